@@ -1,0 +1,68 @@
+"""Settings read from the environment, so one build runs in dev, test and production."""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "production", "testing")
+
+
+class ConfigError(RuntimeError):
+    """The environment is missing something the app cannot safely run without."""
+
+
+def instance_dir() -> Path:
+    return Path(os.environ.get("HEARTH_INSTANCE", REPO_ROOT / "instance"))
+
+
+def _dev_secret_key(folder: Path) -> str:
+    """A per-checkout key kept in instance/, so dev sessions survive restarts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def load(overrides: dict | None = None) -> dict:
+    """Build the Flask config; `overrides` (tests) win over the environment."""
+    overrides = dict(overrides or {})
+    env = overrides.get("HEARTH_ENV") or os.environ.get("HEARTH_ENV", "development")
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"HEARTH_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    folder = instance_dir()
+    url = overrides.get("DATABASE_URL") or os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'hearth.db'}"
+    secret = overrides.get("SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if not secret:
+        if env == "production":
+            raise ConfigError("SECRET_KEY must be set in production (see docs/deploy.md)")
+        secret = secrets.token_hex(32) if env == "testing" else _dev_secret_key(folder)
+    if env == "production" and len(secret) < 32:
+        raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+    # Secure cookies need https; the dev server and the test client speak http.
+    secure = env == "production" or os.environ.get("HEARTH_SECURE_COOKIES") == "1"
+    config = {
+        "HEARTH_ENV": env,
+        "DATABASE_URL": url,
+        "SECRET_KEY": secret,
+        "TESTING": env == "testing",
+        "SESSION_COOKIE_NAME": "hearth_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+        "HEARTH_SESSION_ABSOLUTE": timedelta(hours=8),
+        "HEARTH_SESSION_IDLE": timedelta(minutes=30),
+        "HEARTH_LOGIN_MAX_FAILURES": 5,
+        "HEARTH_LOGIN_WINDOW": timedelta(minutes=15),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WTF_CSRF_SSL_STRICT": secure,
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }
+    config.update(overrides)
+    return config
