@@ -1,1 +1,39 @@
-"""hearth.web"""
+"""Hearth's Flask web runtime: ``create_app()`` wires config, database, sign-in,
+security headers, error pages and the blueprints in ``hearth.web.views``."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from . import auth, config as config_mod, councils, db, errors, filters, security
+
+csrf = CSRFProtect()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    # instance_path given: Flask cannot find it itself under the namespace package mapping.
+    app = Flask(__name__, static_folder="static", template_folder="templates",
+                instance_path=str(config_mod.instance_dir().resolve()))
+    app.config.update(config_mod.load(config))
+    app.jinja_loader = ChoiceLoader([
+        PackageLoader("hearth.web"),
+        PrefixLoader({
+            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+        }),
+    ])
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    csrf.init_app(app)
+    db.init_app(app)
+    security.init_app(app)
+    councils.init_app(app)
+    errors.init_app(app)
+    filters.init_app(app)
+    app.before_request(auth.load_user)
+
+    from .views import register
+    register(app)
+    return app

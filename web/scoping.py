@@ -1,0 +1,40 @@
+"""Council scoping: every query for council data goes through here, so a user only
+ever sees their own council's rows and another council's URL answers 404."""
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import abort
+from sqlalchemy import Select, false, select
+
+from . import db
+from .auth import current_user
+
+T = TypeVar("T")
+
+
+def user_council_id() -> str | None:
+    """The signed-in user's council id (None for a cross-council admin or no user)."""
+    user = current_user()
+    return user.council_id if user else None
+
+
+def scoped(stmt: Select, model) -> Select:
+    """Filter `stmt` to the current user's council. Users with no council (system
+    admins) see no council data here; audit views widen this on purpose, elsewhere."""
+    council_id = user_council_id()
+    if council_id is None:
+        return stmt.where(false())
+    return stmt.where(model.council_id == council_id)
+
+
+def scoped_select(model) -> Select:
+    return scoped(select(model), model)
+
+
+def get_or_404(model: type[T], object_id: int) -> T:
+    """One row of the user's council, or 404 (never 403: that would confirm it exists)."""
+    obj = db.session().scalar(scoped(select(model).where(model.id == object_id), model))
+    if obj is None:
+        abort(404)
+    return obj

@@ -1,0 +1,22 @@
+"""One child's case: reference, placement and the timeline of recorded events."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from ..audit import audit
+from ..auth import role_required
+from ..models import AuditAction, Case
+from ..scoping import get_or_404
+from .dashboard import CASE_ROLES
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.get("/<int:case_id>")
+@role_required(*CASE_ROLES)
+def show(case_id: int):
+    case = get_or_404(Case, case_id)
+    audit(AuditAction.VIEWED, "case", case.id)
+    # INTEGRATION POINT (engine evaluate): evaluation = evaluate_case(case)
+    # and pass it to the template's "What the policy says now" section.
+    return render_template("case.html", case=case, evaluation=None)

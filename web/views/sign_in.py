@@ -1,0 +1,76 @@
+"""Sign in and sign out, with rate limiting and audit of every attempt."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
+from sqlalchemy import func, select
+from wtforms import EmailField, PasswordField, SubmitField
+from wtforms.validators import InputRequired, Length
+
+from .. import db, throttle
+from ..audit import audit, client_ip
+from ..auth import current_user, end_session, login_required, start_session
+from ..models import AuditAction, User
+from ..passwords import hash_password, needs_rehash, verify_password
+
+bp = Blueprint("auth", __name__)
+
+
+class SignInForm(FlaskForm):
+    email = EmailField("Email address", widget=GovTextInput(),
+                       validators=[InputRequired("Enter your email address"), Length(max=254)])
+    password = PasswordField("Password", widget=GovPasswordInput(),
+                             validators=[InputRequired("Enter your password"), Length(max=1024)])
+    submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so a sign-in link cannot send someone elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user() is not None:
+        return redirect(url_for("dashboard.index"))
+    form = SignInForm()
+    status = 200
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        ip = client_ip() or "unknown"
+        s = db.session()
+        if throttle.is_locked(email, ip):
+            audit(AuditAction.LOGIN_FAILED, "user", None, {"email": email, "reason": "rate_limited"})
+            form.email.errors.append("Too many failed attempts. Wait 15 minutes, then try again")
+            return render_template("sign_in.html", form=form), 429
+        user = s.scalar(select(User).where(func.lower(User.email) == email))
+        if verify_password(user.password_hash if user else None, form.password.data) and user.active:
+            throttle.clear(email, ip)
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(form.password.data)
+            start_session(user)
+            audit(AuditAction.LOGIN, "user", user.id, user=user)
+            return redirect(_safe_next(request.args.get("next")))
+        throttle.record_failure(email, ip)
+        audit(AuditAction.LOGIN_FAILED, "user", user.id if user else None,
+              {"email": email, "reason": "bad_credentials"},
+              council_id=user.council_id if user else None)
+        # One message for every failure, so it does not reveal which emails have accounts.
+        form.email.errors.append("Enter a correct email address and password")
+        status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("sign_in.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    audit(AuditAction.LOGOUT, "user", current_user().id, commit=False)
+    end_session()
+    db.session().commit()
+    flash("You have signed out")
+    return redirect(url_for("auth.login"))
