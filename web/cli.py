@@ -1,0 +1,153 @@
+"""The `hearth` command: the engine's commands plus the web runtime's
+(`db upgrade`, `db seed-demo`, `serve`, `token create`, `assets build`).
+
+The engine never imports the web; this module imports the engine's CLI lazily so
+`hearth` still works while the engine's commands are being written."""
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+
+def _app():
+    from hearth.web import create_app
+    from hearth.web.config import ConfigError
+
+    try:
+        return create_app()
+    except ConfigError as e:
+        raise click.ClickException(str(e)) from e
+
+
+def _engine(app):
+    from hearth.web.db import engine_for
+
+    return engine_for(app)
+
+
+@click.group("db", help="Create, migrate and seed the web database.")
+def db_group():
+    pass
+
+
+@db_group.command("upgrade", help="Create the database or bring it to the latest schema.")
+def db_upgrade():
+    from hearth.web import migrate
+
+    app = _app()
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = _engine(app)
+    new = migrate.is_new(engine)
+    migrate.upgrade(engine)
+    click.echo(f"Database {'created' if new else 'upgraded'}: {engine.url.render_as_string(hide_password=True)}")
+
+
+@db_group.command("seed-demo", help="Add demo log-ins and cases, only to a database with no users.")
+def db_seed_demo():
+    from hearth.web import db, seed
+
+    app = _app()
+    if app.config["HEARTH_ENV"] == "production":
+        raise click.ClickException("Demo data is never added in production (HEARTH_ENV=production).")
+    with app.app_context():
+        s = db.session()
+        added = seed.seed_demo(s)
+        logins = seed.demo_logins(s)
+    click.echo("Demo data added." if added else "The database already has users; no demo data added.")
+    if logins:
+        click.echo(f"Demo log-ins (password: {seed.DEMO_PASSWORD}):")
+        for login in logins:
+            click.echo(f"  {login.email:<32} {login.role:<15} {login.council or 'all councils'}")
+
+
+@click.command("serve", help="Run the development server (use gunicorn in production).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int, help="default: $PORT or 5000")
+def serve(host: str, port: int):
+    app = _app()
+    if app.config["HEARTH_ENV"] == "production":
+        raise click.ClickException("The development server is not for production: see docs/deploy.md (gunicorn).")
+    click.echo(f"Hearth on http://{host}:{port}/")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@click.group("token", help="API tokens.")
+def token_group():
+    pass
+
+
+@token_group.command("create", help="Create an API token for a user; it is shown only once.")
+@click.option("--user", "email", required=True, help="the user's email address")
+def token_create(email: str):
+    from hearth.web import db, tokens
+    from hearth.web.audit import audit
+    from hearth.web.models import AuditAction, User
+
+    app = _app()
+    with app.app_context():
+        s = db.session()
+        user = s.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+        if user is None or not user.active:
+            raise click.ClickException(f"No active user with email {email}")
+        token = tokens.create_token(s, user)
+        s.flush()
+        audit(AuditAction.CREATED, "api_token", None, {"prefix": token[:12], "via": "cli"}, user=user)
+    click.echo(token)
+
+
+@click.group("assets", help="Front-end assets.")
+def assets_group():
+    pass
+
+
+@assets_group.command("build", help="Compile each council's stylesheet and copy GOV.UK Frontend's JS.")
+@click.option("--npm", "npm_dir", default="build/npm", show_default=True, type=click.Path(file_okay=False, path_type=Path))
+def assets_build(npm_dir: Path):
+    from hearth.web import assets
+
+    try:
+        written = assets.build(npm_dir.resolve())
+    except assets.AssetError as e:
+        raise click.ClickException(str(e)) from e
+    for path in written:
+        click.echo(f"  {path.relative_to(assets.WEB.parent)}")
+
+
+WEB_COMMANDS = (db_group, serve, token_group, assets_group)
+
+
+def _engine_commands() -> dict[str, click.Command]:
+    try:
+        module = importlib.import_module("hearth.engine.cli")
+    except ModuleNotFoundError as e:
+        if e.name == "hearth.engine.cli":
+            return {}
+        raise
+    group = getattr(module, "cli", None)
+    return dict(group.commands) if isinstance(group, click.Group) else {}
+
+
+def build_cli() -> click.Group:
+    root = click.Group("hearth", help="Hearth: councils' stable-homes policies, and the web app.")
+    try:
+        engine_commands = _engine_commands()
+    except Exception as e:  # a half-written engine CLI must not stop `hearth db upgrade`
+        click.echo(f"warning: engine commands unavailable ({type(e).__name__}: {e})", err=True)
+        engine_commands = {}
+    for name, command in engine_commands.items():
+        root.add_command(command, name)
+    for command in WEB_COMMANDS:
+        if command.name in root.commands:
+            click.echo(f"warning: web command {command.name!r} replaces the engine's", err=True)
+        root.add_command(command)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    build_cli()(args=argv if argv is not None else sys.argv[1:], prog_name="hearth")
