@@ -1,17 +1,24 @@
 """The signed-in user's council, as the engine describes it, for pages and views."""
 from __future__ import annotations
 
-from flask import Flask, g, url_for
+from typing import TYPE_CHECKING
 
-from hearth.engine.api import Council, UnknownCouncil, get_council
+from flask import Flask, g, url_for
 
 from .assets import brand_stylesheet
 from .auth import current_user
+
+if TYPE_CHECKING:
+    from hearth.engine.api import Council
 
 
 def current_council() -> Council | None:
     """The engine's Council for the signed-in user, or None (no user, or a system admin)."""
     if "council" not in g:
+        # Imported here so the web package (and `hearth db ...`) loads even while the
+        # engine is mid-change; pages still need it.
+        from hearth.engine.api import UnknownCouncil, get_council
+
         user = current_user()
         council = None
         if user is not None and user.council_id:
