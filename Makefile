@@ -7,7 +7,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install test run lint bench clean
+.PHONY: install assets chromium test run lint bench clean
+
+# GOV.UK Frontend as govuk-frontend-jinja 4.1.0 expects it, and the Sass compiler that
+# builds one stylesheet per council (their colour, Arial; no GDS Transport, no crown).
+NPM_DIR        := build/npm
+GOVUK_FRONTEND := 6.3.0
+SASS           := 1.93.2
+NPM_STAMP      := $(NPM_DIR)/.installed-$(GOVUK_FRONTEND)-$(SASS)
+ASSETS_STAMP   := web/static/brand/.built
+PORT           ?= 5000
 
 install: $(STAMP)
 
@@ -18,12 +27,32 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-test: install
+$(NPM_STAMP):
+	@command -v npm >/dev/null || { echo "make assets needs Node.js and npm"; exit 1; }
+	mkdir -p $(NPM_DIR)
+	cd $(NPM_DIR) && echo '{"private": true}' > package.json && \
+	  npm install --save-exact --no-audit --no-fund --ignore-scripts govuk-frontend@$(GOVUK_FRONTEND) sass@$(SASS)
+	touch $@
+
+assets: $(ASSETS_STAMP)
+
+$(ASSETS_STAMP): $(STAMP) $(NPM_STAMP) web/assets.py $(wildcard policies/*/council.yaml)
+	$(BIN)/hearth assets build --npm $(NPM_DIR)
+	touch $@
+
+# Headless Chromium for the browser tests (CSP and GOV.UK Frontend's JS in a real browser).
+chromium: $(STAMP)
+	$(BIN)/playwright install chromium
+
+test: install assets chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/hearth policy test
 
-run: install
-	$(BIN)/hearth councils
+# Serve the app with demo data on http://127.0.0.1:$(PORT)/ (SQLite in instance/).
+run: install assets
+	$(BIN)/hearth db upgrade
+	$(BIN)/hearth db seed-demo
+	$(BIN)/hearth serve --port $(PORT)
 
 lint: install
 	$(BIN)/hearth policy lint
