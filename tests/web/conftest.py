@@ -1,0 +1,131 @@
+"""Fixtures for the web runtime's tests.
+
+Every test that takes `app` runs once per database backend: SQLite, and PostgreSQL at
+127.0.0.1:5432 (user postgres, database `test`; each run works in its own new database
+`hearth_test_<random>`, dropped afterwards). Choose with HEARTH_TEST_DB=sqlite,
+postgresql or both (default); HEARTH_TEST_PG_URL points elsewhere. PostgreSQL tests
+skip, saying why, only when no server answers.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import create_engine, delete, select, text
+
+from hearth.web import create_app, migrate
+from hearth.web.db import engine_for
+from hearth.web.models import Base, Case, User
+from hearth.web.seed import DEMO_PASSWORD, seed_demo
+
+PG_URL = os.environ.get("HEARTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CHOICE = os.environ.get("HEARTH_TEST_DB", "both")
+BACKENDS = {"both": ["sqlite", "postgresql"]}.get(CHOICE, [CHOICE])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _instance(tmp_path_factory):
+    os.environ.setdefault("HEARTH_INSTANCE", str(tmp_path_factory.mktemp("instance")))
+
+
+def _postgres_database():
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as e:  # noqa: BLE001 - any failure to connect means "no server"
+        admin.dispose()
+        pytest.skip(f"PostgreSQL tests skipped: no server answers at {PG_URL} ({type(e).__name__}). "
+                    "Start one, or set HEARTH_TEST_DB=sqlite.")
+    name = f"hearth_test_{secrets.token_hex(6)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return admin, name, PG_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'hearth.db'}"
+        return
+    admin, name, url = _postgres_database()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_app(database_url: str, **overrides):
+    return create_app({"HEARTH_ENV": "testing", "DATABASE_URL": database_url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = make_app(database_url)
+    migrate.upgrade(engine_for(app))
+    yield app
+    engine_for(app).dispose()
+
+
+@dataclass
+class Demo:
+    """The seeded world: two councils (the first two the policies folder lists)."""
+    home: str
+    other: str
+    cases: dict[str, list[Case]]
+
+    @staticmethod
+    def email(role: str, council: str | None = None) -> str:
+        prefix = {"policy_officer": "policy"}.get(role, role)
+        return f"{prefix}@{council or 'hearth'}.demo"
+
+    def refs(self, council: str) -> list[str]:
+        return [c.child_ref for c in self.cases[council]]
+
+
+@pytest.fixture
+def demo(app) -> Demo:
+    """A database holding exactly the demo seed, rebuilt for every test."""
+    with app.app_context():
+        from hearth.web import db
+        s = db.session()
+        for table in reversed(Base.metadata.sorted_tables):
+            s.execute(delete(table))
+        s.commit()
+        assert seed_demo(s)
+        councils = sorted({u.council_id for u in s.scalars(select(User)) if u.council_id})
+        assert len(councils) >= 2, "the web tests need at least two councils in policies/"
+        cases = {c: list(s.scalars(select(Case).where(Case.council_id == c))) for c in councils}
+        return Demo(home=councils[0], other=councils[1], cases=cases)
+
+
+@pytest.fixture
+def client(app, demo):
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|type="hidden" name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    m = CSRF_RE.search(html)
+    assert m, f"no CSRF token on {path}"
+    return m.group(1) or m.group(2)
+
+
+def login(client, email: str, password: str = DEMO_PASSWORD, **kwargs):
+    token = csrf_token(client)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs)
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(email: str):
+        r = login(client, email)
+        assert r.status_code == 302, r.get_data(as_text=True)
+        return client
+    return _login

@@ -1,0 +1,126 @@
+"""Council scoping, checked by walking every route the app has (so new routes are
+covered without editing this file): every role, their own council's objects and the
+other council's, and never another council's child reference in any response."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from hearth.web.models import Role
+
+from conftest import csrf_token, login, make_app
+
+# How to fill a URL argument with an object of a given council. A new route with a new
+# argument name fails test_every_url_argument_is_known until it is added here.
+ARGUMENTS = {
+    "case_id": lambda demo, council: demo.cases[council][0].id,
+}
+PUBLIC = {"auth.login", "health.healthz", "static"}
+SKIP_METHODS = {"HEAD", "OPTIONS"}
+
+
+def routes(app: Flask):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - SKIP_METHODS):
+            yield rule, method
+
+
+def build(rule, demo, council):
+    return rule.build({arg: ARGUMENTS[arg](demo, council) for arg in rule.arguments})[1]
+
+
+def request(client, method, url, token):
+    if method == "GET":
+        return client.get(url)
+    return client.open(url, method=method, data={"csrf_token": token})
+
+
+def allowed_roles(app, rule):
+    view = app.view_functions[rule.endpoint]
+    return getattr(view, "roles", {r.value for r in Role})
+
+
+@pytest.fixture(scope="module")
+def walker_app(database_url):
+    """The app as users get it, with CSRF on, so POST routes are walked with a token."""
+    return make_app(database_url)
+
+
+def test_every_url_argument_is_known(app):
+    for rule, _ in routes(app):
+        unknown = rule.arguments - ARGUMENTS.keys()
+        assert not unknown, f"{rule}: add {unknown} to ARGUMENTS in {__file__}"
+
+
+def test_every_private_route_needs_sign_in(walker_app, demo):
+    client = walker_app.test_client()
+    every_ref = [ref for refs in (demo.refs(c) for c in demo.cases) for ref in refs]
+    for rule, method in routes(walker_app):
+        url = build(rule, demo, demo.home)
+        r = client.open(url, method=method)
+        body = r.get_data(as_text=True)
+        assert not any(ref in body for ref in every_ref), f"{method} {url} leaks a child reference"
+        if rule.endpoint not in PUBLIC:
+            assert r.status_code in (302, 400), f"{method} {url} answered {r.status_code} signed out"
+            if r.status_code == 302:
+                assert r.headers["Location"].startswith("/login")
+
+
+ROLES = [r.value for r in Role]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_routes_by_role_and_council(walker_app, demo, role):
+    council = None if role == "admin" else demo.home
+    client = walker_app.test_client()
+    assert login(client, demo.email(role, council)).status_code == 302
+    other_refs = demo.refs(demo.other)
+    own_refs = demo.refs(demo.home)
+    for rule, method in routes(walker_app):
+        if rule.endpoint == "auth.logout":
+            continue  # walked last, below
+        allowed = role in allowed_roles(walker_app, rule)
+        for target in (demo.home, demo.other):
+            url = build(rule, demo, target)
+            token = csrf_token(client, "/")
+            r = request(client, method, url, token)
+            body = r.get_data(as_text=True)
+            where = f"{role} {method} {url}"
+            assert r.status_code < 500, f"{where} answered {r.status_code}"
+            assert not any(ref in body for ref in other_refs), f"{where} shows another council's child"
+            if role == "admin":  # system admins see no child's records at all
+                assert not any(ref in body for ref in own_refs), f"{where} shows a child to an admin"
+            if not rule.arguments:
+                assert r.status_code in ((200, 302) if allowed else (403,)), f"{where}: {r.status_code}"
+            elif target == demo.other:
+                assert r.status_code in (403, 404), f"{where}: another council's object answered {r.status_code}"
+            else:
+                assert r.status_code in ((200, 302) if allowed else (403, 404)), f"{where}: {r.status_code}"
+    r = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert r.status_code == 302
+
+
+def test_dashboard_lists_only_own_council(login_as, demo):
+    client = login_as(demo.email("worker", demo.home))
+    page = client.get("/").get_data(as_text=True)
+    assert all(ref in page for ref in demo.refs(demo.home))
+    assert not any(ref in page for ref in demo.refs(demo.other))
+
+
+def test_case_page_shows_reference_placement_and_timeline(login_as, demo):
+    client = login_as(demo.email("manager", demo.home))
+    case = next(c for c in demo.cases[demo.home] if c.placement_type == "ifa_foster")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert case.child_ref in page
+    assert "Ifa foster" in page
+    assert "Stability meeting held" in page
+    assert 'id="evaluation"' in page  # the place the engine's evaluation will fill
+
+
+def test_other_councils_case_is_404_not_403(login_as, demo):
+    client = login_as(demo.email("worker", demo.home))
+    r = client.get(f"/cases/{demo.cases[demo.other][0].id}")
+    assert r.status_code == 404
+    assert client.get("/cases/999999").status_code == 404
