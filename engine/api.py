@@ -2,54 +2,118 @@
 
 Everything here answers from the policy files under the policies root
 (``HEARTH_POLICIES`` or ``./policies``); nothing here touches a database.
+Policies are loaded once and reloaded when their files change, so a policy
+officer's edit is seen without a restart.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+import re
+import threading
+from datetime import date
 from pathlib import Path
+from typing import Any
 
-from ruamel.yaml import YAML
+from hearth.rules.source import Loc, Problem, SourceError
+
+from .case import Case, parse_case_data, parse_case_text
+from .policy import Council, NoPolicyInForce, Policy, PolicyVersion, load_council, load_policy
+
+__all__ = ["Council", "UnknownCouncil", "NoPolicyInForce", "SourceError", "list_councils", "get_council",
+           "get_policy", "policy_on", "parse_case", "evaluate", "evaluate_document", "policies_root"]
+
+_COUNCIL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 class UnknownCouncil(LookupError):
     """No folder under the policies root has that council id."""
 
-
-@dataclass(frozen=True)
-class Council:
-    id: str
-    name: str
-    short_name: str
-    nation: str
-    document: str
-    brand: dict = field(default_factory=dict)
+    def __init__(self, council_id: str, known: list[str] | None = None):
+        self.council_id = council_id
+        known_text = f" Councils: {', '.join(known)}." if known else ""
+        super().__init__(f"There is no council '{council_id}'.{known_text}")
 
 
 def policies_root() -> Path:
     return Path(os.environ.get("HEARTH_POLICIES", "policies")).resolve()
 
 
-def _read_council(folder: Path) -> Council:
-    data = YAML(typ="safe").load((folder / "council.yaml").read_text(encoding="utf-8"))
-    return Council(
-        id=folder.name,
-        name=data["name"],
-        short_name=data.get("short_name", data["name"]),
-        nation=data.get("nation", "england"),
-        document=data.get("document", ""),
-        brand=dict(data.get("brand") or {}),
-    )
+def _council_folders(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return [p for p in sorted(root.iterdir()) if (p / "council.yaml").is_file()]
 
 
 def list_councils(root: Path | None = None) -> list[Council]:
+    return [load_council(p) for p in _council_folders(root or policies_root())]
+
+
+def _folder(council_id: str, root: Path | None) -> Path:
     root = root or policies_root()
-    return [_read_council(p) for p in sorted(root.iterdir()) if (p / "council.yaml").is_file()]
+    folder = root / council_id
+    if not _COUNCIL_ID.match(council_id or "") or not (folder / "council.yaml").is_file():
+        raise UnknownCouncil(council_id, [p.name for p in _council_folders(root)])
+    return folder
 
 
 def get_council(council_id: str, root: Path | None = None) -> Council:
-    root = root or policies_root()
-    folder = root / council_id
-    if not council_id.replace("-", "").replace("_", "").isalnum() or not (folder / "council.yaml").is_file():
-        raise UnknownCouncil(council_id)
-    return _read_council(folder)
+    return load_council(_folder(council_id, root))
+
+
+_cache: dict[Path, tuple[float, Policy]] = {}
+_cache_lock = threading.Lock()
+
+
+def _stamp(folder: Path) -> float:
+    files = [folder / "council.yaml", *(folder / "versions").glob("*.yaml")]
+    return max((f.stat().st_mtime_ns for f in files if f.exists()), default=0) + len(files)
+
+
+def get_policy(council_id: str, root: Path | None = None) -> Policy:
+    """A council's whole policy (every version), checked; raises SourceError if any file is wrong."""
+    folder = _folder(council_id, root)
+    stamp = _stamp(folder)
+    with _cache_lock:
+        hit = _cache.get(folder)
+        if hit and hit[0] == stamp:
+            return hit[1]
+    policy = load_policy(folder)
+    with _cache_lock:
+        _cache[folder] = (stamp, policy)
+    return policy
+
+
+def policy_on(council_id: str, on: date, root: Path | None = None) -> PolicyVersion:
+    return get_policy(council_id, root).version_on(on)
+
+
+def parse_case(policy: PolicyVersion, case: Any, file: str = "case") -> Case:
+    """A case from YAML/JSON text or from decoded data; SourceError with located problems if bad."""
+    if isinstance(case, Case):
+        return case
+    if isinstance(case, str):
+        return parse_case_text(case, file, policy.vocabulary)
+    return parse_case_data(case, policy.vocabulary, file)
+
+
+def evaluate(council_id: str, case: Any, on: date | None = None, root: Path | None = None,
+             file: str = "case") -> dict:
+    """The evaluation contract's answer. ``case`` is text, decoded data or a Case."""
+    from .evaluate import evaluate as _evaluate  # durable_rules only where evaluation happens
+
+    on = on or date.today()
+    policy = policy_on(council_id, on, root)
+    return _evaluate(policy, parse_case(policy, case, file), on)
+
+
+def evaluate_document(council_id: str, case: Any, on: date | None = None, root: Path | None = None,
+                      file: str = "case") -> tuple[dict | None, list[dict]]:
+    """Like evaluate, but bad input comes back as a list of located errors instead of raising."""
+    try:
+        return evaluate(council_id, case, on, root, file), []
+    except UnknownCouncil as exc:
+        return None, [Problem(Loc(file), str(exc), "council").as_dict()]
+    except NoPolicyInForce as exc:
+        return None, [Problem(Loc(file), str(exc), "on").as_dict()]
+    except SourceError as exc:
+        return None, [p.as_dict() for p in exc.problems]

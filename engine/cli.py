@@ -1,0 +1,156 @@
+"""The engine's commands: evaluate a case, list councils, lint/test/describe policies.
+
+Bad input exits 2 with located messages on stderr and nothing on stdout;
+no command ever prints a traceback for a user's mistake.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from hearth.rules.source import SourceError, parse_date
+
+from . import api
+
+
+def _fail(lines: list[str], code: int = 2) -> None:
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(code)
+
+
+def _problem_lines(exc: SourceError) -> list[str]:
+    return [str(p) for p in exc.problems]
+
+
+@click.group("hearth")
+def cli() -> None:
+    """Hearth: councils' stable-homes policies."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="hearth")
+
+
+@cli.command("evaluate")
+@click.option("--council", required=True, help="the council's id: its folder name under policies/")
+@click.option("--case", "case_file", required=True, help="the case document (YAML or JSON)")
+@click.option("--on", "on_text", default=None, help="the 'as of' date, YYYY-MM-DD (default: today)")
+def evaluate_cmd(council: str, case_file: str, on_text: str | None) -> None:
+    """What the council's policy says about this child on a date (JSON)."""
+    try:
+        on = parse_date(on_text) if on_text else date.today()
+    except ValueError as exc:
+        _fail([f"--on: {exc}"])
+    try:
+        text = Path(case_file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        _fail([f"{case_file}: the case file cannot be read ({exc.__class__.__name__}: {getattr(exc, 'strerror', exc)})."])
+    try:
+        answer = api.evaluate(council, text, on, file=case_file)
+    except api.UnknownCouncil as exc:
+        _fail([f"--council: {exc}"])
+    except api.NoPolicyInForce as exc:
+        _fail([f"--on: {exc}"])
+    except SourceError as exc:
+        _fail(_problem_lines(exc))
+    click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+
+
+@cli.command("councils")
+def councils_cmd() -> None:
+    """The councils under the policies root (JSON)."""
+    try:
+        councils = api.list_councils()
+    except SourceError as exc:
+        _fail(_problem_lines(exc))
+    out = []
+    for c in councils:
+        entry = {"id": c.id, "name": c.name, "nation": c.nation}
+        try:
+            policy = api.get_policy(c.id)
+            entry["versions"] = [v.describe() | {"title": v.title} for v in policy.versions]
+        except SourceError as exc:
+            entry["errors"] = _problem_lines(exc)
+        out.append(entry)
+    click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+@cli.group("policy")
+def policy_group() -> None:
+    """Check, test and describe policy files."""
+
+
+def _council_dirs(target: str | None) -> list[Path]:
+    root = Path(target).resolve() if target else api.policies_root()
+    if (root / "council.yaml").is_file():
+        return [root]
+    if not root.is_dir():
+        _fail([f"{root}: there is no such folder."])
+    return [p for p in sorted(root.iterdir()) if (p / "council.yaml").is_file()]
+
+
+@policy_group.command("lint")
+@click.argument("directory", required=False)
+def lint_cmd(directory: str | None) -> None:
+    """Check every policy (and form, and test) file; list every mistake with file and line."""
+    from .linting import lint_council
+
+    failures = 0
+    for folder in _council_dirs(directory):
+        problems, summary = lint_council(folder)
+        if problems:
+            failures += 1
+            for p in problems:
+                click.echo(str(p), err=True)
+        else:
+            click.echo(f"{folder.name}: ok ({summary})")
+    if failures:
+        sys.exit(1)
+
+
+@policy_group.command("test")
+@click.argument("council", required=False)
+@click.option("-v", "--verbose", is_flag=True, help="list every test, not only failures")
+def test_cmd(council: str | None, verbose: bool) -> None:
+    """Run policies/<council>/tests/*.yaml: a case, a date, the expected answer."""
+    from .policy_tests import run_council_tests
+
+    root = api.policies_root()
+    folders = [root / council] if council else _council_dirs(None)
+    if council and not (root / council / "council.yaml").is_file():
+        _fail([f"There is no council '{council}' under {root}."])
+    passed = failed = 0
+    for folder in folders:
+        try:
+            results = run_council_tests(folder)
+        except SourceError as exc:
+            _fail(_problem_lines(exc), 1)
+        for result in results:
+            if result.ok:
+                passed += 1
+                if verbose:
+                    click.echo(f"PASS {folder.name}: {result.name}")
+            else:
+                failed += 1
+                click.echo(f"FAIL {folder.name}: {result.name} ({result.loc})")
+                for line in result.failures:
+                    click.echo(f"     {line}")
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed or not passed:
+        sys.exit(1)
+
+
+@policy_group.command("schema")
+@click.option("--kind", type=click.Choice(["version", "council", "case", "tests", "form", "all"]), default="all",
+              show_default=True)
+def schema_cmd(kind: str) -> None:
+    """JSON Schema of policy files, for editors' autocomplete and underlining."""
+    from .schema import schemas
+
+    all_schemas = schemas()
+    click.echo(json.dumps(all_schemas if kind == "all" else all_schemas[kind], indent=2))

@@ -1,0 +1,350 @@
+"""What a council's policy says about a child on a date: the evaluation contract.
+
+A policy version is compiled once into one durable_rules ruleset. Each
+evaluation computes the history's aggregates (hearth.engine.history), asserts
+one self-contained fact per point in time, and reads back which rules fired.
+Every part of the answer says which rule, what facts, and the council's words.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from hearth.rules import durable
+from hearth.rules.compile import Atoms, compile_condition, field_key, literal, rule
+from hearth.rules.durations import Duration, Unit
+
+from .case import Case, Event
+from .history import (NO_LIMIT, Context, Point, atom_value, describe, event_atoms,
+                      event_types_mentioned, explain_events, matching_events)
+from .policy import Obligation, PolicyVersion
+
+_SOURCE_SEP = ": "
+
+
+@dataclass
+class CompiledPolicy:
+    """A policy version ready to evaluate: its ruleset and the atoms each kind of point needs."""
+
+    policy: PolicyVersion
+    ruleset: Any
+    atoms: list
+    kind_atoms: dict                 # kind -> list of (key, atom)
+    trigger_types: dict              # trigger id -> event types that make it checkable
+    labels: dict = field(default_factory=dict)
+
+
+_compiled: dict = {}
+_compile_lock = threading.Lock()
+
+
+def compiled(policy: PolicyVersion) -> CompiledPolicy:
+    key = (policy.council.id, policy.version, policy.content_hash)
+    with _compile_lock:
+        if key not in _compiled:
+            _compiled[key] = _compile(policy)
+        return _compiled[key]
+
+
+def _compile(policy: PolicyVersion) -> CompiledPolicy:
+    atoms = Atoms()
+    rules: dict[str, dict] = {}
+    used: dict[str, set] = {"t": set(), "o": set(), "n": set()}
+
+    def add(name: str, kind: str, cond, extra=None):
+        before = set(atoms.index)
+        expression = compile_condition(cond, atoms) if cond is not None else None
+        rules[name] = rule(kind, expression, extra)
+        used[kind] |= _atoms_in(cond, atoms)
+
+    for t in policy.triggers:
+        add(f"trigger:{t.id}", "t", t.when)
+    for ob in policy.deadlines + policy.duties:
+        for i, row in enumerate(ob.due):
+            add(f"due:{ob.id}:{i}", "o", row.when, {"ob": ob.id})
+        if ob.unless is not None:
+            add(f"unless:{ob.id}", "o", ob.unless, {"ob": ob.id})
+    for i, row in enumerate(policy.recommendation):
+        add(f"recommend:{i}", "n", row.when)
+    for i, row in enumerate(policy.chair):
+        add(f"chair:{i}", "n", row.when)
+    for i, row in enumerate(policy.invitees):
+        add(f"invitees:{i}", "n", row.when)
+    for g in policy.gates:
+        for part in ("blocked_until", "unless", "needs_approval"):
+            cond = getattr(g, part)
+            if cond is not None:
+                add(f"gate:{g.id}:{part}", "n", cond)
+    ruleset = durable.compile_ruleset(f"{policy.council.id}_{policy.version}".replace("-", "_"), rules)
+    kind_atoms = {k: [(f"a{atoms.index[a]}", a) for a in atoms.items if a in v] for k, v in used.items()}
+    labels = {t: et.label for t, et in policy.vocabulary.event_types.items()}
+    return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms,
+                          {t.id: event_types_mentioned(t.when) for t in policy.triggers}, labels)
+
+
+def _atoms_in(cond, atoms: Atoms) -> set:
+    from hearth.rules.conditions import (LIST_OPS, All, AnyOf, DeadlineIs, EventCond, Fields, Not,
+                                         Triggered)
+    if cond is None:
+        return set()
+    if isinstance(cond, (EventCond, Triggered, DeadlineIs)):
+        return {cond}
+    if isinstance(cond, (All, AnyOf)):
+        return set().union(*(_atoms_in(c, atoms) for c in cond.items)) if cond.items else set()
+    if isinstance(cond, Not):
+        return _atoms_in(cond.item, atoms)
+    if isinstance(cond, Fields):
+        return {t for t in cond.tests if t.op in LIST_OPS}
+    return set()
+
+
+# ------------------------------------------------------------------ evaluation
+def _age(dob: date | None, on: date) -> int | None:
+    if dob is None:
+        return None
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+def _record(case: Case, on: date, anchor: Event | None) -> dict:
+    record = {
+        "child.ref": case.child.get("ref"),
+        "child.age": _age(case.child.get("date_of_birth"), on),
+        "placement.type": case.placement.get("type"),
+        "placement.started": case.placement.get("started"),
+    }
+    if anchor is not None:
+        for k, v in anchor.fields.items():
+            record[f"start.{k}"] = v
+    return record
+
+
+def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Context, extra=None) -> dict:
+    fact = {"point": point_no, "kind": kind}
+    for path, value in point.record.items():
+        if value is None or value == "" or isinstance(value, (tuple, list)):
+            continue
+        fact[field_key(path)] = literal(value.isoformat() if isinstance(value, date) else value)
+    for key, atom in cp.kind_atoms[kind]:
+        fact[key] = atom_value(atom, point, ctx)
+    fact.update(extra or {})
+    return fact
+
+
+def _iso(value: date | datetime) -> str:
+    return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
+
+
+def _source(policy: PolicyVersion, text: str) -> str:
+    return f"{policy.council.document}{_SOURCE_SEP}'{text}'" if policy.council.document else text
+
+
+def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
+    """The answer of ../shared/specs/evaluate-contract.md for this case on this date."""
+    cp = compiled(policy)
+    case = case.up_to(as_of)
+    ctx = Context(case, policy.calendar)
+
+    # Phase 1: every trigger point and every deadline/duty instance, in one session.
+    facts, trigger_points, instances = [], [], []
+    wanted = set().union(*cp.trigger_types.values()) if cp.trigger_types else set()
+    for e in case.events:
+        if e.type in wanted:
+            point = Point(e.on, e.seq, None, _record(case, e.on, None))
+            trigger_points.append((len(facts), e, point))
+            facts.append(_fact(cp, "t", len(facts), point, ctx))
+    for ob in policy.deadlines + policy.duties:
+        for start in _starts(ob, case):
+            point = Point(as_of, NO_LIMIT, start, _record(case, start.on, start))
+            instances.append((len(facts), ob, start, point))
+            facts.append(_fact(cp, "o", len(facts), point, ctx, {"ob": ob.id}))
+    fired = durable.fire(cp.ruleset, facts) if facts else set()
+
+    triggers = _triggers(cp, trigger_points, fired, ctx)
+    deadlines, duties = _obligations(cp, instances, fired, ctx, as_of)
+    for d in deadlines:
+        ctx.deadline_status[d["id"]] = d["status"]
+
+    # Phase 2: the state of things today.
+    now = Point(as_of, NO_LIMIT, None, _record(case, as_of, None))
+    now_fired = {name for _, name in durable.fire(cp.ruleset, [_fact(cp, "n", 0, now, ctx)])}
+
+    answer = {
+        "council": policy.council.id,
+        "policy": policy.describe(),
+        "as_of": as_of.isoformat(),
+        "triggers": triggers,
+        "recommendation": None,
+        "recommendation_reason": None,
+        "chair": {"options": [], "because": "no chair rule applies to this case", "source": None},
+        "invitees": {"required": [], "consider": [], "because": []},
+        "deadlines": deadlines,
+        "gates": _gates(cp, now_fired, now, ctx),
+        "duties": duties,
+        "interventions": [{"id": i.id, "label": i.label, "costed": i.costed, "source": _source(policy, i.source)}
+                          for i in policy.interventions
+                          if (i.available_from is None or i.available_from <= as_of)
+                          and (i.available_until is None or as_of <= i.available_until)],
+    }
+    for i, row in enumerate(policy.recommendation):
+        if f"recommend:{i}" in now_fired:
+            answer["recommendation"] = row.recommend
+            answer["recommendation_reason"] = {
+                "rule": f"recommendation[{i}]", "because": describe(row.when, cp.labels),
+                "label": policy.vocabulary.recommendations.get(row.recommend) if row.recommend else None,
+                "source": _source(policy, row.source)}
+            break
+    for i, row in enumerate(policy.chair):
+        if f"chair:{i}" in now_fired:
+            answer["chair"] = {"options": list(row.options), "because": describe(row.when, cp.labels),
+                               "source": _source(policy, row.source)}
+            break
+    required, consider = [], []
+    for i, row in enumerate(policy.invitees):
+        if f"invitees:{i}" in now_fired:
+            required += [r for r in row.required if r not in required]
+            consider += [r for r in row.consider if r not in consider]
+            answer["invitees"]["because"].append({"required": list(row.required), "consider": list(row.consider),
+                                                  "when": describe(row.when, cp.labels),
+                                                  "source": _source(policy, row.source)})
+    answer["invitees"]["required"] = required
+    answer["invitees"]["consider"] = [r for r in consider if r not in required]
+    return answer
+
+
+def _starts(ob: Obligation, case: Case) -> list[Event]:
+    from hearth.rules.conditions import fields_hold
+    return [e for e in case.events if e.type in ob.starts.types and fields_hold(ob.starts.where, e.fields)]
+
+
+def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
+    latest: dict[str, tuple] = {}
+    for no, event, point in points:
+        for t in cp.policy.triggers:
+            if (no, f"trigger:{t.id}") in fired and event.type in cp.trigger_types[t.id]:
+                ctx.firings.append((event.seq, t.id))
+                latest[t.id] = (event, point, latest.get(t.id, (None, None, []))[2] + [event.on.isoformat()])
+    out = []
+    for t in cp.policy.triggers:
+        if t.id not in latest:
+            continue
+        event, point, dates = latest[t.id]
+        reasons = explain_events(t.when, point, ctx, cp.labels)
+        out.append({"rule": t.id, "title": t.title, "on": event.on.isoformat(),
+                    "because": "; ".join(reasons) or describe(t.when, cp.labels),
+                    "fired_on": sorted(set(dates)), "source": _source(cp.policy, t.source)})
+    return out
+
+
+def _matches(spec, e: Event) -> bool:
+    from hearth.rules.conditions import fields_hold
+    return e.type in spec.types and fields_hold(spec.where, e.fields)
+
+
+def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date) -> tuple[list, list]:
+    policy = cp.policy
+    used_met: set = set()
+    open_by_id: dict[str, list] = {}
+    results = []
+    for no, ob, start, point in instances:
+        if (no, f"unless:{ob.id}") in fired:
+            continue
+        row = next((r for i, r in enumerate(ob.due) if (no, f"due:{ob.id}:{i}") in fired), None)
+        if row is None:
+            continue
+        calendar = policy.calendar_named(ob.calendar)
+        due = calendar.add(start.when, row.duration)
+        basis = [f"{row.duration} after {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
+        if ob.agreed_date and start.fields.get(ob.agreed_date):
+            due = start.fields[ob.agreed_date]
+            basis = [f"the date agreed at the {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
+        met = next((e for e in ctx.case.events if e.seq > start.seq and _matches(ob.met_by, e)
+                    and (ob.id, e.seq) not in used_met), None)
+        if met is not None:
+            used_met.add((ob.id, met.seq))
+        inst = {"ob": ob, "start": start, "due": due, "basis": basis, "met": met, "calendar": calendar,
+                "unit": row.duration.unit, "waived": None}
+        results.append(inst)
+        open_by_id.setdefault(ob.id, []).append(inst)
+    # moves and waivers, in history order, apply to the latest instance not yet met
+    for ob in policy.deadlines + policy.duties:
+        insts = open_by_id.get(ob.id, [])
+        if not insts:
+            continue
+        for e in ctx.case.events:
+            target = None
+            for inst in insts:
+                if inst["start"].seq < e.seq and (inst["met"] is None or inst["met"].seq > e.seq):
+                    target = inst
+            if target is None:
+                continue
+            if ob.waived_by and _matches(ob.waived_by, e) and target["waived"] is None:
+                target["waived"] = e
+            for move in ob.moved_by:
+                if not _matches(move.event, e):
+                    continue
+                label = cp.labels.get(e.type, e.type).lower()
+                if move.to_field and e.fields.get(move.to_field):
+                    target["due"] = e.fields[move.to_field]
+                    target["basis"].append(f"{label} to {_iso(target['due'])} on {e.on.isoformat()}")
+                elif move.extend_by or move.extend_field:
+                    amount = move.extend_by or Duration(int(e.fields.get(move.extend_field) or 0), target["unit"])
+                    target["due"] = target["calendar"].add(target["due"], amount)
+                    target["basis"].append(f"{label} by {amount} on {e.on.isoformat()}")
+    deadlines, duties = [], []
+    for inst in results:
+        ob, due, met = inst["ob"], inst["due"], inst["met"]
+        due_day = due.date() if isinstance(due, datetime) else due
+        if met is not None:
+            on_time = met.at <= due if (met.at and isinstance(due, datetime)) else met.on <= due_day
+            status = "met" if on_time else "late"
+        elif inst["waived"] is not None:
+            status = "waived"
+        else:
+            status = "overdue" if as_of > due_day else "pending"
+        entry = {"id": ob.id, "title": ob.title, "due": _iso(due), "status": status,
+                 "basis": "; ".join(inst["basis"]), "started_on": inst["start"].on.isoformat(),
+                 "met_on": met.on.isoformat() if met else None, "source": _source(policy, ob.source)}
+        if inst["waived"] is not None and met is None:
+            entry["waived_on"] = inst["waived"].on.isoformat()
+        (deadlines if ob.kind == "deadline" else duties).append(entry)
+    return deadlines, duties
+
+
+_PRECEDENCE = ("blocked", "needs_approval", "overridden", "approved", "open")
+
+
+def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
+    policy = cp.policy
+    by_action: dict[str, dict] = {}
+    for g in policy.gates:
+        holds = {part: f"gate:{g.id}:{part}" in fired for part in ("blocked_until", "unless", "needs_approval")}
+        entry: dict[str, Any] = {"gate": g.id, "source": _source(policy, g.source)}
+        if g.blocked_until is not None and not holds["blocked_until"]:
+            if g.unless is not None and holds["unless"]:
+                entry["status"] = "overridden"
+                reasons = explain_events(g.unless, now, ctx, cp.labels)
+                entry["because"] = f"overridden: {'; '.join(reasons) or describe(g.unless, cp.labels)}"
+                if g.after_the_fact:
+                    overriding = [e for a in event_atoms(g.unless) for e in matching_events(a, now, ctx)]
+                    since = max((e.on for e in overriding), default=now.on)
+                    entry["satisfy_by"] = _iso(policy.calendar.add(since, g.after_the_fact))
+                    entry["because"] += f"; {describe(g.blocked_until, cp.labels)} must still follow"
+            else:
+                entry["status"] = "blocked"
+                entry["because"] = f"waiting for: {describe(g.blocked_until, cp.labels)}"
+        elif g.needs_approval is not None and not holds["needs_approval"]:
+            entry["status"] = "needs_approval"
+            entry["because"] = f"needs: {describe(g.needs_approval, cp.labels)}"
+        elif g.needs_approval is not None:
+            entry["status"] = "approved"
+            entry["because"] = "; ".join(explain_events(g.needs_approval, now, ctx, cp.labels)) or "approved"
+        else:
+            entry["status"] = "open"
+            entry["because"] = "; ".join(explain_events(g.blocked_until, now, ctx, cp.labels)) or "nothing blocks it"
+        for action in g.actions:
+            current = by_action.get(action)
+            if current is None or _PRECEDENCE.index(entry["status"]) < _PRECEDENCE.index(current["status"]):
+                by_action[action] = {"action": action, **entry}
+    return list(by_action.values())

@@ -1,0 +1,179 @@
+"""Windows, counts and other aggregates over a child's event history.
+
+The engine computes these itself and hands durable_rules plain numbers
+(see hearth.rules.compile), so no rule ever joins one fact to another.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from hearth.rules.conditions import (All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not,
+                                     Triggered, describe_test, fields_hold, test_holds)
+from hearth.rules.durations import Duration, Unit
+
+from .calendar import WorkingCalendar
+from .case import Case, Event
+
+NO_LIMIT = 10**9
+
+
+@dataclass
+class Point:
+    """Where a condition is evaluated: a date, how much history it sees, and what started it."""
+
+    on: date
+    limit: int = NO_LIMIT          # events with seq <= limit are visible
+    anchor: Event | None = None    # the event that started a deadline or duty
+    record: dict = field(default_factory=dict)  # field paths -> values (case and start.* fields)
+
+
+@dataclass
+class Context:
+    case: Case
+    calendar: WorkingCalendar
+    firings: list = field(default_factory=list)      # (seq, trigger id)
+    deadline_status: dict = field(default_factory=dict)  # deadline id -> latest status
+
+
+def window_start(point: date, duration: Duration, calendar: WorkingCalendar) -> date:
+    """The first day inside 'within <duration>' counting back from point, inclusive."""
+    if duration.unit == Unit.WORKING_DAYS:
+        return calendar.subtract_working_days(point, duration.amount)
+    if duration.unit == Unit.HOURS:
+        return point - timedelta(days=math.ceil(duration.amount / 24))
+    if duration.unit == Unit.MONTHS:
+        month = point.month - 1 - duration.amount
+        year = point.year + month // 12
+        month = month % 12 + 1
+        import calendar as _cal
+        return date(year, month, min(point.day, _cal.monthrange(year, month)[1]))
+    days = duration.amount * (7 if duration.unit == Unit.WEEKS else 1)
+    return point - timedelta(days=days)
+
+
+def _latest_seq(events, types, limit: int) -> int:
+    latest = -1
+    for e in events:
+        if e.seq > limit:
+            break
+        if e.type in types:
+            latest = e.seq
+    return latest
+
+
+def matching_events(atom: EventCond, point: Point, ctx: Context) -> list[Event]:
+    """The events an event/count condition sees at a point, oldest first."""
+    if atom.per == "carer":
+        pool = [e for e in ctx.case.carer_events if e.on <= point.on]
+        limit = NO_LIMIT
+    else:
+        pool = ctx.case.events
+        limit = point.limit
+    after = _latest_seq(pool, atom.since, limit) if atom.since else -1
+    start = window_start(point.on, atom.within, ctx.calendar) if atom.within else None
+    out = []
+    for e in pool:
+        if e.seq > limit or e.on > point.on:
+            break
+        if e.type not in atom.types or e.seq <= after:
+            continue
+        if start is not None and e.on < start:
+            continue
+        if atom.same_day and (point.anchor is None or e.on != point.anchor.on):
+            continue
+        if atom.where and not fields_hold(atom.where, e.fields):
+            continue
+        out.append(e)
+    return out
+
+
+def atom_value(atom, point: Point, ctx: Context) -> int:
+    if isinstance(atom, EventCond):
+        return len(matching_events(atom, point, ctx))
+    if isinstance(atom, Triggered):
+        after = _latest_seq(ctx.case.events, atom.since, point.limit) if atom.since else -1
+        return int(any(seq > after and seq <= point.limit and (not atom.triggers or tid in atom.triggers)
+                       for seq, tid in ctx.firings))
+    if isinstance(atom, DeadlineIs):
+        return int(ctx.deadline_status.get(atom.deadline) in atom.statuses)
+    if isinstance(atom, FieldTest):
+        return int(test_holds(atom, point.record))
+    raise TypeError(atom)
+
+
+def event_types_mentioned(cond) -> set:
+    """Event types a condition mentions positively: a trigger is checked when one happens."""
+    if isinstance(cond, EventCond):
+        return set(cond.types)
+    if isinstance(cond, (All, AnyOf)):
+        return set().union(*(event_types_mentioned(c) for c in cond.items)) if cond.items else set()
+    return set()
+
+
+def event_atoms(cond, positive: bool = True) -> list:
+    """The event conditions that speak for a condition holding (for 'because')."""
+    if isinstance(cond, EventCond):
+        return [cond] if positive else []
+    if isinstance(cond, (All, AnyOf)):
+        return [a for c in cond.items for a in event_atoms(c, positive)]
+    if isinstance(cond, Not):
+        return event_atoms(cond.item, not positive)
+    return []
+
+
+def _plural(labels: list[str], n: int) -> str:
+    name = " or ".join(l[0].lower() + l[1:] for l in labels)
+    return name if n == 1 else f"{name} events"
+
+
+def explain_events(cond, point: Point, ctx: Context, labels: dict) -> list[str]:
+    """Plain-English reasons: '3 missing episode or absence events between A and B (dates)'."""
+    reasons = []
+    for atom in event_atoms(cond):
+        found = matching_events(atom, point, ctx)
+        if len(found) < atom.at_least:
+            continue
+        names = [labels.get(t, t) for t in atom.types]
+        dates = ", ".join(e.on.isoformat() for e in found)
+        if atom.at_least > 1 or atom.within:
+            if atom.within:
+                start = window_start(point.on, atom.within, ctx.calendar)
+                span = f"between {start.isoformat()} and {point.on.isoformat()}"
+            else:
+                span = f"up to {point.on.isoformat()}"
+            where = f" ({'; '.join(describe_test(t) for t in atom.where)})" if atom.where else ""
+            reasons.append(f"{len(found)} {_plural(names, len(found))}{where} {span} ({dates})")
+        else:
+            last = found[-1]
+            where = f" ({'; '.join(describe_test(t) for t in atom.where)})" if atom.where else ""
+            reasons.append(f"{_plural(names, 1)}{where} on {last.on.isoformat()}")
+    return reasons
+
+
+def describe(cond, labels: dict) -> str:
+    """A condition in words, for gates: 'a stability meeting held'."""
+    if isinstance(cond, EventCond):
+        names = " or ".join(labels.get(t, t).lower() for t in cond.types)
+        text = names if cond.at_least == 1 else f"{cond.at_least} × {names}"
+        if cond.where:
+            text += f" ({'; '.join(describe_test(t) for t in cond.where)})"
+        if cond.within:
+            text += f" within {cond.within}"
+        if cond.since:
+            text += f" since the last {' or '.join(labels.get(t, t).lower() for t in cond.since)}"
+        return text
+    if isinstance(cond, All):
+        return " and ".join(describe(c, labels) for c in cond.items) or "always"
+    if isinstance(cond, AnyOf):
+        return " or ".join(describe(c, labels) for c in cond.items)
+    if isinstance(cond, Not):
+        return f"not ({describe(cond.item, labels)})"
+    if isinstance(cond, Fields):
+        return " and ".join(describe_test(t) for t in cond.tests)
+    if isinstance(cond, Triggered):
+        return "a trigger" if not cond.triggers else " or ".join(cond.triggers)
+    if isinstance(cond, DeadlineIs):
+        return f"{cond.deadline} is {' or '.join(cond.statuses)}"
+    return str(cond)

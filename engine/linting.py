@@ -1,0 +1,36 @@
+"""`hearth policy lint`: every mistake in a council's files, each with file, line and a fix."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from hearth.rules.source import SourceError
+
+from .policy import load_policy
+
+
+def lint_council(folder: Path) -> tuple[list, str]:
+    """(problems, summary). Checks council.yaml, every version, every form and every test file."""
+    problems: list = []
+    try:
+        policy = load_policy(folder)
+    except SourceError as exc:
+        return exc.problems, ""
+    current = policy.current
+    summary = (f"{len(policy.versions)} version(s); current {current.version}: {len(current.triggers)} triggers, "
+               f"{len(current.deadlines)} deadlines, {len(current.duties)} duties, {len(current.gates)} gates")
+    try:
+        from .forms_catalog import lint_forms  # the form language checks its own files
+    except ImportError:
+        lint_forms = None
+    if lint_forms is not None:
+        form_problems, form_summary = lint_forms(folder)
+        problems.extend(form_problems)
+        summary += f"; {form_summary}" if form_summary else ""
+    from .policy_tests import run_test_file
+    for path in sorted((folder / "tests").glob("*.yaml")):
+        try:
+            # structure only: results are for `hearth policy test`
+            run_test_file(policy, path)
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    return problems, summary

@@ -1,0 +1,636 @@
+"""A council's policy: its versions, each a complete procedure loaded from YAML.
+
+Loading validates everything a policy officer could get wrong and reports it
+with file, line, column and a plain-English fix; a policy with any mistake is
+not loaded at all. See docs/policy-language.md for the language.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hearth.rules.conditions import (ALWAYS, Condition, EventCond, FieldSpec, FieldTest, Scope,
+                                     parse_condition, parse_field_tests)
+from hearth.rules.durations import Duration, DurationError, parse_duration
+from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_yaml, parse_date,
+                                 suggest)
+
+from .calendar import NATIONS, WorkingCalendar, calendar_for
+from .vocabulary import Vocabulary, merge_vocabulary, shared_vocabulary, shared_vocabulary_text
+
+VERSION_KEYS = ("effective_from", "title", "vocabulary", "closed_days", "calendars", "triggers",
+                "recommendation", "chair", "invitees", "deadlines", "duties", "gates", "interventions")
+COUNCIL_KEYS = ("name", "short_name", "nation", "document", "brand")
+_ID = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+# ------------------------------------------------------------------------ model
+@dataclass(frozen=True)
+class Trigger:
+    id: str
+    title: str
+    when: Condition
+    source: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """A decision-table row: when it holds, its outputs apply."""
+
+    when: Condition
+    source: str
+    recommend: str | None = None
+    options: tuple = ()
+    required: tuple = ()
+    consider: tuple = ()
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    types: tuple
+    where: tuple = ()
+
+
+@dataclass(frozen=True)
+class DueRow:
+    when: Condition
+    duration: Duration
+
+
+@dataclass(frozen=True)
+class Move:
+    event: EventSpec
+    extend_by: Duration | None = None
+    extend_field: str | None = None
+    to_field: str | None = None
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A deadline or a duty: starts with an event, is due some time after, met by another."""
+
+    id: str
+    title: str
+    kind: str  # deadline or duty
+    starts: EventSpec
+    due: tuple  # of DueRow, first whose `when` holds
+    met_by: EventSpec
+    source: str
+    agreed_date: str | None = None
+    moved_by: tuple = ()
+    unless: Condition | None = None
+    waived_by: EventSpec | None = None
+    calendar: str | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    id: str
+    title: str
+    actions: tuple
+    source: str
+    blocked_until: Condition | None = None
+    unless: Condition | None = None
+    needs_approval: Condition | None = None
+    after_the_fact: Duration | None = None
+
+
+@dataclass(frozen=True)
+class Intervention:
+    id: str
+    label: str
+    costed: bool
+    source: str
+    available_from: date | None = None
+    available_until: date | None = None
+
+
+@dataclass(frozen=True)
+class Council:
+    id: str
+    name: str
+    short_name: str
+    nation: str
+    document: str
+    brand: dict
+
+
+@dataclass
+class PolicyVersion:
+    council: Council
+    version: str
+    effective_from: date
+    title: str
+    file: str
+    vocabulary: Vocabulary
+    triggers: tuple
+    recommendation: tuple
+    chair: tuple
+    invitees: tuple
+    deadlines: tuple
+    duties: tuple
+    gates: tuple
+    interventions: tuple
+    calendar: WorkingCalendar
+    calendars: dict
+    content_hash: str
+
+    @property
+    def id(self) -> str:
+        return self.council.id
+
+    def calendar_named(self, name: str | None) -> WorkingCalendar:
+        return self.calendars[name] if name else self.calendar
+
+    def describe(self) -> dict:
+        return {"id": self.council.id, "version": self.version, "effective_from": self.effective_from.isoformat()}
+
+    def options(self) -> dict:
+        """Named option lists for forms, including this policy's menus."""
+        opts = self.vocabulary.options()
+        opts["interventions"] = [(i.id, i.label) for i in self.interventions]
+        opts["triggers"] = [(t.id, t.title) for t in self.triggers]
+        return opts
+
+
+@dataclass
+class Policy:
+    """All versions of one council's policy, oldest first."""
+
+    council: Council
+    versions: list
+
+    def version_on(self, on: date) -> PolicyVersion:
+        chosen = None
+        for v in self.versions:
+            if v.effective_from <= on:
+                chosen = v
+        if chosen is None:
+            first = self.versions[0]
+            raise NoPolicyInForce(f"No version of {self.council.name}'s policy was in force on {on.isoformat()}: "
+                                  f"the first ({first.version}) took effect on {first.effective_from.isoformat()}.")
+        return chosen
+
+    @property
+    def current(self) -> PolicyVersion:
+        return self.versions[-1]
+
+
+class NoPolicyInForce(LookupError):
+    pass
+
+
+# ----------------------------------------------------------------------- loader
+class _Reader:
+    """Reads one version file, collecting every problem before giving up."""
+
+    def __init__(self, file: str, vocabulary: Vocabulary, problems: Problems):
+        self.file = file
+        self.vocab = vocabulary
+        self.p = problems
+        self.ids: dict[str, Loc] = {}
+
+    # --- small helpers
+    def text(self, node: LMap, key: str, what: str, required: bool = True) -> str:
+        value = node.get(key)
+        if value is None:
+            if required:
+                self.p.add(node.loc, f"{what[0].upper() + what[1:]} needs '{key}'.", key)
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.p.add(node.value_loc(key), f"'{key}' must be text.", key)
+            return ""
+        return value.strip()
+
+    def unique_id(self, node: LMap, section: str) -> str:
+        value = node.get("id")
+        if not isinstance(value, str) or not _ID.match(value):
+            self.p.add(node.value_loc("id") if "id" in node else node.loc,
+                       f"Each entry of '{section}' needs an 'id': lower-case words joined by - or _, "
+                       "for example repeated-missing.", "id")
+            return str(value or "?")
+        key = f"{section}:{value}"
+        if key in self.ids:
+            where = "deadlines and duties" if section == "obligations" else f"'{section}'"
+            self.p.add(node.value_loc("id"), f"The id '{value}' is used twice in {where} "
+                                             f"(first at line {self.ids[key].line}); give each its own.", "id")
+        self.ids[key] = node.value_loc("id")
+        return value
+
+    def entries(self, doc: LMap, section: str) -> list[LMap]:
+        node = doc.get(section)
+        if node is None:
+            return []
+        if not isinstance(node, LList):
+            self.p.add(doc.value_loc(section), f"'{section}' must be a list (each entry starts with '- ').", section)
+            return []
+        out = []
+        for i, item in enumerate(node):
+            if not isinstance(item, LMap):
+                self.p.add(node.item_loc(i), f"Each entry of '{section}' must be a mapping of keys to values.", section)
+            else:
+                out.append(item)
+        return out
+
+    def roles(self, node: LMap, key: str) -> tuple:
+        value = node.get(key)
+        if value is None:
+            return ()
+        items = list(value) if isinstance(value, LList) else [value]
+        out = []
+        for item in items:
+            if item in self.vocab.role_groups:
+                out.extend(self.vocab.role_groups[item])
+            elif item in self.vocab.roles:
+                out.append(item)
+            else:
+                self.p.add(node.value_loc(key), f"'{item}' is not a role.{suggest(str(item), self.vocab.roles)} "
+                                                "Declare the council's own roles under vocabulary: roles.", key)
+        return tuple(out)
+
+    def scope(self, **extra) -> Scope:
+        return Scope(fields=self.vocab.case_fields(), events=self.vocab.event_scope(),
+                     groups=self.vocab.role_groups, **extra)
+
+    def condition(self, node: LMap, key: str, scope: Scope) -> Condition | None:
+        if key not in node:
+            return None
+        return parse_condition(node[key], scope, self.p, node.value_loc(key))
+
+    def duration(self, node: LMap, key: str) -> Duration | None:
+        try:
+            return parse_duration(str(node[key]))
+        except DurationError as exc:
+            self.p.add(node.value_loc(key), str(exc), key)
+            return None
+
+    def event_types(self, value: Any, loc: Loc, key: str) -> tuple:
+        if isinstance(value, str):
+            types = tuple(t.strip() for t in re.split(r"\s+or\s+|,", value) if t.strip())
+        elif isinstance(value, LList):
+            types = tuple(str(v) for v in value)
+        else:
+            self.p.add(loc, f"'{key}' must name an event type.", key)
+            return ()
+        for t in types:
+            if t not in self.vocab.event_types:
+                self.p.add(loc, f"'{t}' is not an event type this policy knows.{suggest(t, self.vocab.event_types)} "
+                                "Declare the council's own event types under vocabulary: event_types.", key)
+        return types
+
+    def event_spec(self, node: LMap, key: str) -> EventSpec | None:
+        if key not in node:
+            return None
+        value = node[key]
+        if isinstance(value, LMap):
+            self.p.check_keys(value, ["event", "where"], f"'{key}'", required=["event"])
+            types = self.event_types(value.get("event"), value.value_loc("event"), key)
+            where = ()
+            if isinstance(value.get("where"), LMap):
+                where = parse_field_tests(value["where"], self._common_fields(types), self.vocab.role_groups,
+                                          self.p, f"a {' or '.join(types)} event")
+            return EventSpec(types, where)
+        return EventSpec(self.event_types(value, node.value_loc(key), key))
+
+    def _common_fields(self, types) -> dict:
+        scope = self.vocab.event_scope()
+        known = [scope[t] for t in types if t in scope]
+        if not known:
+            return {}
+        fields = dict(known[0])
+        for other in known[1:]:
+            fields = {k: v for k, v in fields.items() if k in other}
+        return fields
+
+    # --- sections
+    def triggers(self, doc: LMap) -> tuple:
+        out = []
+        for node in self.entries(doc, "triggers"):
+            self.p.check_keys(node, ["id", "title", "when", "source"], "a trigger", required=["when"])
+            tid = self.unique_id(node, "triggers")
+            when = self.condition(node, "when", self.scope()) or ALWAYS
+            if "when" in node and not _mentions_events(when):
+                self.p.add(node.value_loc("when"), "A trigger must mention at least one event "
+                                                   "(it is checked each time one of them happens).", "when")
+            out.append(Trigger(tid, self.text(node, "title", "a trigger", required=False) or tid,
+                               when, self.text(node, "source", "a trigger")))
+        return tuple(out)
+
+    def recommendation(self, doc: LMap, trigger_ids, deadline_ids) -> tuple:
+        out = []
+        allowed = list(self.vocab.recommendations) + ["none"]
+        scope = self.scope(triggers=trigger_ids, deadlines=deadline_ids)
+        for node in self.entries(doc, "recommendation"):
+            self.p.check_keys(node, ["recommend", "when", "source"], "a recommendation row", required=["recommend"])
+            rec = node.get("recommend")
+            if rec is not None and rec not in allowed:
+                self.p.add(node.value_loc("recommend"), f"'{rec}' is not a recommendation.{suggest(str(rec), allowed)} "
+                                                        f"Recommendations: {', '.join(allowed)}.", "recommend")
+            out.append(Row(self.condition(node, "when", scope) or ALWAYS, self.text(node, "source", "a recommendation row"),
+                           recommend=None if rec in (None, "none") else rec))
+        return tuple(out)
+
+    def chair(self, doc: LMap) -> tuple:
+        out = []
+        for node in self.entries(doc, "chair"):
+            self.p.check_keys(node, ["when", "options", "source"], "a chair row", required=["options"])
+            out.append(Row(self.condition(node, "when", self.scope()) or ALWAYS, self.text(node, "source", "a chair row"),
+                           options=self.roles(node, "options")))
+        return tuple(out)
+
+    def invitees(self, doc: LMap) -> tuple:
+        out = []
+        for node in self.entries(doc, "invitees"):
+            self.p.check_keys(node, ["when", "required", "consider", "source"], "an invitees row")
+            if "required" not in node and "consider" not in node:
+                self.p.add(node.loc, "An invitees row needs 'required' or 'consider' (a list of roles).")
+            out.append(Row(self.condition(node, "when", self.scope()) or ALWAYS, self.text(node, "source", "an invitees row"),
+                           required=self.roles(node, "required"), consider=self.roles(node, "consider")))
+        return tuple(out)
+
+    def obligations(self, doc: LMap, section: str, calendars: dict) -> tuple:
+        kind = section[:-1]
+        out = []
+        keys = ["id", "title", "due", "where", "met_by", "agreed_date", "moved_by", "unless", "waived_by",
+                "calendar", "source"]
+        for node in self.entries(doc, section):
+            self.p.check_keys(node, keys, f"a {kind}", required=["due", "met_by"])
+            oid = self.unique_id(node, "obligations")
+            rows, starts = self.due(node)
+            where = ()
+            start_fields = self._common_fields(starts)
+            if isinstance(node.get("where"), LMap):
+                where = parse_field_tests(node["where"], start_fields, self.vocab.role_groups, self.p,
+                                          f"a {' or '.join(starts)} event")
+            anchored_fields = dict(self.vocab.case_fields())
+            anchored_fields.update({f"start.{k}": v for k, v in start_fields.items()})
+            scope = Scope(fields=anchored_fields, events=self.vocab.event_scope(), groups=self.vocab.role_groups,
+                          anchored=True)
+            agreed = node.get("agreed_date")
+            if agreed is not None and start_fields.get(agreed, FieldSpec()).kind != "date":
+                self.p.add(node.value_loc("agreed_date"), f"'agreed_date' must name a date field of "
+                                                          f"{' or '.join(starts)}.{suggest(str(agreed), start_fields)}",
+                           "agreed_date")
+            cal = node.get("calendar")
+            if cal is not None and cal not in calendars:
+                self.p.add(node.value_loc("calendar"), f"There is no calendar '{cal}'.{suggest(str(cal), calendars)} "
+                                                       "Name one under 'calendars'.", "calendar")
+            out.append(Obligation(
+                id=oid, title=self.text(node, "title", f"a {kind}", required=False) or oid.replace("_", " "),
+                kind=kind, starts=EventSpec(starts, where), due=rows,
+                met_by=self.event_spec(node, "met_by") or EventSpec(()),
+                source=self.text(node, "source", f"a {kind}"), agreed_date=agreed,
+                moved_by=self.moves(node), unless=self.condition(node, "unless", scope),
+                waived_by=self.event_spec(node, "waived_by"), calendar=cal))
+        return tuple(out)
+
+    def due(self, node: LMap) -> tuple[tuple, tuple]:
+        value = node.get("due")
+        if value is None:
+            return (), ()
+        if isinstance(value, str):
+            duration, starts = self.due_text(value, node.value_loc("due"))
+            return ((DueRow(ALWAYS, duration),) if duration else ()), starts
+        if not isinstance(value, LList):
+            self.p.add(node.value_loc("due"), "'due' is written like '5 working days after stability_meeting_decided', "
+                                              "or as a list of rows each with 'when' and 'due'.", "due")
+            return (), ()
+        rows, starts = [], None
+        for i, row in enumerate(value):
+            if not isinstance(row, LMap):
+                self.p.add(value.item_loc(i), "Each row of 'due' needs 'due' (and 'when' except the last).", "due")
+                continue
+            self.p.check_keys(row, ["when", "due"], "a row of 'due'", required=["due"])
+            duration, row_starts = self.due_text(str(row.get("due", "")), row.value_loc("due"))
+            if starts is not None and row_starts != starts:
+                self.p.add(row.value_loc("due"), "Every row of 'due' must count from the same event "
+                                                 f"({' or '.join(starts)}).", "due")
+            starts = row_starts if starts is None else starts
+            if duration:
+                rows.append(DueRow(self.condition(row, "when", self.scope()) or ALWAYS, duration))
+        return tuple(rows), starts or ()
+
+    def due_text(self, text: str, loc: Loc) -> tuple[Duration | None, tuple]:
+        match = re.match(r"^\s*(.+?)\s+after\s+(.+?)\s*$", text)
+        if not match:
+            self.p.add(loc, f"'{text}' does not say when it is due. Write it like "
+                            "'5 working days after stability_meeting_decided'.", "due")
+            return None, ()
+        try:
+            duration = parse_duration(match.group(1))
+        except DurationError as exc:
+            self.p.add(loc, str(exc), "due")
+            duration = None
+        return duration, self.event_types(match.group(2), loc, "due")
+
+    def moves(self, node: LMap) -> tuple:
+        value = node.get("moved_by")
+        if value is None:
+            return ()
+        if not isinstance(value, LList):
+            self.p.add(node.value_loc("moved_by"), "'moved_by' must be a list of moves, each with 'event' and "
+                                                   "'extend_by' or 'to'.", "moved_by")
+            return ()
+        out = []
+        for i, move in enumerate(value):
+            if not isinstance(move, LMap):
+                self.p.add(value.item_loc(i), "Each move needs 'event' and 'extend_by' or 'to'.", "moved_by")
+                continue
+            self.p.check_keys(move, ["event", "where", "extend_by", "to"], "a move", required=["event"])
+            spec = self.event_spec(move, "event") if not isinstance(move.get("event"), LMap) else None
+            types = spec.types if spec else ()
+            if isinstance(move.get("where"), LMap):
+                spec = EventSpec(types, parse_field_tests(move["where"], self._common_fields(types),
+                                                          self.vocab.role_groups, self.p, "the event"))
+            fields = self._common_fields(types)
+            extend_by = extend_field = to_field = None
+            if "extend_by" in move:
+                raw = move["extend_by"]
+                if isinstance(raw, str) and raw in fields:
+                    extend_field = raw
+                else:
+                    try:
+                        extend_by = parse_duration(str(raw))
+                    except DurationError:
+                        self.p.add(move.value_loc("extend_by"),
+                                   f"'extend_by' is a duration ('5 working days') or a number field of the event."
+                                   f"{suggest(str(raw), fields)}", "extend_by")
+            elif "to" in move:
+                to_field = move["to"]
+                if fields.get(to_field, FieldSpec()).kind != "date":
+                    self.p.add(move.value_loc("to"), f"'to' must name a date field of the event.{suggest(str(to_field), fields)}", "to")
+            else:
+                self.p.add(move.loc, "A move needs 'extend_by' (how much later) or 'to' (the field with the new date).")
+            out.append(Move(spec or EventSpec(()), extend_by, extend_field, to_field))
+        return tuple(out)
+
+    def gates(self, doc: LMap) -> tuple:
+        out = []
+        keys = ["id", "title", "actions", "blocked_until", "unless", "needs_approval", "after_the_fact", "source"]
+        for node in self.entries(doc, "gates"):
+            self.p.check_keys(node, keys, "a gate", required=["actions"])
+            gid = self.unique_id(node, "gates")
+            actions = node.get("actions")
+            actions = list(actions) if isinstance(actions, LList) else [actions] if actions else []
+            for a in actions:
+                if a not in self.vocab.actions:
+                    self.p.add(node.value_loc("actions"), f"'{a}' is not an action.{suggest(str(a), self.vocab.actions)} "
+                                                          "Declare the council's own under vocabulary: actions.", "actions")
+            if "blocked_until" not in node and "needs_approval" not in node:
+                self.p.add(node.loc, "A gate needs 'blocked_until' (what must happen first) or 'needs_approval'.")
+            if "unless" in node and "blocked_until" not in node:
+                self.p.add(node.key_loc("unless"), "'unless' overrides a block, so the gate needs 'blocked_until'.", "unless")
+            scope = self.scope()
+            out.append(Gate(
+                id=gid, title=self.text(node, "title", "a gate", required=False) or gid, actions=tuple(actions),
+                source=self.text(node, "source", "a gate"), blocked_until=self.condition(node, "blocked_until", scope),
+                unless=self.condition(node, "unless", scope), needs_approval=self.condition(node, "needs_approval", scope),
+                after_the_fact=self.duration(node, "after_the_fact") if "after_the_fact" in node else None))
+        return tuple(out)
+
+    def interventions(self, doc: LMap) -> tuple:
+        out = []
+        for node in self.entries(doc, "interventions"):
+            self.p.check_keys(node, ["id", "label", "costed", "available_from", "available_until", "source"],
+                              "an intervention", required=["label"])
+            iid = self.unique_id(node, "interventions")
+            costed = node.get("costed", False)
+            if costed not in (True, False):
+                self.p.add(node.value_loc("costed"), "'costed' is true or false.", "costed")
+            dates = {}
+            for key in ("available_from", "available_until"):
+                if key in node:
+                    try:
+                        dates[key] = parse_date(node[key])
+                    except ValueError as exc:
+                        self.p.add(node.value_loc(key), str(exc), key)
+            out.append(Intervention(iid, self.text(node, "label", "an intervention"), bool(costed),
+                                    self.text(node, "source", "an intervention"), **dates))
+        return tuple(out)
+
+
+def _mentions_events(condition) -> bool:
+    from hearth.rules.conditions import All, AnyOf, Not
+    if isinstance(condition, EventCond):
+        return True
+    if isinstance(condition, (All, AnyOf)):
+        return any(_mentions_events(c) for c in condition.items)
+    if isinstance(condition, Not):
+        return _mentions_events(condition.item)
+    return False
+
+
+def _dates(node: Any, loc: Loc, problems: Problems, key: str) -> list:
+    if node is None:
+        return []
+    if not isinstance(node, LList):
+        problems.add(loc, f"'{key}' must be a list of dates.", key)
+        return []
+    out = []
+    for i, item in enumerate(node):
+        try:
+            out.append(parse_date(item))
+        except ValueError as exc:
+            problems.add(node.item_loc(i), str(exc), key)
+    return out
+
+
+def load_council(folder: Path) -> Council:
+    problems = Problems()
+    file = str(folder / "council.yaml")
+    try:
+        text = (folder / "council.yaml").read_text(encoding="utf-8")
+    except OSError:
+        raise SourceError([problems_item(file, "There is no council.yaml in this folder.")]) from None
+    doc = load_yaml(text, file)
+    if not isinstance(doc, LMap):
+        raise SourceError([problems_item(file, "council.yaml must be a mapping with name, nation and brand.")])
+    problems.check_keys(doc, COUNCIL_KEYS, "council.yaml", required=["name", "nation"])
+    nation = doc.get("nation", "england")
+    if nation not in NATIONS:
+        problems.add(doc.value_loc("nation"), f"'{nation}' is not a nation I know.{suggest(str(nation), NATIONS)} "
+                                              f"Nations: {', '.join(NATIONS)}.", "nation")
+    problems.raise_if_any()
+    return Council(folder.name, doc["name"], doc.get("short_name", doc["name"]), nation,
+                   doc.get("document", ""), dict(doc.get("brand") or {}))
+
+
+def problems_item(file: str, message: str):
+    from hearth.rules.source import Problem
+    return Problem(Loc(file), message)
+
+
+def load_version(council: Council, path: Path) -> PolicyVersion:
+    """Load and check one version file; raises SourceError listing every problem."""
+    file = str(path)
+    text = path.read_text(encoding="utf-8")
+    doc = load_yaml(text, file)
+    problems = Problems()
+    if not isinstance(doc, LMap):
+        raise SourceError([problems_item(file, "A version file must be a mapping with effective_from, triggers and so on.")])
+    problems.check_keys(doc, VERSION_KEYS, "a policy version", required=["effective_from"])
+    vocab = merge_vocabulary(shared_vocabulary(), doc.get("vocabulary"), problems)
+    reader = _Reader(file, vocab, problems)
+    effective = date.min
+    if "effective_from" in doc:
+        try:
+            effective = parse_date(doc["effective_from"])
+        except ValueError as exc:
+            problems.add(doc.value_loc("effective_from"), str(exc), "effective_from")
+    closed = _dates(doc.get("closed_days"), doc.value_loc("closed_days"), problems, "closed_days")
+    calendars = {}
+    cal_node = doc.get("calendars") or {}
+    for name, spec in cal_node.items():
+        if not isinstance(spec, LMap):
+            problems.add(cal_node.value_loc(name), "A calendar needs 'nation' (and may have 'closed_days').", name)
+            continue
+        problems.check_keys(spec, ["nation", "closed_days"], "a calendar", required=["nation"])
+        nation = spec.get("nation", council.nation)
+        if nation not in NATIONS:
+            problems.add(spec.value_loc("nation"), f"'{nation}' is not a nation I know.{suggest(str(nation), NATIONS)}", name)
+            nation = council.nation
+        calendars[str(name)] = calendar_for(nation, tuple(_dates(spec.get("closed_days"), spec.value_loc("closed_days"),
+                                                                 problems, "closed_days")))
+    triggers = reader.triggers(doc)
+    deadlines = reader.obligations(doc, "deadlines", calendars)
+    duties = reader.obligations(doc, "duties", calendars)
+    version = PolicyVersion(
+        council=council, version=path.stem, effective_from=effective,
+        title=reader.text(doc, "title", "a policy version", required=False) or path.stem, file=file,
+        vocabulary=vocab, triggers=triggers,
+        recommendation=reader.recommendation(doc, [t.id for t in triggers], [d.id for d in deadlines]),
+        chair=reader.chair(doc), invitees=reader.invitees(doc), deadlines=deadlines, duties=duties,
+        gates=reader.gates(doc), interventions=reader.interventions(doc),
+        calendar=calendar_for(council.nation, tuple(closed)), calendars=calendars,
+        content_hash=hashlib.sha256((text + shared_vocabulary_text()).encode()).hexdigest()[:12])
+    problems.raise_if_any()
+    return version
+
+
+def load_policy(folder: Path) -> Policy:
+    """Load a council folder: council.yaml and every version, all checked."""
+    council = load_council(folder)
+    files = sorted((folder / "versions").glob("*.yaml"))
+    if not files:
+        raise SourceError([problems_item(str(folder / "versions"), "This council has no policy versions yet: "
+                                                                   "add a file such as versions/2025-01.yaml.")])
+    problems, versions = [], []
+    for path in files:
+        try:
+            versions.append(load_version(council, path))
+        except SourceError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise SourceError(problems)
+    versions.sort(key=lambda v: v.effective_from)
+    seen: dict = {}
+    for v in versions:
+        if v.effective_from in seen:
+            raise SourceError([problems_item(v.file, f"Versions {seen[v.effective_from]} and {v.version} take effect on "
+                                                     f"the same day; give each its own effective_from.")])
+        seen[v.effective_from] = v.version
+    return Policy(council, versions)

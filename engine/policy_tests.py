@@ -1,0 +1,151 @@
+"""Policy tests: a case, a date, and what the council's policy should say.
+
+Policy officers write these beside their rules (policies/<council>/tests/) so a
+change that breaks a clause is caught before it is published. Only what a
+test names is checked; see docs/policy-language.md for the format.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hearth.rules.source import LList, LMap, Loc, Problems, SourceError, load_yaml, parse_date
+
+from .case import parse_case_data
+from .evaluate import evaluate
+from .policy import NoPolicyInForce, Policy, load_policy
+
+TEST_KEYS = ("name", "on", "case", "expect")
+EXPECT_KEYS = ("policy_version", "triggers", "recommendation", "chair", "invitees", "deadlines", "duties",
+               "gates", "interventions")
+
+
+@dataclass
+class TestResult:
+    name: str
+    loc: Loc
+    failures: list = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def run_council_tests(folder: Path) -> list[TestResult]:
+    policy = load_policy(folder)
+    results = []
+    for path in sorted((folder / "tests").glob("*.yaml")):
+        results.extend(run_test_file(policy, path))
+    return results
+
+
+def run_test_file(policy: Policy, path: Path) -> list[TestResult]:
+    doc = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    problems = Problems()
+    if not isinstance(doc, LMap) or not isinstance(doc.get("tests"), LList):
+        problems.add(getattr(doc, "loc", Loc(str(path))), "A test file needs 'tests:', a list of tests.")
+        problems.raise_if_any()
+    problems.check_keys(doc, ["tests"], "a test file")
+    tests = []
+    for i, node in enumerate(doc["tests"]):
+        if not isinstance(node, LMap):
+            problems.add(doc["tests"].item_loc(i), "Each test needs name, on, case and expect.")
+            continue
+        problems.check_keys(node, TEST_KEYS, "a test", required=TEST_KEYS)
+        if isinstance(node.get("expect"), LMap):
+            problems.check_keys(node["expect"], EXPECT_KEYS, "'expect'")
+        tests.append(node)
+    problems.raise_if_any()
+    return [_run_one(policy, node) for node in tests]
+
+
+def _run_one(policy: Policy, node: LMap) -> TestResult:
+    result = TestResult(str(node["name"]), node.loc)
+    try:
+        on = parse_date(node["on"])
+        version = policy.version_on(on)
+        case = parse_case_data(node["case"], version.vocabulary, str(node.loc.file))
+    except (ValueError, NoPolicyInForce) as exc:
+        result.failures.append(f"{node.value_loc('on')}: {exc}")
+        return result
+    except SourceError as exc:
+        result.failures.extend(str(p) for p in exc.problems)
+        return result
+    answer = evaluate(version, case, on)
+    check_expectations(node["expect"], answer, result.failures)
+    return result
+
+
+def _line(node: LMap, key: str) -> str:
+    return f"line {node.value_loc(key).line}"
+
+
+def check_expectations(expect: LMap, answer: dict, failures: list) -> None:
+    """Compare what a test expects with the answer; add a readable line per difference."""
+    def differ(key: str, want: Any, got: Any) -> None:
+        failures.append(f"{_line(expect, key)}: {key}: expected {want!r}, got {got!r}")
+
+    if "policy_version" in expect and answer["policy"]["version"] != str(expect["policy_version"]):
+        differ("policy_version", str(expect["policy_version"]), answer["policy"]["version"])
+    if "triggers" in expect:
+        want = sorted(expect["triggers"] or [])
+        got = sorted(t["rule"] for t in answer["triggers"])
+        if want != got:
+            differ("triggers", want, got)
+    if "recommendation" in expect:
+        want = expect["recommendation"]
+        want = None if want in (None, "none") else want
+        if want != answer["recommendation"]:
+            differ("recommendation", want, answer["recommendation"])
+    if "chair" in expect and list(expect["chair"]) != answer["chair"]["options"]:
+        differ("chair", list(expect["chair"]), answer["chair"]["options"])
+    if "invitees" in expect:
+        for part in ("required", "consider"):
+            want = list((expect["invitees"] or {}).get(part) or [])
+            missing = [r for r in want if r not in answer["invitees"][part]]
+            if missing:
+                failures.append(f"{_line(expect, 'invitees')}: invitees {part}: expected to include {missing}, "
+                                f"got {answer['invitees'][part]}")
+    for section in ("deadlines", "duties"):
+        if section in expect:
+            _check_obligations(expect, section, answer[section], failures)
+    if "gates" in expect:
+        got = {g["action"]: g["status"] for g in answer["gates"]}
+        for action, status in (expect["gates"] or {}).items():
+            if got.get(action) != status:
+                failures.append(f"{_line(expect, 'gates')}: gate for {action}: expected {status!r}, "
+                                f"got {got.get(action)!r}")
+    if "interventions" in expect:
+        ids = [i["id"] for i in answer["interventions"]]
+        spec = expect["interventions"] or {}
+        for i in spec.get("includes") or []:
+            if i not in ids:
+                failures.append(f"{_line(expect, 'interventions')}: interventions: expected {i!r} on the menu, got {ids}")
+        for i in spec.get("excludes") or []:
+            if i in ids:
+                failures.append(f"{_line(expect, 'interventions')}: interventions: {i!r} should not be on the menu yet")
+
+
+def _check_obligations(expect: LMap, section: str, got: list, failures: list) -> None:
+    for oid, want in (expect[section] or {}).items():
+        instances = [d for d in got if d["id"] == oid]
+        where = f"{_line(expect, section)}: {section[:-1]} {oid}"
+        if want == "absent":
+            if instances:
+                failures.append(f"{where}: expected none, got {[(d['due'], d['status']) for d in instances]}")
+            continue
+        wants = list(want) if isinstance(want, list) else [want]
+        if isinstance(want, list) and len(instances) != len(wants):
+            failures.append(f"{where}: expected {len(wants)} instances, got {len(instances)}")
+            continue
+        if not instances:
+            failures.append(f"{where}: expected one, got none")
+            continue
+        targets = instances if isinstance(want, list) else [instances[-1]]
+        for w, d in zip(wants, targets):
+            for key, value in (w or {}).items():
+                value = value.isoformat() if isinstance(value, date) else str(value) if key == "due" else value
+                if d.get(key) != value:
+                    failures.append(f"{where}: {key}: expected {value!r}, got {d.get(key)!r} ({d['basis']})")

@@ -1,0 +1,162 @@
+"""JSON Schemas for policy files, so editors can autocomplete and underline mistakes.
+
+The loader is the authority (it checks names against the vocabulary, which a
+schema cannot); the schemas describe the same shapes, and tests keep the two
+in agreement on every real file and on broken ones.
+"""
+from __future__ import annotations
+
+from hearth.rules.conditions import DEADLINE_STATUSES, FIELD_OPS
+from hearth.rules.durations import DURATION_PATTERN
+
+from .calendar import NATIONS
+from .policy import COUNCIL_KEYS, VERSION_KEYS
+from .policy_tests import EXPECT_KEYS, TEST_KEYS
+from .vocabulary import FIELD_KINDS
+
+DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
+ID = {"type": "string", "pattern": r"^[a-z][a-z0-9_-]*$"}
+NAME = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}
+NAMES = {"anyOf": [NAME, {"type": "array", "items": NAME, "minItems": 1}]}
+TEXT = {"type": "string", "minLength": 1}
+SOURCE = {"type": "string", "minLength": 1, "description": "the sentence of the council's document this encodes"}
+DURATION = {"type": "string", "pattern": DURATION_PATTERN, "description": "e.g. 5 working days, 28 days, 2 months"}
+SCALAR = {"type": ["string", "number", "boolean"]}
+
+
+def _obj(props: dict, required: tuple = (), description: str = "") -> dict:
+    out = {"type": "object", "properties": props, "additionalProperties": False}
+    if required:
+        out["required"] = list(required)
+    if description:
+        out["description"] = description
+    return out
+
+
+def _field_tests() -> dict:
+    test = {"anyOf": [SCALAR, {"type": "array", "items": SCALAR},
+                      _obj({op: {} for op in FIELD_OPS})]}
+    return {"type": "object", "additionalProperties": test, "minProperties": 1}
+
+
+def _definitions() -> dict:
+    cond = {"$ref": "#/$defs/condition"}
+    window = {"where": {"$ref": "#/$defs/fields"}, "within": DURATION, "since": NAMES,
+              "same_day": {"type": "boolean"}, "per": {"enum": ["child", "carer"]}}
+    event_spec = {"anyOf": [{"type": "string"}, {"type": "array", "items": NAME},
+                            _obj({"event": NAMES, "where": {"$ref": "#/$defs/fields"}}, ("event",))]}
+    return {
+        "fields": _field_tests(),
+        "condition": {"anyOf": [
+            _obj({"all": {"type": "array", "items": cond, "minItems": 1}}, ("all",)),
+            _obj({"any": {"type": "array", "items": cond, "minItems": 1}}, ("any",)),
+            _obj({"not": cond}, ("not",)),
+            _obj({"event": NAMES, **window}, ("event",), "an event has happened"),
+            _obj({"count": NAMES, "at_least": {"type": "integer", "minimum": 1}, **window},
+                 ("count", "at_least"), "how often an event happened"),
+            _obj({"triggered": NAMES, "since": NAMES}, ("triggered",)),
+            _obj({"deadline": NAME, "status": {"anyOf": [{"enum": list(DEADLINE_STATUSES)},
+                                                         {"type": "array", "items": {"enum": list(DEADLINE_STATUSES)}}]}},
+                 ("deadline", "status")),
+            {"type": "array", "items": cond},
+            {"allOf": [{"$ref": "#/$defs/fields"},
+                       {"not": {"anyOf": [{"required": [k]} for k in
+                                          ("all", "any", "not", "event", "count", "triggered", "deadline")]}}]},
+        ]},
+        "event_spec": event_spec,
+        "roles": {"anyOf": [NAME, {"type": "array", "items": NAME}]},
+        "labelled": {"type": "object", "additionalProperties": {"anyOf": [TEXT, _obj({"label": TEXT, "costed": {"type": "boolean"}})]}},
+        "event_field": _obj({"kind": {"enum": list(FIELD_KINDS)}, "values": {"type": "array"},
+                             "parties": {"type": "boolean"}}, ("kind",)),
+    }
+
+
+def version_schema() -> dict:
+    cond = {"$ref": "#/$defs/condition"}
+    roles = {"$ref": "#/$defs/roles"}
+    due = {"type": "string", "pattern": rf"^\s*.+?\s+after\s+.+$",
+           "description": "e.g. 5 working days after stability_meeting_decided"}
+    obligation = _obj({
+        "id": ID, "title": TEXT, "source": SOURCE,
+        "due": {"anyOf": [due, {"type": "array", "items": _obj({"when": cond, "due": due}, ("due",))}]},
+        "where": {"$ref": "#/$defs/fields"}, "met_by": {"$ref": "#/$defs/event_spec"},
+        "agreed_date": NAME, "unless": cond, "waived_by": {"$ref": "#/$defs/event_spec"}, "calendar": NAME,
+        "moved_by": {"type": "array", "items": _obj({"event": {"$ref": "#/$defs/event_spec"},
+                                                     "where": {"$ref": "#/$defs/fields"},
+                                                     "extend_by": {"type": "string"}, "to": NAME}, ("event",))},
+    }, ("id", "due", "met_by", "source"))
+    vocabulary = _obj({
+        "roles": {"$ref": "#/$defs/labelled"}, "parties": {"$ref": "#/$defs/labelled"},
+        "placement_types": {"$ref": "#/$defs/labelled"}, "actions": {"$ref": "#/$defs/labelled"},
+        "recommendations": {"$ref": "#/$defs/labelled"},
+        "role_groups": {"type": "object", "additionalProperties": {"type": "array", "items": NAME, "minItems": 1}},
+        "common_event_fields": {"type": "object", "additionalProperties": {"$ref": "#/$defs/event_field"}},
+        "event_types": {"type": "object", "additionalProperties": _obj({
+            "label": TEXT, "fields": {"type": "object", "additionalProperties": {"$ref": "#/$defs/event_field"}}},
+            ("label",))},
+    })
+    props = {
+        "effective_from": DATE, "title": TEXT, "vocabulary": vocabulary,
+        "closed_days": {"type": "array", "items": DATE},
+        "calendars": {"type": "object", "additionalProperties": _obj(
+            {"nation": {"enum": list(NATIONS)}, "closed_days": {"type": "array", "items": DATE}}, ("nation",))},
+        "triggers": {"type": "array", "items": _obj({"id": ID, "title": TEXT, "when": cond, "source": SOURCE},
+                                                    ("id", "when", "source"))},
+        "recommendation": {"type": "array", "items": _obj({"recommend": NAME, "when": cond, "source": SOURCE},
+                                                          ("recommend", "source"))},
+        "chair": {"type": "array", "items": _obj({"when": cond, "options": roles, "source": SOURCE},
+                                                 ("options", "source"))},
+        "invitees": {"type": "array", "items": _obj({"when": cond, "required": roles, "consider": roles,
+                                                     "source": SOURCE}, ("source",))},
+        "deadlines": {"type": "array", "items": obligation},
+        "duties": {"type": "array", "items": obligation},
+        "gates": {"type": "array", "items": _obj({
+            "id": ID, "title": TEXT, "actions": {"type": "array", "items": NAME, "minItems": 1},
+            "blocked_until": cond, "unless": cond, "needs_approval": cond, "after_the_fact": DURATION,
+            "source": SOURCE}, ("id", "actions", "source"))},
+        "interventions": {"type": "array", "items": _obj({
+            "id": ID, "label": TEXT, "costed": {"type": "boolean"}, "available_from": DATE,
+            "available_until": DATE, "source": SOURCE}, ("id", "label", "source"))},
+    }
+    assert set(props) == set(VERSION_KEYS), "schema and loader disagree on the sections of a version"
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth policy version",
+            **_obj(props, ("effective_from",)), "$defs": _definitions()}
+
+
+def council_schema() -> dict:
+    props = {"name": TEXT, "short_name": TEXT, "nation": {"enum": list(NATIONS)}, "document": TEXT,
+             "brand": {"type": "object", "properties": {"colour": {"type": "string",
+                                                                    "pattern": "^#[0-9a-fA-F]{6}$"}}}}
+    assert set(props) == set(COUNCIL_KEYS)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth council",
+            **_obj(props, ("name", "nation"))}
+
+
+def case_schema() -> dict:
+    event = {"type": "object", "properties": {"type": NAME, "on": {"type": "string"}}, "required": ["type", "on"]}
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth case document",
+            **_obj({"child": _obj({"ref": {"type": "string"}, "date_of_birth": DATE}),
+                    "placement": _obj({"type": NAME, "started": DATE}, ("type",)),
+                    "events": {"type": "array", "items": event},
+                    "carer": _obj({"ref": {"type": "string"}, "events": {"type": "array", "items": event}})},
+                   ("placement",))}
+
+
+def tests_schema() -> dict:
+    test = _obj({"name": TEXT, "on": DATE, "case": {"$ref": "#/$defs/case"},
+                 "expect": _obj({k: {} for k in EXPECT_KEYS})}, TEST_KEYS)
+    case = case_schema()
+    case.pop("$schema"), case.pop("title")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth policy tests",
+            **_obj({"tests": {"type": "array", "items": test, "minItems": 1}}, ("tests",)), "$defs": {"case": case}}
+
+
+def schemas() -> dict:
+    out = {"version": version_schema(), "council": council_schema(), "case": case_schema(), "tests": tests_schema()}
+    try:
+        from hearth.forms import form_schema  # the form language describes its own files
+    except ImportError:
+        form_schema = None
+    if form_schema is not None:
+        out["form"] = form_schema()
+    return out

@@ -1,0 +1,183 @@
+"""The words a policy may use: roles, placement types, event types and their fields.
+
+The shared vocabulary of the evaluation contract lives in ``vocabulary.yaml``
+beside this file; a council's version file adds its own under ``vocabulary:``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from hearth.rules.conditions import FieldSpec
+from hearth.rules.source import LList, LMap, Loc, Problems, load_yaml, suggest
+
+SHARED_FILE = Path(__file__).with_name("vocabulary.yaml")
+FIELD_KINDS = ("text", "number", "boolean", "date", "role", "roles", "action", "choice")
+_SECTIONS = ("placement_types", "roles", "parties", "role_groups", "actions", "recommendations",
+             "event_types", "common_event_fields")
+
+
+@dataclass(frozen=True)
+class EventField:
+    kind: str
+    values: tuple = ()       # for choice
+    parties: bool = False    # a role field that also accepts 'carer' and other parties
+
+
+@dataclass(frozen=True)
+class EventType:
+    id: str
+    label: str
+    fields: dict = field(default_factory=dict)  # name -> EventField
+
+
+@dataclass
+class Vocabulary:
+    placement_types: dict = field(default_factory=dict)   # id -> label
+    roles: dict = field(default_factory=dict)
+    parties: dict = field(default_factory=dict)
+    role_groups: dict = field(default_factory=dict)       # name -> tuple of roles
+    actions: dict = field(default_factory=dict)           # id -> {"label", "costed"}
+    recommendations: dict = field(default_factory=dict)
+    event_types: dict = field(default_factory=dict)       # id -> EventType
+    common_event_fields: dict = field(default_factory=dict)
+
+    def copy(self) -> "Vocabulary":
+        return Vocabulary(**{k: dict(getattr(self, k)) for k in _SECTIONS})
+
+    def field_spec(self, f: EventField) -> FieldSpec:
+        if f.kind == "role":
+            return FieldSpec("choice", tuple(self.roles) + (tuple(self.parties) if f.parties else ()))
+        if f.kind == "roles":
+            return FieldSpec("list", tuple(self.roles))
+        if f.kind == "action":
+            return FieldSpec("choice", tuple(self.actions))
+        if f.kind == "choice":
+            return FieldSpec("choice", f.values)
+        return FieldSpec(f.kind)
+
+    def event_fields(self, event_type: str) -> dict:
+        et = self.event_types[event_type]
+        return {**self.common_event_fields, **et.fields}
+
+    def event_scope(self) -> dict:
+        """Every event type's fields as condition FieldSpecs."""
+        return {t: {n: self.field_spec(f) for n, f in self.event_fields(t).items()} for t in self.event_types}
+
+    def case_fields(self) -> dict:
+        return {
+            "child.ref": FieldSpec("text"),
+            "child.age": FieldSpec("number"),
+            "placement.type": FieldSpec("choice", tuple(self.placement_types)),
+            "placement.started": FieldSpec("date"),
+        }
+
+    def options(self) -> dict:
+        """Named option lists for forms: one change to a menu changes every form."""
+        return {
+            "roles": list(self.roles.items()),
+            "parties": list(self.roles.items()) + list(self.parties.items()),
+            "placement_types": list(self.placement_types.items()),
+            "event_types": [(t.id, t.label) for t in self.event_types.values()],
+            "actions": [(a, v["label"]) for a, v in self.actions.items()],
+            "recommendations": list(self.recommendations.items()),
+        }
+
+
+def _label(node, key, problems: Problems, what: str) -> str:
+    value = node.get(key) if isinstance(node, LMap) else None
+    if isinstance(value, LMap):
+        problems.check_keys(value, ["label", "costed", "fields"] if what == "event type" else
+                            ["label", "costed"] if what == "action" else ["label"], f"a {what}")
+        label = value.get("label")
+    else:
+        label = value
+    if not isinstance(label, str) or not label.strip():
+        problems.add(node.value_loc(key), f"Give the {what} '{key}' a label, for example "
+                                          f"{key}: {{label: {key.replace('_', ' ').capitalize()}}}.", key)
+        return key.replace("_", " ")
+    return label
+
+
+def _event_fields(node, problems: Problems, owner: str) -> dict:
+    out = {}
+    if node is None:
+        return out
+    if not isinstance(node, LMap):
+        problems.add(getattr(node, "loc", Loc("?")), f"The fields of '{owner}' must be a mapping of name to {{kind: ...}}.")
+        return out
+    for name, spec in node.items():
+        if not isinstance(spec, LMap):
+            problems.add(node.value_loc(name), f"Field '{name}' needs a kind, for example {name}: {{kind: text}}. "
+                                               f"Kinds: {', '.join(FIELD_KINDS)}.", name)
+            continue
+        problems.check_keys(spec, ["kind", "values", "parties"], "an event field", required=["kind"])
+        kind = spec.get("kind", "text")
+        if kind not in FIELD_KINDS:
+            problems.add(spec.value_loc("kind"), f"'{kind}' is not a field kind.{suggest(kind, FIELD_KINDS)} "
+                                                 f"Kinds: {', '.join(FIELD_KINDS)}.", name)
+            kind = "text"
+        values = spec.get("values", ())
+        if kind == "choice" and (not isinstance(values, LList) or not values):
+            problems.add(spec.loc, f"A choice field needs 'values', for example values: [a, b].", name)
+        out[str(name)] = EventField(kind, tuple(values or ()), bool(spec.get("parties", False)))
+    return out
+
+
+def merge_vocabulary(base: Vocabulary, node, problems: Problems) -> Vocabulary:
+    """Add a vocabulary block (the shared file's, or a council's additions) to ``base``."""
+    vocab = base.copy()
+    if node is None:
+        return vocab
+    if not isinstance(node, LMap):
+        problems.add(getattr(node, "loc", Loc("?")), "'vocabulary' must be a mapping of sections such as roles and event_types.")
+        return vocab
+    problems.check_keys(node, _SECTIONS, "the vocabulary")
+    for section in ("placement_types", "roles", "parties", "recommendations"):
+        block = node.get(section) or {}
+        for key in block:
+            if key in getattr(vocab, section) and base is not EMPTY:
+                problems.add(block.key_loc(key), f"'{key}' is already in the shared vocabulary; "
+                                                 "use it as it is or choose another name.", key)
+            getattr(vocab, section)[str(key)] = _label(block, key, problems, section[:-1].replace("_", " "))
+    for key, value in (node.get("actions") or {}).items():
+        block = node["actions"]
+        costed = value.get("costed", False) if isinstance(value, LMap) else False
+        vocab.actions[str(key)] = {"label": _label(block, key, problems, "action"), "costed": bool(costed)}
+    vocab.common_event_fields.update(_event_fields(node.get("common_event_fields"), problems, "every event"))
+    events = node.get("event_types") or {}
+    for key, value in events.items():
+        if key in vocab.event_types and base is not EMPTY:
+            problems.add(events.key_loc(key), f"'{key}' is already a shared event type; choose another name.", key)
+        label = _label(events, key, problems, "event type")
+        fields = _event_fields(value.get("fields") if isinstance(value, LMap) else None, problems, key)
+        vocab.event_types[str(key)] = EventType(str(key), label, fields)
+    groups = node.get("role_groups") or {}
+    for name, members in groups.items():
+        if not isinstance(members, LList) or not members:
+            problems.add(groups.value_loc(name), f"The role group '{name}' needs a list of roles.", name)
+            continue
+        for i, role in enumerate(members):
+            if role not in vocab.roles:
+                problems.add(members.item_loc(i), f"'{role}' is not a role.{suggest(role, vocab.roles)}", name)
+        if name in vocab.roles:
+            problems.add(groups.key_loc(name), f"'{name}' is a role; a group needs a name of its own.", name)
+        vocab.role_groups[str(name)] = tuple(members)
+    return vocab
+
+
+EMPTY = Vocabulary()
+
+
+@lru_cache(maxsize=1)
+def shared_vocabulary() -> Vocabulary:
+    problems = Problems()
+    text = SHARED_FILE.read_text(encoding="utf-8")
+    vocab = merge_vocabulary(EMPTY, load_yaml(text, str(SHARED_FILE)), problems)
+    problems.raise_if_any()
+    return vocab
+
+
+def shared_vocabulary_text() -> str:
+    return SHARED_FILE.read_text(encoding="utf-8")

@@ -1,0 +1,240 @@
+"""Reading YAML written by people, keeping where every value came from.
+
+Policy officers and other systems write YAML by hand; every mistake must be
+reported with file, line and column. This module loads YAML 1.2 (``on``,
+``yes`` and ``no`` are words, only ``true``/``false`` are booleans), keeps
+dates as text so that a date that does not exist becomes a located error
+rather than a crash, and offers a small toolkit for validating located data.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.error import MarkedYAMLError
+
+
+@dataclass(frozen=True)
+class Loc:
+    """A place in a file, 1-based line and column as editors show them."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a file, said so that the person who wrote it can fix it."""
+
+    loc: Loc
+    message: str
+    field: str = ""
+
+    def __str__(self) -> str:
+        where = f"{self.loc}"
+        if self.field:
+            where += f" ({self.field})"
+        return f"{where}: {self.message}"
+
+    def as_dict(self) -> dict:
+        return {"file": self.loc.file, "line": self.loc.line, "column": self.loc.column,
+                "field": self.field, "message": self.message}
+
+
+class SourceError(Exception):
+    """One or more problems found while reading a file; nothing was half-loaded."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class LMap(dict):
+    """A mapping that remembers where each key and value was written."""
+
+    loc: Loc
+    key_locs: dict
+    value_locs: dict
+
+    def key_loc(self, key) -> Loc:
+        return self.key_locs.get(key, self.loc)
+
+    def value_loc(self, key) -> Loc:
+        return self.value_locs.get(key, self.loc)
+
+
+class LList(list):
+    """A sequence that remembers where each item was written."""
+
+    loc: Loc
+    item_locs: list
+
+    def item_loc(self, index: int) -> Loc:
+        return self.item_locs[index] if index < len(self.item_locs) else self.loc
+
+
+class _TextDates(RoundTripConstructor):
+    """Keep timestamps as text: we parse dates ourselves to report bad ones with their line."""
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
+
+
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.Constructor = _TextDates
+    y.version = (1, 2)
+    y.allow_duplicate_keys = False
+    return y
+
+
+def _convert(node: Any, file: str, loc: Loc) -> Any:
+    """Turn ruamel's round-trip objects into plain dict/list subclasses with locations."""
+    if isinstance(node, dict):
+        out = LMap()
+        out.loc, out.key_locs, out.value_locs = loc, {}, {}
+        lc = getattr(node, "lc", None)
+        for key, value in node.items():
+            key = _plain(key)
+            kl = vl = loc
+            if lc is not None:
+                try:
+                    kline, kcol = lc.key(key)
+                    vline, vcol = lc.value(key)
+                    kl = Loc(file, kline + 1, kcol + 1)
+                    vl = Loc(file, vline + 1, vcol + 1)
+                except (KeyError, TypeError):
+                    pass
+            out.key_locs[key], out.value_locs[key] = kl, vl
+            out[key] = _convert(value, file, vl)
+        return out
+    if isinstance(node, list):
+        out = LList()
+        out.loc, out.item_locs = loc, []
+        lc = getattr(node, "lc", None)
+        for i, value in enumerate(node):
+            il = loc
+            if lc is not None:
+                try:
+                    line, col = lc.item(i)
+                    il = Loc(file, line + 1, col + 1)
+                except (KeyError, TypeError, IndexError):
+                    pass
+            out.item_locs.append(il)
+            out.append(_convert(value, file, il))
+        return out
+    return _plain(node)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def load_yaml(text: str, file: str) -> Any:
+    """Parse YAML text; syntax errors become a located SourceError."""
+    try:
+        data = _yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        loc = Loc(file, mark.line + 1, mark.column + 1) if mark else Loc(file)
+        what = (exc.problem or exc.context or "this is not valid YAML").strip()
+        if "duplicate key" in str(exc).lower():
+            what = "this key is written twice in the same block; keep one"
+        raise SourceError([Problem(loc, f"The file is not valid YAML here: {what}.")]) from None
+    except Exception as exc:  # ruamel raises a few unmarked errors (e.g. bad encoding)
+        raise SourceError([Problem(Loc(file), f"The file could not be read as YAML: {exc}.")]) from None
+    return _convert(data, file, Loc(file, 1, 1))
+
+
+def loc_of(value: Any, default: Loc) -> Loc:
+    return getattr(value, "loc", default)
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """' Did you mean 'x'?' when a close choice exists, else ''."""
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" Did you mean '{match[0]}'?" if match else ""
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$")
+
+
+def parse_date(value: Any) -> date:
+    """A date written as YYYY-MM-DD; ValueError with a plain-English message otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not _DATE.match(text):
+        raise ValueError(f"'{text}' is not a date. Write dates as YYYY-MM-DD, for example 2026-01-05.")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a real date (that day does not exist in that month).") from None
+
+
+def parse_date_or_datetime(value: Any) -> date | datetime:
+    """A date, or a date and time (YYYY-MM-DDTHH:MM) where hours matter."""
+    if isinstance(value, (date, datetime)):
+        return value
+    text = str(value).strip()
+    if _DATETIME.match(text):
+        try:
+            return datetime.fromisoformat(text.replace(" ", "T"))
+        except ValueError:
+            raise ValueError(f"'{text}' is not a real date and time.") from None
+    return parse_date(text)
+
+
+class Problems:
+    """Collects problems so a file's every mistake is reported at once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(self, loc: Loc, message: str, field: str = "") -> None:
+        self.items.append(Problem(loc, message, field))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            ordered = sorted(self.items, key=lambda p: (p.loc.file, p.loc.line, p.loc.column))
+            raise SourceError(ordered)
+
+    def check_keys(self, mapping: LMap, allowed: Iterable[str], what: str, required: Iterable[str] = ()) -> bool:
+        """Unknown keys get 'did you mean'; missing required keys are named. True if all well."""
+        allowed = list(allowed)
+        ok = True
+        for key in mapping:
+            if key not in allowed:
+                ok = False
+                hint = suggest(key, allowed) or f" {what} may have: {', '.join(allowed)}."
+                self.add(mapping.key_loc(key), f"'{key}' is not something {what} can have.{hint}", str(key))
+        for key in required:
+            if key not in mapping:
+                ok = False
+                self.add(mapping.loc, f"{what[0].upper() + what[1:]} needs '{key}'.", key)
+        return ok
