@@ -9,17 +9,17 @@ skip, saying why, only when no server answers.
 from __future__ import annotations
 
 import os
-import re
 import secrets
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import create_engine, delete, select, text
 
-from hearth.web import create_app, migrate
+from hearth.web import migrate
 from hearth.web.db import engine_for
 from hearth.web.models import Base, Case, User
-from hearth.web.seed import DEMO_PASSWORD, seed_demo
+from hearth.web.seed import seed_demo
+
+from web_support import Demo, login, make_app
 
 PG_URL = os.environ.get("HEARTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CHOICE = os.environ.get("HEARTH_TEST_DB", "both")
@@ -58,32 +58,12 @@ def database_url(request, tmp_path_factory):
     admin.dispose()
 
 
-def make_app(database_url: str, **overrides):
-    return create_app({"HEARTH_ENV": "testing", "DATABASE_URL": database_url, **overrides})
-
-
 @pytest.fixture(scope="session")
 def app(database_url):
     app = make_app(database_url)
     migrate.upgrade(engine_for(app))
     yield app
     engine_for(app).dispose()
-
-
-@dataclass
-class Demo:
-    """The seeded world: two councils (the first two the policies folder lists)."""
-    home: str
-    other: str
-    cases: dict[str, list[Case]]
-
-    @staticmethod
-    def email(role: str, council: str | None = None) -> str:
-        prefix = {"policy_officer": "policy"}.get(role, role)
-        return f"{prefix}@{council or 'hearth'}.demo"
-
-    def refs(self, council: str) -> list[str]:
-        return [c.child_ref for c in self.cases[council]]
 
 
 @pytest.fixture
@@ -105,21 +85,6 @@ def demo(app) -> Demo:
 @pytest.fixture
 def client(app, demo):
     return app.test_client()
-
-
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|type="hidden" name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    html = client.get(path).get_data(as_text=True)
-    m = CSRF_RE.search(html)
-    assert m, f"no CSRF token on {path}"
-    return m.group(1) or m.group(2)
-
-
-def login(client, email: str, password: str = DEMO_PASSWORD, **kwargs):
-    token = csrf_token(client)
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from hearth.web import db
 from hearth.web.models import AuditEntry, User
 
-from conftest import login
+from web_support import login
 
 
 def entries(app, **where):

@@ -8,7 +8,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from conftest import make_app
+from web_support import make_app
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

@@ -8,7 +8,7 @@ from flask import Flask
 
 from hearth.web.models import Role
 
-from conftest import csrf_token, login, make_app
+from web_support import csrf_token, login, make_app
 
 # How to fill a URL argument with an object of a given council. A new route with a new
 # argument name fails test_every_url_argument_is_known until it is added here.

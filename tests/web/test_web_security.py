@@ -7,7 +7,7 @@ import pytest
 
 from hearth.web.models import Role
 
-from conftest import csrf_token, login, make_app
+from web_support import csrf_token, login, make_app
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 

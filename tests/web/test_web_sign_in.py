@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from hearth.web import db
 from hearth.web.models import LoginSession, User
 
-from conftest import csrf_token, login
+from web_support import csrf_token, login
 
 
 def _session_cookie(client):
@@ -42,7 +42,7 @@ def test_cookie_flags(client, demo):
 
 
 def test_secure_cookie_in_production(database_url, monkeypatch):
-    from conftest import make_app
+    from web_support import make_app
     app = make_app(database_url, HEARTH_ENV="production", SECRET_KEY="x" * 40)
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
