@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from functools import wraps
 
-from flask import abort, current_app, g, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from . import db
@@ -75,6 +75,8 @@ def login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_user() is None:
+            if g.get("session_expired"):
+                flash("You have been signed out to protect children's records. Sign in again to continue.")
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
         return view(*args, **kwargs)
     wrapped.login_required = True

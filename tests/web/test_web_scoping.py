@@ -124,3 +124,21 @@ def test_other_councils_case_is_404_not_403(login_as, demo):
     r = client.get(f"/cases/{demo.cases[demo.other][0].id}")
     assert r.status_code == 404
     assert client.get("/cases/999999").status_code == 404
+
+
+def test_case_document_follows_the_evaluation_contract(app, demo):
+    from sqlalchemy import select
+
+    from hearth.web import db
+    from hearth.web.evaluation import case_document, evaluate_case
+    from hearth.web.models import Case
+    with app.app_context():
+        case = db.session().scalar(select(Case).where(Case.council_id == demo.home,
+                                                      Case.placement_type == "ifa_foster"))
+        doc = case_document(case)
+        assert doc["child"] == {"ref": case.child_ref}
+        assert doc["placement"]["type"] == "ifa_foster"
+        dates = [e["on"] for e in doc["events"]]
+        assert dates == sorted(dates) and doc["events"][-1]["type"] == "stability_meeting_held"
+        assert "attendees" in doc["events"][-1]
+        assert evaluate_case(case) is None  # until the engine's evaluate lands

@@ -114,6 +114,7 @@ def test_idle_session_expires(app, client, demo):
     _age_session(app, last_seen_at=app.config["HEARTH_SESSION_IDLE"] + timedelta(seconds=1))
     r = client.get("/")
     assert r.status_code == 302 and "/login" in r.headers["Location"]
+    assert "You have been signed out" in client.get(r.headers["Location"]).get_data(as_text=True)
 
 
 def test_session_expires_after_absolute_limit_even_if_active(app, client, demo):

@@ -5,6 +5,7 @@ from flask import Blueprint, render_template
 
 from ..audit import audit
 from ..auth import role_required
+from ..evaluation import evaluate_case
 from ..models import AuditAction, Case
 from ..scoping import get_or_404
 from .dashboard import CASE_ROLES
@@ -16,7 +17,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 @role_required(*CASE_ROLES)
 def show(case_id: int):
     case = get_or_404(Case, case_id)
-    audit(AuditAction.VIEWED, "case", case.id)
-    # INTEGRATION POINT (engine evaluate): evaluation = evaluate_case(case)
-    # and pass it to the template's "What the policy says now" section.
-    return render_template("case.html", case=case, evaluation=None)
+    evaluation = evaluate_case(case)  # None until the engine's evaluate exists
+    audit(AuditAction.VIEWED, "case", case.id,
+          policy_version=evaluation["policy"]["version"] if evaluation else None)
+    return render_template("case.html", case=case, evaluation=evaluation)

@@ -26,5 +26,5 @@ def index():
         cases = db.session().scalars(stmt).all()
         audit(AuditAction.VIEWED, "case_list", None, {"count": len(cases)})
     # INTEGRATION POINT (engine evaluate): for each open case, call
-    # hearth.web.evaluation.evaluate_case(case) and show its next deadline.
+    # hearth.web.evaluation.evaluate_case(case) and show its next pending deadline.
     return render_template("dashboard.html", cases=cases, can_see_cases=current_user().role in CASE_ROLES)

@@ -72,5 +72,5 @@ def logout():
     audit(AuditAction.LOGOUT, "user", current_user().id, commit=False)
     end_session()
     db.session().commit()
-    flash("You have signed out")
+    flash("You have signed out", "success")
     return redirect(url_for("auth.login"))
