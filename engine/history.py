@@ -53,10 +53,11 @@ def window_start(point: date, duration: Duration, calendar: WorkingCalendar) -> 
     return point - timedelta(days=days)
 
 
-def _latest_seq(events, types, limit: int) -> int:
+def _latest_seq(events, types, limit: int, until: date) -> int:
+    """The latest event of these types visible at a point (-1 if none): 'since' counts after it."""
     latest = -1
     for e in events:
-        if e.seq > limit:
+        if e.seq > limit or e.on > until:
             break
         if e.type in types:
             latest = e.seq
@@ -71,7 +72,7 @@ def matching_events(atom: EventCond, point: Point, ctx: Context) -> list[Event]:
     else:
         pool = ctx.case.events
         limit = point.limit
-    after = _latest_seq(pool, atom.since, limit) if atom.since else -1
+    after = _latest_seq(pool, atom.since, limit, point.on) if atom.since else -1
     start = window_start(point.on, atom.within, ctx.calendar) if atom.within else None
     out = []
     for e in pool:
@@ -93,7 +94,7 @@ def atom_value(atom, point: Point, ctx: Context) -> int:
     if isinstance(atom, EventCond):
         return len(matching_events(atom, point, ctx))
     if isinstance(atom, Triggered):
-        after = _latest_seq(ctx.case.events, atom.since, point.limit) if atom.since else -1
+        after = _latest_seq(ctx.case.events, atom.since, point.limit, point.on) if atom.since else -1
         return int(any(seq > after and seq <= point.limit and (not atom.triggers or tid in atom.triggers)
                        for seq, tid in ctx.firings))
     if isinstance(atom, DeadlineIs):

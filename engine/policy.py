@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hearth.rules.compile import MAX_GROUPS, Atoms, compile_condition, group_count, rule
 from hearth.rules.conditions import (ALWAYS, Condition, EventCond, FieldSpec, FieldTest, Scope,
                                      parse_condition, parse_field_tests)
 from hearth.rules.durations import Duration, DurationError, parse_duration
@@ -259,7 +260,16 @@ class _Reader:
     def condition(self, node: LMap, key: str, scope: Scope) -> Condition | None:
         if key not in node:
             return None
-        return parse_condition(node[key], scope, self.p, node.value_loc(key))
+        before = len(self.p.items)
+        cond = parse_condition(node[key], scope, self.p, node.value_loc(key))
+        if len(self.p.items) == before:
+            groups = group_count(rule("x", compile_condition(cond, Atoms()), {"ob": "x"}))
+            if groups > MAX_GROUPS:
+                self.p.add(node.value_loc(key), f"This condition is too complicated for the rules engine: it makes "
+                                                f"{groups} groups of all/any/not once combined (at most {MAX_GROUPS}). "
+                                                "Split it into simpler rules, or list values instead of combining tests.",
+                           key)
+        return cond
 
     def duration(self, node: LMap, key: str) -> Duration | None:
         try:

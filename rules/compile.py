@@ -48,17 +48,45 @@ class Atoms:
         return f"a{self.index[atom]}"
 
 
-def _and(parts: list) -> dict:
-    parts = [p for p in parts if p is not None]
+# durable_rules refuses a rule with 16 or more nested $and/$or groups (its C core
+# keeps at most 32 expressions per sequence; measured, see tests/test_compile.py).
+MAX_GROUPS = 14
+
+
+def _flatten(op: str, parts: list) -> list:
+    """Nested groups of the same kind are one group: keeps rules within durable's limits."""
+    out: list = []
+    for p in parts:
+        items = p[op] if isinstance(p, dict) and list(p) == [op] else [p]
+        for item in items:
+            if item not in out:
+                out.append(item)
+    return out
+
+
+def _and(parts: list) -> dict | None:
+    parts = _flatten("$and", [p for p in parts if p is not None])
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
-def _or(parts: list) -> dict:
+def _or(parts: list) -> dict | None:
     if any(p is None for p in parts):  # an always-true branch
         return None
+    parts = _flatten("$or", parts)
     return parts[0] if len(parts) == 1 else {"$or": parts}
+
+
+def group_count(expression: dict | None) -> int:
+    """How many $and/$or groups an expression has: durable_rules allows at most MAX_GROUPS + 1."""
+    if not isinstance(expression, dict):
+        return 0
+    count = 0
+    for key, value in expression.items():
+        if key in ("$and", "$or"):
+            count += 1 + sum(group_count(v) for v in value)
+    return count
 
 
 _FALSE = {"kind": "never"}  # never holds: no fact is of kind "never"
@@ -115,9 +143,5 @@ def _field_test(test: FieldTest, atoms: Atoms, negate: bool) -> dict:
 
 def rule(kind: str, expression: dict | None, extra: dict | None = None) -> dict:
     """The expression for one rule, restricted to facts of one kind (and obligation)."""
-    parts = [{"kind": kind}]
-    for k, v in (extra or {}).items():
-        parts.append({k: v})
-    if expression is not None:
-        parts.append(expression)
-    return {"$and": parts} if len(parts) > 1 else parts[0]
+    parts = [{"kind": kind}] + [{k: v} for k, v in (extra or {}).items()]
+    return _and(parts + ([expression] if expression is not None else []))
