@@ -154,6 +154,12 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
             point = Point(e.on, e.seq, None, _record(case, e.on, None))
             trigger_points.append((len(facts), e, point))
             facts.append(_fact(cp, "t", len(facts), point, ctx))
+    for e in case.carer_events:  # a carer's history (across children) is checked too
+        if e.type in wanted:
+            seen = max((c.seq for c in case.events if c.on <= e.on), default=-1)
+            point = Point(e.on, seen, None, _record(case, e.on, None))
+            trigger_points.append((len(facts), Event(seen, e.type, e.on, e.at, e.fields), point))
+            facts.append(_fact(cp, "t", len(facts), point, ctx))
     for ob in policy.deadlines + policy.duties:
         for start in _starts(ob, case):
             point = Point(as_of, NO_LIMIT, start, _record(case, start.on, start))

@@ -1,0 +1,173 @@
+"""Evaluation of the language's general features, on the made-up council in tests/fixtures.
+
+Every expected value here is worked out by hand from the calendar, not copied
+from the engine's output.
+"""
+from datetime import date
+
+import pytest
+
+from hearth.engine import api
+
+
+def evaluate(case: dict, on: str, root) -> dict:
+    return api.evaluate("northshire", case, date.fromisoformat(on), root=root)
+
+
+def base(events, placement="in_house_foster", carer=None) -> dict:
+    case = {"child": {"ref": "N-1", "date_of_birth": "2011-05-02"},
+            "placement": {"type": placement, "started": "2025-01-01"}, "events": events}
+    if carer:
+        case["carer"] = carer
+    return case
+
+
+def by_id(items, key="id"):
+    return {i[key]: i for i in items}
+
+
+def test_hours_from_a_time(fixture_root):
+    # 72 hours from Monday 2 June 2025 22:00 is Thursday 5 June 22:00
+    answer = evaluate(base([{"type": "missing_episode", "on": "2025-06-02T22:00"}]), "2025-06-05", fixture_root)
+    d = by_id(answer["deadlines"])["return_interview"]
+    assert (d["due"], d["status"]) == ("2025-06-05T22:00", "pending")
+    answer = evaluate(base([{"type": "missing_episode", "on": "2025-06-02T22:00"}]), "2025-06-06", fixture_root)
+    assert by_id(answer["deadlines"])["return_interview"]["status"] == "overdue"
+
+
+def test_hours_from_a_date_round_up_to_days(fixture_root):
+    answer = evaluate(base([{"type": "missing_episode", "on": "2025-06-02"},
+                            {"type": "return_interview_held", "on": "2025-06-05"}]), "2025-06-30", fixture_root)
+    d = by_id(answer["deadlines"])["return_interview"]
+    assert (d["due"], d["status"], d["met_on"]) == ("2025-06-05", "met", "2025-06-05")
+
+
+def test_months_and_a_length_that_depends_on_the_placement(fixture_root):
+    concern = [{"type": "stability_concern_raised", "on": "2025-08-29", "by": "carer"}]
+    # foster care: two months after Friday 29 August is 29 October
+    d = by_id(evaluate(base(concern), "2025-09-01", fixture_root)["deadlines"])["initial_meeting"]
+    assert d["due"] == "2025-10-29" and d["basis"].startswith("2 months after")
+    # a children's home: 3 working days (Mon 1, Tue 2, Wed 3 September)
+    d = by_id(evaluate(base(concern, "private_childrens_home"), "2025-09-01", fixture_root)["deadlines"])["initial_meeting"]
+    assert d["due"] == "2025-09-03"
+
+
+def test_months_clamp_to_the_end_of_a_short_month(fixture_root):
+    concern = [{"type": "stability_concern_raised", "on": "2025-12-31", "by": "carer"}]
+    d = by_id(evaluate(base(concern), "2026-01-02", fixture_root)["deadlines"])
+    # the 2026-01 version has no deadlines: the case is evaluated under the version in force
+    assert d == {}
+    d = by_id(evaluate(base(concern), "2025-12-31", fixture_root)["deadlines"])["initial_meeting"]
+    assert d["due"] == "2026-02-28"
+
+
+def test_a_named_officer_can_waive_a_deadline(fixture_root):
+    events = [{"type": "stability_concern_raised", "on": "2025-06-05", "by": "carer"},
+              {"type": "deadline_waived", "on": "2025-06-06", "deadline": "initial_meeting", "by": "finance_manager"}]
+    d = by_id(evaluate(base(events), "2025-12-01", fixture_root)["deadlines"])["initial_meeting"]
+    assert d["status"] == "overdue"  # the wrong officer
+    events[1]["by"] = "head_of_service"
+    d = by_id(evaluate(base(events), "2025-12-01", fixture_root)["deadlines"])["initial_meeting"]
+    assert (d["status"], d["waived_on"]) == ("waived", "2025-06-06")
+
+
+def test_a_calendar_chosen_per_rule(fixture_root):
+    # Friday 28 November 2025; Scotland's St Andrew's Day (Sun 30th) is observed Monday 1 December
+    events = [{"type": "stability_meeting_held", "on": "2025-11-28"}]
+    d = by_id(evaluate(base(events), "2025-11-28", fixture_root)["deadlines"])["cross_border_review"]
+    assert d["due"] == "2025-12-08"  # 2, 3, 4, 5, 8 December
+    # the council's own closure days apply to its default calendar only
+
+
+def test_an_approval_that_needs_two_named_roles(fixture_root):
+    one = {"type": "approval_given", "on": "2025-06-07", "role": "head_of_service", "request": "increased_funding"}
+    two = {"type": "approval_given", "on": "2025-06-09", "role": "finance_manager", "request": "increased_funding"}
+    gates = by_id(evaluate(base([one]), "2025-06-10", fixture_root)["gates"], "action")
+    assert gates["increased_funding"]["status"] == "needs_approval"
+    gates = by_id(evaluate(base([one, two]), "2025-06-10", fixture_root)["gates"], "action")
+    assert gates["increased_funding"]["status"] == "approved"
+    wrong = dict(two, request="alternative_placement")
+    gates = by_id(evaluate(base([one, wrong]), "2025-06-10", fixture_root)["gates"], "action")
+    assert gates["increased_funding"]["status"] == "needs_approval"
+
+
+def test_a_gate_overridden_in_an_emergency_must_be_satisfied_after_the_fact(fixture_root):
+    events = [{"type": "safeguarding_concern", "on": "2025-06-06", "significant": True}]
+    gate = by_id(evaluate(base(events), "2025-06-07", fixture_root)["gates"], "action")["alternative_placement"]
+    assert gate["status"] == "overridden"
+    assert gate["satisfy_by"] == "2025-06-13"  # Fri 6 June + 5 working days
+    events[0]["significant"] = False
+    gate = by_id(evaluate(base(events), "2025-06-07", fixture_root)["gates"], "action")["alternative_placement"]
+    assert gate["status"] == "blocked"
+    events.append({"type": "stability_meeting_held", "on": "2025-06-09"})
+    gate = by_id(evaluate(base(events), "2025-06-10", fixture_root)["gates"], "action")["alternative_placement"]
+    assert gate["status"] == "open"
+
+
+def test_counts_per_carer_across_children(fixture_root):
+    carer = {"ref": "F-9", "events": [{"type": "unplanned_ending", "on": "2024-10-01"},
+                                      {"type": "unplanned_ending", "on": "2025-09-01"}]}
+    # the carer's second ending, within 12 months of the first, fires the trigger for this child
+    triggers = by_id(evaluate(base([], carer=carer), "2025-09-02", fixture_root)["triggers"], "rule")
+    assert triggers["carer-endings"]["on"] == "2025-09-01"
+    events = [{"type": "unplanned_ending", "on": "2025-09-01"}]
+    triggers = by_id(evaluate(base(events, carer=carer), "2025-09-02", fixture_root)["triggers"], "rule")
+    assert triggers["carer-endings"]["on"] == "2025-09-01"
+    assert "2024-10-01" in triggers["carer-endings"]["because"]
+    carer["events"][0]["on"] = "2024-08-31"  # more than 12 months before
+    triggers = by_id(evaluate(base(events, carer=carer), "2025-09-02", fixture_root)["triggers"], "rule")
+    assert "carer-endings" not in triggers
+
+
+def test_the_version_in_force_is_used(fixture_root):
+    one = [{"type": "missing_episode", "on": "2026-01-05"}]
+    answer = evaluate(base(one), "2026-01-06", fixture_root)
+    assert answer["policy"] == {"id": "northshire", "version": "2026-01", "effective_from": "2026-01-01"}
+    assert answer["triggers"] == []  # 2026-01 needs two episodes within a fortnight
+    assert [i["id"] for i in answer["interventions"]] == ["family-time"]
+    two = one + [{"type": "missing_episode", "on": "2026-01-19"}]  # 14 days later: inside the window
+    answer = evaluate(base(two), "2026-01-20", fixture_root)
+    assert [t["rule"] for t in answer["triggers"]] == ["missing"]
+    assert answer["triggers"][0]["because"] == ("2 missing episode events between 2026-01-05 and 2026-01-19 "
+                                                "(2026-01-05, 2026-01-19)")
+    late = one + [{"type": "missing_episode", "on": "2026-01-20"}]  # 15 days: outside
+    assert evaluate(base(late), "2026-01-21", fixture_root)["triggers"] == []
+
+
+def test_events_after_the_date_are_ignored(fixture_root):
+    events = [{"type": "missing_episode", "on": "2025-06-02"}]
+    assert evaluate(base(events), "2025-06-01", fixture_root)["triggers"] == []
+    assert evaluate(base(events), "2025-06-01", fixture_root)["recommendation"] is None
+    answer = evaluate(base(events), "2025-06-02", fixture_root)
+    assert answer["recommendation"] == "hold_stability_meeting"
+    assert answer["recommendation_reason"]["source"].endswith("'a meeting within two months'")
+
+
+def test_since_resets_after_a_meeting(fixture_root):
+    events = [{"type": "missing_episode", "on": "2025-06-02"}, {"type": "stability_meeting_held", "on": "2025-06-05"}]
+    assert evaluate(base(events), "2025-06-06", fixture_root)["recommendation"] is None
+    events.append({"type": "missing_episode", "on": "2025-06-09"})
+    assert evaluate(base(events), "2025-06-09", fixture_root)["recommendation"] == "hold_stability_meeting"
+
+
+def test_every_answer_names_its_rule_and_source(fixture_root):
+    events = [{"type": "missing_episode", "on": "2025-06-02"},
+              {"type": "stability_concern_raised", "on": "2025-06-02", "by": "iro"}]
+    answer = evaluate(base(events), "2025-06-03", fixture_root)
+    parts = answer["triggers"] + answer["deadlines"] + answer["gates"] + [answer["chair"]]
+    assert parts and all(p["source"].startswith("northshire-placement-stability.txt: '") for p in parts)
+    assert all(p["because"] for p in answer["triggers"] + answer["gates"])
+
+
+@pytest.mark.parametrize("bad,message", [
+    ({"type": "missing_episod", "on": "2025-06-02"}, "Did you mean 'missing_episode'?"),
+    ({"type": "missing_episode", "on": "2025-02-30"}, "not a real date"),
+    ({"type": "missing_episode"}, "has no date"),
+    ({"type": "safeguarding_concern", "on": "2025-06-02", "significant": "yes"}, "true or false"),
+    ({"type": "missing_episode", "on": "2025-06-02", "colour": "red"}, "'colour' is not something"),
+])
+def test_bad_case_input_is_reported_with_its_field(fixture_root, bad, message):
+    answer, errors = api.evaluate_document("northshire", base([bad]), date(2025, 7, 1), root=fixture_root)
+    assert answer is None
+    assert any(message in e["message"] for e in errors), errors
+    assert all(e["field"].startswith("events[0]") for e in errors)
