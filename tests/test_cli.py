@@ -1,0 +1,138 @@
+"""`hearth` as other systems and policy officers call it: JSON out, exit 2 and a located
+message for bad input, never a traceback."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT
+
+HEARTH = [sys.executable, "-c", "from hearth.web.cli import main; main()"]
+
+
+def hearth(*args, policies=FIXTURES, cwd=None):
+    env = dict(os.environ, HEARTH_POLICIES=str(policies))
+    return subprocess.run(HEARTH + list(args), capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+
+
+@pytest.fixture
+def case_file(tmp_path):
+    path = tmp_path / "case.yaml"
+    path.write_text("child: {ref: N-7}\n"
+                    "placement: {type: ifa_foster, started: 2025-01-01}\n"
+                    "events:\n"
+                    "  - {type: missing_episode, on: 2025-06-02}\n")
+    return path
+
+
+def test_evaluate_prints_the_contract_answer(case_file):
+    result = hearth("evaluate", "--council", "northshire", "--case", str(case_file), "--on", "2025-06-03")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["as_of"] == "2025-06-03"
+    assert set(answer) >= {"council", "policy", "as_of", "triggers", "recommendation", "chair", "invitees",
+                           "deadlines", "gates", "duties", "interventions"}
+    assert answer["recommendation"] == "hold_stability_meeting"
+
+
+def test_json_case_files_work_too(tmp_path):
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps({"placement": {"type": "ifa_foster"},
+                                "events": [{"type": "missing_episode", "on": "2025-06-02"}]}))
+    result = hearth("evaluate", "--council", "northshire", "--case", str(path), "--on", "2025-06-03")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["triggers"][0]["rule"] == "missing"
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--council", "nowhere"], "There is no council 'nowhere'. Councils: northshire."),
+    (["--on", "2025-02-30"], "--on: '2025-02-30' is not a real date"),
+    (["--on", "yesterday"], "--on: 'yesterday' is not a date"),
+    (["--on", "2020-01-01"], "No version of Northshire County Council's policy was in force on 2020-01-01"),
+])
+def test_bad_arguments_exit_2_with_a_message(case_file, args, needle):
+    base = {"--council": "northshire", "--case": str(case_file), "--on": "2025-06-03"}
+    for flag, value in zip(args[::2], args[1::2]):
+        base[flag] = value
+    result = hearth("evaluate", *[x for kv in base.items() for x in kv])
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("text,line,field,needle", [
+    ("placement: {type: ifa_foster}\nevents:\n  - {type: missing_episode, on: 2026-02-31}\n", 3, "events[0].on",
+     "not a real date"),
+    ("placement: {type: ifa_fostr}\n", 1, "placement.type", "Did you mean 'ifa_foster'?"),
+    ("placement: {type: ifa_foster}\nevents:\n  - {type: allegaton, on: 2026-01-02}\n", 3, "events[0].type",
+     "Did you mean 'allegation'?"),
+    ("placement: {type: ifa_foster}\nevents: [\n", 3, "", "not valid YAML"),
+    ("placement: {type: ifa_foster}\nevents:\n  - {type: missing_episode, on: 2026-01-02, on: 2026-01-03}\n", 3, "",
+     "written twice"),
+])
+def test_a_bad_case_file_names_file_line_and_field(tmp_path, text, line, field, needle):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    result = hearth("evaluate", "--council", "northshire", "--case", str(path), "--on", "2026-01-05")
+    assert result.returncode == 2, result.stdout
+    assert result.stdout == ""
+    first = result.stderr.strip().splitlines()[0]
+    assert first.startswith(f"{path}:{line}:"), first
+    assert needle in first and (not field or f"({field})" in first)
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreadable_case_file(tmp_path):
+    result = hearth("evaluate", "--council", "northshire", "--case", str(tmp_path / "missing.yaml"))
+    assert result.returncode == 2 and "cannot be read" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_councils_lists_versions():
+    result = hearth("councils")
+    assert result.returncode == 0, result.stderr
+    [council] = json.loads(result.stdout)
+    assert council["id"] == "northshire"
+    assert [v["version"] for v in council["versions"]] == ["2025-04", "2026-01"]
+
+
+def test_lint_passes_a_good_policy_and_locates_a_mistake(tmp_path):
+    assert hearth("policy", "lint").returncode == 0
+    broken = tmp_path / "policies"
+    shutil.copytree(FIXTURES, broken)
+    version = broken / "northshire" / "versions" / "2025-04.yaml"
+    version.write_text(version.read_text().replace("met_by: return_interview_held", "met_by: return_interview"))
+    result = hearth("policy", "lint", policies=broken)
+    assert result.returncode == 1
+    assert f"{version}:" in result.stderr and "Did you mean 'return_interview_held'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_policy_test_reports_pass_and_fail(tmp_path):
+    broken = tmp_path / "policies"
+    shutil.copytree(FIXTURES, broken)
+    tests = broken / "northshire" / "tests" / "t.yaml"
+    tests.write_text("tests:\n"
+                     "  - name: one missing episode calls a meeting\n"
+                     "    on: 2025-06-03\n"
+                     "    case: {placement: {type: ifa_foster}, events: [{type: missing_episode, on: 2025-06-02}]}\n"
+                     "    expect: {triggers: [missing], recommendation: hold_stability_meeting}\n"
+                     "  - name: a wrong expectation is reported\n"
+                     "    on: 2025-06-03\n"
+                     "    case: {placement: {type: ifa_foster}, events: []}\n"
+                     "    expect: {recommendation: hold_stability_meeting}\n")
+    result = hearth("policy", "test", "northshire", policies=broken)
+    assert result.returncode == 1
+    assert "FAIL northshire: a wrong expectation is reported" in result.stdout
+    assert "recommendation: expected 'hold_stability_meeting', got None" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "1 passed, 1 failed"
+
+
+def test_schema_is_json():
+    result = hearth("policy", "schema", "--kind", "version")
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["title"] == "Hearth policy version"
