@@ -62,10 +62,10 @@ run: install assets
 
 lint: install
 	$(BIN)/hearth policy lint
-	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_durable_memory.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
