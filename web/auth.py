@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from . import db
 from .models import LoginSession, Role, User, utcnow
@@ -28,7 +28,11 @@ def current_user() -> User | None:
 def start_session(user: User) -> None:
     """Sign `user` in: a fresh cookie (no fixation) pointing at a new server row."""
     token = secrets.token_urlsafe(32)
-    db.session().add(LoginSession(token_hash=token_hash(token), user_id=user.id))
+    s = db.session()
+    # Sessions past the absolute limit can never be valid again; the audit trail keeps the log-ins.
+    s.execute(delete(LoginSession).where(
+        LoginSession.created_at < utcnow() - current_app.config["HEARTH_SESSION_ABSOLUTE"]))
+    s.add(LoginSession(token_hash=token_hash(token), user_id=user.id))
     session.clear()
     session.permanent = True
     session["sid"] = token
