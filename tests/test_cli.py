@@ -116,6 +116,7 @@ def test_policy_test_reports_pass_and_fail(tmp_path):
     broken = tmp_path / "policies"
     shutil.copytree(FIXTURES, broken)
     tests = broken / "northshire" / "tests" / "t.yaml"
+    tests.parent.mkdir(exist_ok=True)
     tests.write_text("tests:\n"
                      "  - name: one missing episode calls a meeting\n"
                      "    on: 2025-06-03\n"
