@@ -7,7 +7,9 @@ Every part of the answer says which rule, what facts, and the council's words.
 """
 from __future__ import annotations
 
+import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +40,56 @@ class CompiledPolicy:
 
 _compiled: dict = {}
 _compile_lock = threading.Lock()
+
+
+class RuleOutcomes:
+    """Which rules fire for a fact, remembered.
+
+    Every rule is a pattern over one self-contained fact (no joins, no state),
+    so what durable_rules answers for a fact depends on that fact alone: the
+    same fact (bar its point number) always fires the same rules. Remembering
+    the answer — bounded, least recently used first out — keeps durable_rules
+    the judge of every distinct fact while sparing it the repeats.
+    """
+
+    def __init__(self, size: int = 50_000):
+        self.size = size
+        self._answers: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def fire(self, ruleset, facts: list[dict]) -> set:
+        if not self.size:
+            return durable.fire(ruleset, facts)
+        keys = [(ruleset.name, tuple(sorted((k, v) for k, v in f.items() if k != "point"))) for f in facts]
+        fired: set = set()
+        unknown = []
+        with self._lock:
+            for fact, key in zip(facts, keys):
+                rules = self._answers.get(key)
+                if rules is None:
+                    unknown.append((fact, key))
+                else:
+                    self._answers.move_to_end(key)
+                    fired.update((fact["point"], r) for r in rules)
+            self.hits += len(facts) - len(unknown)
+            self.misses += len(unknown)
+        if unknown:
+            answers = durable.fire(ruleset, [f for f, _ in unknown])
+            by_point: dict = {}
+            for point, rule in answers:
+                by_point.setdefault(point, set()).add(rule)
+            with self._lock:
+                for fact, key in unknown:
+                    rules = frozenset(by_point.get(fact["point"], ()))
+                    fired.update((fact["point"], r) for r in rules)
+                    self._answers[key] = rules
+                    if len(self._answers) > self.size:
+                        self._answers.popitem(last=False)
+        return fired
+
+
+outcomes = RuleOutcomes(int(os.environ.get("HEARTH_RULE_CACHE", "50000")))
 
 
 def compiled(policy: PolicyVersion) -> CompiledPolicy:
@@ -165,7 +217,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
             point = Point(as_of, NO_LIMIT, start, _record(case, start.on, start))
             instances.append((len(facts), ob, start, point))
             facts.append(_fact(cp, "o", len(facts), point, ctx, {"ob": ob.id}))
-    fired = durable.fire(cp.ruleset, facts) if facts else set()
+    fired = outcomes.fire(cp.ruleset, facts) if facts else set()
 
     triggers = _triggers(cp, trigger_points, fired, ctx)
     deadlines, duties = _obligations(cp, instances, fired, ctx, as_of)
@@ -174,7 +226,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
 
     # Phase 2: the state of things today.
     now = Point(as_of, NO_LIMIT, None, _record(case, as_of, None))
-    now_fired = {name for _, name in durable.fire(cp.ruleset, [_fact(cp, "n", 0, now, ctx)])}
+    now_fired = {name for _, name in outcomes.fire(cp.ruleset, [_fact(cp, "n", 0, now, ctx)])}
 
     answer = {
         "council": policy.council.id,

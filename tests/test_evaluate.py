@@ -171,3 +171,21 @@ def test_bad_case_input_is_reported_with_its_field(fixture_root, bad, message):
     assert answer is None
     assert any(message in e["message"] for e in errors), errors
     assert all(e["field"].startswith("events[0]") for e in errors)
+
+
+def test_remembered_rule_outcomes_change_no_answer(fixture_root, monkeypatch):
+    from hearth.engine import evaluate as evaluation
+    cases = [
+        (base([{"type": "missing_episode", "on": "2025-06-02T22:00"},
+               {"type": "stability_concern_raised", "on": "2025-06-05", "by": "carer"},
+               {"type": "safeguarding_concern", "on": "2025-06-06", "significant": True}]), "2025-07-01"),
+        (base([{"type": "missing_episode", "on": "2026-01-05"}, {"type": "missing_episode", "on": "2026-01-10"}],
+              "private_childrens_home"), "2026-01-12"),
+    ]
+    remembered = evaluation.RuleOutcomes(size=3)  # small, so answers are also evicted
+    monkeypatch.setattr(evaluation, "outcomes", remembered)
+    warm = [evaluate(c, on, fixture_root) for c, on in cases * 3]
+    assert remembered.hits > 0 and len(remembered._answers) <= 3
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(size=0))
+    cold = [evaluate(c, on, fixture_root) for c, on in cases * 3]
+    assert warm == cold
