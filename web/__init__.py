@@ -36,4 +36,6 @@ def create_app(config: dict | None = None) -> Flask:
 
     from .views import register
     register(app)
+    from . import api
+    api.init_app(app)
     return app

@@ -50,8 +50,8 @@ def end_session() -> None:
 def load_user() -> None:
     """before_request: find the signed-in user, ending sessions that are too old or idle."""
     g.user = None
-    if request.endpoint == "static":
-        return
+    if request.endpoint == "static" or request.blueprint == "api":
+        return  # the JSON API ignores cookies: bearer tokens only (hearth.web.api.auth)
     token = session.get("sid")
     if not token:
         return

@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
     def _http(e: HTTPException):
         if e.code is None or e.code < 400:
             return e
+        from . import api
+        if api.is_api_request():  # e.g. an /api/v1/ URL no route matches: answer JSON
+            return api.http_error(e)
         return _render(e.code)
 
     @app.errorhandler(Exception)
