@@ -8,7 +8,7 @@ Dates are therefore strings here, marked `format: date` for the document.
 """
 from __future__ import annotations
 
-from marshmallow import INCLUDE, RAISE, Schema, fields, validate
+from marshmallow import INCLUDE, RAISE, Schema, fields, pre_dump, validate
 
 DATE = {"format": "date", "example": "2026-01-10"}
 
@@ -83,27 +83,24 @@ class CaseCreateSchema(Schema):
 
 class CaseSchema(Schema):
     id = fields.Integer(required=True)
-    council = fields.String(attribute="council_id", required=True)
-    child = fields.Method("_child", required=True, metadata={"type": "object"})
-    placement = fields.Method("_placement", required=True, metadata={"type": "object"})
-    status = fields.String(required=True, metadata={"enum": ["open", "closed"]})
+    council = fields.String(required=True, metadata={"example": "swindon"})
+    child = fields.Nested(ChildSchema, required=True)
+    placement = fields.Nested(PlacementSchema, required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "closed"]))
     outcome = fields.String(allow_none=True)
-    worker = fields.Method("_worker", allow_none=True, metadata={"type": "string", "nullable": True,
-                                                                 "description": "the allocated worker's email"})
+    worker = fields.String(allow_none=True, metadata={"description": "the allocated worker's email"})
     created_at = fields.DateTime(required=True)
-    url = fields.Method("_url", metadata={"type": "string"})
+    url = fields.String(required=True, metadata={"example": "/api/v1/cases/1"})
 
-    def _child(self, case) -> dict:
-        return {"ref": case.child_ref}
-
-    def _placement(self, case) -> dict:
-        return {"type": case.placement_type, "started": case.placement_started.isoformat()}
-
-    def _worker(self, case):
-        return case.worker.email if case.worker else None
-
-    def _url(self, case) -> str:
-        return f"/api/v1/cases/{case.id}"
+    @pre_dump
+    def _from_row(self, case, **_kw):
+        if isinstance(case, dict):
+            return case
+        return {"id": case.id, "council": case.council_id, "child": {"ref": case.child_ref},
+                "placement": {"type": case.placement_type, "started": case.placement_started.isoformat()},
+                "status": case.status, "outcome": case.outcome,
+                "worker": case.worker.email if case.worker else None, "created_at": case.created_at,
+                "url": f"/api/v1/cases/{case.id}"}
 
 
 class CaseListSchema(Schema):
@@ -132,13 +129,18 @@ class EventSchema(Schema):
     on = fields.Date(required=True)
     fields_ = fields.Dict(data_key="fields", attribute="fields", required=True,
                           metadata={"description": "the event type's own fields"})
-    recorded_by = fields.Method("_recorded_by", allow_none=True, metadata={"type": "string", "nullable": True})
+    recorded_by = fields.String(allow_none=True, metadata={"description": "who recorded it (email)"})
     recorded_at = fields.DateTime(required=True)
     policy_version = fields.String(allow_none=True,
                                    metadata={"description": "the policy version the event was checked against"})
 
-    def _recorded_by(self, event):
-        return event.recorded_by.email if event.recorded_by else None
+    @pre_dump
+    def _from_row(self, event, **_kw):
+        if isinstance(event, dict):
+            return event
+        return {"id": event.id, "type": event.type, "on": event.on, "fields": event.fields or {},
+                "recorded_by": event.recorded_by.email if event.recorded_by else None,
+                "recorded_at": event.recorded_at, "policy_version": event.policy_version}
 
 
 class EventListSchema(Schema):
