@@ -98,9 +98,9 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn on port {self.port} exited with {self.proc.returncode}; see {self.log.name}")
             try:
-                if requests.get(self.base + path, timeout=2).status_code < 500:
+                if requests.get(self.base + path, timeout=5).status_code < 500:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or still booting its workers
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"gunicorn on port {self.port} did not answer within {timeout:.0f}s")
