@@ -42,7 +42,7 @@ class PolicyVersionSchema(Schema):
 
 
 class CouncilSchema(Schema):
-    id = fields.String(required=True, metadata={"example": "swindon"})
+    id = fields.String(required=True, metadata={"example": "northshire"})
     name = fields.String(required=True)
     short_name = fields.String()
     nation = fields.String()
@@ -83,7 +83,7 @@ class CaseCreateSchema(Schema):
 
 class CaseSchema(Schema):
     id = fields.Integer(required=True)
-    council = fields.String(required=True, metadata={"example": "swindon"})
+    council = fields.String(required=True, metadata={"example": "northshire"})
     child = fields.Nested(ChildSchema, required=True)
     placement = fields.Nested(PlacementSchema, required=True)
     status = fields.String(required=True, validate=validate.OneOf(["open", "closed"]))
