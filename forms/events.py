@@ -1,0 +1,43 @@
+"""The events a submitted record produces: the bridge from what workers record to what rules evaluate."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from hearth.rules.conditions import holds
+
+from .language import FormDefinition
+
+
+def events_from(defn: FormDefinition, answers: Mapping[str, Any]) -> list[dict]:
+    """Case-document events ({"type", "on", ...fields}) for answers that passed validation (JSON).
+
+    An event is left out when its date is unanswered or its ``when`` does not hold;
+    event fields whose answer is empty are left out.
+    """
+    out = []
+    for p in defn.produces:
+        on = answers.get(p.on)
+        if not on or (p.when is not None and not holds(p.when, answers)):
+            continue
+        fields: dict = {}
+        for name, source in p.fields:
+            value = _value(source, answers)
+            if value is not None and value != [] and value != "":
+                fields[name] = value
+        if p.event_from:
+            chosen = answers.get(p.event_from)
+            types = chosen if isinstance(chosen, list) else [chosen] if chosen else []
+        else:
+            types = [p.event]
+        out.extend({"type": t, "on": on, **fields} for t in types)
+    return out
+
+
+def _value(source: tuple, answers: Mapping[str, Any]) -> Any:
+    if source[0] == "value":
+        return source[1]
+    _, answer_id, mapping = source
+    value = answers.get(answer_id)
+    if mapping is not None:
+        return mapping.get(value) if value is not None else None
+    return value
