@@ -154,3 +154,7 @@ def schema_cmd(kind: str) -> None:
 
     all_schemas = schemas()
     click.echo(json.dumps(all_schemas if kind == "all" else all_schemas[kind], indent=2))
+
+
+from .forms_cli import forms as _forms_group  # noqa: E402  (hearth forms list/render/events)
+cli.add_command(_forms_group)

@@ -29,7 +29,9 @@ def events_from(defn: FormDefinition, answers: Mapping[str, Any]) -> list[dict]:
             types = chosen if isinstance(chosen, list) else [chosen] if chosen else []
         else:
             types = [p.event]
-        out.extend({"type": t, "on": on, **fields} for t in types)
+        for t in types:
+            known = p.type_fields.get(t)
+            out.append({"type": t, "on": on, **{k: v for k, v in fields.items() if known is None or k in known}})
     return out
 
 

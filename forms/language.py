@@ -155,6 +155,7 @@ class Produce:
     on: str
     when: Condition | None
     fields: tuple  # of (event field, ("answer", id, map) | ("value", literal))
+    type_fields: Mapping = field(default_factory=dict)  # for event_from: each type's fields
 
 
 @dataclass
@@ -546,7 +547,8 @@ class _Reader:
             self.p.add(e.loc, "Say either 'event' (one event of that type) or 'event_from' (one event per "
                               "chosen answer of a question whose options are event types).", "event")
             return None
-        spec: Mapping = {}
+        spec: dict = {}
+        type_fields: dict = {}
         if event is not None:
             if self.events is not None and event not in events:
                 self.p.add(e.value_loc("event"), f"'{event}' is not an event type this policy knows."
@@ -563,8 +565,11 @@ class _Reader:
                     if self.events is not None and o.value not in events:
                         self.p.add(src.loc, f"The option '{o.value}' of '{event_from}' is not an event type, so it "
                                             f"cannot produce an event.{suggest(str(o.value), events)}", "event_from")
-                types = [events[o.value] for o in src.options if o.value in events]
-                spec = {k: v for k, v in types[0].items() if all(k in t for t in types[1:])} if types else {}
+                # an event field may be filled for the chosen types that have it
+                for o in src.options:
+                    for k, v in events.get(o.value, {}).items():
+                        spec.setdefault(k, v)
+                type_fields = {o.value: frozenset(events.get(o.value, {})) for o in src.options}
         on = e.get("on")
         if "on" in e and (on not in by_id or by_id[on].kind != "date"):
             dates = [i for i, f in by_id.items() if f.kind == "date"]
@@ -583,7 +588,7 @@ class _Reader:
                                                 f"{suggest(str(name), spec)} Its fields: {', '.join(spec) or 'none'}.", name)
                 continue
             fields.append((str(name), self.mapping(value, loc, name, spec.get(name), by_id)))
-        return Produce(str(event or ""), str(event_from or ""), str(on or ""), when, tuple(fields))
+        return Produce(str(event or ""), str(event_from or ""), str(on or ""), when, tuple(fields), type_fields)
 
     def mapping(self, value: Any, loc: Loc, name: str, spec: FieldSpec | None, by_id: dict) -> tuple:
         if isinstance(value, str):
