@@ -103,21 +103,24 @@ def compiled(policy: PolicyVersion) -> CompiledPolicy:
 def _compile(policy: PolicyVersion) -> CompiledPolicy:
     atoms = Atoms()
     rules: dict[str, dict] = {}
-    used: dict[str, set] = {"t": set(), "o": set(), "n": set()}
+    # The atoms each kind of point needs: a trigger point only those of the triggers its
+    # event can fire, a deadline/duty instance only its own, "now" the rest.
+    needs: dict[tuple, set] = {}
 
-    def add(name: str, kind: str, cond, extra=None):
-        before = set(atoms.index)
+    def add(name: str, kind: str, cond, extra=None, keys=(None,)):
         expression = compile_condition(cond, atoms) if cond is not None else None
         rules[name] = rule(kind, expression, extra)
-        used[kind] |= _atoms_in(cond, atoms)
+        for key in keys:
+            needs.setdefault((kind, key), set()).update(_atoms_in(cond, atoms))
 
+    trigger_types = {t.id: event_types_mentioned(t.when) for t in policy.triggers}
     for t in policy.triggers:
-        add(f"trigger:{t.id}", "t", t.when)
+        add(f"trigger:{t.id}", "t", t.when, keys=sorted(trigger_types[t.id]))
     for ob in policy.deadlines + policy.duties:
         for i, row in enumerate(ob.due):
-            add(f"due:{ob.id}:{i}", "o", row.when, {"ob": ob.id})
+            add(f"due:{ob.id}:{i}", "o", row.when, {"ob": ob.id}, keys=(ob.id,))
         if ob.unless is not None:
-            add(f"unless:{ob.id}", "o", ob.unless, {"ob": ob.id})
+            add(f"unless:{ob.id}", "o", ob.unless, {"ob": ob.id}, keys=(ob.id,))
     for i, row in enumerate(policy.recommendation):
         add(f"recommend:{i}", "n", row.when)
     for i, row in enumerate(policy.chair):
@@ -130,10 +133,9 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
             if cond is not None:
                 add(f"gate:{g.id}:{part}", "n", cond)
     ruleset = durable.compile_ruleset(f"{policy.council.id}_{policy.version}".replace("-", "_"), rules)
-    kind_atoms = {k: [(f"a{atoms.index[a]}", a) for a in atoms.items if a in v] for k, v in used.items()}
+    kind_atoms = {k: [(f"a{atoms.index[a]}", a) for a in atoms.items if a in v] for k, v in needs.items()}
     labels = {t: et.label for t, et in policy.vocabulary.event_types.items()}
-    return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms,
-                          {t.id: event_types_mentioned(t.when) for t in policy.triggers}, labels)
+    return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms, trigger_types, labels)
 
 
 def _atoms_in(cond, atoms: Atoms) -> set:
@@ -172,16 +174,20 @@ def _record(case: Case, on: date, anchor: Event | None) -> dict:
     return record
 
 
-def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Context, extra=None) -> dict:
+def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Context, key=None, extra=None) -> dict:
+    """One self-contained fact: the case's fields and the atoms this point's rules need."""
     fact = {"point": point_no, "kind": kind}
     for path, value in point.record.items():
         if value is None or value == "" or isinstance(value, (tuple, list)):
             continue
-        fact[field_key(path)] = literal(value.isoformat() if isinstance(value, date) else value)
-    for key, atom in cp.kind_atoms[kind]:
-        fact[key] = atom_value(atom, point, ctx)
+        fact[_FIELD_KEYS.get(path) or field_key(path)] = literal(value.isoformat() if isinstance(value, date) else value)
+    for name, atom in cp.kind_atoms.get((kind, key), ()):
+        fact[name] = atom_value(atom, point, ctx)
     fact.update(extra or {})
     return fact
+
+
+_FIELD_KEYS = {p: field_key(p) for p in ("child.ref", "child.age", "placement.type", "placement.started")}
 
 
 def _iso(value: date | datetime) -> str:
@@ -205,18 +211,18 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
         if e.type in wanted:
             point = Point(e.on, e.seq, None, _record(case, e.on, None))
             trigger_points.append((len(facts), e, point))
-            facts.append(_fact(cp, "t", len(facts), point, ctx))
+            facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
     for e in case.carer_events:  # a carer's history (across children) is checked too
         if e.type in wanted:
             seen = max((c.seq for c in case.events if c.on <= e.on), default=-1)
             point = Point(e.on, seen, None, _record(case, e.on, None))
             trigger_points.append((len(facts), Event(seen, e.type, e.on, e.at, e.fields), point))
-            facts.append(_fact(cp, "t", len(facts), point, ctx))
+            facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
     for ob in policy.deadlines + policy.duties:
         for start in _starts(ob, case):
             point = Point(as_of, NO_LIMIT, start, _record(case, start.on, start))
             instances.append((len(facts), ob, start, point))
-            facts.append(_fact(cp, "o", len(facts), point, ctx, {"ob": ob.id}))
+            facts.append(_fact(cp, "o", len(facts), point, ctx, ob.id, {"ob": ob.id}))
     fired = outcomes.fire(cp.ruleset, facts) if facts else set()
 
     triggers = _triggers(cp, trigger_points, fired, ctx)

@@ -35,6 +35,24 @@ class Context:
     calendar: WorkingCalendar
     firings: list = field(default_factory=list)      # (seq, trigger id)
     deadline_status: dict = field(default_factory=dict)  # deadline id -> latest status
+    _candidates: dict = field(default_factory=dict)
+    _windows: dict = field(default_factory=dict)
+
+    def candidates(self, atom: EventCond) -> list:
+        """The events of the atom's types whose fields match: found once per evaluation."""
+        found = self._candidates.get(atom)
+        if found is None:
+            pool = self.case.carer_events if atom.per == "carer" else self.case.events
+            found = [e for e in pool if e.type in atom.types and (not atom.where or fields_hold(atom.where, e.fields))]
+            self._candidates[atom] = found
+        return found
+
+    def window_start(self, point: date, duration: Duration) -> date:
+        key = (point, duration)
+        start = self._windows.get(key)
+        if start is None:
+            start = self._windows[key] = window_start(point, duration, self.calendar)
+        return start
 
 
 def window_start(point: date, duration: Duration, calendar: WorkingCalendar) -> date:
@@ -67,24 +85,18 @@ def _latest_seq(events, types, limit: int, until: date) -> int:
 def matching_events(atom: EventCond, point: Point, ctx: Context) -> list[Event]:
     """The events an event/count condition sees at a point, oldest first."""
     if atom.per == "carer":
-        pool = [e for e in ctx.case.carer_events if e.on <= point.on]
-        limit = NO_LIMIT
+        pool, limit = ctx.case.carer_events, NO_LIMIT
     else:
-        pool = ctx.case.events
-        limit = point.limit
+        pool, limit = ctx.case.events, point.limit
     after = _latest_seq(pool, atom.since, limit, point.on) if atom.since else -1
-    start = window_start(point.on, atom.within, ctx.calendar) if atom.within else None
+    start = ctx.window_start(point.on, atom.within) if atom.within else None
     out = []
-    for e in pool:
+    for e in ctx.candidates(atom):
         if e.seq > limit or e.on > point.on:
             break
-        if e.type not in atom.types or e.seq <= after:
-            continue
-        if start is not None and e.on < start:
+        if e.seq <= after or (start is not None and e.on < start):
             continue
         if atom.same_day and (point.anchor is None or e.on != point.anchor.on):
-            continue
-        if atom.where and not fields_hold(atom.where, e.fields):
             continue
         out.append(e)
     return out
