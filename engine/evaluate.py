@@ -61,7 +61,8 @@ class RuleOutcomes:
     def fire(self, ruleset, facts: list[dict]) -> set:
         if not self.size:
             return durable.fire(ruleset, facts)
-        keys = [(ruleset.name, tuple(sorted((k, v) for k, v in f.items() if k != "point"))) for f in facts]
+        # facts are built in one fixed order with "point" first, so their items are the key
+        keys = [(ruleset.name, tuple(f.items())[1:]) for f in facts]
         fired: set = set()
         unknown = []
         with self._lock:
@@ -162,11 +163,12 @@ def _age(dob: date | None, on: date) -> int | None:
 
 
 def _record(case: Case, on: date, anchor: Event | None) -> dict:
+    started = case.placement.get("started")
     record = {
         "child.ref": case.child.get("ref"),
         "child.age": _age(case.child.get("date_of_birth"), on),
         "placement.type": case.placement.get("type"),
-        "placement.started": case.placement.get("started"),
+        "placement.started": started.isoformat() if started else None,
     }
     if anchor is not None:
         for k, v in anchor.fields.items():
