@@ -1,0 +1,145 @@
+"""One set of rules for the web form and the JSON API: conditional questions, lengths,
+ranges, dates, cross-field checks, and the same errors from WTForms and marshmallow."""
+import copy
+
+import pytest
+from marshmallow import ValidationError
+
+from hearth.forms import events_from, flatten_errors, formdata_for, schema_for
+
+from forms_support import GOOD, TODAY, every_kind, post
+
+
+@pytest.fixture(scope="module")
+def defn():
+    return every_kind()
+
+
+def web_errors(defn, answers):
+    form = post(defn, formdata_for(defn, answers))
+    form.validate()
+    return {k: e.message for k, e in form.error_map.items()}, form
+
+
+def api_errors(defn, answers):
+    try:
+        schema_for(defn)(today=TODAY).load(answers)
+        return {}
+    except ValidationError as exc:
+        return flatten_errors(exc.messages)
+
+
+def with_(**changes):
+    out = copy.deepcopy(GOOD)
+    for k, v in changes.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = v
+    return out
+
+
+SUBMISSIONS = {
+    "good": GOOD,
+    "empty": {},
+    "child absent, no account of views": with_(child_attended=False, attended=["iro"]),
+    "child absent, views given": with_(child_attended=False, attended=["iro"], views_how="By phone",
+                                       review_date="2026-01-30"),
+    "child attended but not in the list": with_(attended=["iro"]),
+    "unreal date": with_(meeting_date="2026-02-30"),
+    "future meeting": with_(meeting_date="2026-02-01", actions=[{"action": "x", "who": "iro", "by_when": "2026-03-01"}]),
+    "action due before meeting": with_(actions=[{"action": "x", "who": "iro", "by_when": "2026-01-01"}]),
+    "review not after meeting": with_(child_attended=False, attended=["iro"], views_how="x", review_date="2026-01-09"),
+    "too long and too short": with_(title_text="x"),
+    "out of range": with_(count=51, cost=5000.01),
+    "not numbers": with_(count="three", cost="£12.345"),
+    "not an option": with_(chair="king", placement="castle"),
+    "too many chosen": with_(attended=["child", "iro", "advocate", "foster_carer", "play_service", "commissioning"]),
+    "other home undescribed": with_(placement="other"),
+    "mediation without notes": with_(help=["mediation"]),
+    "a half-filled row and a blank one": with_(actions=[{"action": "x"}, {}]),
+    "too many rows": with_(actions=[{"action": "x", "who": "iro", "by_when": "2026-01-12"}] * 4),
+    "hidden answer with junk is ignored": with_(views_how="x" * 500),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SUBMISSIONS))
+def test_web_form_and_json_schema_agree(defn, name):
+    answers = SUBMISSIONS[name]
+    web, _ = web_errors(defn, answers)
+    assert set(web) == set(api_errors(defn, answers)), name
+    assert web == api_errors(defn, answers)  # and say the same thing
+
+
+def test_the_good_submission_passes_both_ways_and_keeps_the_same_answers(defn):
+    errors, form = web_errors(defn, GOOD)
+    assert errors == {}
+    loaded = schema_for(defn)(today=TODAY).load(GOOD)
+    assert form.answers == loaded
+    assert loaded["meeting_date"] == "2026-01-09" and loaded["cost"] == 250.5
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("child absent, no account of views", {"views_how": "Enter how the child's views were gathered",
+                                           "review_date": "Enter the review date"}),
+    ("child absent, views given", {}),
+    ("child attended but not in the list", {"attended": "You said the child attended; select them in who attended"}),
+    ("unreal date", {"meeting_date": "The date of the meeting must be a real date"}),
+    ("future meeting", {"meeting_date": "The date of the meeting must be today or in the past"}),
+    ("action due before meeting", {"actions.0.by_when": "Action 1: The date for this action must be after the date of the meeting"}),
+    ("review not after meeting", {"review_date": "The review date must be after the date of the meeting"}),
+    ("too long and too short", {"title_text": "The short title must be 2 characters or more"}),
+    ("out of range", {"count": "The number of visits must be between 0 and 50", "cost": "The cost must be between £0 and £5,000"}),
+    ("not an option", {"chair": "Select who chaired the meeting from the list", "placement": "Select where the child lives from the list"}),
+    ("too many chosen", {"attended": "Select no more than 5 for who attended"}),
+    ("other home undescribed", {"placement_other": "Enter the home"}),
+    ("mediation without notes", {"help_notes": "Enter the notes on mediation"}),
+    ("a half-filled row and a blank one", {"actions.0.who": "Action 1: Select who will do it",
+                                           "actions.0.by_when": "Action 1: Enter the date for this action"}),
+    ("too many rows", {"actions": "You can add up to 3 to the actions"}),
+    ("hidden answer with junk is ignored", {}),
+])
+def test_messages(defn, name, expected):
+    assert web_errors(defn, SUBMISSIONS[name])[0] == expected
+
+
+def test_conditional_required_follows_the_answer(defn):
+    # review_date is required only when the child did not attend
+    assert "review_date" not in web_errors(defn, GOOD)[0]
+    assert "review_date" in web_errors(defn, with_(child_attended=False, attended=["iro"]))[0]
+
+
+def test_hidden_answers_are_not_kept(defn):
+    _, form = web_errors(defn, with_(views_how="kept?", placement_other="kept?"))
+    assert "views_how" not in form.answers and "placement_other" not in form.answers
+
+
+def test_blank_rows_are_dropped(defn):
+    answers = with_(actions=[{"action": "Call", "who": "iro", "by_when": "2026-01-12"}, {}])
+    errors, form = web_errors(defn, answers)
+    assert errors == {} and len(form.answers["actions"]) == 1
+
+
+def test_dates_are_relative_to_today(defn):
+    answers = with_(meeting_date="2026-01-21", actions=[{"action": "x", "who": "iro", "by_when": "2026-03-01"}])
+    assert "meeting_date" in web_errors(defn, answers)[0]
+    form = post(defn, formdata_for(defn, answers), today=TODAY.replace(day=21))
+    assert form.validate()
+
+
+def test_events_from_a_submission(defn):
+    answers = schema_for(defn)(today=TODAY).load(GOOD)
+    assert events_from(defn, answers) == [
+        {"type": "stability_meeting_held", "on": "2026-01-09", "chair": "fostering_manager",
+         "attendees": ["child", "iro"], "review": True},  # in the menu's order
+        {"type": "funding_requested", "on": "2026-01-09", "cost": 250.5, "kind": "increased_funding"},
+    ]
+    no_cost = schema_for(defn)(today=TODAY).load(with_(cost=None))
+    assert [e["type"] for e in events_from(defn, no_cost)] == ["stability_meeting_held"]
+
+
+def test_stored_answers_fill_the_form_again(defn):
+    from hearth.forms import build_form_class
+    form = build_form_class(defn)(data=GOOD, today=TODAY)
+    assert form.validate(), form.error_map
+    assert form.answers == schema_for(defn)(today=TODAY).load(GOOD)
