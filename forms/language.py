@@ -275,7 +275,8 @@ class _Reader:
         self.p.check_keys(doc, FORM_KEYS, "a form", required=["title", "version", "sections"])
         form_id = doc.get("id", default_id)
         if not isinstance(form_id, str) or not _ID.match(form_id):
-            self.p.add(doc.value_loc("id"), f"'{form_id}' cannot be a form id: use small letters, digits and _.", "id")
+            self.p.add(doc.value_loc("id"), f"'{form_id}' cannot be a form id: use small letters, digits and _ "
+                                            "(a form without 'id' takes its file's name).", "id")
         elif "id" in doc and default_id and form_id != default_id:
             self.p.add(doc.value_loc("id"), f"The form's id '{form_id}' differs from its file name '{default_id}'; "
                                             "make them the same so the form is easy to find.", "id")
@@ -705,6 +706,7 @@ def parse_form(doc: Any, options: Mapping[str, list], event_specs: Mapping[str, 
 def load_form(text: str, file: str, options: Mapping[str, list],
               event_specs: Mapping[str, Mapping] | None = None, default_id: str = "") -> FormDefinition:
     """Parse YAML text and the form in it; every mistake located (SourceError)."""
+    default_id = default_id or file.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
     return parse_form(load_yaml(text, file), options, event_specs, file=file, default_id=default_id)
 
 
