@@ -287,7 +287,8 @@ class _Reader:
         sections = self.sections(doc)
         by_id = {f.id: f for s in sections for f in s.fields}
         scope = Scope(fields={i: answer_spec(f) for i, f in by_id.items()}, events=None)
-        sections = tuple(Section(s.title, s.guidance, tuple(self.finish_field(f, by_id, scope, doc_order=list(by_id))
+        # a reveal sits under an answer in the same section; elsewhere the question stays in view
+        sections = tuple(Section(s.title, s.guidance, tuple(self.finish_field(f, by_id, scope, [x.id for x in s.fields])
                                                              for f in s.fields)) for s in sections)
         by_id = {f.id: f for s in sections for f in s.fields}
         return dict(id=str(form_id), title=self.text(doc, "title", "A form"), version=str(version or "").strip(),
