@@ -278,3 +278,23 @@ def test_a_broken_form_file_is_located_with_a_fix(tmp_path):
     assert "Did you mean 'long_text'?" in result.stderr
     lint = hearth("policy", "lint", str(root / "swindon"), policies=root)
     assert lint.returncode == 1 and "Did you mean 'long_text'?" in lint.stderr
+
+
+@pytest.mark.parametrize("council", COUNCILS)
+def test_every_council_form_file_validates_against_the_json_schema(council):
+    import jsonschema
+
+    from hearth.forms import form_schema
+    from hearth.rules.source import load_yaml
+
+    validator = jsonschema.Draft202012Validator(form_schema())
+    files = sorted((POLICIES / council / "forms").rglob("*.yaml"))
+    assert files
+    for path in files:
+        errors = [e.message for e in validator.iter_errors(load_yaml(path.read_text(), str(path)))]
+        assert not errors, (path.name, errors)
+
+
+def test_policy_schema_includes_forms():
+    result = hearth("policy", "schema", "--kind", "form")
+    assert result.returncode == 0 and json.loads(result.stdout)["title"] == "Hearth form"
