@@ -127,7 +127,7 @@ def evaluate(case, as_of: date, calendar) -> dict:
     consider = []
     (required if ptype in ("ifa_foster", "private_childrens_home") else consider).append("commissioning")
     required += {"in_house_foster": ["foster_carer", "supervising_social_worker"],
-                 "ifa_foster": ["foster_carer", "fostering_social_worker"],
+                 "ifa_foster": ["foster_carer", "supervising_social_worker", "fostering_social_worker"],
                  "connected_carer": ["connected_carer", "supervising_social_worker"],
                  "la_childrens_home": ["key_worker", "childrens_home_manager"],
                  "private_childrens_home": ["key_worker", "childrens_home_manager"]}.get(ptype, [])

@@ -303,6 +303,16 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
     return out
 
 
+def _after(e: Event, start: Event, ob: Obligation) -> bool:
+    """Can e meet what start began? Later, or the same day whatever the order they were written in
+    (a case's events come in any order) unless e could itself start one (a meeting is not its own review)."""
+    if e.seq == start.seq:
+        return False
+    if e.on != start.on:
+        return e.on > start.on
+    return e.seq > start.seq or e.type not in ob.starts.types
+
+
 def _matches(spec, e: Event) -> bool:
     from hearth.rules.conditions import fields_hold
     return e.type in spec.types and fields_hold(spec.where, e.fields)
@@ -320,12 +330,13 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
         if row is None:
             continue
         calendar = policy.calendar_named(ob.calendar)
-        due = calendar.add(start.when, row.duration)
+        # only hours count from the time of day; days are due by the end of the day
+        due = calendar.add(start.when if row.duration.unit == Unit.HOURS else start.on, row.duration)
         basis = [f"{row.duration} after {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
         if ob.agreed_date and start.fields.get(ob.agreed_date):
             due = start.fields[ob.agreed_date]
             basis = [f"the date agreed at the {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
-        met = next((e for e in ctx.case.events if e.seq > start.seq and _matches(ob.met_by, e)
+        met = next((e for e in ctx.case.events if _after(e, start, ob) and _matches(ob.met_by, e)
                     and (ob.id, e.seq) not in used_met), None)
         if met is not None:
             used_met.add((ob.id, met.seq))

@@ -186,7 +186,10 @@ def describe(cond, labels: dict) -> str:
     if isinstance(cond, Fields):
         return " and ".join(describe_test(t) for t in cond.tests)
     if isinstance(cond, Triggered):
-        return "a trigger" if not cond.triggers else " or ".join(cond.triggers)
+        text = "a trigger fired" if not cond.triggers else f"{' or '.join(cond.triggers)} fired"
+        if cond.since:
+            text += f" since the last {' or '.join(labels.get(t, t).lower() for t in cond.since)}"
+        return text
     if isinstance(cond, DeadlineIs):
         return f"{cond.deadline} is {' or '.join(cond.statuses)}"
     return str(cond)

@@ -189,3 +189,18 @@ def test_remembered_rule_outcomes_change_no_answer(fixture_root, monkeypatch):
     monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(size=0))
     cold = [evaluate(c, on, fixture_root) for c, on in cases * 3]
     assert warm == cold
+
+
+def test_same_day_events_in_any_order(fixture_root):
+    # the meeting is written before the concern it answers, both on the same day
+    events = [{"type": "stability_meeting_held", "on": "2025-06-05"},
+              {"type": "stability_concern_raised", "on": "2025-06-05", "by": "carer"}]
+    d = by_id(evaluate(base(events), "2025-06-30", fixture_root)["deadlines"])["initial_meeting"]
+    assert (d["status"], d["met_on"]) == ("met", "2025-06-05")
+
+
+def test_days_from_a_timed_event_are_due_by_the_end_of_the_day(fixture_root):
+    events = [{"type": "stability_concern_raised", "on": "2025-06-05T10:00", "by": "carer"},
+              {"type": "stability_meeting_held", "on": "2025-06-10T16:30"}]
+    d = by_id(evaluate(base(events, "la_childrens_home"), "2025-06-30", fixture_root)["deadlines"])["initial_meeting"]
+    assert (d["due"], d["status"]) == ("2025-06-10", "met")  # Fri 5 June + 3 working days
