@@ -157,7 +157,7 @@ def explain_events(cond, point: Point, ctx: Context, labels: dict) -> list[str]:
             else:
                 span = f"up to {point.on.isoformat()}"
             where = f" ({'; '.join(describe_test(t) for t in atom.where)})" if atom.where else ""
-            reasons.append(f"{len(found)} {_plural(names, len(found))}{where} {span} ({dates})")
+            reasons.append(f"{len(found)} × {_plural(names, 1)}{where} {span}: {dates}")
         else:
             last = found[-1]
             where = f" ({'; '.join(describe_test(t) for t in atom.where)})" if atom.where else ""

@@ -128,8 +128,8 @@ def test_the_version_in_force_is_used(fixture_root):
     two = one + [{"type": "missing_episode", "on": "2026-01-19"}]  # 14 days later: inside the window
     answer = evaluate(base(two), "2026-01-20", fixture_root)
     assert [t["rule"] for t in answer["triggers"]] == ["missing"]
-    assert answer["triggers"][0]["because"] == ("2 missing episode events between 2026-01-05 and 2026-01-19 "
-                                                "(2026-01-05, 2026-01-19)")
+    assert answer["triggers"][0]["because"] == ("2 × missing episode between 2026-01-05 and 2026-01-19: "
+                                                "2026-01-05, 2026-01-19")
     late = one + [{"type": "missing_episode", "on": "2026-01-20"}]  # 15 days: outside
     assert evaluate(base(late), "2026-01-21", fixture_root)["triggers"] == []
 
