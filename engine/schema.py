@@ -6,8 +6,7 @@ in agreement on every real file and on broken ones.
 """
 from __future__ import annotations
 
-from hearth.rules.conditions import DEADLINE_STATUSES, FIELD_OPS
-from hearth.rules.durations import DURATION_PATTERN
+from hearth.rules.schema_parts import DURATION, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
 from .policy import COUNCIL_KEYS, VERSION_KEYS
@@ -16,53 +15,16 @@ from .vocabulary import FIELD_KINDS
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
 ID = {"type": "string", "pattern": r"^[a-z][a-z0-9_-]*$"}
-NAME = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}
-NAMES = {"anyOf": [NAME, {"type": "array", "items": NAME, "minItems": 1}]}
 TEXT = {"type": "string", "minLength": 1}
 SOURCE = {"type": "string", "minLength": 1, "description": "the sentence of the council's document this encodes"}
-DURATION = {"type": "string", "pattern": DURATION_PATTERN, "description": "e.g. 5 working days, 28 days, 2 months"}
-SCALAR = {"type": ["string", "number", "boolean"]}
-
-
-def _obj(props: dict, required: tuple = (), description: str = "") -> dict:
-    out = {"type": "object", "properties": props, "additionalProperties": False}
-    if required:
-        out["required"] = list(required)
-    if description:
-        out["description"] = description
-    return out
-
-
-def _field_tests() -> dict:
-    test = {"anyOf": [SCALAR, {"type": "array", "items": SCALAR},
-                      _obj({op: {} for op in FIELD_OPS})]}
-    return {"type": "object", "additionalProperties": test, "minProperties": 1}
+_obj = obj
 
 
 def _definitions() -> dict:
-    cond = {"$ref": "#/$defs/condition"}
-    window = {"where": {"$ref": "#/$defs/fields"}, "within": DURATION, "since": NAMES,
-              "same_day": {"type": "boolean"}, "per": {"enum": ["child", "carer"]}}
     event_spec = {"anyOf": [{"type": "string"}, {"type": "array", "items": NAME},
                             _obj({"event": NAMES, "where": {"$ref": "#/$defs/fields"}}, ("event",))]}
     return {
-        "fields": _field_tests(),
-        "condition": {"anyOf": [
-            _obj({"all": {"type": "array", "items": cond, "minItems": 1}}, ("all",)),
-            _obj({"any": {"type": "array", "items": cond, "minItems": 1}}, ("any",)),
-            _obj({"not": cond}, ("not",)),
-            _obj({"event": NAMES, **window}, ("event",), "an event has happened"),
-            _obj({"count": NAMES, "at_least": {"type": "integer", "minimum": 1}, **window},
-                 ("count", "at_least"), "how often an event happened"),
-            _obj({"triggered": NAMES, "since": NAMES}, ("triggered",)),
-            _obj({"deadline": NAME, "status": {"anyOf": [{"enum": list(DEADLINE_STATUSES)},
-                                                         {"type": "array", "items": {"enum": list(DEADLINE_STATUSES)}}]}},
-                 ("deadline", "status")),
-            {"type": "array", "items": cond},
-            {"allOf": [{"$ref": "#/$defs/fields"},
-                       {"not": {"anyOf": [{"required": [k]} for k in
-                                          ("all", "any", "not", "event", "count", "triggered", "deadline")]}}]},
-        ]},
+        **condition_defs(history=True),
         "event_spec": event_spec,
         "roles": {"anyOf": [NAME, {"type": "array", "items": NAME}]},
         "labelled": {"type": "object", "additionalProperties": {"anyOf": [TEXT, _obj({"label": TEXT, "costed": {"type": "boolean"}})]}},

@@ -6,7 +6,9 @@ lists so the two stay in step (tests check both on real and broken files).
 """
 from __future__ import annotations
 
-from hearth.rules.conditions import FIELD_OPS
+from hearth.rules.schema_parts import CONDITION as COND
+from hearth.rules.schema_parts import condition_defs
+from hearth.rules.schema_parts import obj as _obj
 
 from .language import (CHECK_KEYS, DATE_COMPARISONS, FIELD_KEYS, FIELD_KINDS, FORM_KEYS, MESSAGE_KEYS,
                        OPTION_KEYS, PRODUCE_KEYS, SECTION_KEYS)
@@ -16,16 +18,6 @@ TEXT = {"type": "string", "minLength": 1}
 NUMBER = {"type": "number"}
 WHOLE = {"type": "integer", "minimum": 1}
 FLAG = {"type": "boolean"}
-COND = {"$ref": "#/$defs/condition"}
-
-
-def _obj(props: dict, required=(), description: str = "") -> dict:
-    out = {"type": "object", "properties": props, "additionalProperties": False}
-    if required:
-        out["required"] = list(required)
-    if description:
-        out["description"] = description
-    return out
 
 
 def _field_props(kind: str) -> dict:
@@ -57,16 +49,6 @@ def _field(kinds) -> dict:
 
 def form_schema() -> dict:
     """JSON Schema (2020-12) for policies/<council>/forms/*.yaml."""
-    scalar = {"type": ["string", "number", "boolean"]}
-    field_tests = {"type": "object", "minProperties": 1, "additionalProperties": {"anyOf": [
-        scalar, {"type": "array", "items": scalar}, _obj({op: {} for op in FIELD_OPS})]}}
-    condition = {"anyOf": [
-        _obj({"all": {"type": "array", "items": COND, "minItems": 1}}, ("all",)),
-        _obj({"any": {"type": "array", "items": COND, "minItems": 1}}, ("any",)),
-        _obj({"not": COND}, ("not",)),
-        {"type": "array", "items": COND},
-        {"allOf": [field_tests, {"not": {"anyOf": [{"required": [k]} for k in ("all", "any", "not")]}}]},
-    ], "description": "the condition syntax of the policy language, over this form's answers"}
     mapping = {"anyOf": [ID, _obj({"answer": ID, "map": {"type": "object"}}, ("answer",)), _obj({"value": {}}, ("value",))]}
     produce = _obj({"event": ID, "event_from": ID, "on": ID, "when": COND,
                     "fields": {"type": "object", "additionalProperties": mapping}}, ("on",))
@@ -82,5 +64,5 @@ def form_schema() -> dict:
     assert {"value", "label", "hint"} == set(OPTION_KEYS)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth form",
             **_obj(props, ("title", "version", "sections")),
-            "$defs": {"condition": condition, "field": _field(FIELD_KINDS),
+            "$defs": {**condition_defs(history=False), "field": _field(FIELD_KINDS),
                       "row_field": _field([k for k in FIELD_KINDS if k != "group"])}}
