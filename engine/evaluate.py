@@ -133,6 +133,9 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
             cond = getattr(g, part)
             if cond is not None:
                 add(f"gate:{g.id}:{part}", "n", cond)
+    for i in policy.interventions:
+        if i.when is not None:
+            add(f"intervention:{i.id}", "n", i.when)
     ruleset = durable.compile_ruleset(f"{policy.council.id}_{policy.version}".replace("-", "_"), rules)
     kind_atoms = {k: [(f"a{atoms.index[a]}", a) for a in atoms.items if a in v] for k, v in needs.items()}
     labels = {t: et.label for t, et in policy.vocabulary.event_types.items()}
@@ -251,7 +254,8 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
         "interventions": [{"id": i.id, "label": i.label, "costed": i.costed, "source": _source(policy, i.source)}
                           for i in policy.interventions
                           if (i.available_from is None or i.available_from <= as_of)
-                          and (i.available_until is None or as_of <= i.available_until)],
+                          and (i.available_until is None or as_of <= i.available_until)
+                          and (i.when is None or f"intervention:{i.id}" in now_fired)],
     }
     for i, row in enumerate(policy.recommendation):
         if f"recommend:{i}" in now_fired:

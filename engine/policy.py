@@ -108,6 +108,7 @@ class Intervention:
     source: str
     available_from: date | None = None
     available_until: date | None = None
+    when: Condition | None = None  # offered only when this holds (e.g. "if relevant")
 
 
 @dataclass(frozen=True)
@@ -505,7 +506,7 @@ class _Reader:
     def interventions(self, doc: LMap) -> tuple:
         out = []
         for node in self.entries(doc, "interventions"):
-            self.p.check_keys(node, ["id", "label", "costed", "available_from", "available_until", "source"],
+            self.p.check_keys(node, ["id", "label", "costed", "when", "available_from", "available_until", "source"],
                               "an intervention", required=["label"])
             iid = self.unique_id(node, "interventions")
             costed = node.get("costed", False)
@@ -519,7 +520,8 @@ class _Reader:
                     except ValueError as exc:
                         self.p.add(node.value_loc(key), str(exc), key)
             out.append(Intervention(iid, self.text(node, "label", "an intervention"), bool(costed),
-                                    self.text(node, "source", "an intervention"), **dates))
+                                    self.text(node, "source", "an intervention"),
+                                    when=self.condition(node, "when", self.scope()), **dates))
         return tuple(out)
 
 

@@ -77,7 +77,7 @@ def version_schema() -> dict:
             "blocked_until": cond, "unless": cond, "needs_approval": cond, "after_the_fact": DURATION,
             "source": SOURCE}, ("id", "actions", "source"))},
         "interventions": {"type": "array", "items": _obj({
-            "id": ID, "label": TEXT, "costed": {"type": "boolean"}, "available_from": DATE,
+            "id": ID, "label": TEXT, "costed": {"type": "boolean"}, "when": cond, "available_from": DATE,
             "available_until": DATE, "source": SOURCE}, ("id", "label", "source"))},
     }
     assert set(props) == set(VERSION_KEYS), "schema and loader disagree on the sections of a version"

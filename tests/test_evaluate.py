@@ -204,3 +204,12 @@ def test_days_from_a_timed_event_are_due_by_the_end_of_the_day(fixture_root):
               {"type": "stability_meeting_held", "on": "2025-06-10T16:30"}]
     d = by_id(evaluate(base(events, "la_childrens_home"), "2025-06-30", fixture_root)["deadlines"])["initial_meeting"]
     assert (d["due"], d["status"]) == ("2025-06-10", "met")  # Fri 5 June + 3 working days
+
+
+def test_an_intervention_offered_only_when_relevant(fixture_root):
+    menu = lambda events, on: [i["id"] for i in evaluate(base(events), on, fixture_root)["interventions"]]
+    assert menu([], "2025-06-03") == ["mentoring"]
+    missing = [{"type": "missing_episode", "on": "2025-06-02"}]
+    assert menu(missing, "2025-06-03") == ["mentoring", "return-home-support"]
+    assert menu(missing, "2025-09-02") == ["mentoring", "return-home-support"]  # 3 months back is 2 June
+    assert menu(missing, "2025-09-03") == ["mentoring"]
