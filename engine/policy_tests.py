@@ -108,12 +108,17 @@ def check_expectations(expect: LMap, answer: dict, failures: list) -> None:
             if missing:
                 failures.append(f"{_line(expect, 'invitees')}: invitees {part}: expected to include {missing}, "
                                 f"got {answer['invitees'][part]}")
+        invited = answer["invitees"]["required"] + answer["invitees"]["consider"]
+        unwanted = [r for r in (expect["invitees"] or {}).get("not") or [] if r in invited]
+        if unwanted:
+            failures.append(f"{_line(expect, 'invitees')}: invitees: {unwanted} should not be invited")
     for section in ("deadlines", "duties"):
         if section in expect:
             _check_obligations(expect, section, answer[section], failures)
     if "gates" in expect:
         got = {g["action"]: g["status"] for g in answer["gates"]}
         for action, status in (expect["gates"] or {}).items():
+            status = None if status == "absent" else status
             if got.get(action) != status:
                 failures.append(f"{_line(expect, 'gates')}: gate for {action}: expected {status!r}, "
                                 f"got {got.get(action)!r}")
