@@ -7,14 +7,16 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install assets chromium test run lint bench clean
+.PHONY: install assets axe chromium test run lint bench clean
 
-# GOV.UK Frontend as govuk-frontend-jinja 4.1.0 expects it, and the Sass compiler that
-# builds one stylesheet per council (their colour, Arial; no GDS Transport, no crown).
+# GOV.UK Frontend as govuk-frontend-jinja 4.1.0 expects it, the Sass compiler that
+# builds one stylesheet per council (their colour, Arial; no GDS Transport, no crown),
+# and axe-core, which the browser tests inject into every page they visit.
 NPM_DIR        := build/npm
 GOVUK_FRONTEND := 6.3.0
 SASS           := 1.93.2
-NPM_STAMP      := $(NPM_DIR)/.installed-$(GOVUK_FRONTEND)-$(SASS)
+AXE_CORE       := 4.14.1
+NPM_STAMP      := $(NPM_DIR)/.installed-$(GOVUK_FRONTEND)-$(SASS)-$(AXE_CORE)
 ASSETS_STAMP   := web/static/brand/.built
 PORT           ?= 5000
 
@@ -31,8 +33,12 @@ $(NPM_STAMP):
 	@command -v npm >/dev/null || { echo "make assets needs Node.js and npm"; exit 1; }
 	mkdir -p $(NPM_DIR)
 	cd $(NPM_DIR) && echo '{"private": true}' > package.json && \
-	  npm install --save-exact --no-audit --no-fund --ignore-scripts govuk-frontend@$(GOVUK_FRONTEND) sass@$(SASS)
+	  npm install --save-exact --no-audit --no-fund --ignore-scripts \
+	    govuk-frontend@$(GOVUK_FRONTEND) sass@$(SASS) axe-core@$(AXE_CORE)
 	touch $@
+
+# axe-core alone (build/npm/node_modules/axe-core/axe.min.js), for the browser tests.
+axe: $(NPM_STAMP)
 
 assets: $(ASSETS_STAMP)
 
@@ -41,14 +47,15 @@ $(ASSETS_STAMP): $(STAMP) $(NPM_STAMP) web/assets.py $(wildcard policies/*/counc
 	touch $@
 
 # Chromium for the browser tests: Debian's package (installed when missing; CI runs as root).
-# Never a downloaded browser build: the browser tests need /usr/bin/chromium.
+# Never a downloaded browser build: the browser tests need /usr/bin/chromium, and skip
+# without it on a developer's machine but fail in CI (the CI variable set).
 chromium:
-	@command -v chromium >/dev/null || { \
+	@test -x /usr/bin/chromium || { \
 	  [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } || \
 	  { echo "The browser tests need Debian's chromium: run 'apt-get install chromium' as root."; exit 1; }
 
-test: install assets chromium
+test: install assets axe chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/hearth policy test
 

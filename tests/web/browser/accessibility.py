@@ -1,0 +1,70 @@
+"""`check_accessibility(page, name)`: axe-core on the page as it is, failing on any
+serious or critical WCAG 2.2 AA violation.
+
+axe is evaluated into the page over the DevTools protocol (`page.evaluate`), which the
+app's Content-Security-Policy does not govern; `page.add_script_tag` (path or content)
+adds an inline <script> that the CSP rightly blocks. So the page keeps its real CSP
+while it is checked."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+AXE_JS = ROOT / "build" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING = {"serious", "critical"}
+
+
+def missing(reason: str):
+    """A browser prerequisite is missing: fail in CI (the `CI` variable is set), skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this fails rather than skips)", pytrace=False)
+    pytest.skip(reason)
+
+
+@lru_cache(maxsize=1)
+def axe_source() -> str:
+    if not AXE_JS.is_file():
+        missing(f"No axe-core at {AXE_JS.relative_to(ROOT)}: run `make axe`")
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def inject_axe(page) -> None:
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source() + "\n;undefined")
+
+
+def run_axe(page) -> list[dict]:
+    """Every WCAG 2.0-2.2 A/AA violation axe finds on the page (all impacts)."""
+    inject_axe(page)
+    return page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})
+             .then(r => r.violations.map(v => ({
+               id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+               nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html,
+                                         summary: n.failureSummary}))})))""",
+        TAGS)
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for n in v["nodes"]:
+            lines.append(f"      at {n['target']}: {n['html'][:160]}")
+            if n.get("summary"):
+                lines.extend(f"        {s}" for s in n["summary"].splitlines())
+    return "\n".join(lines)
+
+
+def check_accessibility(page, name: str) -> list[dict]:
+    """Fail on serious or critical violations on `page` (named `name` in the message);
+    return every violation found, the lesser ones included, for whoever wants them."""
+    violations = run_axe(page)
+    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    assert not blocking, f"axe: {name} ({page.url}) has serious or critical violations:\n{describe(blocking)}"
+    return violations

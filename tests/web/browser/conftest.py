@@ -1,0 +1,128 @@
+"""The browser suite's fixtures: the app on a free port (SQLite, the demo seed on a
+pinned day), Debian's Chromium under Playwright, one fresh context per test.
+
+Chromium is /usr/bin/chromium, never a downloaded build (`make chromium` installs
+Debian's package). When it, Playwright or axe-core is missing the tests skip with the
+command to run, except in CI (the `CI` variable set), where they fail."""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from sqlalchemy import delete
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from hearth.web import db, migrate
+from hearth.web.db import engine_for
+from hearth.web.models import Base
+from hearth.web.seed import DEMO_PASSWORD, seed_demo
+
+from web_support import Demo, make_app
+
+from .accessibility import axe_source, missing
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# The demo seed dates its events back from today: pin both, so pages (and screenshots)
+# are the same on every run. Monday 26 January 2026, as in the README's tour.
+TODAY = date(2026, 1, 26)
+VIEWPORT = {"width": 1280, "height": 900}
+ROLES = ("worker", "manager", "policy_officer")
+
+
+def councils() -> list[str]:
+    from hearth.engine.api import list_councils
+    return [c.id for c in list_councils()]
+
+
+@dataclass
+class Live:
+    """The running app: its address, and the Flask app to reach the database."""
+    url: str
+    app: object
+
+    def reseed(self) -> None:
+        """Back to exactly the demo seed (for tests that change cases)."""
+        with self.app.app_context():
+            s = db.session()
+            for table in reversed(Base.metadata.sorted_tables):
+                s.execute(delete(table))
+            s.commit()
+            assert seed_demo(s, today=TODAY)
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_request(self, *args, **kwargs):  # a line per request drowns a failure's report
+        pass
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory) -> Live:
+    """One SQLite database and server for the whole browser suite (one backend is enough here)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'hearth.db'}"
+    app = make_app(url, HEARTH_TODAY=TODAY)
+    migrate.upgrade(engine_for(app))
+    live = Live("", app)
+    live.reseed()
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    live.url = f"http://127.0.0.1:{server.server_port}"
+    yield live
+    server.shutdown()
+    engine_for(app).dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium under Playwright, for the whole session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright for Python is not installed: run `make install`")
+    if not os.access(CHROMIUM, os.X_OK):
+        missing(f"No Chromium at {CHROMIUM}: run `make chromium` (Debian's chromium package; "
+                "`playwright install` cannot download a browser here)")
+    axe_source()  # fail or skip early, with the command to run, when axe-core is missing
+    p = sync_playwright().start()
+    browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    p.stop()
+
+
+@pytest.fixture
+def context(chromium, live):
+    ctx = chromium.new_context(base_url=live.url, viewport=VIEWPORT, locale="en-GB",
+                               timezone_id="Europe/London")
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    """A page whose console errors and uncaught exceptions are in `page.problems`."""
+    page = context.new_page()
+    page.problems = []
+    page.on("console", lambda m: page.problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: page.problems.append(f"page error: {e}"))
+    return page
+
+
+def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, f"{email} could not sign in: {page.inner_text('main')[:300]}"
+
+
+def email(role: str, council: str | None = None) -> str:
+    return Demo.email(role, council)

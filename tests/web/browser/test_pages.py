@@ -1,0 +1,87 @@
+"""axe-core on every page each role can reach: sign in as each role of each council (and
+the administrator), follow every link the pages offer (same site, GET, not the JSON API
+or static files), and check each page, plus the error pages they can meet."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+
+from .accessibility import check_accessibility
+from .conftest import ROLES, councils, email, sign_in
+
+# At most this many pages of one shape (/cases/N, /cases/N/meetings/N/record, ...):
+# enough to see different evaluations, few enough to stay quick.
+PER_SHAPE = 4
+MAX_PAGES = 40
+SKIP = re.compile(r"^/(static|api)/|^/logout$|\.(json|csv|pdf|png|svg)$")
+
+PEOPLE = [(c, r) for c in councils() for r in ROLES] + [(None, "admin")]
+
+
+def shape(path: str) -> str:
+    return re.sub(r"\d+", "N", path)
+
+
+def crawl(page, start: str, name: str) -> tuple[list[str], list[str]]:
+    """Visit every page reachable by links from `start`; axe each. Returns (visited, failures)."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url or start))
+    queue, seen, shapes, visited, failures = [start], {start}, {}, [], []
+    while queue and len(visited) < MAX_PAGES:
+        path = queue.pop(0)
+        response = page.goto(path)
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        visited.append(f"{response.status} {path}")
+        try:
+            check_accessibility(page, f"{name} {path}")
+        except AssertionError as e:
+            failures.append(str(e))
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            url = urldefrag(href)[0]
+            if not url.startswith(origin):
+                continue
+            target = url[len(origin):] or "/"
+            bare = urlsplit(target).path
+            if target in seen or SKIP.search(bare) or bare == "/login":
+                continue
+            seen.add(target)
+            key = shape(bare)
+            if shapes.get(key, 0) < PER_SHAPE:
+                shapes[key] = shapes.get(key, 0) + 1
+                queue.append(target)
+    return visited, failures
+
+
+def test_sign_in_page(page):
+    page.goto("/login")
+    check_accessibility(page, "sign-in")
+    page.fill("#email", "nobody@example.org")
+    page.click("button:has-text('Sign in')")  # no password: the error summary and messages
+    page.wait_for_selector(".govuk-error-summary")
+    check_accessibility(page, "sign-in with errors")
+
+
+@pytest.mark.parametrize("council,role", PEOPLE, ids=[f"{c or 'hearth'}-{r}" for c, r in PEOPLE])
+def test_every_page_a_role_reaches(page, council, role):
+    sign_in(page, email(role, council))
+    name = f"{role}@{council or 'hearth'}"
+    visited, failures = crawl(page, "/", name)
+    # Pages no link leads to but anyone can meet: not found, and (for all but the
+    # administrator) the audit trail they may not read.
+    extra = ["/no-such-page", "/cases/999999"] + ([] if role == "admin" else ["/admin/audit"])
+    for path in extra:
+        response = page.goto(path)
+        assert response.status in (403, 404), f"{name} {path}: {response.status}"
+        expected = f"Failed to load resource: the server responded with a status of {response.status}"
+        page.problems[:] = [p for p in page.problems if expected not in p]
+        visited.append(f"{response.status} {path}")
+        try:
+            check_accessibility(page, f"{name} {path}")
+        except AssertionError as e:
+            failures.append(str(e))
+    print(f"{name}: {len(visited)} pages: {', '.join(visited)}")
+    assert len(visited) >= 3
+    assert not failures, "\n\n".join(failures)
+    assert not page.problems, page.problems
