@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install assets axe chromium test run lint bench clean
+.PHONY: install assets axe chromium test screenshots run lint bench clean
 
 # GOV.UK Frontend as govuk-frontend-jinja 4.1.0 expects it, the Sass compiler that
 # builds one stylesheet per council (their colour, Arial; no GDS Transport, no crown),
@@ -58,6 +58,10 @@ chromium:
 test: install assets axe chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/hearth policy test
+
+# Retake docs/screenshots/ (the browser tests take them too; a file changes only with its page).
+screenshots: install assets axe chromium
+	$(BIN)/python -m pytest -q tests/web/browser/test_screenshots.py
 
 # Serve the app with demo data on http://127.0.0.1:$(PORT)/ (SQLite in instance/).
 run: install assets

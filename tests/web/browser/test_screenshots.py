@@ -1,0 +1,30 @@
+"""Screenshots for the README (see screenshots.py), taken from the pristine demo seed.
+Each page pictured is also checked: it is the council's, with its colour and no crown."""
+from __future__ import annotations
+
+import pytest
+
+from hearth.engine.api import get_council
+
+from . import screenshots
+from .accessibility import check_accessibility
+from .conftest import councils
+
+
+def test_sign_in_screenshots(page, live):
+    shots = screenshots.sign_in_pages(page)
+    assert all(p.stat().st_size > 10_000 for p in shots)
+
+
+@pytest.mark.parametrize("council", councils())
+def test_council_screenshots(page, live, council):
+    live.reseed()  # other tests may have changed cases
+    shots = screenshots.council_pages(page, live, council)
+    assert [p.name for p in shots] == [f"{council}-dashboard.png", f"{council}-case.png"]
+    assert all(p.stat().st_size > 10_000 for p in shots)
+    # The last page pictured, once more, signed in: the council's header, no crown.
+    screenshots.sign_in(page, screenshots.email("worker", council))
+    header = page.locator(".govuk-generic-header")
+    assert get_council(council).name in header.inner_text()
+    assert page.locator("svg.govuk-header__logotype, .govuk-logo-dot, [class*='crown']").count() == 0
+    check_accessibility(page, f"{council} dashboard")
