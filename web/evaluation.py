@@ -1,15 +1,77 @@
 """Where the web asks the engine what a council's policy says about a case.
 
 `case_document` turns a case's rows into the case document of the evaluation
-contract (../shared/specs/evaluate-contract.md); `evaluate_case` will hand it to
-`hearth.engine.api.evaluate` once that exists. Views call only these two.
+contract (../shared/specs/evaluate-contract.md); `evaluate_case` hands it to
+`hearth.engine.api.evaluate`. Both the policy and each case's answer are kept for
+the rest of the request, so a page that needs them twice asks the engine once.
+A policy or case the engine cannot read becomes an `Evaluation` with a `problem`
+(logged), never an exception: staff get a plain message, not a traceback.
 """
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app, g, has_app_context
+
 from .models import Case
+
+# What staff are told when there is no answer, by cause.
+PROBLEMS = {
+    "policy": "This council's policy could not be loaded, so the policy check for this case is not shown.",
+    "case": "This case's records could not be checked against the council's policy.",
+    "error": "Something went wrong checking this case against the council's policy.",
+}
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    answer: dict | None = None
+    problem: str | None = None        # a key of PROBLEMS when there is no answer
+    messages: tuple[str, ...] = ()    # the engine's located messages, for a case problem
+
+    @property
+    def version(self) -> str | None:
+        return self.answer["policy"]["version"] if self.answer else None
+
+    @property
+    def message(self) -> str | None:
+        return PROBLEMS.get(self.problem) if self.problem else None
+
+
+def today() -> date:
+    """The 'as of' date. Tests and demos pin it with the HEARTH_TODAY config key (never
+    read from the environment, so a stray variable cannot change a live service's dates)."""
+    pinned = current_app.config.get("HEARTH_TODAY") if has_app_context() else None
+    if pinned:
+        return pinned if isinstance(pinned, date) else date.fromisoformat(str(pinned))
+    return date.today()
+
+
+def _memo(name: str) -> dict:
+    if not has_app_context():
+        return {}
+    if name not in g:
+        setattr(g, name, {})
+    return getattr(g, name)
+
+
+def policy_in_force(council_id: str, on: date | None = None):
+    """The engine's PolicyVersion in force on `on` (default today), or None if it cannot be loaded."""
+    from hearth.engine import api
+
+    on = on or today()
+    memo = _memo("hearth_policies")
+    key = (council_id, on)
+    if key not in memo:
+        try:
+            memo[key] = api.policy_on(council_id, on)
+        except (api.UnknownCouncil, api.NoPolicyInForce, api.SourceError) as exc:
+            current_app.logger.warning("Policy of council %r could not be loaded for %s: %s",
+                                       council_id, on.isoformat(), exc)
+            memo[key] = None
+    return memo[key]
 
 
 def case_document(case: Case) -> dict[str, Any]:
@@ -22,15 +84,61 @@ def case_document(case: Case) -> dict[str, Any]:
     }
 
 
-def evaluate_case(case: Case, on: date | None = None) -> dict[str, Any] | None:
-    """INTEGRATION POINT (engine evaluate, not written yet): returns None for now.
+def evaluate_case(case: Case, on: date | None = None) -> Evaluation:
+    """Today's answer for this case (once per case per request)."""
+    on = on or today()
+    memo = _memo("hearth_evaluations")
+    key = (case.id, on)
+    if key not in memo:
+        memo[key] = _evaluate(case, on)
+    return memo[key]
 
-    When the engine's `evaluate(council_id, case_dict, on)` lands, this becomes
 
-        from hearth.engine import api
-        return api.evaluate(case.council_id, case_document(case), on=on or date.today())
+def _evaluate(case: Case, on: date) -> Evaluation:
+    from hearth.engine import api
 
-    and case.html renders the answer, recording the answer's policy version in the
-    audit entry of the view (audit(..., policy_version=answer["policy"]["version"])).
-    """
-    return None
+    if policy_in_force(case.council_id, on) is None:
+        return Evaluation(problem="policy")
+    try:
+        return Evaluation(answer=api.evaluate(case.council_id, case_document(case), on))
+    except api.SourceError as exc:
+        current_app.logger.warning("Case %s could not be evaluated: %s", case.id, exc)
+        return Evaluation(problem="case", messages=tuple(_say(p) for p in exc.problems))
+    except Exception:  # noqa: BLE001 - the page must still show; the log keeps the traceback
+        current_app.logger.exception("Evaluating case %s failed", case.id)
+        return Evaluation(problem="error")
+
+
+def _say(problem) -> str:
+    return f"{problem.field}: {problem.message}" if problem.field else problem.message
+
+
+# --- the next thing due, for lists of cases ----------------------------------------------
+OPEN = ("overdue", "pending")
+
+
+@dataclass(frozen=True)
+class NextDue:
+    title: str
+    due: str          # as the engine wrote it: a date, or a date and time
+    status: str       # overdue or pending
+    kind: str         # deadline or duty
+
+    @property
+    def day(self) -> date:
+        return date.fromisoformat(self.due[:10])
+
+
+def next_due(answer: dict | None) -> NextDue | None:
+    """The earliest open deadline or duty: overdue ones first, then by due date."""
+    if not answer:
+        return None
+    items = [NextDue(item.get("title") or item["id"], item["due"], item["status"], kind)
+             for kind, key in (("deadline", "deadlines"), ("duty", "duties"))
+             for item in answer.get(key, []) if item["status"] in OPEN]
+    return min(items, key=lambda n: (n.status != "overdue", n.due), default=None)
+
+
+def end_of_week(day: date) -> date:
+    """The Sunday of `day`'s week: what 'due this week' counts up to."""
+    return day + timedelta(days=6 - day.weekday())

@@ -1,20 +1,58 @@
-"""Jinja filters for showing stored values to people."""
+"""Jinja filters for showing stored values to people.
+
+Labels come from the vocabulary of the signed-in user's council's policy in force
+today, so a policy officer's wording reaches every page and no page shows raw ids;
+when the policy cannot be loaded, ids are made readable instead.
+"""
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 
 from flask import Flask
 
+ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?\b")
+VOCAB_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # snake_case words only
+SOURCE = re.compile(r"^(?P<document>[^:']+): '(?P<quote>.*)'$", re.S)
+
 
 def humanise(value) -> str:
-    """`stability_meeting_held` -> `Stability meeting held`. Labels from the policy
-    vocabulary should replace this once the engine offers them."""
+    """`stability_meeting_held` -> `Stability meeting held`: the fallback for ids with no label."""
     text = str(value or "").replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
 
-def long_date(value: date | None) -> str:
+def _as_date(value) -> date | datetime | None:
+    if value is None or isinstance(value, date):
+        return value
+    text = str(value)
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+
+
+def sentence(value) -> str:
+    """Upper-case the first letter only (Jinja's `capitalize` lower-cases the rest, labels too)."""
+    text = str(value or "")
+    return text[:1].upper() + text[1:]
+
+
+def long_date(value) -> str:
+    value = _as_date(value)
     return f"{value.day} {value:%B %Y}" if value else "–"
+
+
+def _time(value: datetime) -> str:
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if not value.minute else f"{hour}:{value.minute:02d}{suffix}"
+
+
+def day_date(value) -> str:
+    """`2026-12-29` -> `Tuesday 29 December 2026` (and `at 3pm` when the engine gives a time)."""
+    value = _as_date(value)
+    if value is None:
+        return "–"
+    text = f"{value:%A} {long_date(value)}"
+    return f"{text} at {_time(value)}" if isinstance(value, datetime) else text
 
 
 def person(user) -> str:
@@ -23,8 +61,103 @@ def person(user) -> str:
     return user.name or user.email
 
 
+# --- labels from the policy's vocabulary ------------------------------------------------
+def vocabulary():
+    """The vocabulary of the user's council's policy in force today, or None."""
+    from .councils import current_council
+    from .evaluation import policy_in_force
+
+    council = current_council()
+    policy = policy_in_force(council.id) if council else None
+    return policy.vocabulary if policy else None
+
+
+def _label(section: str, value) -> str:
+    vocab = vocabulary()
+    entry = getattr(vocab, section, {}).get(value) if vocab else None
+    if section == "roles" and entry is None and vocab:
+        entry = vocab.parties.get(value)  # 'carer' may raise a concern too
+    if isinstance(entry, dict):
+        entry = entry.get("label")
+    entry = getattr(entry, "label", entry)
+    return entry or humanise(value)
+
+
+def placement_label(value) -> str:
+    return _label("placement_types", value)
+
+
+def role_label(value) -> str:
+    return _label("roles", value)
+
+
+def role_labels(values) -> list[str]:
+    return [role_label(v) for v in values or ()]
+
+
+def event_label(value) -> str:
+    return _label("event_types", value)
+
+
+def action_label(value) -> str:
+    return _label("actions", value)
+
+
+def recommendation_label(value) -> str:
+    return _label("recommendations", value)
+
+
+def _field_value(kind: str | None, value) -> str:
+    if isinstance(value, bool) or kind == "boolean":
+        return "Yes" if value else "No"
+    if kind == "role":
+        return role_label(value)
+    if kind == "roles" or isinstance(value, (list, tuple)):
+        return ", ".join(role_labels(value) if kind == "roles" else map(str, value))
+    if kind == "action":
+        return action_label(value)
+    if kind == "date":
+        return long_date(value)
+    if kind == "choice":
+        return humanise(value)
+    return str(value)
+
+
+def event_details(event) -> list[tuple[str, str]]:
+    """An event's fields as (name, value) in words, using the kinds its type declares."""
+    vocab = vocabulary()
+    kinds = {}
+    if vocab and event.type in vocab.event_types:
+        kinds = {name: f.kind for name, f in vocab.event_fields(event.type).items()}
+    return [(humanise(name), _field_value(kinds.get(name), value))
+            for name, value in (event.fields or {}).items() if value not in (None, "", [])]
+
+
+def in_words(text) -> str:
+    """The engine's explanations with dates written out and vocabulary ids as labels."""
+    vocab = vocabulary()
+    known = {}
+    if vocab:
+        for section in ("roles", "parties", "placement_types", "actions", "recommendations", "event_types"):
+            known.update({k: _label(section, k) for k in getattr(vocab, section)})
+
+    def date_words(m):
+        return long_date(m.group(1)) + (f" at {_time(datetime.fromisoformat(m.group(0)))}" if m.group(2) else "")
+
+    text = ISO_DATE.sub(date_words, str(text or ""))
+    return VOCAB_ID.sub(lambda m: known.get(m.group(0), m.group(0)), text)
+
+
+def source_parts(text) -> dict:
+    """`doc.txt: 'the sentence'` -> {"document": "doc.txt", "quote": "the sentence"}."""
+    m = SOURCE.match(str(text or ""))
+    return m.groupdict() if m else {"document": None, "quote": str(text or "")}
+
+
+FILTERS = (humanise, sentence, long_date, day_date, person, placement_label, role_label, role_labels, event_label,
+           action_label, recommendation_label, event_details, in_words, source_parts)
+
+
 def init_app(app: Flask) -> None:
-    app.add_template_filter(humanise)
-    app.add_template_filter(humanise, "placement_label")
-    app.add_template_filter(long_date)
-    app.add_template_filter(person)
+    for f in FILTERS:
+        app.add_template_filter(f)

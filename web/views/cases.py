@@ -1,11 +1,11 @@
-"""One child's case: reference, placement and the timeline of recorded events."""
+"""One child's case: reference, placement, timeline and what the policy says today."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from ..audit import audit
 from ..auth import role_required
-from ..evaluation import evaluate_case
+from ..evaluation import evaluate_case, policy_in_force, today
 from ..models import AuditAction, Case
 from ..scoping import get_or_404
 from .dashboard import CASE_ROLES
@@ -17,7 +17,8 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 @role_required(*CASE_ROLES)
 def show(case_id: int):
     case = get_or_404(Case, case_id)
-    evaluation = evaluate_case(case)  # None until the engine's evaluate exists
-    audit(AuditAction.VIEWED, "case", case.id,
-          policy_version=evaluation["policy"]["version"] if evaluation else None)
-    return render_template("case.html", case=case, evaluation=evaluation)
+    evaluation = evaluate_case(case)
+    # The audit names the version the answer came from, so a decision can be traced to it.
+    audit(AuditAction.VIEWED, "case", case.id, policy_version=evaluation.version)
+    return render_template("case.html", case=case, evaluation=evaluation, answer=evaluation.answer,
+                           policy=policy_in_force(case.council_id), today=today())
