@@ -1,30 +1,87 @@
-"""The home page: the user's council's cases. Deadlines join here once the engine evaluates."""
+"""The home page: the council's open cases, each with its next deadline from the live
+evaluation, overdue first, filtered by worker and status with a plain GET form."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from dataclasses import dataclass
+
+from flask import Blueprint, render_template, request
 from sqlalchemy.orm import selectinload
 
 from .. import db
 from ..audit import audit
 from ..auth import current_user, login_required
-from ..models import AuditAction, Case, Role
+from ..evaluation import NextDue, end_of_week, evaluate_case, next_due, policy_in_force, today
+from ..models import AuditAction, Case, Role, User
 from ..scoping import scoped_select
 
 bp = Blueprint("dashboard", __name__)
 
 # Who works with children's records. Policy officers and system admins do not need them.
 CASE_ROLES = (Role.WORKER, Role.MANAGER)
+STATUSES = {"all": "Any", "overdue": "Overdue", "week": "Due this week", "none": "No deadline"}
+
+
+@dataclass(frozen=True)
+class Row:
+    case: Case
+    next: NextDue | None
+    problem: str | None  # the evaluation's problem, when there is no answer
+
+    @property
+    def order(self) -> tuple:
+        group = 3 if self.next is None else (0 if self.next.status == "overdue" else 1)
+        if self.next is None and self.problem:
+            group = 2  # unknown deadlines before "none": someone should look
+        return group, self.next.due if self.next else "", self.case.child_ref
+
+
+def _worker_choice(people: list[User]) -> str:
+    """`all`, `none` (unassigned) or a user id of this council; workers default to themselves."""
+    user = current_user()
+    default = str(user.id) if user.role == Role.WORKER else "all"
+    chosen = request.args.get("worker", default)
+    return chosen if chosen in {"all", "none", *(str(p.id) for p in people)} else default
+
+
+def _matches(row: Row, status: str) -> bool:
+    if status == "overdue":
+        return row.next is not None and row.next.status == "overdue"
+    if status == "week":
+        return (row.next is not None and row.next.status == "pending"
+                and row.next.day <= end_of_week(today()))
+    if status == "none":
+        return row.next is None and row.problem is None
+    return True
+
+
+def _rows(worker: str, status: str) -> list[Row]:
+    stmt = (scoped_select(Case).where(Case.status == "open")
+            .options(selectinload(Case.worker), selectinload(Case.events)))
+    if worker == "none":
+        stmt = stmt.where(Case.worker_id.is_(None))
+    elif worker != "all":
+        stmt = stmt.where(Case.worker_id == int(worker))
+    rows = []
+    for case in db.session().scalars(stmt):
+        evaluation = evaluate_case(case)  # once per case: remembered for this request
+        rows.append(Row(case, next_due(evaluation.answer), evaluation.problem))
+    return sorted((r for r in rows if _matches(r, status)), key=lambda r: r.order)
 
 
 @bp.get("/")
 @login_required
 def index():
-    cases = []
-    if current_user().role in CASE_ROLES:
-        stmt = (scoped_select(Case).options(selectinload(Case.worker))
-                .order_by(Case.status.desc(), Case.child_ref))
-        cases = db.session().scalars(stmt).all()
-        audit(AuditAction.VIEWED, "case_list", None, {"count": len(cases)})
-    # INTEGRATION POINT (engine evaluate): for each open case, call
-    # hearth.web.evaluation.evaluate_case(case) and show its next pending deadline.
-    return render_template("dashboard.html", cases=cases, can_see_cases=current_user().role in CASE_ROLES)
+    user = current_user()
+    if user.role not in CASE_ROLES:
+        return render_template("dashboard.html", can_see_cases=False)
+    people = db.session().scalars(scoped_select(User).where(User.role.in_(list(CASE_ROLES)), User.active)
+                                  .order_by(User.name, User.email)).all()
+    worker = _worker_choice(people)
+    status = request.args.get("status", "all")
+    status = status if status in STATUSES else "all"
+    rows = _rows(worker, status)
+    policy = policy_in_force(user.council_id)
+    audit(AuditAction.VIEWED, "case_list", None, {"count": len(rows), "worker": worker, "status": status},
+          policy_version=policy.version if policy else None)
+    return render_template("dashboard.html", can_see_cases=True, rows=rows, people=people, worker=worker,
+                           status=status, statuses=STATUSES, today=today(), week_end=end_of_week(today()))
