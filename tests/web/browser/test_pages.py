@@ -1,6 +1,6 @@
 """axe-core on every page each role can reach: sign in as each role of each council (and
-the administrator), follow every link the pages offer (same site, GET, not the JSON API
-or static files), and check each page, plus the error pages they can meet."""
+the administrator), follow every link and GET form the pages offer (same site, not the
+JSON API or static files), and check each page, plus the error pages they can meet."""
 from __future__ import annotations
 
 import re
@@ -15,6 +15,11 @@ from .conftest import ROLES, councils, email, sign_in
 # enough to see different evaluations, few enough to stay quick.
 PER_SHAPE = 4
 MAX_PAGES = 40
+# A GET form (the dashboard's filters) submitted as it stands leads to a page too.
+GET_FORMS = """() => [...document.querySelectorAll('form')]
+  .filter(f => (f.getAttribute('method') || 'get').toLowerCase() === 'get')
+  .map(f => { const u = new URL(f.action || location.href);
+              u.search = new URLSearchParams(new FormData(f)).toString(); return u.href; })"""
 SKIP = re.compile(r"^/(static|api)/|^/logout$|\.(json|csv|pdf|png|svg)$")
 
 PEOPLE = [(c, r) for c in councils() for r in ROLES] + [(None, "admin")]
@@ -38,7 +43,7 @@ def crawl(page, start: str, name: str) -> tuple[list[str], list[str]]:
             check_accessibility(page, f"{name} {path}")
         except AssertionError as e:
             failures.append(str(e))
-        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)") + page.evaluate(GET_FORMS):
             url = urldefrag(href)[0]
             if not url.startswith(origin):
                 continue
