@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 
 ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?\b")
 VOCAB_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # snake_case words only
@@ -67,6 +67,8 @@ def vocabulary():
     from .councils import current_council
     from .evaluation import policy_in_force
 
+    if not has_request_context():
+        return None
     council = current_council()
     policy = policy_in_force(council.id) if council else None
     return policy.vocabulary if policy else None
@@ -133,13 +135,22 @@ def event_details(event) -> list[tuple[str, str]]:
             for name, value in (event.fields or {}).items() if value not in (None, "", [])]
 
 
-def in_words(text) -> str:
-    """The engine's explanations with dates written out and vocabulary ids as labels."""
-    vocab = vocabulary()
-    known = {}
+def _known_ids() -> dict[str, str]:
+    """Every vocabulary id -> its label, built once per request."""
+    if has_request_context() and "hearth_labels" in g:
+        return g.hearth_labels
+    vocab, known = vocabulary(), {}
     if vocab:
         for section in ("roles", "parties", "placement_types", "actions", "recommendations", "event_types"):
             known.update({k: _label(section, k) for k in getattr(vocab, section)})
+    if has_request_context():
+        g.hearth_labels = known
+    return known
+
+
+def in_words(text) -> str:
+    """The engine's explanations with dates written out and vocabulary ids as labels."""
+    known = _known_ids()
 
     def date_words(m):
         return long_date(m.group(1)) + (f" at {_time(datetime.fromisoformat(m.group(0)))}" if m.group(2) else "")
