@@ -21,6 +21,7 @@ from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_y
                                  suggest)
 
 from .calendar import NATIONS, WorkingCalendar, calendar_for
+from .history import event_types_mentioned
 from .vocabulary import Vocabulary, merge_vocabulary, shared_vocabulary, shared_vocabulary_text
 
 VERSION_KEYS = ("effective_from", "title", "vocabulary", "closed_days", "calendars", "triggers",
@@ -324,8 +325,8 @@ class _Reader:
             self.p.check_keys(node, ["id", "title", "when", "source"], "a trigger", required=["when"])
             tid = self.unique_id(node, "triggers")
             when = self.condition(node, "when", self.scope()) or ALWAYS
-            if "when" in node and not _mentions_events(when):
-                self.p.add(node.value_loc("when"), "A trigger must mention at least one event "
+            if "when" in node and not event_types_mentioned(when):
+                self.p.add(node.value_loc("when"), "A trigger must say which events it is about, outside any 'not' "
                                                    "(it is checked each time one of them happens).", "when")
             out.append(Trigger(tid, self.text(node, "title", "a trigger", required=False) or tid,
                                when, self.text(node, "source", "a trigger")))
@@ -523,17 +524,6 @@ class _Reader:
                                     self.text(node, "source", "an intervention"),
                                     when=self.condition(node, "when", self.scope()), **dates))
         return tuple(out)
-
-
-def _mentions_events(condition) -> bool:
-    from hearth.rules.conditions import All, AnyOf, Not
-    if isinstance(condition, EventCond):
-        return True
-    if isinstance(condition, (All, AnyOf)):
-        return any(_mentions_events(c) for c in condition.items)
-    if isinstance(condition, Not):
-        return _mentions_events(condition.item)
-    return False
 
 
 def _dates(node: Any, loc: Loc, problems: Problems, key: str) -> list:

@@ -117,3 +117,9 @@ def test_version_in_force_is_chosen_by_date(fixture_root):
     assert policy.version_on(date(2026, 1, 1)).version == "2026-01"
     with pytest.raises(NoPolicyInForce, match="first"):
         policy.version_on(date(2025, 3, 31))
+
+
+def test_a_trigger_must_say_which_events_it_is_about(policy_copy):
+    break_file(policy_copy, "when: {event: missing_episode}", "when: {not: {event: missing_episode}}")
+    problems = problems_of(policy_copy)
+    assert any("A trigger must say which events it is about" in p.message for p in problems)
