@@ -8,6 +8,7 @@ while it is checked."""
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,10 +62,35 @@ def describe(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# One known, deliberate exception. GOV.UK Frontend's JS puts aria-expanded on a radio or
+# checkbox that conditionally reveals a question; ARIA 1.2 does not list it for those
+# roles, so axe reports aria-allowed-attr (critical). The Design System keeps it on
+# purpose because screen readers announce it (alphagov/govuk-frontend#979, a documented
+# known issue, #1280). Only that node is excused: any other attribute, or aria-expanded
+# anywhere else, still fails.
+GOVUK_REVEAL = re.compile(r'^<input class="govuk-(radios|checkboxes)__input"[^>]* aria-controls="conditional-')
+ONLY_EXPANDED = re.compile(r'^Fix (all|any) of the following:\n\s*ARIA attribute is not allowed: aria-expanded="(true|false)"$')
+
+
+def _excused(violation: dict, node: dict) -> bool:
+    return (violation["id"] == "aria-allowed-attr" and bool(GOVUK_REVEAL.match(node["html"]))
+            and bool(ONLY_EXPANDED.match((node.get("summary") or "").strip())))
+
+
+def without_known_exceptions(violations: list[dict]) -> list[dict]:
+    kept = []
+    for v in violations:
+        nodes = [n for n in v["nodes"] if not _excused(v, n)]
+        if nodes:
+            kept.append({**v, "nodes": nodes})
+    return kept
+
+
 def check_accessibility(page, name: str) -> list[dict]:
-    """Fail on serious or critical violations on `page` (named `name` in the message);
-    return every violation found, the lesser ones included, for whoever wants them."""
+    """Fail on serious or critical violations on `page` (named `name` in the message),
+    bar the one known exception above; return every violation found, the lesser ones and
+    the excused included, for whoever wants them."""
     violations = run_axe(page)
-    blocking = [v for v in violations if v["impact"] in BLOCKING]
+    blocking = [v for v in without_known_exceptions(violations) if v["impact"] in BLOCKING]
     assert not blocking, f"axe: {name} ({page.url}) has serious or critical violations:\n{describe(blocking)}"
     return violations

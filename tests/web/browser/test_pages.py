@@ -11,9 +11,13 @@ import pytest
 from .accessibility import check_accessibility
 from .conftest import ROLES, councils, email, sign_in
 
-# At most this many pages of one shape (/cases/N, /cases/N/meetings/N/record, ...):
-# enough to see different evaluations, few enough to stay quick.
-PER_SHAPE = 4
+# At most this many pages of one shape: every demo case (each shows a different
+# evaluation), but a form or deeper page (/cases/N/forms/record_event) for two cases only,
+# to stay quick.
+def per_shape(path: str) -> int:
+    return 4 if path.count("/") <= 2 else 2
+
+
 MAX_PAGES = 40
 # A GET form (the dashboard's filters) submitted as it stands leads to a page too.
 GET_FORMS = """() => [...document.querySelectorAll('form')]
@@ -53,7 +57,7 @@ def crawl(page, start: str, name: str) -> tuple[list[str], list[str]]:
                 continue
             seen.add(target)
             key = shape(bare)
-            if shapes.get(key, 0) < PER_SHAPE:
+            if shapes.get(key, 0) < per_shape(bare):
                 shapes[key] = shapes.get(key, 0) + 1
                 queue.append(target)
     return visited, failures
