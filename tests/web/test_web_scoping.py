@@ -15,8 +15,24 @@ from web_support import csrf_token, login, make_app
 ARGUMENTS = {
     "case_id": lambda demo, council: demo.cases[council][0].id,
     "council": lambda demo, council: council,
+    "form_id": lambda demo, council: "record_event",  # every council has one (policies/*/forms)
+    "submission_id": lambda demo, council: demo.drafts[council],
 }
 PUBLIC = {"auth.login", "health.healthz", "static", "api.openapi"}
+
+
+@pytest.fixture(autouse=True)
+def _a_draft_per_council(app, demo):
+    """Routes under a submission need one of each council's: a draft changes no evaluation."""
+    from hearth.web import db
+    from hearth.web.models import Submission
+    with app.app_context():
+        s = db.session()
+        drafts = {c: Submission(case_id=cases[0].id, form_id="record_event", form_version="1", data={})
+                  for c, cases in demo.cases.items()}
+        s.add_all(drafts.values())
+        s.commit()
+        demo.drafts = {c: d.id for c, d in drafts.items()}
 
 
 def is_api(rule) -> bool:

@@ -1,0 +1,87 @@
+"""Opening a case: the child's reference, the placement type (from the council's policy
+vocabulary, so a new placement type needs no code) and when it started."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput, GovTextInput
+from sqlalchemy.exc import IntegrityError
+from wtforms import DateField, RadioField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from .. import db
+from ..audit import audit
+from ..auth import current_user, role_required
+from ..evaluation import policy_in_force, today
+from ..models import AuditAction, Case, Role
+from ..scoping import scoped_select
+from .dashboard import CASE_ROLES
+
+bp = Blueprint("new_case", __name__, url_prefix="/cases")
+
+
+def _label(entry) -> str | None:
+    return entry.get("label") if isinstance(entry, dict) else getattr(entry, "label", entry)
+
+
+class GovDateField(DateField):
+    """A three-box date with GOV.UK's wording when it is not a real date."""
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) != 3:  # a hand-made post: the widget draws exactly day, month and year
+            valuelist = self.raw_data = (list(valuelist) + ["", "", ""])[:3]
+        if valuelist and not " ".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("The date the placement started must be a real date") from None
+
+
+class NewCaseForm(FlaskForm):
+    child_ref = StringField("Child's reference", widget=GovTextInput(),
+                            description="The reference on the child's record, for example C-0001",
+                            validators=[InputRequired("Enter the child's reference"),
+                                        Length(max=64, message="The child's reference must be 64 characters or fewer")])
+    placement_type = RadioField("Type of placement", widget=GovRadioInput(),
+                                validators=[InputRequired("Select the type of placement")])
+    started = GovDateField("When did the placement start?", widget=GovDateInput(), format="%d %m %Y",
+                        description="For example, 27 3 2025",
+                        validators=[InputRequired("Enter the date the placement started")])
+    submit = SubmitField("Open the case", widget=GovSubmitInput())
+
+    def validate_started(self, field):
+        if field.data and field.data > today():
+            raise ValidationError("The date the placement started must be today or in the past")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(*CASE_ROLES)
+def new():
+    user = current_user()
+    policy = policy_in_force(user.council_id)
+    form = NewCaseForm()
+    types = policy.vocabulary.placement_types if policy else {}
+    form.placement_type.choices = [(k, _label(v) or k) for k, v in types.items()]
+    if form.validate_on_submit():
+        s = db.session()
+        ref = form.child_ref.data.strip()
+        if s.scalar(scoped_select(Case).where(Case.child_ref == ref)) is not None:
+            form.child_ref.errors.append(f"There is already a case for child {ref}")
+        else:
+            case = Case(council_id=user.council_id, child_ref=ref, placement_type=form.placement_type.data,
+                        placement_started=form.started.data, status="open",
+                        worker=user if user.role == Role.WORKER else None)
+            s.add(case)
+            try:
+                s.flush()
+            except IntegrityError:
+                s.rollback()
+                form.child_ref.errors.append(f"There is already a case for child {ref}")
+            else:
+                audit(AuditAction.CREATED, "case", case.id, {"via": "web"},
+                      policy_version=policy.version if policy else None, commit=False)
+                s.commit()
+                return redirect(url_for("cases.show", case_id=case.id))
+    return render_template("workflow/new_case.html", form=form)

@@ -1,0 +1,135 @@
+"""The meeting workflow: every step is one of the council's own forms (policies/<council>/forms),
+filled on a case, saved as a draft or submitted; a submission becomes events at once
+(hearth.web.workflow). Nothing here names a council's form: the catalog lists them."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from .. import workflow as wf
+from ..audit import audit
+from ..auth import current_user, role_required
+from ..evaluation import evaluate_case, policy_in_force, today
+from ..models import AuditAction, Case, Submission
+from ..scoping import get_or_404
+from .dashboard import CASE_ROLES
+
+bp = Blueprint("workflow", __name__, url_prefix="/cases")
+
+ACTION = "hearth_action"  # the "Save as draft" button's name
+_NOT_ANSWERS = {"csrf_token", ACTION, "hearth-row"}  # hearth.forms.ROW_BUTTON
+
+
+def submission_or_404(case: Case, submission_id: int) -> Submission:
+    """A submission of this (already scoped) case, or 404."""
+    from .. import db
+    sub = db.session().get(Submission, submission_id)
+    if sub is None or sub.case_id != case.id:
+        abort(404)
+    return sub
+
+
+@bp.app_template_global()
+def workflow_panel(case: Case) -> Markup:
+    """The case page's 'Record' panel: start a form, resume a draft, see what was submitted."""
+    try:
+        forms = wf.catalog(case.council_id).describe()
+    except Exception:  # noqa: BLE001 - a broken form file must not take the case page down
+        forms = []
+    return Markup(render_template("workflow/case_panel.html", case=case, forms=forms,
+                                  drafts=wf.submissions(case, "draft"),
+                                  submitted=wf.submissions(case, "submitted")))
+
+
+@bp.get("/<int:case_id>/forms")
+@role_required(*CASE_ROLES)
+def forms(case_id: int):
+    case = get_or_404(Case, case_id)
+    policy = policy_in_force(case.council_id)
+    audit(AuditAction.VIEWED, "case_forms", case.id, policy_version=policy.version if policy else None)
+    return render_template("workflow/forms.html", case=case, forms=wf.catalog(case.council_id).describe(),
+                           drafts=wf.submissions(case, "draft"))
+
+
+@bp.route("/<int:case_id>/forms/<form_id>", methods=["GET", "POST"])
+@role_required(*CASE_ROLES)
+def start(case_id: int, form_id: str):
+    case = get_or_404(Case, case_id)
+    defn = wf.definition(case.council_id, form_id)
+    if defn is None:
+        abort(404)
+    return _fill(case, defn, None)
+
+
+@bp.route("/<int:case_id>/submissions/<int:submission_id>", methods=["GET", "POST"])
+@role_required(*CASE_ROLES)
+def submission(case_id: int, submission_id: int):
+    case = get_or_404(Case, case_id)
+    sub = submission_or_404(case, submission_id)
+    defn = wf.definition(case.council_id, sub.form_id, sub.form_version)
+    if sub.status == "draft" and defn is not None:
+        return _fill(case, defn, sub)
+    if request.method == "POST":
+        flash("This record has been submitted and cannot be changed here.")
+        return redirect(url_for(".submission", case_id=case.id, submission_id=sub.id))
+    from ..views.funding import funding_context
+    answer = evaluate_case(case).answer
+    audit(AuditAction.VIEWED, "submission", sub.id, {"case": case.id},
+          policy_version=answer["policy"]["version"] if answer else None)
+    from hearth.forms import render_answers
+    return render_template("workflow/submission.html", case=case, sub=sub, defn=defn,
+                           answers=render_answers(defn, sub.data) if defn else None,
+                           **funding_context(case, sub, answer))
+
+
+def _boxes(form) -> dict:
+    return {k: form.getlist(k) for k in form if k not in _NOT_ANSWERS}
+
+
+def _fill(case: Case, defn, draft: Submission | None):
+    """Show, save as draft, or submit one form; a failed check re-renders what was typed."""
+    from hearth.forms import build_form_class, formdata_for
+
+    Form = build_form_class(defn, base=FlaskForm)
+    refused: list[str] = []
+    if request.method == "POST":
+        form = Form(request.form, today=today())
+        if request.form.get(ACTION) == "draft":
+            sub = wf.save_draft(case, defn, {wf.DRAFT_BOXES: _boxes(request.form)}, current_user(), draft)
+            flash(f"Draft saved: {defn.title}. You can come back to it from the case page.", "success")
+            return redirect(url_for("cases.show", case_id=case.id, _anchor="drafts"))
+        if not form.row_action() and form.validate():
+            try:
+                sub = wf.submit(case, defn, form.answers, current_user(), draft)
+            except wf.Refused as e:
+                refused = e.messages
+            else:
+                flash(f"Saved: {defn.title}. The policy check below is updated.", "success")
+                return redirect(url_for("cases.show", case_id=case.id, _anchor="evaluation-heading"))
+    else:
+        saved = (draft.data or {}) if draft else {}
+        boxes = saved.get(wf.DRAFT_BOXES)
+        formdata = MultiDict([(k, v) for k, vs in boxes.items() for v in vs]) if boxes is not None \
+            else (formdata_for(defn, saved) if saved else None)
+        form = Form(formdata, today=today())
+    action = (url_for(".submission", case_id=case.id, submission_id=draft.id) if draft
+              else url_for(".start", case_id=case.id, form_id=defn.id))
+    policy = policy_in_force(case.council_id)
+    audit(AuditAction.VIEWED, "form", defn.id, {"case": case.id, "draft": draft.id if draft else None},
+          policy_version=policy.version if policy else None)
+    return render_template("workflow/form.html", case=case, defn=defn, draft=draft, form=form,
+                           refused=refused, body=_with_draft_button(form, action))
+
+
+def _with_draft_button(form, action: str) -> Markup:
+    """render_form with a "Save as draft" button beside the main one. hearth.forms has no
+    slot for a second button yet, so it goes in before the button group closes."""
+    from hearth.forms import render_form
+
+    html = str(render_form(form, action=action, submit_label="Submit", today=today()))
+    button = ('<button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" '
+              f'name="{ACTION}" value="draft" formnovalidate>Save as draft</button>\n  </div>\n</form>')
+    head, sep, _ = html.rpartition("</div>\n</form>")
+    return Markup(head + button if sep else html)
