@@ -32,6 +32,8 @@ def api_policies(tmp_path, monkeypatch) -> Path:
         if not any(versions.glob("*.yaml")):
             versions = FIXTURE_VERSIONS
         shutil.copytree(versions, root / council.name / "versions")
+        if (council / "forms").is_dir():  # form submissions need the council's forms
+            shutil.copytree(council / "forms", root / council.name / "forms")
     monkeypatch.setenv("HEARTH_POLICIES", str(root))
     return root
 

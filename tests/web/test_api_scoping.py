@@ -18,6 +18,8 @@ ARGUMENTS = {
 BODIES = {
     "api.create_case": lambda demo: {"child": {"ref": "WALK-1"}, "placement": {"type": "other", "started": "2025-01-01"}},
     "api.create_events": lambda demo: {"events": [{"type": "absence", "on": "2026-01-10"}]},
+    "api.create_submission": lambda demo: {"form": "record_event",
+                                           "answers": {"event_date": "2026-01-10", "what": "absence"}},
     "api.evaluate": lambda demo: {"child": {"ref": demo.cases[demo.home][0].child_ref},
                                   "placement": {"type": "other"}, "events": []},
 }

@@ -56,7 +56,7 @@ def is_api_request() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from . import views  # noqa: F401 - registers the routes on bp
+    from . import submissions, views  # noqa: F401 - registers the routes on bp
     from .. import csrf
 
     csrf.exempt(bp)  # bearer tokens only, never cookies: see auth.py

@@ -1,0 +1,118 @@
+"""Form submissions over the API: the same council forms and the same recording function as
+the web pages (hearth.web.workflow), answers checked by the form's marshmallow schema."""
+from __future__ import annotations
+
+from flask import jsonify, request, url_for
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from .. import workflow as wf
+from ..audit import audit
+from ..auth import current_user
+from ..evaluation import evaluate_case, today
+from ..models import AuditAction, Case, Role
+from ..scoping import get_or_404
+from . import ApiError, bp
+from . import schemas as sc
+from .auth import roles
+from .openapi import doc
+
+CASE_ROLES = (Role.WORKER, Role.MANAGER)
+BODY = "request body"
+
+
+class SubmissionCreateSchema(Schema):
+    """A filled form: its id in the council's forms, and the answers as JSON (dates YYYY-MM-DD)."""
+    class Meta:
+        unknown = RAISE
+    form = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                         metadata={"example": "record_event"})
+    answers = fields.Dict(required=True, metadata={"example": {"event_date": "2026-01-10", "what": "missing_episode"},
+                                                   "description": "question id: answer, as the form defines"})
+    draft = fields.Boolean(load_default=False, metadata={"description": "keep as a draft: not checked, no events"})
+
+
+class SubmissionSchema(Schema):
+    id = fields.Integer(required=True)
+    form = fields.String(required=True)
+    form_version = fields.String(required=True)
+    policy_version = fields.String(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(["draft", "submitted"]))
+    answers = fields.Dict(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class SubmissionListSchema(Schema):
+    submissions = fields.List(fields.Nested(SubmissionSchema), required=True)
+
+
+class SubmissionCreatedSchema(Schema):
+    submission = fields.Nested(SubmissionSchema, required=True)
+    events = fields.List(fields.Nested(sc.EventSchema), required=True)
+    evaluation = fields.Nested(sc.EvaluationSchema, allow_none=True, required=True)
+
+
+def _dump(sub) -> dict:
+    return SubmissionSchema().dump({"id": sub.id, "form": sub.form_id, "form_version": sub.form_version,
+                                    "policy_version": sub.policy_version, "status": sub.status,
+                                    "answers": sub.data or {}, "created_at": sub.created_at,
+                                    "updated_at": sub.updated_at})
+
+
+def _errors(messages: dict, prefix: str) -> list[dict]:
+    from hearth.forms import flatten_errors
+    return [{"file": BODY, "line": 0, "column": 0, "field": f"{prefix}{path}", "message": msg}
+            for path, msg in flatten_errors(messages).items()]
+
+
+@bp.get("/cases/<int:case_id>/submissions")
+@roles(*CASE_ROLES)
+@doc("The case's form submissions (drafts and submitted), newest first.", response=SubmissionListSchema,
+     tag="submissions")
+def submissions(case_id: int):
+    case = get_or_404(Case, case_id)
+    found = wf.submissions(case)
+    audit(AuditAction.VIEWED, "case_submissions", case.id, {"via": "api", "count": len(found)})
+    return jsonify({"submissions": [_dump(s) for s in found]})
+
+
+@bp.post("/cases/<int:case_id>/submissions")
+@roles(*CASE_ROLES)
+@doc("Submit one of the council's forms on a case: the answers are checked as the web form checks "
+     "them, then the record and the events it produces are saved together, or (on any mistake) nothing.",
+     body=SubmissionCreateSchema, response=SubmissionCreatedSchema, status=201, tag="submissions",
+     errors=(415, 422))
+def create_submission(case_id: int):
+    case = get_or_404(Case, case_id)
+    if not request.is_json:
+        raise ApiError(415, [{"field": "", "message": "Send the body as JSON (Content-Type: application/json)."}])
+    try:
+        body = SubmissionCreateSchema().load(request.get_json(silent=True) or {})
+    except ValidationError as e:
+        raise ApiError(422, _errors(e.messages, "")) from None
+    defn = wf.definition(case.council_id, body["form"])
+    if defn is None:
+        names = ", ".join(f["id"] for f in wf.catalog(case.council_id).describe())
+        raise ApiError(422, [{"file": BODY, "line": 0, "column": 0, "field": "form",
+                              "message": f"'{body['form']}' is not one of this council's forms: {names}."}])
+    if body["draft"]:
+        sub = wf.save_draft(case, defn, body["answers"], current_user(), via="api")
+        events = []
+    else:
+        from hearth.forms import schema_for
+        try:
+            answers = schema_for(defn)(today=today()).load(body["answers"])
+        except ValidationError as e:
+            raise ApiError(422, _errors(e.messages, "answers.")) from None
+        try:
+            sub = wf.submit(case, defn, answers, current_user(), via="api")
+        except wf.Refused as e:
+            raise ApiError(422, e.problems or [{"field": "", "message": m} for m in e.messages]) from None
+        events = [e for e in case.events if e.source_submission_id == sub.id]
+    answer = evaluate_case(case).answer
+    response = jsonify({"submission": _dump(sub), "events": sc.EventSchema(many=True).dump(events),
+                        "evaluation": answer})
+    response.status_code = 201
+    response.headers["Location"] = url_for("api.submissions", case_id=case.id)
+    return response
+
