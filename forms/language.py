@@ -34,7 +34,7 @@ FIELD_KEYS = {
     "radios": ("options",),
     "checkboxes": ("options", "min_selected", "max_selected"),
     "select": ("options",),
-    "roles": ("options", "min_selected", "max_selected"),
+    "roles": ("options", "min_selected", "max_selected", "prefill"),
     "group": ("fields", "min_rows", "max_rows", "item_label", "add_label"),
 }
 DATE_COMPARISONS = ("after", "on_or_after", "before", "on_or_before")
@@ -44,6 +44,8 @@ CHECK_KEYS = ("when", "then", "field", "message", "source")
 PRODUCE_KEYS = ("event", "event_from", "on", "when", "fields")
 OPTION_KEYS = ("value", "label", "hint")
 OPTION_LIST_KEYS = ("list", "only", "except")
+# What a new form may start with, from the live evaluation of the case (see docs/form-language.md).
+PREFILLS = {"invitees": "the roles the policy requires be invited to the meeting"}
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -103,6 +105,7 @@ class FormField:
     compare: tuple = ()                # of (op, other field id), op in DATE_COMPARISONS
     min_selected: int | None = None
     max_selected: int | None = None
+    prefill: str = ""                  # a key of PREFILLS
     fields: tuple = ()                 # a group's fields
     min_rows: int = 1
     max_rows: int | None = None
@@ -181,6 +184,17 @@ class FormDefinition:
     @property
     def fields_by_id(self) -> dict:
         return {f.id: f for f in self.all_fields()}
+
+    def prefilled(self, given: Mapping[str, Any]) -> dict:
+        """The answers a new form starts with: for each question with a ``prefill``, what
+        ``given`` (the caller's reading of the case, keyed as PREFILLS) holds for it,
+        kept to the question's options."""
+        out = {}
+        for f in self.all_fields():
+            if f.prefill and f.prefill in given:
+                values = {o.value for o in f.options}
+                out[f.id] = [v for v in given[f.prefill] if v in values]
+        return out
 
     def describe(self) -> dict:
         events = []
@@ -381,6 +395,8 @@ class _Reader:
             if kind in ("checkboxes", "roles"):
                 f["min_selected"] = self.number(node, "min_selected", whole=True, minimum=1)
                 f["max_selected"] = self.number(node, "max_selected", whole=True, minimum=1)
+            if kind == "roles" and "prefill" in node:
+                f["prefill"] = self.prefill(node)
         elif kind == "yes_no":
             f["options"] = (Option(True, "Yes"), Option(False, "No"))
         elif kind == "group":
@@ -395,6 +411,16 @@ class _Reader:
         f["required"] = node.get("required", True)
         f["show_when"] = node.get("show_when")
         return FormField(**f)
+
+    def prefill(self, node: LMap) -> str:
+        value = node["prefill"]
+        if value not in PREFILLS:
+            self.p.add(node.value_loc("prefill"), f"'prefill' says what a new form starts with; '{value}' is not "
+                                                  f"something it can.{suggest(str(value), PREFILLS)} Choose one of: "
+                                                  + "; ".join(f"{k} ({v})" for k, v in PREFILLS.items()) + ".",
+                       "prefill")
+            return ""
+        return value
 
     def messages(self, node: LMap) -> dict:
         m = node.get("messages")

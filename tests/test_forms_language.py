@@ -119,6 +119,20 @@ def plain(text):
     return load_yaml(text, "x.yaml")
 
 
+def test_prefill_names_what_a_new_form_may_start_with():
+    text = BASE + "      - {id: invited, kind: roles, label: Who?, options: {list: roles, only: [iro, foster_carer]}, prefill: invitees}\n"
+    defn = load_form(text, "ok.yaml", OPTIONS, SPECS)
+    assert defn.field("invited").prefill == "invitees"
+    # kept to the question's options, in the given order; questions without prefill untouched
+    assert defn.prefilled({"invitees": ["foster_carer", "childs_social_worker", "iro"]}) == {"invited": ["foster_carer", "iro"]}
+    assert defn.prefilled({}) == {}
+    p = one(text.replace("prefill: invitees", "prefill: invitess"))
+    assert p.loc.line == 7 and "'invitess' is not something it can" in p.message and "Did you mean 'invitees'?" in p.message
+    # only a roles question can be prefilled
+    p = one(BASE + "      - {id: who, kind: text, label: Who?, prefill: invitees}\n")
+    assert "'prefill'" in p.message
+
+
 def test_the_schema_is_a_valid_schema():
     jsonschema.Draft202012Validator.check_schema(form_schema())
 
@@ -134,6 +148,7 @@ def test_valid_forms_validate(text):
     ("label: Date}", "label: Date, not_futur: true}"),
     ("version: 1\n", ""),
     ("id: meeting_date", "id: Meeting Date"),
+    ("label: Date}", "label: Date, prefill: invitees}"),
 ])
 def test_broken_forms_fail_both(change):
     text = BASE.replace(*change)

@@ -208,3 +208,46 @@ def test_new_case_page(app, demo, login_as, pinned):
     assert "There is already a case for child" in r.get_data(as_text=True)
     assert client.get(f"/cases/{demo.cases['gateshead'][0].id}/forms/record_event").status_code == 404
     assert client.get(f"/cases/{_case(demo, 'swindon').id}/forms/no_such_form").status_code == 404
+
+
+@pytest.mark.parametrize("council", ["gateshead", "swindon"])
+def test_arranging_a_meeting_starts_with_the_policys_invitees_ticked(app, demo, login_as, pinned, council):
+    """`prefill: invitees`: a new form ticks the roles the live evaluation requires for this
+    child; a resumed draft keeps what the worker had instead."""
+    from workflow_support import answer
+    from bs4 import BeautifulSoup
+
+    client = login_as(f"worker@{council}.demo")
+    case = _case(demo, council, "ifa_foster")
+    invitees = answer(app, case.id)["invitees"]
+    assert invitees["required"], "the policy names people to invite for an IFA placement"
+    page = client.get(f"/cases/{case.id}/forms/schedule_meeting").get_data(as_text=True)
+    soup = BeautifulSoup(page, "html.parser")
+    ticked = [box["value"] for box in soup.select("input[name=invited][checked]")]
+    assert sorted(ticked) == sorted(invitees["required"])
+    inset = " ".join(soup.select_one("#prefilled").get_text().split())
+    assert "already ticked" in inset
+    if invitees["consider"]:
+        assert "consider inviting" in inset
+
+    r = fill(client, case.id, council, "schedule_meeting",
+             {"arranged_on": "2026-12-18", "meeting": "stability", "meeting_date": "2026-12-22",
+              "invited": ticked[:2], "venue": "Civic Centre"}, TODAY)
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    with app.app_context():
+        event = db.session().scalar(select(Event).where(Event.case_id == case.id, Event.type == "meeting_scheduled"))
+    assert event.on == TODAY and event.fields["meeting_date"] == "2026-12-22"
+    assert event.fields["invited"] == ticked[:2] and event.fields["venue"] == "Civic Centre"
+    assert "Meeting arranged" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+    # a draft resumes with the worker's own ticks, not the policy's
+    r = client.post(f"/cases/{case.id}/forms/schedule_meeting",
+                    data=boxes(council, "schedule_meeting", {"invited": ticked[:1]}, TODAY,
+                               csrf_token(client, f"/cases/{case.id}/forms/schedule_meeting"), hearth_action="draft"))
+    assert r.status_code == 302
+    with app.app_context():
+        draft = db.session().scalar(select(Submission).where(Submission.case_id == case.id,
+                                                             Submission.status == "draft"))
+    soup = BeautifulSoup(client.get(f"/cases/{case.id}/submissions/{draft.id}").get_data(as_text=True), "html.parser")
+    assert [box["value"] for box in soup.select("input[name=invited][checked]")] == ticked[:1]
+    assert soup.select_one("#prefilled") is None

@@ -94,6 +94,7 @@ def _fill(case: Case, defn, draft: Submission | None):
 
     Form = build_form_class(defn, base=FlaskForm)
     refused: list[str] = []
+    prefill = None
     if request.method == "POST":
         form = Form(request.form, today=today())
         if request.form.get(ACTION) == "draft":
@@ -111,6 +112,10 @@ def _fill(case: Case, defn, draft: Submission | None):
     else:
         saved = (draft.data or {}) if draft else {}
         boxes = saved.get(wf.DRAFT_BOXES)
+        prefill = None
+        if draft is None and any(f.prefill for f in defn.all_fields()):
+            prefill = _prefill_from_policy(case)
+            saved = defn.prefilled(prefill["given"]) if prefill else {}
         formdata = MultiDict([(k, v) for k, vs in boxes.items() for v in vs]) if boxes is not None \
             else (formdata_for(defn, saved) if saved else None)
         form = Form(formdata, today=today())
@@ -120,7 +125,16 @@ def _fill(case: Case, defn, draft: Submission | None):
     audit(AuditAction.VIEWED, "form", defn.id, {"case": case.id, "draft": draft.id if draft else None},
           policy_version=policy.version if policy else None)
     return render_template("workflow/form.html", case=case, defn=defn, draft=draft, form=form,
-                           refused=refused, body=_with_draft_button(form, action))
+                           refused=refused, prefill=prefill, body=_with_draft_button(form, action))
+
+
+def _prefill_from_policy(case: Case) -> dict | None:
+    """What the live evaluation says a new form may start with (hearth.forms PREFILLS), and
+    the roles it asks to be considered, for the page to say; None when it has no answer."""
+    answer = evaluate_case(case).answer
+    if answer is None:
+        return None
+    return {"given": {"invitees": answer["invitees"]["required"]}, "consider": answer["invitees"]["consider"]}
 
 
 def _with_draft_button(form, action: str) -> Markup:
