@@ -168,6 +168,8 @@ def test_swindon_workflow_with_funding_through_the_gate(app, login_as, on, clien
         approval = s.scalar(select(AuditEntry).where(AuditEntry.object_type == "funding_request"))
         assert approval.detail["decision"] == "approved" and approval.detail["gate"] == "open"
         assert approval.policy_version == "2025-01" and approval.council_id == "swindon"
+        approved = s.scalar(select(Event).where(Event.case_id == case_id, Event.type == "funding_approved"))
+        assert approved.fields == {"request": "increased_funding", "cost": 1200} and approved.on == date(2026, 12, 22)
         assert s.scalar(select(func.count()).select_from(Event).where(Event.case_id == case_id,
                                                                       Event.type == "concern_closed")) == 1
 

@@ -20,6 +20,7 @@ bp = Blueprint("funding", __name__, url_prefix="/cases")
 
 REQUEST_EVENT = "funding_requested"   # the shared vocabulary's event for a request
 PANEL_EVENT = "panel_approved"        # and for the panel's agreement (field `request`)
+APPROVED_EVENT = "funding_approved"   # and for a manager's approval (fields `request`, `cost`)
 
 
 def request_event(sub: Submission) -> Event | None:
@@ -79,8 +80,18 @@ def approve(case_id: int, submission_id: int):
               "cost": funding["cost"]}
     if gate.status == "overridden":
         detail["override_reason"] = gate.because  # the reason the policy names (e.g. safeguarding)
+    # The decision goes in the audit trail and the case's history together, or not at all.
+    from ..evaluation import today
     audit(AuditAction.CHANGED, "funding_request", sub.id, detail,
-          policy_version=answer["policy"]["version"])
+          policy_version=answer["policy"]["version"], commit=False)
+    approved = {"type": APPROVED_EVENT, "on": today(), "request": gate.action}
+    if funding["cost"] is not None:
+        approved["cost"] = funding["cost"]
+    try:
+        wf.record_events(case, [approved], current_user(), {"submission": sub.id, "decision": "approved"})
+    except wf.Refused as e:
+        db.session().rollback()
+        return _page(case, sub, "The approval could not be recorded: " + "; ".join(e.messages), 409)
     flash("Request approved.", "success")
     return back
 
