@@ -5,7 +5,8 @@ with the demo data, signs in a demo worker once per client, and measures request
 per second and latency (median, p95) for:
 
   - the case page          GET /cases/<id>
-  - the dashboard          GET /           (stands in for a generated form page until one exists)
+  - a generated form page  GET /cases/<id>/forms/<form>  (the council's longest form, built from YAML)
+  - the dashboard          GET /           (every open case with its next deadline)
   - the API case           GET /api/v1/cases/<id>  (case, events and live evaluation; bearer token)
 
 then a hello-world Flask route served by gunicorn with the same settings on another
@@ -140,6 +141,15 @@ def signed_in(base: str, email: str, password: str) -> requests.Session:
     return s
 
 
+def longest_form(council: str) -> str:
+    """The id of the council's form with the most questions (rows of groups included)."""
+    from hearth.engine.forms_catalog import load_forms
+
+    def size(defn) -> int:
+        return sum(1 + len(f.fields) for f in defn.all_fields())
+    return max(load_forms(council).forms.values(), key=size).id
+
+
 def measure(name: str, url: str, sessions: list[requests.Session], max_requests: int, max_seconds: float,
             warmup: int = 20) -> Result:
     for s in sessions:  # warm each worker and connection
@@ -207,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
                                         "ORDER BY council_id LIMIT 1").fetchone()
             case_id = db.execute("SELECT id FROM cases WHERE council_id = ? ORDER BY id LIMIT 1", (council,)).fetchone()[0]
         token = hearth("token", "create", "--user", email, env=env).strip()
+        form_id = longest_form(council)
         (tmp / "hello_app.py").write_text(HELLO_APP)
 
         app_server = Server("hearth.web.wsgi:app", free_port(), args.workers, env, REPO, tmp / "hearth.log")
@@ -232,7 +243,9 @@ def main(argv: list[str] | None = None) -> int:
         results = [
             measure(f"case page /cases/{case_id}", f"{app_server.base}/cases/{case_id}", sessions,
                     args.requests, args.seconds),
-            measure("dashboard / (no form page yet)", f"{app_server.base}/", sessions, args.requests, args.seconds),
+            measure(f"form page /cases/{case_id}/forms/{form_id}", f"{app_server.base}/cases/{case_id}/forms/{form_id}",
+                    sessions, args.requests, args.seconds),
+            measure("dashboard /", f"{app_server.base}/", sessions, args.requests, args.seconds),
             measure(f"API /api/v1/cases/{case_id}" + ("" if evaluated else " (no evaluation: policy has no versions)"),
                     f"{app_server.base}/api/v1/cases/{case_id}", api_sessions, args.requests, args.seconds),
         ]

@@ -3,12 +3,16 @@
 `case_document` turns a case's rows into the case document of the evaluation
 contract (../shared/specs/evaluate-contract.md); `evaluate_case` hands it to
 `hearth.engine.api.evaluate`. Both the policy and each case's answer are kept for
-the rest of the request, so a page that needs them twice asks the engine once.
+the rest of the request, so a page that needs them twice asks the engine once, and
+answers are remembered across requests for cases that have not changed (AnswerCache).
 A policy or case the engine cannot read becomes an `Evaluation` with a `problem`
 (logged), never an exception: staff get a plain message, not a traceback.
 """
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -94,19 +98,63 @@ def evaluate_case(case: Case, on: date | None = None) -> Evaluation:
     return memo[key]
 
 
+class AnswerCache:
+    """The engine's answers by (policy version and its content hash, day, case document), so
+    the dashboard does not re-run the engine for cases that did not change. Safe because an
+    answer is a pure function of those three; kept as JSON text so no caller can change
+    another's answer; bounded, least recently used out first. One per process."""
+
+    def __init__(self):
+        self._answers: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> dict | None:
+        with self._lock:
+            text = self._answers.get(key)
+            if text is not None:
+                self._answers.move_to_end(key)
+        return json.loads(text) if text is not None else None
+
+    def put(self, key: tuple, answer: dict, size: int) -> None:
+        text = json.dumps(answer)
+        with self._lock:
+            self._answers[key] = text
+            self._answers.move_to_end(key)
+            while len(self._answers) > size:
+                self._answers.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+ANSWERS = AnswerCache()
+ANSWER_CACHE_SIZE = 4096  # answers of a few KB each; the HEARTH_ANSWER_CACHE config key overrides, 0 turns it off
+
+
 def _evaluate(case: Case, on: date) -> Evaluation:
     from hearth.engine import api
 
-    if policy_in_force(case.council_id, on) is None:
+    policy = policy_in_force(case.council_id, on)
+    if policy is None:
         return Evaluation(problem="policy")
+    size = current_app.config.get("HEARTH_ANSWER_CACHE", ANSWER_CACHE_SIZE)
+    document = case_document(case)
+    key = (case.council_id, policy.version, policy.content_hash, on,
+           json.dumps(document, sort_keys=True, default=str))
+    if size and (answer := ANSWERS.get(key)) is not None:
+        return Evaluation(answer=answer)
     try:
-        return Evaluation(answer=api.evaluate(case.council_id, case_document(case), on))
+        answer = api.evaluate(case.council_id, document, on)
     except api.SourceError as exc:
         current_app.logger.warning("Case %s could not be evaluated: %s", case.id, exc)
         return Evaluation(problem="case", messages=tuple(_say(p) for p in exc.problems))
     except Exception:  # noqa: BLE001 - the page must still show; the log keeps the traceback
         current_app.logger.exception("Evaluating case %s failed", case.id)
         return Evaluation(problem="error")
+    if size:
+        ANSWERS.put(key, answer, size)
+    return Evaluation(answer=answer)
 
 
 def _say(problem) -> str:

@@ -26,6 +26,16 @@ CHOICE = os.environ.get("HEARTH_TEST_DB", "both")
 BACKENDS = {"both": ["sqlite", "postgresql"]}.get(CHOICE, [CHOICE])
 
 
+@pytest.fixture(autouse=True)
+def _fresh_answers():
+    """Each test starts with no remembered answers (hearth.web.evaluation.ANSWERS), so a test
+    that swaps the engine out sees its own engine."""
+    from hearth.web.evaluation import ANSWERS
+    ANSWERS.clear()
+    yield
+    ANSWERS.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _instance(tmp_path_factory):
     os.environ.setdefault("HEARTH_INSTANCE", str(tmp_path_factory.mktemp("instance")))

@@ -106,6 +106,40 @@ def test_each_case_is_evaluated_once_per_request(app, world, monkeypatch):
     assert len(calls) == len(EVERY)
 
 
+def test_unchanged_cases_are_not_evaluated_again(app, world, monkeypatch):
+    """The answer cache: a second load asks the engine about nothing; a new event, another
+    day, or the cache turned off (HEARTH_ANSWER_CACHE=0) asks again."""
+    from datetime import date, timedelta
+
+    from hearth.engine import api
+    from hearth.web.models import Event
+    calls = []
+    real = api.evaluate
+    monkeypatch.setattr(api, "evaluate", lambda *a, **k: calls.append(a[1]["child"]["ref"]) or real(*a, **k))
+    first = dashboard(app, world.emails["manager"])[1]
+    assert sorted(calls) == EVERY
+    calls.clear()
+    assert dashboard(app, world.emails["manager"])[1] == first and calls == []
+
+    with app.app_context():
+        s = db.session()
+        case = s.get(Case, world.ids["N-0005"])
+        s.add(Event(case_id=case.id, type="allegation", on=date(2025, 12, 29), fields={}))
+        s.commit()
+    dashboard(app, world.emails["manager"])
+    assert calls == ["N-0005"]
+
+    calls.clear()
+    monkeypatch.setitem(app.config, "HEARTH_TODAY", app.config["HEARTH_TODAY"] + timedelta(days=1))
+    dashboard(app, world.emails["manager"])
+    assert sorted(calls) == EVERY
+    calls.clear()
+    monkeypatch.setitem(app.config, "HEARTH_ANSWER_CACHE", 0)
+    dashboard(app, world.emails["manager"])
+    dashboard(app, world.emails["manager"])
+    assert len(calls) == 2 * len(EVERY)
+
+
 def test_dashboard_view_is_audited_with_the_policy_version(app, world):
     dashboard(app, world.emails["manager"], status="overdue")
     with app.app_context():
