@@ -373,6 +373,8 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
                     amount = move.extend_by or Duration(int(e.fields.get(move.extend_field) or 0), target["unit"])
                     target["due"] = target["calendar"].add(target["due"], amount)
                     target["basis"].append(f"{label} by {amount} on {e.on.isoformat()}")
+    for inst in results:
+        inst["planned"] = _planned(inst, ctx.case)
     deadlines, duties = [], []
     for inst in results:
         ob, due, met = inst["ob"], inst["due"], inst["met"]
@@ -389,8 +391,26 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
                  "met_on": met.on.isoformat() if met else None, "source": _source(policy, ob.source)}
         if inst["waived"] is not None and met is None:
             entry["waived_on"] = inst["waived"].on.isoformat()
+        if inst["planned"] is not None and status in ("pending", "overdue"):
+            planned, by = inst["planned"]
+            entry["planned_for"] = planned.isoformat()
+            entry["planned_late"] = planned > due_day
+            entry["planned_on"] = by.on.isoformat()
         (deadlines if ob.kind == "deadline" else duties).append(entry)
     return deadlines, duties
+
+
+def _planned(inst: dict, case: Case) -> tuple[date, Event] | None:
+    """The date the latest `planned_by` event since the start (and before it was met) gives."""
+    plan = inst["ob"].planned_by
+    if plan is None:
+        return None
+    found = None
+    for e in case.events:
+        if (_after(e, inst["start"], inst["ob"]) and (inst["met"] is None or e.seq < inst["met"].seq)
+                and _matches(plan.event, e) and isinstance(e.fields.get(plan.date_field), date)):
+            found = (e.fields[plan.date_field], e)
+    return found
 
 
 _PRECEDENCE = ("blocked", "needs_approval", "overridden", "approved", "open")

@@ -72,6 +72,13 @@ class Move:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """An event that says when an obligation is expected to be met (a meeting arranged for a day)."""
+    event: EventSpec
+    date_field: str
+
+
+@dataclass(frozen=True)
 class Obligation:
     """A deadline or a duty: starts with an event, is due some time after, met by another."""
 
@@ -87,6 +94,7 @@ class Obligation:
     unless: Condition | None = None
     waived_by: EventSpec | None = None
     calendar: str | None = None
+    planned_by: Plan | None = None
 
 
 @dataclass(frozen=True)
@@ -294,12 +302,13 @@ class _Reader:
                                 "Declare the council's own event types under vocabulary: event_types.", key)
         return types
 
-    def event_spec(self, node: LMap, key: str) -> EventSpec | None:
+    def event_spec(self, node: LMap, key: str, also: tuple = ()) -> EventSpec | None:
+        """An event type, or {event, where} (and the keys in `also`, read by the caller)."""
         if key not in node:
             return None
         value = node[key]
         if isinstance(value, LMap):
-            self.p.check_keys(value, ["event", "where"], f"'{key}'", required=["event"])
+            self.p.check_keys(value, ["event", "where", *also], f"'{key}'", required=["event", *also])
             types = self.event_types(value.get("event"), value.value_loc("event"), key)
             where = ()
             if isinstance(value.get("where"), LMap):
@@ -368,7 +377,7 @@ class _Reader:
         kind = section[:-1]
         out = []
         keys = ["id", "title", "due", "where", "met_by", "agreed_date", "moved_by", "unless", "waived_by",
-                "calendar", "source"]
+                "planned_by", "calendar", "source"]
         for node in self.entries(doc, section):
             self.p.check_keys(node, keys, f"a {kind}", required=["due", "met_by"])
             oid = self.unique_id(node, "obligations")
@@ -397,8 +406,26 @@ class _Reader:
                 met_by=self.event_spec(node, "met_by") or EventSpec(()),
                 source=self.text(node, "source", f"a {kind}"), agreed_date=agreed,
                 moved_by=self.moves(node), unless=self.condition(node, "unless", scope),
-                waived_by=self.event_spec(node, "waived_by"), calendar=cal))
+                waived_by=self.event_spec(node, "waived_by"), calendar=cal, planned_by=self.plan(node)))
         return tuple(out)
+
+    def plan(self, node: LMap) -> Plan | None:
+        value = node.get("planned_by")
+        if value is None:
+            return None
+        if not isinstance(value, LMap):
+            self.p.add(node.value_loc("planned_by"), "'planned_by' names an event and its date field, for example "
+                                                     "{event: meeting_scheduled, date: meeting_date}.", "planned_by")
+            return None
+        spec = self.event_spec(node, "planned_by", also=("date",))
+        if "date" not in value:
+            return None
+        field_name = value["date"]
+        fields = self._common_fields(spec.types)
+        if fields.get(field_name, FieldSpec()).kind != "date":
+            self.p.add(value.value_loc("date"), f"'date' must name a date field of {' or '.join(spec.types)}."
+                                                f"{suggest(str(field_name), fields)}", "date")
+        return Plan(spec, str(field_name))
 
     def due(self, node: LMap) -> tuple[tuple, tuple]:
         value = node.get("due")

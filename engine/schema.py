@@ -43,6 +43,8 @@ def version_schema() -> dict:
         "due": {"anyOf": [due, {"type": "array", "items": _obj({"when": cond, "due": due}, ("due",))}]},
         "where": {"$ref": "#/$defs/fields"}, "met_by": {"$ref": "#/$defs/event_spec"},
         "agreed_date": NAME, "unless": cond, "waived_by": {"$ref": "#/$defs/event_spec"}, "calendar": NAME,
+        "planned_by": _obj({"event": {"anyOf": [NAME, {"type": "array", "items": NAME}]},
+                            "where": {"$ref": "#/$defs/fields"}, "date": NAME}, ("event", "date")),
         "moved_by": {"type": "array", "items": _obj({"event": {"$ref": "#/$defs/event_spec"},
                                                      "where": {"$ref": "#/$defs/fields"},
                                                      "extend_by": {"type": "string"}, "to": NAME}, ("event",))},

@@ -47,9 +47,15 @@ def test_gateshead_meeting_workflow(app, login_as, on):
     assert due(app, case_id) == {"initial_meeting": ("2026-12-29", "pending")}
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "29 December 2026" in page and "Decision to hold a stability meeting" in page
-    _ok(fill(client, case_id, "gateshead", "schedule_meeting",
-             {"arranged_on": "2026-12-18", "meeting": "stability", "meeting_date": "2026-12-29",
-              "invited": ["fostering_team_manager", "childs_social_worker", "foster_carer", "iro"]}, today))
+    # Arranged first for Wednesday 30th, a day late: the case page says so; then moved to the 29th.
+    invited = ["fostering_team_manager", "childs_social_worker", "foster_carer", "iro"]
+    for day in ("2026-12-30", "2026-12-29"):
+        _ok(fill(client, case_id, "gateshead", "schedule_meeting",
+                 {"arranged_on": "2026-12-18", "meeting": "stability", "meeting_date": day, "invited": invited},
+                 today))
+        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert f"Arranged for {int(day[-2:])} December 2026" in page
+        assert ("Arranged after the due date" in page) == (day == "2026-12-30")
     assert due(app, case_id) == {"initial_meeting": ("2026-12-29", "pending")}, "arranging is not holding"
 
     # The meeting on its due day, with who was invited (the scheduling) and a review agreed.
@@ -82,14 +88,14 @@ def test_gateshead_meeting_workflow(app, login_as, on):
         s = db.session()
         types = [e.type for e in s.scalars(select(Event).where(Event.case_id == case_id).order_by(Event.on, Event.id))]
         assert types == ["stability_concern_raised", "missing_episode", "stability_meeting_decided",
-                         "meeting_scheduled", "stability_meeting_held", "review_meeting_held", "concern_closed"]
+                         "meeting_scheduled", "meeting_scheduled", "stability_meeting_held", "review_meeting_held", "concern_closed"]
         events = s.scalars(select(Event).where(Event.case_id == case_id)).all()
         assert all(e.source_submission_id and e.policy_version == "2024-04" for e in events)
         subs = s.scalars(select(Submission).where(Submission.case_id == case_id)).all()
-        assert len(subs) == 6 and {x.status for x in subs} == {"submitted"}
+        assert len(subs) == 7 and {x.status for x in subs} == {"submitted"}
         assert all(x.policy_version == "2024-04" and x.form_version == "1" for x in subs)
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.object_type == "submission", AuditEntry.policy_version == "2024-04")) == 6
+            AuditEntry.object_type == "submission", AuditEntry.policy_version == "2024-04")) == 7
 
 
 def test_swindon_workflow_with_funding_through_the_gate(app, login_as, on, client):

@@ -196,6 +196,9 @@ class DeadlineSchema(_Open):
     status = fields.String(required=True, metadata={"example": "pending"})
     basis = fields.String()
     source = fields.String()
+    planned_for = fields.String(metadata={**DATE, "description": "the day it is arranged for (a `planned_by` event), "
+                                                                 "while pending or overdue"})
+    planned_late = fields.Boolean(metadata={"description": "true when it is arranged for after its due day"})
 
 
 class GateSchema(_Open):
