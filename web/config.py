@@ -8,6 +8,12 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
+# The JSON API's allowance per token's user (and per address for calls without a valid
+# token): a limits string, several joined by ';', or "off". See hearth.web.api.ratelimit.
+API_RATE_LIMIT = "300 per minute"
+# Tests: a ceiling no test reaches, so every API test runs through the limiter without
+# the limiter deciding it (tests/web/test_api_rate_limit.py sets small limits itself).
+TESTING_API_RATE_LIMIT = "100000 per minute"
 
 
 class ConfigError(RuntimeError):
@@ -44,6 +50,9 @@ def load(overrides: dict | None = None) -> dict:
         secret = secrets.token_hex(32) if env == "testing" else _dev_secret_key(folder)
     if env == "production" and len(secret) < 32:
         raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+    answers = os.environ.get("HEARTH_ANSWER_CACHE") or "4096"
+    if not answers.isdigit():
+        raise ConfigError(f"HEARTH_ANSWER_CACHE is how many answers to remember (0 for none), not {answers!r}")
     # Secure cookies need https; the dev server and the test client speak http.
     secure = env == "production" or os.environ.get("HEARTH_SECURE_COOKIES") == "1"
     config = {
@@ -63,6 +72,15 @@ def load(overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "WTF_CSRF_SSL_STRICT": secure,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Answers remembered per process for cases that did not change (hearth.web.evaluation).
+        "HEARTH_ANSWER_CACHE": int(answers),
+        # An empty variable (a blank line in an EnvironmentFile) means the default, never "off".
+        "HEARTH_API_RATE_LIMIT": os.environ.get("HEARTH_API_RATE_LIMIT") or (
+            TESTING_API_RATE_LIMIT if env == "testing" else API_RATE_LIMIT),
+        # memory:// counts in each process; several gunicorn workers need redis://host:6379
+        "HEARTH_RATELIMIT_STORAGE_URI": os.environ.get("HEARTH_RATELIMIT_STORAGE_URI") or "memory://",
+        # Keeps this service's counts apart when several services share one Redis.
+        "HEARTH_RATELIMIT_KEY_PREFIX": os.environ.get("HEARTH_RATELIMIT_KEY_PREFIX") or "hearth",
     }
     config.update(overrides)
     return config

@@ -129,7 +129,7 @@ class AnswerCache:
 
 
 ANSWERS = AnswerCache()
-ANSWER_CACHE_SIZE = 4096  # answers of a few KB each; the HEARTH_ANSWER_CACHE config key overrides, 0 turns it off
+ANSWER_CACHE_SIZE = 4096  # answers of a few KB each; HEARTH_ANSWER_CACHE (hearth.web.config) sets it, 0 turns it off
 
 
 def _evaluate(case: Case, on: date) -> Evaluation:

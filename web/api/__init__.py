@@ -3,14 +3,18 @@ for other systems, with per-user bearer tokens (`hearth token create --user EMAI
 
 Every answer is JSON, errors included (`{"errors": [{file, line, column, field,
 message}]}`); the OpenAPI document at `/api/v1/openapi.json` is generated from the
-marshmallow schemas in `schemas.py` and the `doc()` note on each view.
+marshmallow schemas in `schemas.py` and the `doc()` note on each view. Calls are
+rate-limited per token's user (`ratelimit.py`): over the limit, 429 with Retry-After.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
+from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from .auth import authenticate, error
+from .. import db
+from . import ratelimit
+from .auth import authenticate, error, identify
 
 PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
@@ -45,6 +49,13 @@ def http_error(e: HTTPException):
 bp.register_error_handler(HTTPException, http_error)
 
 
+@bp.errorhandler(RateLimitExceeded)
+def _too_many(e: RateLimitExceeded):
+    # Raised before authentication commits and before any view: keep it that way.
+    db.session().rollback()
+    return error(429, ratelimit.message(e))  # headers: the limiter adds them (ratelimit.py)
+
+
 @bp.errorhandler(Exception)
 def _crash(e: Exception):
     current_app.logger.exception("Unhandled error in the API")
@@ -60,4 +71,5 @@ def init_app(app: Flask) -> None:
     from .. import csrf
 
     csrf.exempt(bp)  # bearer tokens only, never cookies: see auth.py
+    ratelimit.init_app(app, bp, identify)  # identify, then the limiter, then bp's authenticate
     app.register_blueprint(bp)

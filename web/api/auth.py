@@ -33,26 +33,43 @@ def unauthorized(message: str):
     return error(401, message, **{"WWW-Authenticate": challenge})
 
 
-def authenticate():
-    """before_request of the API blueprint: the token's user, or a 401 answer."""
-    g.user = None  # a cookie's user never reaches an API view
-    g.pop("login_session", None)
+def identify():
+    """App-wide before_request, for API calls only, registered before the rate limiter's
+    own hook (hearth.web.api.ratelimit) so the limiter can count the call against the
+    token's user: find that user, or None. It answers nothing itself and commits nothing:
+    `authenticate` decides, once the call is within its limit."""
+    if request.blueprint != "api":
+        return
+    g.api_token_user = None
+    g.api_auth_problem = None
     if request.endpoint == "api.openapi":
-        return None  # the document describes the API; it holds no one's data
+        return  # the document describes the API; it holds no one's data
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if not header:
-        return unauthorized("Send an API token: 'Authorization: Bearer <token>' "
-                            "(make one with 'hearth token create --user EMAIL').")
-    if scheme.lower() != "bearer" or not token.strip():
-        return unauthorized("Use 'Authorization: Bearer <token>'.")
+        g.api_auth_problem = ("Send an API token: 'Authorization: Bearer <token>' "
+                              "(make one with 'hearth token create --user EMAIL').")
+    elif scheme.lower() != "bearer" or not token.strip():
+        g.api_auth_problem = "Use 'Authorization: Bearer <token>'."
+    else:
+        g.api_token_user = user_for_token(db.session(), token.strip())  # notes last_used_at, uncommitted
+        if g.api_token_user is None:
+            g.api_auth_problem = ("This API token is not valid: it is unknown, revoked, "
+                                  "or its user is inactive.")
+
+
+def authenticate():
+    """before_request of the API blueprint (after the rate limit): the token's user, or a 401 answer."""
+    g.user = None  # a cookie's user never reaches an API view
+    g.pop("login_session", None)
+    if request.endpoint == "api.openapi":
+        return None
     s = db.session()
-    user = user_for_token(s, token.strip())
-    if user is None:
+    if g.get("api_token_user") is None:
         s.rollback()
-        return unauthorized("This API token is not valid: it is unknown, revoked, or its user is inactive.")
+        return unauthorized(g.get("api_auth_problem") or "Send an API token.")
     s.commit()  # last_used_at: when each token was last used, for whoever reviews tokens
-    g.user = user
+    g.user = g.api_token_user
     return None
 
 

@@ -22,6 +22,14 @@ _ERRORS = {
     415: "The body is not JSON",
     422: "Mistakes in the request, each with its field (and line, where known)",
 }
+# Every call counts against a rate limit (hearth.web.api.ratelimit): each answer says
+# where the caller stands, and a 429 says when to try again.
+_LIMIT_HEADERS = {
+    "X-RateLimit-Limit": ("RateLimitLimit", "How many calls the allowance holds per window"),
+    "X-RateLimit-Remaining": ("RateLimitRemaining", "How many calls are left in the window"),
+    "X-RateLimit-Reset": ("RateLimitReset", "When (Unix time, seconds) a call is next freed"),
+}
+_TOO_MANY = "TooManyRequests"
 
 
 def doc(summary: str, *, response=None, body=None, status: int = 200, tag: str = "",
@@ -56,7 +64,7 @@ def _operation(view, endpoint: str, path_params: list[dict]) -> dict[str, Any]:
     if note["body"] is not None:
         op["requestBody"] = {"required": True,
                              "content": {"application/json": {"schema": note["body"]}}}
-    ok = {"description": "OK" if note["status"] == 200 else "Created"}
+    ok = {"description": "OK" if note["status"] == 200 else "Created", "headers": _limit_headers()}
     if note["response"] is not None:
         ok["content"] = {"application/json": {"schema": note["response"]}}
     op["responses"][str(note["status"])] = ok
@@ -68,9 +76,26 @@ def _operation(view, endpoint: str, path_params: list[dict]) -> dict[str, Any]:
             "application/json": {"schema": "ErrorList"}}}
     if endpoint == "api.openapi":
         op["security"] = []
-        op["responses"] = {"200": {"description": "This document",
+        op["responses"] = {"200": {"description": "This document", "headers": _limit_headers(),
                                    "content": {"application/json": {"schema": {"type": "object"}}}}}
+    op["responses"]["429"] = _TOO_MANY
     return op
+
+
+def _limit_headers() -> dict[str, str]:
+    return {header: component for header, (component, _) in _LIMIT_HEADERS.items()}
+
+
+def _rate_limit_components(spec: APISpec) -> None:
+    for component, description in _LIMIT_HEADERS.values():
+        spec.components.header(component, {"description": description, "schema": {"type": "integer"}})
+    spec.components.response(_TOO_MANY, {
+        "description": "Too many calls: each token's user has an allowance per window (calls without "
+                       "a valid token: each address). Wait Retry-After seconds, then try again.",
+        "headers": {"Retry-After": {"description": "Seconds to wait before the next call can succeed",
+                                    "schema": {"type": "integer", "minimum": 1}},
+                    **_limit_headers()},
+        "content": {"application/json": {"schema": "ErrorList"}}})
 
 
 def build_spec(app) -> dict:
@@ -79,13 +104,16 @@ def build_spec(app) -> dict:
                    info={"description": "Councils, cases, events and the evaluation contract "
                                         "(../shared/specs/evaluate-contract.md). Authenticate every call "
                                         "with a per-user token: `Authorization: Bearer <token>` "
-                                        "(`hearth token create --user EMAIL`)."},
+                                        "(`hearth token create --user EMAIL`). Calls are rate-limited "
+                                        "per token's user (per address without a valid token): over "
+                                        "the limit, 429 with `Retry-After`."},
                    servers=[{"url": "/"}],
                    security=[{"bearerAuth": []}])
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
                                                    "description": "A Hearth API token (hth_...)"})
     spec.components.schema("Error", schema=sc.ErrorSchema)
     spec.components.schema("ErrorList", schema=sc.ErrorListSchema)
+    _rate_limit_components(spec)
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         if rule.endpoint.split(".", 1)[0] != bp.name:
