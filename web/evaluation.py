@@ -171,6 +171,8 @@ class NextDue:
     due: str          # as the engine wrote it: a date, or a date and time
     status: str       # overdue or pending
     kind: str         # deadline or duty
+    planned_for: str | None = None   # the day it is arranged for, if the policy knows (planned_by)
+    planned_late: bool = False
 
     @property
     def day(self) -> date:
@@ -181,7 +183,8 @@ def next_due(answer: dict | None) -> NextDue | None:
     """The earliest open deadline or duty: overdue ones first, then by due date."""
     if not answer:
         return None
-    items = [NextDue(item.get("title") or item["id"], item["due"], item["status"], kind)
+    items = [NextDue(item.get("title") or item["id"], item["due"], item["status"], kind,
+                     item.get("planned_for"), bool(item.get("planned_late")))
              for kind, key in (("deadline", "deadlines"), ("duty", "duties"))
              for item in answer.get(key, []) if item["status"] in OPEN]
     return min(items, key=lambda n: (n.status != "overdue", n.due), default=None)

@@ -56,6 +56,9 @@ def test_gateshead_meeting_workflow(app, login_as, on):
         page = client.get(f"/cases/{case_id}").get_data(as_text=True)
         assert f"Arranged for {int(day[-2:])} December 2026" in page
         assert ("Arranged after the due date" in page) == (day == "2026-12-30")
+        dashboard = client.get("/?worker=all").get_data(as_text=True)
+        assert f"Arranged for {int(day[-2:])} December 2026" in dashboard
+        assert ("Arranged after the due date" in dashboard) == (day == "2026-12-30")
     assert due(app, case_id) == {"initial_meeting": ("2026-12-29", "pending")}, "arranging is not holding"
 
     # The meeting on its due day, with who was invited (the scheduling) and a review agreed.
