@@ -1,28 +1,34 @@
 """Full-page screenshots of the main pages for each council, for the README:
 docs/screenshots/<council>-<page>.png at 1280×900, from the demo seed on the pinned day
-(`conftest.TODAY`), so the pictures only change when the pages do.
+(`conftest.TODAY`), so the pictures only change when the pages do. The workflow's forms
+are filled with story.py's answers dated before that day, and the one clock time a page
+shows (when a record was submitted) is pinned too.
 
 Run by test_screenshots.py (`make screenshots` runs just that). A file is rewritten only
 when its picture changed."""
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import select
 
 from hearth.web import db
-from hearth.web.models import Case
+from hearth.web.models import Case, Submission
 
-from .conftest import email, sign_in
+from . import story
+from .conftest import TODAY, email, sign_in
+from .govuk_forms import fill_form, submit
 
 OUT = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
 
 
-def save(page, name: str, out: Path = OUT) -> Path:
-    """Screenshot the whole page into out/name.png unless the same picture is there."""
+def save(page, name: str, out: Path = OUT, full_page: bool = True) -> Path:
+    """Screenshot the whole page (or only what the window shows) into out/name.png unless
+    the same picture is there."""
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{name}.png"
-    png = page.screenshot(full_page=True, animations="disabled", caret="hide")
+    png = page.screenshot(full_page=full_page, animations="disabled", caret="hide")
     if not path.is_file() or path.read_bytes() != png:
         path.write_bytes(png)
     return path
@@ -56,5 +62,50 @@ def council_pages(page, live, council: str, out: Path = OUT) -> list[Path]:
     case = first_case(live, council)
     page.goto(f"/cases/{case.id}")
     shots.append(save(page, f"{council}-case", out))
+    page.context.clear_cookies()
+    return shots
+
+
+# The meeting of the pictures: the Friday before the pinned Monday, its review agreed for
+# ten working days later, a week's time for the actions.
+HELD = date(2026, 1, 23)
+REVIEW = date(2026, 2, 6)
+ACTIONS_BY = date(2026, 1, 30)
+SUBMITTED_AT = datetime(2026, 1, 26, 10, 0, tzinfo=timezone.utc)
+
+
+def workflow_pages(page, live, council: str, out: Path = OUT) -> list[Path]:
+    """On the seed's first case, as its worker: arranging the meeting (the policy's invitees
+    ticked), and the meeting's record sent with the child's views left out (the error
+    summary, as far as the window shows). For Swindon, whose policy gates funding, a request
+    sent before any meeting, as a manager sees it: blocked, no button to approve it."""
+    case = first_case(live, council)
+    sign_in(page, email("worker", council))
+    page.goto(f"/cases/{case.id}/forms/schedule_meeting")
+    shots = [save(page, f"{council}-schedule-meeting", out)]
+
+    form_id, left_out = story.MEETING_FORM[council], story.LEFT_OUT[council]
+    page.goto(f"/cases/{case.id}/forms/{form_id}")
+    record = story.meeting_record(council, HELD, REVIEW, ACTIONS_BY)
+    fill_form(page, {k: v for k, v in record.items() if k != left_out})
+    submit(page)
+    page.wait_for_function("() => document.activeElement.classList.contains('govuk-error-summary')")
+    shots.append(save(page, f"{council}-meeting-record-error", out, full_page=False))
+
+    if council == "swindon":
+        page.goto(f"/cases/{case.id}/forms/funding_request")
+        fill_form(page, story.funding_request(TODAY))
+        submit(page)
+        with live.app.app_context():
+            s = db.session()
+            request = s.scalars(select(Submission).where(Submission.case_id == case.id,
+                                                         Submission.form_id == "funding_request")).one()
+            request.updated_at = SUBMITTED_AT  # the page says when it was submitted
+            s.commit()
+        page.context.clear_cookies()
+        sign_in(page, email("manager", council))
+        page.goto(f"/cases/{case.id}/submissions/{request.id}")
+        page.wait_for_selector("#approval-blocked")
+        shots.append(save(page, f"{council}-funding-request-blocked", out))
     page.context.clear_cookies()
     return shots

@@ -28,3 +28,18 @@ def test_council_screenshots(page, live, council):
     assert get_council(council).name in header.inner_text()
     assert page.locator("svg.govuk-header__logotype, .govuk-logo-dot, [class*='crown']").count() == 0
     check_accessibility(page, f"{council} dashboard")
+
+
+@pytest.mark.parametrize("council", councils())
+def test_workflow_screenshots(page, live, council):
+    live.reseed()
+    try:
+        shots = screenshots.workflow_pages(page, live, council)
+    finally:
+        live.reseed()  # the pictures' records go again
+    expected = [f"{council}-schedule-meeting.png", f"{council}-meeting-record-error.png"]
+    if council == "swindon":
+        expected.append("swindon-funding-request-blocked.png")
+    assert [p.name for p in shots] == expected
+    assert all(p.stat().st_size > 10_000 for p in shots)
+    assert not page.problems, page.problems
