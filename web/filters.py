@@ -7,7 +7,8 @@ when the policy cannot be loaded, ids are made readable instead.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, has_request_context
 
@@ -53,6 +54,30 @@ def day_date(value) -> str:
         return "–"
     text = f"{value:%A} {long_date(value)}"
     return f"{text} at {_time(value)}" if isinstance(value, datetime) else text
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk_time(value: datetime) -> datetime:
+    """A stored instant (UTC; SQLite hands it back without its zone) as the clock on an
+    English office wall reads it, summer time included."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(UK)
+
+
+def recorded(value) -> str:
+    """When something was saved: `Wednesday 1 July 2026 at 10:30am`, in UK time. (Engine times,
+    such as a missing episode's, are already local and go through `day_date`.)"""
+    if value is None:
+        return "–"
+    return day_date(uk_time(value).replace(tzinfo=None))
+
+
+def recorded_exactly(value) -> str:
+    """For the audit trail: `2026-07-01 10:30:05 BST`."""
+    return uk_time(value).strftime("%Y-%m-%d %H:%M:%S %Z") if value is not None else "–"
 
 
 def person(user) -> str:
@@ -165,7 +190,7 @@ def source_parts(text) -> dict:
     return m.groupdict() if m else {"document": None, "quote": str(text or "")}
 
 
-FILTERS = (humanise, sentence, long_date, day_date, person, placement_label, role_label, role_labels, event_label,
+FILTERS = (humanise, sentence, long_date, day_date, recorded, recorded_exactly, person, placement_label, role_label, role_labels, event_label,
            action_label, recommendation_label, event_details, in_words, source_parts)
 
 

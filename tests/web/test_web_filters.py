@@ -28,3 +28,17 @@ def test_sources_split_into_document_and_quote():
 def test_sentence_keeps_the_rest_of_a_label():
     assert sentence("waiting for: Independent Reviewing Officer (IRO)") == \
         "Waiting for: Independent Reviewing Officer (IRO)"
+
+
+def test_saved_times_are_shown_in_uk_time():
+    from datetime import UTC, datetime
+
+    from hearth.web.filters import recorded, recorded_exactly
+    # British Summer Time: 09:30 UTC is 10:30 on the wall; SQLite returns the instant without its zone
+    assert recorded(datetime(2026, 7, 1, 9, 30, tzinfo=UTC)) == "Wednesday 1 July 2026 at 10:30am"
+    assert recorded(datetime(2026, 7, 1, 9, 30)) == "Wednesday 1 July 2026 at 10:30am"
+    # Greenwich Mean Time in winter, and a UTC evening that is already the next day in summer
+    assert recorded(datetime(2026, 1, 14, 15, 0, tzinfo=UTC)) == "Wednesday 14 January 2026 at 3pm"
+    assert recorded(datetime(2026, 6, 30, 23, 15, tzinfo=UTC)) == "Wednesday 1 July 2026 at 12:15am"
+    assert recorded_exactly(datetime(2026, 7, 1, 9, 30, 5)) == "2026-07-01 10:30:05 BST"
+    assert recorded(None) == "–"
