@@ -144,7 +144,7 @@ def test_override_is_recorded_with_the_policys_reason(app, demo, login_as, pinne
     case = _case(demo, "swindon", "in_house_foster")
     r = fill(client, case.id, "swindon", "funding_request",
              {"request_date": "2026-12-18", "kind": "alternative_placement", "cost": 3000, "reason": "Unsafe.",
-              "meeting_held": False, "safeguarding_reason": "Serious harm at home."}, TODAY)
+              "before_meeting": "safeguarding", "safeguarding_reason": "Serious harm at home."}, TODAY)
     assert r.status_code == 302
     assert gate(app, case.id, "alternative_placement") == "overridden"
     with app.app_context():
@@ -219,6 +219,8 @@ def test_arranging_a_meeting_starts_with_the_policys_invitees_ticked(app, demo, 
 
     client = login_as(f"worker@{council}.demo")
     case = _case(demo, council, "ifa_foster")
+    case_page = BeautifulSoup(client.get(f"/cases/{case.id}").get_data(as_text=True), "html.parser")
+    assert case_page.find("a", string=lambda t: t and "Record something" in t)["href"] == f"/cases/{case.id}/forms"
     invitees = answer(app, case.id)["invitees"]
     assert invitees["required"], "the policy names people to invite for an IFA placement"
     page = client.get(f"/cases/{case.id}/forms/schedule_meeting").get_data(as_text=True)
