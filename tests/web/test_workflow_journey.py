@@ -120,7 +120,7 @@ def test_swindon_workflow_with_funding_through_the_gate(app, login_as, on, clien
     # A funding request before the meeting is blocked, and a manager cannot approve it.
     _ok(fill(client, case_id, "swindon", "funding_request",
              {"request_date": "2026-12-18", "kind": "increased_funding", "cost": 1200, "reason": "Respite.",
-              "meeting_held": True}, today))
+              "before_meeting": "waiting"}, today))
     with app.app_context():
         sub_id = db.session().scalar(select(Submission.id).where(Submission.case_id == case_id,
                                                                  Submission.form_id == "funding_request"))
@@ -191,7 +191,7 @@ def test_external_service_needs_the_panel_then_a_manager(app, login_as, on):
              {"event_date": "2026-12-21", "what": "safeguarding_concern", "significant": True}, today))
     _ok(fill(client, case_id, "swindon", "funding_request",
              {"request_date": "2026-12-22", "kind": "external_service", "cost": 500, "reason": "Therapy.",
-              "meeting_held": True, "panel_presenter": "childs_social_worker"}, today))
+              "before_meeting": "held", "panel_presenter": "childs_social_worker"}, today))
     assert gate(app, case_id, "external_service") == "needs_approval"
     with app.app_context():
         sub_id = db.session().scalar(select(Submission.id).where(Submission.case_id == case_id,

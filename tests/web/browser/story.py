@@ -32,11 +32,9 @@ def schedule(arranged: date, meeting: date) -> dict:
 
 
 def funding_request(on: date) -> dict:
-    # "No" to "Has a stability meeting been held?" would record a significant safeguarding
-    # concern (the form's only way to ask before a meeting), which opens the gate. The
-    # worker answers as the workflow test does; the gate reads the case's events.
+    # Asked before the meeting, to wait for it: the policy's gate keeps it blocked until then.
     return {"request_date": on, "kind": "increased_funding", "cost": 1200,
-            "reason": "Respite care at weekends.", "meeting_held": True}
+            "reason": "Respite care at weekends.", "before_meeting": "waiting"}
 
 
 def meeting_record(council: str, held: date, review: date, action_by: date) -> dict:
