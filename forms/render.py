@@ -28,7 +28,8 @@ def environment() -> Environment:
         loader=ChoiceLoader([PackageLoader("hearth.forms", "templates"),
                              PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})]),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True, lstrip_blocks=True)
+        trim_blocks=True, lstrip_blocks=True,
+        auto_reload=False)  # package files: checking them on disk for every macro import costs each page
     return env
 
 

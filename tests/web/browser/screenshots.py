@@ -57,7 +57,6 @@ def council_pages(page, live, council: str, out: Path = OUT) -> list[Path]:
     shots = []
     sign_in(page, email("manager", council))
     shots.append(save(page, f"{council}-dashboard", out))
-    page.context.clear_cookies()
     sign_in(page, email("worker", council))
     case = first_case(live, council)
     page.goto(f"/cases/{case.id}")
@@ -102,7 +101,6 @@ def workflow_pages(page, live, council: str, out: Path = OUT) -> list[Path]:
                                                          Submission.form_id == "funding_request")).one()
             request.updated_at = SUBMITTED_AT  # the page says when it was submitted
             s.commit()
-        page.context.clear_cookies()
         sign_in(page, email("manager", council))
         page.goto(f"/cases/{case.id}/submissions/{request.id}")
         page.wait_for_selector("#approval-blocked")

@@ -174,11 +174,6 @@ def submitted_to_case(page, case_id: int) -> None:
     assert "Saved:" in text(page, ".govuk-notification-banner"), "the case page says it was saved"
 
 
-def as_person(page, role: str, council: str) -> None:
-    page.context.clear_cookies()
-    sign_in(page, email(role, council))
-
-
 def open_record(page, ref: str, href: str) -> None:
     """From the dashboard to the case, then to one of its submitted records."""
     page.click(f"main a:text-is('{ref}')")
@@ -276,13 +271,13 @@ def test_worker_runs_the_meeting_workflow(page, live, story_day, council):
         assert gate(engine_answer(live, case_id), "increased_funding") == "blocked"
         assert "Blocked" in text(page, row(page, "gates", funding["label"]))
         request = page.locator("#submitted + ul a").filter(has_text="Funding request").get_attribute("href")
-        as_person(page, "manager", council)
+        sign_in(page, email("manager", council))
         check_accessibility(page, f"{council} manager's dashboard")
         open_record(page, ref, request)
         assert page.locator("#approval-blocked").is_visible()
         assert page.get_by_role("button", name="Approve the request").count() == 0
         check_accessibility(page, f"{council} funding request, blocked")
-        as_person(page, "worker", council)
+        sign_in(page, email("worker", council))
         page.click(f"main a:text-is('{ref}')")
 
     # 6. The meeting's record: first with a required answer left out.
@@ -323,7 +318,7 @@ def test_worker_runs_the_meeting_workflow(page, live, story_day, council):
     if request:
         assert gate(answer, "increased_funding") == "open"
         assert "Open" in text(page, row(page, "gates", funding["label"]))
-        as_person(page, "manager", council)
+        sign_in(page, email("manager", council))
         open_record(page, ref, request)
         assert page.locator("#approval-blocked").count() == 0
         with page.expect_navigation():
