@@ -16,7 +16,8 @@ DEMO_DOMAIN = "demo"
 ADMIN_EMAIL = f"admin@hearth.{DEMO_DOMAIN}"
 
 # (placement type from the shared vocabulary, days since placement began, events as
-# (type, days ago, fields)). Illustrative only; the engine owns what they mean.
+# (type, days ago, fields); a timedelta field is a date that far from today). Illustrative
+# only; the engine owns what they mean.
 DEMO_CASES = [
     ("in_house_foster", 400, [("missing_episode", 12, {}), ("missing_episode", 9, {}),
                               ("missing_episode", 6, {})]),
@@ -26,6 +27,12 @@ DEMO_CASES = [
                                                          "attendees": ["childs_social_worker", "foster_carer", "iro"]})]),
     ("connected_carer", 90, [("carer_needs_more_support", 5, {"funding": True})]),
     ("private_childrens_home", 30, []),
+    # A meeting arranged for a fortnight ahead, after its deadline: the red tag on the dashboard.
+    ("la_childrens_home", 150, [("carer_requests_end", 4, {}),
+                                ("stability_meeting_decided", 3, {"chair": "fostering_manager"}),
+                                ("meeting_scheduled", 2, {"meeting": "stability", "meeting_date": timedelta(days=14),
+                                                          "invited": ["childs_social_worker", "iro",
+                                                                      "childrens_home_manager"]})]),
 ]
 
 
@@ -62,8 +69,10 @@ def seed_demo(s: Session, today: date | None = None) -> bool:
             case = Case(council_id=council.id, child_ref=f"{letter}-{n * 1000 + i}", placement_type=placement,
                         placement_started=today - timedelta(days=started_days), worker=people[Role.WORKER],
                         status="open")
-            case.events = [Event(type=t, on=today - timedelta(days=ago), fields=fields,
-                                 recorded_by=people[Role.WORKER]) for t, ago, fields in events]
+            case.events = [Event(type=t, on=today - timedelta(days=ago), recorded_by=people[Role.WORKER],
+                                 fields={k: (today + v).isoformat() if isinstance(v, timedelta) else v
+                                         for k, v in fields.items()})
+                           for t, ago, fields in events]
             s.add(case)
     s.commit()
     return True
