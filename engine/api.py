@@ -45,7 +45,7 @@ def _council_folders(root: Path) -> list[Path]:
 
 
 def list_councils(root: Path | None = None) -> list[Council]:
-    return [load_council(p) for p in _council_folders(root or policies_root())]
+    return [_council(p) for p in _council_folders(root or policies_root())]
 
 
 def _folder(council_id: str, root: Path | None) -> Path:
@@ -57,11 +57,26 @@ def _folder(council_id: str, root: Path | None) -> Path:
 
 
 def get_council(council_id: str, root: Path | None = None) -> Council:
-    return load_council(_folder(council_id, root))
+    return _council(_folder(council_id, root))
 
 
 _cache: dict[Path, tuple[float, Policy]] = {}
+_councils: dict[Path, tuple[tuple, Council]] = {}
 _cache_lock = threading.Lock()
+
+
+def _council(folder: Path) -> Council:
+    """council.yaml, read again only when the file changes (every page names its council)."""
+    st = (folder / "council.yaml").stat()
+    stamp = (st.st_mtime_ns, st.st_size)
+    with _cache_lock:
+        hit = _councils.get(folder)
+        if hit and hit[0] == stamp:
+            return hit[1]
+    council = load_council(folder)
+    with _cache_lock:
+        _councils[folder] = (stamp, council)
+    return council
 
 
 def _stamp(folder: Path) -> float:

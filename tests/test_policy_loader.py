@@ -123,3 +123,18 @@ def test_a_trigger_must_say_which_events_it_is_about(policy_copy):
     break_file(policy_copy, "when: {event: missing_episode}", "when: {not: {event: missing_episode}}")
     problems = problems_of(policy_copy)
     assert any("A trigger must say which events it is about" in p.message for p in problems)
+
+
+def test_a_changed_council_file_is_read_again(policy_copy):
+    """get_council remembers council.yaml until the file changes, and a mistake is still reported."""
+    from hearth.engine import api
+    root = policy_copy.parent
+    first = api.get_council("northshire", root)
+    assert api.get_council("northshire", root) is first
+    path = policy_copy / "council.yaml"
+    path.write_text(path.read_text().replace(first.name, first.name + " (renamed)", 1))
+    assert api.get_council("northshire", root).name == first.name + " (renamed)"
+    assert [c.name for c in api.list_councils(root)] == [first.name + " (renamed)"]
+    path.write_text(re.sub(r"nation: \w+", "nation: atlantis", path.read_text()))
+    with pytest.raises(SourceError, match="atlantis"):
+        api.get_council("northshire", root)
