@@ -60,23 +60,27 @@ def get_council(council_id: str, root: Path | None = None) -> Council:
     return _council(_folder(council_id, root))
 
 
-_cache: dict[Path, tuple[float, Policy]] = {}
-_councils: dict[Path, tuple[tuple, Council]] = {}
+_policies: dict[Path, tuple] = {}
+_councils: dict[Path, tuple] = {}
 _cache_lock = threading.Lock()
+
+
+def _remembered(store: dict, folder: Path, stamp, load):
+    """load(folder), read again only when the stamp of its files changes."""
+    with _cache_lock:
+        hit = store.get(folder)
+        if hit and hit[0] == stamp:
+            return hit[1]
+    value = load(folder)
+    with _cache_lock:
+        store[folder] = (stamp, value)
+    return value
 
 
 def _council(folder: Path) -> Council:
     """council.yaml, read again only when the file changes (every page names its council)."""
     st = (folder / "council.yaml").stat()
-    stamp = (st.st_mtime_ns, st.st_size)
-    with _cache_lock:
-        hit = _councils.get(folder)
-        if hit and hit[0] == stamp:
-            return hit[1]
-    council = load_council(folder)
-    with _cache_lock:
-        _councils[folder] = (stamp, council)
-    return council
+    return _remembered(_councils, folder, (st.st_mtime_ns, st.st_size), load_council)
 
 
 def _stamp(folder: Path) -> float:
@@ -87,15 +91,7 @@ def _stamp(folder: Path) -> float:
 def get_policy(council_id: str, root: Path | None = None) -> Policy:
     """A council's whole policy (every version), checked; raises SourceError if any file is wrong."""
     folder = _folder(council_id, root)
-    stamp = _stamp(folder)
-    with _cache_lock:
-        hit = _cache.get(folder)
-        if hit and hit[0] == stamp:
-            return hit[1]
-    policy = load_policy(folder)
-    with _cache_lock:
-        _cache[folder] = (stamp, policy)
-    return policy
+    return _remembered(_policies, folder, _stamp(folder), load_policy)
 
 
 def policy_on(council_id: str, on: date, root: Path | None = None) -> PolicyVersion:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +20,7 @@ from hearth.rules.durations import Duration, Unit
 from .case import Case, Event
 from .history import (NO_LIMIT, Context, Point, atom_value, describe, event_atoms,
                       event_types_mentioned, explain_events, matching_events)
+from .lru import LRU
 from .policy import Obligation, PolicyVersion
 
 _SOURCE_SEP = ": "
@@ -54,25 +54,24 @@ class RuleOutcomes:
 
     def __init__(self, size: int = 50_000):
         self.size = size
-        self._answers: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
+        self._answers = LRU(size)
+        self._lock = threading.Lock()  # for the counts
         self.hits = self.misses = 0
 
     def fire(self, ruleset, facts: list[dict]) -> set:
         if not self.size:
             return durable.fire(ruleset, facts)
         # facts are built in one fixed order with "point" first, so their items are the key
-        keys = [(ruleset.name, tuple(f.items())[1:]) for f in facts]
         fired: set = set()
         unknown = []
+        for fact in facts:
+            key = (ruleset.name, tuple(fact.items())[1:])
+            rules = self._answers.get(key)
+            if rules is None:
+                unknown.append((fact, key))
+            else:
+                fired.update((fact["point"], r) for r in rules)
         with self._lock:
-            for fact, key in zip(facts, keys):
-                rules = self._answers.get(key)
-                if rules is None:
-                    unknown.append((fact, key))
-                else:
-                    self._answers.move_to_end(key)
-                    fired.update((fact["point"], r) for r in rules)
             self.hits += len(facts) - len(unknown)
             self.misses += len(unknown)
         if unknown:
@@ -80,13 +79,10 @@ class RuleOutcomes:
             by_point: dict = {}
             for point, rule in answers:
                 by_point.setdefault(point, set()).add(rule)
-            with self._lock:
-                for fact, key in unknown:
-                    rules = frozenset(by_point.get(fact["point"], ()))
-                    fired.update((fact["point"], r) for r in rules)
-                    self._answers[key] = rules
-                    if len(self._answers) > self.size:
-                        self._answers.popitem(last=False)
+            for fact, key in unknown:
+                rules = frozenset(by_point.get(fact["point"], ()))
+                fired.update((fact["point"], r) for r in rules)
+                self._answers.put(key, rules)
         return fired
 
 

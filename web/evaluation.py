@@ -11,13 +11,13 @@ A policy or case the engine cannot read becomes an `Evaluation` with a `problem`
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app, g, has_app_context
+
+from hearth.engine.lru import LRU
 
 from .models import Case
 
@@ -98,38 +98,15 @@ def evaluate_case(case: Case, on: date | None = None) -> Evaluation:
     return memo[key]
 
 
-class AnswerCache:
-    """The engine's answers by (policy version and its content hash, day, case document), so
-    the dashboard does not re-run the engine for cases that did not change. Safe because an
-    answer is a pure function of those three; kept as JSON text so no caller can change
-    another's answer; bounded, least recently used out first. One per process."""
-
-    def __init__(self):
-        self._answers: OrderedDict[tuple, str] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> dict | None:
-        with self._lock:
-            text = self._answers.get(key)
-            if text is not None:
-                self._answers.move_to_end(key)
-        return json.loads(text) if text is not None else None
-
-    def put(self, key: tuple, answer: dict, size: int) -> None:
-        text = json.dumps(answer)
-        with self._lock:
-            self._answers[key] = text
-            self._answers.move_to_end(key)
-            while len(self._answers) > size:
-                self._answers.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._answers.clear()
+# The engine's answers by (policy version and its content hash, day, case document), so the
+# dashboard does not re-run the engine for cases that did not change. Safe because an answer
+# is a pure function of those; kept as JSON text so no caller can change another's answer.
+# One per process, sized by HEARTH_ANSWER_CACHE (init_app).
+ANSWERS = LRU(0)
 
 
-ANSWERS = AnswerCache()
-ANSWER_CACHE_SIZE = 4096  # answers of a few KB each; HEARTH_ANSWER_CACHE (hearth.web.config) sets it, 0 turns it off
+def init_app(app) -> None:
+    ANSWERS.size = app.config["HEARTH_ANSWER_CACHE"]
 
 
 def _evaluate(case: Case, on: date) -> Evaluation:
@@ -138,12 +115,12 @@ def _evaluate(case: Case, on: date) -> Evaluation:
     policy = policy_in_force(case.council_id, on)
     if policy is None:
         return Evaluation(problem="policy")
-    size = current_app.config.get("HEARTH_ANSWER_CACHE", ANSWER_CACHE_SIZE)
+    remember = current_app.config["HEARTH_ANSWER_CACHE"] > 0
     document = case_document(case)
     key = (case.council_id, policy.version, policy.content_hash, on,
            json.dumps(document, sort_keys=True, default=str))
-    if size and (answer := ANSWERS.get(key)) is not None:
-        return Evaluation(answer=answer)
+    if remember and (text := ANSWERS.get(key)) is not None:
+        return Evaluation(answer=json.loads(text))
     try:
         answer = api.evaluate(case.council_id, document, on)
     except api.SourceError as exc:
@@ -152,8 +129,8 @@ def _evaluate(case: Case, on: date) -> Evaluation:
     except Exception:  # noqa: BLE001 - the page must still show; the log keeps the traceback
         current_app.logger.exception("Evaluating case %s failed", case.id)
         return Evaluation(problem="error")
-    if size:
-        ANSWERS.put(key, answer, size)
+    if remember:
+        ANSWERS.put(key, json.dumps(answer))
     return Evaluation(answer=answer)
 
 
