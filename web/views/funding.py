@@ -11,7 +11,7 @@ from .. import db
 from .. import workflow as wf
 from ..audit import audit
 from ..auth import current_user, role_required
-from ..evaluation import evaluate_case
+from ..evaluation import evaluate_case, today
 from ..models import AuditAction, AuditEntry, Case, Event, Role, Submission
 from ..scoping import get_or_404
 from .workflow import submission_or_404
@@ -81,7 +81,6 @@ def approve(case_id: int, submission_id: int):
     if gate.status == "overridden":
         detail["override_reason"] = gate.because  # the reason the policy names (e.g. safeguarding)
     # The decision goes in the audit trail and the case's history together, or not at all.
-    from ..evaluation import today
     audit(AuditAction.CHANGED, "funding_request", sub.id, detail,
           policy_version=answer["policy"]["version"], commit=False)
     approved = {"type": APPROVED_EVENT, "on": today(), "request": gate.action}
@@ -106,7 +105,6 @@ def panel_approval(case_id: int, submission_id: int):
     if funding is None or funding["gate"] is None or funding["gate"].status != "needs_approval":
         flash("The policy does not ask for the panel's approval of this request now.")
         return back
-    from ..evaluation import today
     try:
         wf.record_events(case, [{"type": PANEL_EVENT, "on": today(), "request": funding["kind"]}],
                          current_user(), {"submission": sub.id, "panel": "approved"})

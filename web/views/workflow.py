@@ -112,7 +112,6 @@ def _fill(case: Case, defn, draft: Submission | None):
     else:
         saved = (draft.data or {}) if draft else {}
         boxes = saved.get(wf.DRAFT_BOXES)
-        prefill = None
         if draft is None and any(f.prefill for f in defn.all_fields()):
             prefill = _prefill_from_policy(case)
             saved = defn.prefilled(prefill["given"]) if prefill else {}
