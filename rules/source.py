@@ -17,6 +17,9 @@ from typing import Any, Iterable
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+
+from .limits import MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, LimitError, check_date
 
 
 @dataclass(frozen=True)
@@ -149,18 +152,68 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _mark_loc(file: str, mark) -> Loc:
+    return Loc(file, mark.line + 1, mark.column + 1) if mark is not None else Loc(file)
+
+
+def _check_budget(root: Node | None, file: str) -> None:
+    """Count the values a document stands for once every alias is expanded, and how deep it
+    nests, without expanding anything: a shared node is sized once and remembered. A few
+    hundred bytes of aliases to lists of aliases must be refused here, before anything
+    walks them (see hearth.rules.limits)."""
+    sizes: dict[int, int] = {}
+
+    def size(node: Node, depth: int) -> int:
+        if id(node) in sizes:
+            if sizes[id(node)] < 0:
+                raise SourceError([Problem(_mark_loc(file, node.start_mark),
+                                           "An alias here refers to the list or mapping it is inside; "
+                                           "a value cannot contain itself.")])
+            return sizes[id(node)]
+        if depth > MAX_YAML_DEPTH:
+            raise SourceError([Problem(_mark_loc(file, node.start_mark),
+                                       f"Lists and mappings here are nested more than {MAX_YAML_DEPTH} deep "
+                                       f"(the limit); flatten them.")])
+        sizes[id(node)] = -1
+        total = 1
+        if isinstance(node, SequenceNode):
+            total += sum(size(child, depth + 1) for child in node.value)
+        elif isinstance(node, MappingNode):
+            total += sum(size(key, depth + 1) + size(value, depth + 1) for key, value in node.value)
+        if total > MAX_YAML_NODES:
+            raise SourceError([Problem(_mark_loc(file, node.start_mark),
+                                       f"This stands for more than {MAX_YAML_NODES:,} values once its aliases "
+                                       f"(*name) are expanded (the limit); write the values out or use fewer aliases.")])
+        sizes[id(node)] = total
+        return total
+
+    if root is not None:
+        size(root, 0)
+
+
 def load_yaml(text: str, file: str) -> Any:
-    """Parse YAML text; syntax errors become a located SourceError."""
+    """Parse YAML text within the size, alias and depth budget of hearth.rules.limits;
+    syntax errors and anything over budget become a located SourceError."""
+    if len(text) > MAX_YAML_BYTES:
+        raise SourceError([Problem(Loc(file), f"The file is {len(text):,} characters long; the limit is "
+                                              f"{MAX_YAML_BYTES:,} (see docs/limits.md).")])
     try:
-        data = _yaml().load(text)
+        constructor, _parser = _yaml().get_constructor_parser(text)
+        root = constructor.composer.get_single_node()
+        _check_budget(root, file)
+        data = constructor.construct_document(root) if root is not None else None
+    except SourceError:
+        raise
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        loc = Loc(file, mark.line + 1, mark.column + 1) if mark else Loc(file)
         what = (exc.problem or exc.context or "this is not valid YAML").strip()
         if "duplicate key" in str(exc).lower():
             what = "this key is written twice in the same block; keep one"
-        raise SourceError([Problem(loc, f"The file is not valid YAML here: {what}.")]) from None
-    except Exception as exc:  # ruamel raises a few unmarked errors (e.g. bad encoding)
+        raise SourceError([Problem(_mark_loc(file, mark), f"The file is not valid YAML here: {what}.")]) from None
+    except RecursionError:
+        raise SourceError([Problem(Loc(file), f"Lists and mappings are nested too deep "
+                                              f"(the limit is {MAX_YAML_DEPTH}).")]) from None
+    except Exception as exc:  # noqa: BLE001 - ruamel raises a few unmarked errors (e.g. bad encoding)
         raise SourceError([Problem(Loc(file), f"The file could not be read as YAML: {exc}.")]) from None
     return _convert(data, file, Loc(file, 1, 1))
 
@@ -189,9 +242,13 @@ def parse_date(value: Any) -> date:
     if not _DATE.match(text):
         raise ValueError(f"'{text}' is not a date. Write dates as YYYY-MM-DD, for example 2026-01-05.")
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"'{text}' is not a real date (that day does not exist in that month).") from None
+    try:
+        return check_date(day)
+    except LimitError as exc:
+        raise LimitError(f"'{text}' is out of range: {exc}.") from None
 
 
 def parse_date_or_datetime(value: Any) -> date | datetime:
@@ -201,9 +258,14 @@ def parse_date_or_datetime(value: Any) -> date | datetime:
     text = str(value).strip()
     if _DATETIME.match(text):
         try:
-            return datetime.fromisoformat(text.replace(" ", "T"))
+            moment = datetime.fromisoformat(text.replace(" ", "T"))
         except ValueError:
             raise ValueError(f"'{text}' is not a real date and time.") from None
+        try:
+            check_date(moment.date())
+        except LimitError as exc:
+            raise LimitError(f"'{text}' is out of range: {exc}.") from None
+        return moment
     return parse_date(text)
 
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index,
-                        Integer, MetaData, String, Text, TypeDecorator)
+                        Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -48,6 +48,9 @@ class AuditAction(StrEnum):
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
+    # A request the app turned away: another council's object (404), a role that may not
+    # (403), a step the policy does not allow now (409). Security events for the auditor.
+    REFUSED = "refused"
 
 
 def _in(column: str, values) -> str:
@@ -104,16 +107,20 @@ class LoginSession(Base):
     user: Mapped[User] = relationship()
 
 
-class LoginFailure(Base):
-    """Failed sign-ins, counted per email and address to slow down guessing.
-    In the database so every gunicorn worker sees the same count."""
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_email_ip_at", "email", "ip", "at"),)
+class LoginThrottle(Base):
+    """Failed sign-ins per email and address within a window, one row per pair.
+
+    One row, counted with a single UPDATE ... RETURNING before the password is checked,
+    so concurrent attempts in every gunicorn worker take their turn at the same count
+    (hearth.web.throttle): 40 guesses at once check at most the limit's worth."""
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("email", "ip", name="uq_login_throttle_email_ip"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(45))
-    at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ApiToken(Base):
@@ -129,6 +136,25 @@ class ApiToken(Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class IdempotencyKey(Base):
+    """An API write's Idempotency-Key and the answer it got, so a client that retries
+    (a timeout, a dropped connection) gets the first answer and nothing is saved twice.
+    ``status`` is None while the first request is still being answered."""
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_id_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(10))
+    path: Mapped[str] = mapped_column(String(500))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
 class Case(Base):

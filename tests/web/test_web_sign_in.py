@@ -87,7 +87,7 @@ def test_rate_limit_per_email_and_address(app, client, demo):
 
 
 def test_lock_ends_after_the_window(app, client, demo):
-    from hearth.web.models import LoginFailure
+    from hearth.web.models import LoginThrottle
     email = demo.email("worker", demo.home)
     for _ in range(app.config["HEARTH_LOGIN_MAX_FAILURES"]):
         login(client, email, "wrong")
@@ -95,7 +95,7 @@ def test_lock_ends_after_the_window(app, client, demo):
         s = db.session()
         from hearth.web.models import utcnow
         long_ago = utcnow() - app.config["HEARTH_LOGIN_WINDOW"] - timedelta(seconds=1)
-        s.execute(update(LoginFailure).values(at=long_ago))
+        s.execute(update(LoginThrottle).values(window_started_at=long_ago))
         s.commit()
     assert login(client, email).status_code == 302
 

@@ -42,7 +42,7 @@ def login():
         email = form.email.data.strip().lower()
         ip = client_ip() or "unknown"
         s = db.session()
-        if throttle.is_locked(email, ip):
+        if not throttle.take_attempt(email, ip):
             audit(AuditAction.LOGIN_FAILED, "user", None, {"email": email, "reason": "rate_limited"})
             form.email.errors.append("Too many failed attempts. Wait 15 minutes, then try again")
             return render_template("sign_in.html", form=form), 429
@@ -54,7 +54,6 @@ def login():
             start_session(user)
             audit(AuditAction.LOGIN, "user", user.id, user=user)
             return redirect(_safe_next(request.args.get("next")))
-        throttle.record_failure(email, ip)
         audit(AuditAction.LOGIN_FAILED, "user", user.id if user else None,
               {"email": email, "reason": "bad_credentials"},
               council_id=user.council_id if user else None)
