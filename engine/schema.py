@@ -11,12 +11,14 @@ from hearth.rules.schema_parts import DURATION, NAME, NAMES, condition_defs, obj
 from .calendar import NATIONS
 from .policy import COUNCIL_KEYS, VERSION_KEYS
 from .policy_tests import EXPECT_KEYS, TEST_KEYS
-from .vocabulary import FIELD_KINDS
+from .vocabulary import FIELD_KINDS, shared_vocabulary
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
 ID = {"type": "string", "pattern": r"^[a-z][a-z0-9_-]*$"}
 TEXT = {"type": "string", "minLength": 1}
 SOURCE = {"type": "string", "minLength": 1, "description": "the sentence of the council's document this encodes"}
+APP_ROLES = {"type": "array", "items": {"enum": list(shared_vocabulary().app_roles)}, "minItems": 1,
+             "description": "the web app's roles that may record it (engine/vocabulary.yaml app_roles)"}
 _obj = obj
 
 
@@ -56,8 +58,9 @@ def version_schema() -> dict:
         "role_groups": {"type": "object", "additionalProperties": {"type": "array", "items": NAME, "minItems": 1}},
         "common_event_fields": {"type": "object", "additionalProperties": {"$ref": "#/$defs/event_field"}},
         "event_types": {"type": "object", "additionalProperties": _obj({
-            "label": TEXT, "fields": {"type": "object", "additionalProperties": {"$ref": "#/$defs/event_field"}}},
-            ("label",))},
+            "label": TEXT, "fields": {"type": "object", "additionalProperties": {"$ref": "#/$defs/event_field"}},
+            "recorded_by": APP_ROLES}, ("label",))},
+        "recorded_by_default": APP_ROLES,
     })
     props = {
         "effective_from": DATE, "title": TEXT, "vocabulary": vocabulary,

@@ -15,7 +15,7 @@ from hearth.rules.source import LList, LMap, Loc, Problems, load_yaml, suggest
 SHARED_FILE = Path(__file__).with_name("vocabulary.yaml")
 FIELD_KINDS = ("text", "number", "boolean", "date", "role", "roles", "action", "choice")
 _SECTIONS = ("placement_types", "roles", "parties", "role_groups", "actions", "recommendations",
-             "event_types", "common_event_fields")
+             "event_types", "common_event_fields", "app_roles", "recorded_by_default")
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class EventType:
     id: str
     label: str
     fields: dict = field(default_factory=dict)  # name -> EventField
+    recorded_by: tuple = ()  # the app roles that may record it; () means the vocabulary's default
 
 
 @dataclass
@@ -42,9 +43,16 @@ class Vocabulary:
     recommendations: dict = field(default_factory=dict)
     event_types: dict = field(default_factory=dict)       # id -> EventType
     common_event_fields: dict = field(default_factory=dict)
+    app_roles: dict = field(default_factory=dict)         # the web app's roles: id -> label
+    recorded_by_default: tuple = ()                       # who records a type that says nothing
 
     def copy(self) -> "Vocabulary":
-        return Vocabulary(**{k: dict(getattr(self, k)) for k in _SECTIONS})
+        return Vocabulary(**{k: (dict(v) if isinstance(v := getattr(self, k), dict) else v) for k in _SECTIONS})
+
+    def recorders(self, event_type: str) -> tuple:
+        """The app roles (worker, manager, ...) that may record this event type, through any
+        form or API call: its own `recorded_by`, else the vocabulary's `recorded_by_default`."""
+        return self.event_types[event_type].recorded_by or self.recorded_by_default
 
     def field_spec(self, f: EventField) -> FieldSpec:
         if f.kind == "role":
@@ -88,7 +96,7 @@ class Vocabulary:
 def _label(node, key, problems: Problems, what: str) -> str:
     value = node.get(key) if isinstance(node, LMap) else None
     if isinstance(value, LMap):
-        problems.check_keys(value, ["label", "costed", "fields"] if what == "event type" else
+        problems.check_keys(value, ["label", "costed", "fields", "recorded_by"] if what == "event type" else
                             ["label", "costed"] if what == "action" else ["label"], f"a {what}")
         label = value.get("label")
     else:
@@ -125,6 +133,20 @@ def _event_fields(node, problems: Problems, owner: str) -> dict:
     return out
 
 
+def _app_role_list(node: LMap, key: str, vocab: Vocabulary, problems: Problems, owner: str) -> tuple:
+    """A non-empty list of the app's roles (worker, manager, policy_officer, admin)."""
+    value = node.get(key)
+    if not isinstance(value, LList) or not value:
+        problems.add(node.value_loc(key), f"'{key}' is a list of the app's roles, for example "
+                                          f"{key}: [manager]. Roles: {', '.join(vocab.app_roles)}.", owner)
+        return ()
+    for index, role in enumerate(value):
+        if role not in vocab.app_roles:
+            problems.add(value.item_loc(index), f"'{role}' is not one of the app's roles.{suggest(str(role), vocab.app_roles)} "
+                                                f"Roles: {', '.join(vocab.app_roles)}.", owner)
+    return tuple(str(role) for role in value)
+
+
 def merge_vocabulary(base: Vocabulary, node, problems: Problems) -> Vocabulary:
     """Add a vocabulary block (the shared file's, or a council's additions) to ``base``."""
     vocab = base.copy()
@@ -146,13 +168,25 @@ def merge_vocabulary(base: Vocabulary, node, problems: Problems) -> Vocabulary:
         costed = value.get("costed", False) if isinstance(value, LMap) else False
         vocab.actions[str(key)] = {"label": _label(block, key, problems, "action"), "costed": bool(costed)}
     vocab.common_event_fields.update(_event_fields(node.get("common_event_fields"), problems, "every event"))
+    app_roles = node.get("app_roles")
+    if app_roles is not None:
+        if base is not EMPTY:
+            problems.add(node.key_loc("app_roles"), "The app's roles are the shared vocabulary's; "
+                                                    "a council cannot add to them.", "app_roles")
+        else:
+            for key in app_roles:
+                vocab.app_roles[str(key)] = _label(app_roles, key, problems, "app role")
+    if "recorded_by_default" in node:
+        vocab.recorded_by_default = _app_role_list(node, "recorded_by_default", vocab, problems, "recorded_by_default")
     events = node.get("event_types") or {}
     for key, value in events.items():
         if key in vocab.event_types and base is not EMPTY:
             problems.add(events.key_loc(key), f"'{key}' is already a shared event type; choose another name.", key)
         label = _label(events, key, problems, "event type")
         fields = _event_fields(value.get("fields") if isinstance(value, LMap) else None, problems, key)
-        vocab.event_types[str(key)] = EventType(str(key), label, fields)
+        recorded_by = (_app_role_list(value, "recorded_by", vocab, problems, key)
+                       if isinstance(value, LMap) and "recorded_by" in value else ())
+        vocab.event_types[str(key)] = EventType(str(key), label, fields, recorded_by)
     groups = node.get("role_groups") or {}
     for name, members in groups.items():
         if not isinstance(members, LList) or not members:
