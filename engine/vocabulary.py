@@ -23,6 +23,12 @@ class EventField:
     kind: str
     values: tuple = ()       # for choice
     parties: bool = False    # a role field that also accepts 'carer' and other parties
+    required: bool = False   # every event of the type must carry it
+    min: int | float | None = None     # number: the smallest value
+    max: int | float | None = None     # number: the largest value
+    whole: bool = False                # number: no fractions
+    max_length: int | None = None      # text: most characters (hearth.rules.limits.MAX_TEXT_LENGTH if None)
+    not_future: bool = False           # date: not after the day it is recorded
 
 
 @dataclass(frozen=True)
