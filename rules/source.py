@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
@@ -94,8 +95,31 @@ class _TextDates(RoundTripConstructor):
 _TextDates.add_constructor("tag:yaml.org,2002:timestamp", lambda self, node: self.construct_scalar(node))
 
 
+class _DepthLimit(Exception):
+    def __init__(self, mark):
+        super().__init__()
+        self.mark = mark
+
+
+class _BoundedComposer(Composer):
+    """Stop at MAX_YAML_DEPTH while composing, so ``[[[[...`` fails at once rather than
+    after Python's recursion limit (which took seconds to reach and unwind)."""
+
+    depth = 0
+
+    def compose_node(self, parent, index):
+        self.depth += 1
+        try:
+            if self.depth > MAX_YAML_DEPTH:
+                raise _DepthLimit(self.parser.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _yaml() -> YAML:
     y = YAML(typ="rt")
+    y.Composer = _BoundedComposer
     y.Constructor = _TextDates
     y.version = (1, 2)
     y.allow_duplicate_keys = False
@@ -210,6 +234,9 @@ def load_yaml(text: str, file: str) -> Any:
         if "duplicate key" in str(exc).lower():
             what = "this key is written twice in the same block; keep one"
         raise SourceError([Problem(_mark_loc(file, mark), f"The file is not valid YAML here: {what}.")]) from None
+    except _DepthLimit as exc:
+        raise SourceError([Problem(_mark_loc(file, exc.mark), f"Lists and mappings here are nested more than "
+                                                               f"{MAX_YAML_DEPTH} deep (the limit); flatten them.")]) from None
     except RecursionError:
         raise SourceError([Problem(Loc(file), f"Lists and mappings are nested too deep "
                                               f"(the limit is {MAX_YAML_DEPTH}).")]) from None

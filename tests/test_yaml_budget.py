@@ -1,0 +1,65 @@
+"""YAML is read within a budget: a few hundred bytes of aliases, deep nesting or a huge file
+is a located error at once, never a hang or a crash (issue 8, finding 1)."""
+import time
+
+import pytest
+
+from hearth.rules import limits
+from hearth.rules.source import SourceError, load_yaml, parse_date
+
+LEVELS = "abcdefgh"
+
+
+def alias_bomb(levels: int = 8, width: int = 9) -> str:
+    lines = [f"a: &a [{', '.join(['lol'] * width)}]"]
+    for previous, name in zip(LEVELS, LEVELS[1:levels]):
+        lines.append(f"{name}: &{name} [{', '.join(['*' + previous] * width)}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_quickly_with_its_line():
+    text = alias_bomb()
+    assert len(text) < 400
+    started = time.perf_counter()
+    with pytest.raises(SourceError) as caught:
+        load_yaml(text, "bomb.yaml")
+    assert time.perf_counter() - started < 2
+    problem = caught.value.problems[0]
+    assert problem.loc.file == "bomb.yaml" and problem.loc.line > 1
+    assert f"{limits.MAX_YAML_NODES:,}" in problem.message
+
+
+def test_a_few_aliases_are_still_fine():
+    data = load_yaml(alias_bomb(levels=3, width=3), "ok.yaml")
+    assert data["c"] == [[["lol"] * 3] * 3] * 3
+
+
+def test_a_value_that_contains_itself_is_refused():
+    with pytest.raises(SourceError, match="cannot contain itself"):
+        load_yaml("a: &a [1, *a]\n", "loop.yaml")
+
+
+def test_nesting_past_the_depth_limit_is_refused():
+    deep = "[" * (limits.MAX_YAML_DEPTH + 5) + "1" + "]" * (limits.MAX_YAML_DEPTH + 5)
+    with pytest.raises(SourceError, match=f"more than {limits.MAX_YAML_DEPTH} deep"):
+        load_yaml(f"a: {deep}\n", "deep.yaml")
+    shallow = "[" * 10 + "1" + "]" * 10
+    assert load_yaml(f"a: {shallow}\n", "ok.yaml")["a"]
+
+
+def test_very_deep_nesting_does_not_crash_the_reader():
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(SourceError):
+        load_yaml(deep, "deeper.yaml")
+
+
+def test_a_file_over_the_size_limit_is_refused_before_parsing():
+    text = "a: " + "x" * (limits.MAX_YAML_BYTES + 1)
+    with pytest.raises(SourceError, match="the limit is"):
+        load_yaml(text, "big.yaml")
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"])
+def test_dates_outside_1900_to_2100_are_located_errors(day):
+    with pytest.raises(ValueError, match="between 1900 and 2100"):
+        parse_date(day)
