@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Mapping
 
 from hearth.rules.conditions import holds
+from hearth.rules.limits import (MAX_NUMBER_DIGITS, MAX_NUMBER_MAGNITUDE, LimitError, check_magnitude,
+                                 number_from_text)
 
 from .language import FormDefinition, FormField
 
@@ -55,6 +57,7 @@ def message(f: FormField, key: str, **values) -> str:
         return f"Enter {n}"
     money = f.kind == "money"
     fmt = (lambda x: f"£{x:,.2f}".replace(".00", "")) if money else _num
+    limit = fmt if money else (lambda x: f"{x:,}")  # the service's limits, with thousands marked
     defaults = {
         "invalid": {"number": f"{_cap(n)} must be a number",
                     "money": f"{_cap(n)} must be an amount in pounds, like 250 or 1250.50",
@@ -67,6 +70,10 @@ def message(f: FormField, key: str, **values) -> str:
         "too_few": f"Select at least {f.min_selected} for {n}",
         "too_many": f"Select no more than {f.max_selected} for {n}",
         "too_many_rows": f"You can add up to {f.max_rows} to {n}",
+        # hearth.rules.limits: what any number may be, whatever the form allows
+        "too_many_digits": f"{_cap(n)} must have {MAX_NUMBER_DIGITS} digits or fewer",
+        "over_limit": f"{_cap(n)} must be {limit(MAX_NUMBER_MAGNITUDE)} or less",
+        "under_limit": f"{_cap(n)} must be {limit(-MAX_NUMBER_MAGNITUDE)} or more",
     }
     if key in ("too_small", "too_big"):
         if f.min is not None and f.max is not None:
@@ -98,15 +105,45 @@ def _blank(value: Any) -> bool:
 
 
 def _number(f: FormField, text: str) -> tuple[Any, Err | None]:
+    """A number typed in a box (or sent as text): judged on the text before any arithmetic,
+    so ``1e9999999`` is refused at once instead of being built (hearth.rules.limits)."""
     cleaned = text.strip().replace(",", "")
     if f.kind == "money":
         cleaned = cleaned.lstrip("£").strip()
     try:
-        d = Decimal(cleaned)
-        if not d.is_finite():
-            raise InvalidOperation
-    except InvalidOperation:
+        return _number_value(f, number_from_text(cleaned))
+    except LimitError:
+        return None, Err(message(f, _limit_key(f, cleaned)))
+    except ValueError:
         return None, Err(message(f, "invalid"))
+
+
+def _json_number(f: FormField, raw: int | float) -> tuple[Any, Err | None]:
+    """A JSON number already decoded: its size is checked (a 5,000-digit integer cannot even be
+    printed), not its digits, so a float such as 0.1 + 0.2 reads as it always has."""
+    try:
+        check_magnitude(raw)
+    except LimitError:
+        if isinstance(raw, float) and raw != raw:
+            return None, Err(message(f, "invalid"))
+        return None, Err(message(f, _limit_key(f, "-" if raw < 0 else "")))
+    return _number_value(f, Decimal(str(raw)))
+
+
+def _limit_key(f: FormField, text: str) -> str:
+    """Which limit a refused number broke, as a message key: too large or too small (the form's
+    own range if it has one), or too many digits (a long fraction, or a tiny exponent)."""
+    mantissa, _, exponent = text.lower().partition("e")
+    digits = sum(c.isdigit() for c in mantissa.lstrip("+-0."))
+    if digits > MAX_NUMBER_DIGITS or exponent.startswith("-") or (not exponent and "." in mantissa
+                                                                   and len(mantissa) > MAX_NUMBER_DIGITS):
+        return "too_many_digits"
+    if text.startswith("-"):
+        return "too_small" if f.min is not None else "under_limit"
+    return "too_big" if f.max is not None else "over_limit"
+
+
+def _number_value(f: FormField, d: Decimal) -> tuple[Any, Err | None]:
     if f.kind == "money":
         if d.as_tuple().exponent < -2:
             return None, Err(message(f, "invalid"))
@@ -151,7 +188,7 @@ def from_json(f: FormField, raw: Any) -> tuple[Any, Err | None]:
     if f.kind in ("number", "money"):
         if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             return None, Err(message(f, "invalid"))
-        return _number(f, str(raw))
+        return _number(f, raw) if isinstance(raw, str) else _json_number(f, raw)
     if f.kind == "date":
         if not isinstance(raw, str) or not re.match(r"^\d{4}-\d{1,2}-\d{1,2}$", raw.strip()):
             return None, Err(message(f, "invalid"))

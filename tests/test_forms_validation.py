@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from hearth.forms import events_from, flatten_errors, formdata_for, schema_for
 
-from forms_support import GOOD, TODAY, every_kind, post
+from forms_support import EVERY_KIND, GOOD, TODAY, every_kind, post
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +143,60 @@ def test_stored_answers_fill_the_form_again(defn):
     form = build_form_class(defn)(data=GOOD, today=TODAY)
     assert form.validate(), form.error_map
     assert form.answers == schema_for(defn)(today=TODAY).load(GOOD)
+
+
+# ---------------------------------------------------------------- bounded numbers (issue 8, finding 1)
+HUGE = ["1e9999999", "1E+9999999", "-1e9999999", "9" * 40, "1e200000", "1" * 16]
+
+
+@pytest.mark.parametrize("text", HUGE)
+def test_a_huge_number_is_refused_before_any_arithmetic_both_ways(defn, text):
+    """`cost=1e9999999` kept a gunicorn worker busy until it was killed (int(Decimal(...)))."""
+    import time
+    started = time.perf_counter()
+    for field in ("cost", "count"):
+        answers = with_(**{field: text})
+        web, _ = web_errors(defn, answers)
+        assert field in web, (field, text)
+        assert web == api_errors(defn, answers)
+    assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize("text, field, expected", [
+    ("1e9999999", "count", "The number of visits must be between 0 and 50"),       # the form's own bounds
+    ("1e9999999", "cost", "The cost must be between £0 and £5,000"),
+    ("1" * 16, "count", "The number of visits must have 15 digits or fewer"),
+    ("0." + "1" * 20, "cost", "The cost must have 15 digits or fewer"),
+])
+def test_a_number_past_the_limits_is_named_in_the_message(defn, text, field, expected):
+    assert web_errors(defn, with_(**{field: text}))[0][field] == expected
+
+
+def test_without_a_maximum_the_message_names_the_service_limit():
+    unbounded = every_kind(EVERY_KIND.replace(", whole: true, min: 0, max: 50", "")
+                           .replace(", required: false, max: 5000", ", required: false"))
+    for field, text, expected in [
+            ("count", "1e9999999", "The number of visits must be 1,000,000,000,000 or less"),
+            ("count", "-1e50", "The number of visits must be -1,000,000,000,000 or more"),
+            ("cost", "1e13", "The cost must be £1,000,000,000,000 or less")]:
+        assert web_errors(unbounded, with_(**{field: text}))[0] == {field: expected}
+        assert api_errors(unbounded, with_(**{field: text})) == {field: expected}
+
+
+@pytest.mark.parametrize("value", [10 ** 5000, 1e300, -(10 ** 13), float("inf"), float("nan")],
+                         ids=["5001 digits", "1e300", "-1e13", "inf", "nan"])
+def test_json_numbers_that_are_already_numbers_are_bounded_too(defn, value):
+    errors = api_errors(defn, with_(count=value, cost=value))
+    assert set(errors) == {"count", "cost"}
+
+
+def test_ordinary_numbers_still_read_the_same(defn):
+    for text, value in [("1,250.50", 1250.5), ("£ 12", 12), ("0.30000000000000004", None)]:
+        answers = with_(cost=text)
+        web, form = web_errors(defn, answers)
+        if value is None:
+            assert "cost" in web    # money has at most pence
+        else:
+            assert web == {} and form.answers["cost"] == value
+    # a float from JSON is judged as before (pence only), not refused for its 17 digits
+    assert api_errors(defn, with_(cost=0.1 + 0.2)) == {"cost": "The cost must be an amount in pounds, like 250 or 1250.50"}
