@@ -21,8 +21,8 @@ orphaned, it
   old worker is still finishing;
 * finishes the request in hand (gunicorn's graceful exit: the client gets its answer,
   a commit under way is not cut off), and takes no other;
-* is killed by the kernel (``SIGALRM``, default action) if that takes longer than
-  ``graceful_timeout``, since no master is left to enforce it.
+* is killed by the kernel (``SIGALRM``, default action) when that request reaches
+  ``timeout``, as the master would have killed it, since no master is left to.
 
 Where the signal can be lost, the hooks look for themselves:
 
@@ -64,10 +64,12 @@ a worker look dead.
 from __future__ import annotations
 
 import ctypes
+import math
 import os
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
@@ -140,15 +142,25 @@ def leave_now(worker) -> None:
 
     Releasing the listening sockets is what lets a new master bind; the worker's loop then
     ends (``alive`` is False) after the request it is serving, if any. The alarm is a
-    kernel-enforced ceiling on that request, as the master's graceful_timeout would be.
+    kernel-enforced ceiling on that request, the one the master's timeout would have set.
     """
     worker.log.warning("Worker %s: its master (pid %s) has gone; closing the listening sockets and leaving",
                        worker.pid, worker.ppid)
     for listener in worker.sockets:
         release_listener(listener.fileno())
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
-    signal.alarm(max(1, int(worker.cfg.graceful_timeout)))
+    signal.alarm(seconds_left(worker))
     worker.alive = False
+
+
+def seconds_left(worker) -> int:
+    """What the master would still have allowed the request in hand: `timeout` from the
+    worker's last heartbeat (gunicorn beats just before taking a request), at least 1 s;
+    graceful_timeout if there is no timeout."""
+    if not worker.cfg.timeout:
+        return max(1, int(worker.cfg.graceful_timeout))
+    quiet = time.monotonic() - worker.tmp.last_update()
+    return max(1, math.ceil(worker.cfg.timeout - quiet))
 
 
 def post_fork(server, worker) -> None:
