@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install assets axe chromium test screenshots run lint bench clean
+.PHONY: install assets axe chromium test screenshots run lint bench bench-load clean
 
 # GOV.UK Frontend as govuk-frontend-jinja 4.1.0 expects it, the Sass compiler that
 # builds one stylesheet per council (their colour, Arial; no GDS Transport, no crown),
@@ -76,6 +76,12 @@ bench: install
 	$(BIN)/python benchmarks/bench_evaluate.py
 	$(BIN)/python benchmarks/bench_durable_memory.py
 	$(BIN)/python benchmarks/bench_web.py
+
+# 50 API clients for 60 s under gunicorn on PostgreSQL (127.0.0.1:5432), a worker killed
+# with kill -9 half-way, then every acknowledged write checked in the database.
+# BENCH_SECONDS=20 for a shorter run; ARGS=--sqlite for SQLite.
+bench-load: install
+	$(BIN)/python benchmarks/bench_load.py --seconds $(or $(BENCH_SECONDS),60) $(ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
