@@ -8,12 +8,16 @@ plain dict from the API (with field paths).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_yaml, parse_date,
                                  parse_date_or_datetime, suggest)
+
+from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_LENGTH, LimitError,
+                                 check_magnitude, text_problem)
 
 from .vocabulary import EventField, Vocabulary
 
@@ -27,6 +31,9 @@ class Event:
     on: date
     at: datetime | None
     fields: dict
+    # where it was written (file:line:column and events[i]), for problems found while evaluating
+    loc: Loc | None = field(default=None, compare=False, repr=False)
+    path: str = field(default="", compare=False, repr=False)
 
     @property
     def when(self) -> date | datetime:
@@ -47,15 +54,28 @@ class Case:
                     [e for e in self.carer_events if e.on <= on], self.carer_ref)
 
 
-def _walk(node: Any, loc: Loc) -> Loc:
-    return getattr(node, "loc", loc)
+def _shown(value: Any, limit: int = 40) -> str:
+    """A value as a message may quote it: short, and with control characters and unpaired
+    surrogates written as escapes, so any terminal or log can print the message."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False) \
+        if isinstance(value, (list, dict)) else str(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
-def _key_loc(node: Any, key: str, default: Loc) -> Loc:
-    return node.value_loc(key) if isinstance(node, LMap) else default
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+_SCALARS = (str, int, float, bool)
+
+
+def _what(value: Any) -> str:
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else f"'{_shown(value)}'"
 
 
 class _CaseReader:
+    """Reads one case document; every problem is collected with its place, nothing raises
+    but SourceError (a value of any shape may be anywhere: lists, mappings, NaN, NUL...)."""
+
     def __init__(self, vocab: Vocabulary, file: str):
         self.vocab = vocab
         self.file = file
@@ -70,8 +90,8 @@ class _CaseReader:
         for key in node:
             if key not in allowed:
                 loc = node.key_loc(key) if isinstance(node, LMap) else Loc(self.file)
-                hint = suggest(str(key), allowed) or f" It may have: {', '.join(allowed)}."
-                self.p.add(loc, f"'{key}' is not something {what} can have.{hint}", f"{path}{key}")
+                hint = suggest(_shown(key), allowed) or f" It may have: {', '.join(allowed)}."
+                self.p.add(loc, f"'{_shown(key)}' is not something {what} can have.{hint}", f"{path}{_shown(key)}")
 
     def read(self, doc: Any) -> Case:
         if not isinstance(doc, dict):
@@ -80,18 +100,47 @@ class _CaseReader:
         self.keys(doc, CASE_KEYS, "a case", "")
         child = self.child(doc.get("child"), doc)
         placement = self.placement(doc.get("placement"), doc)
+        carer = doc.get("carer")
+        counted = self.count(doc.get("events"), doc, "events", 0)
+        if isinstance(carer, dict):
+            counted = self.count(carer.get("events"), carer, "carer.events", counted)
         events = self.events(doc.get("events"), doc, "events")
         carer_ref, carer_events = None, []
-        carer = doc.get("carer")
         if carer is not None:
             if not isinstance(carer, dict):
                 self.p.add(self.loc(doc, "carer"), "'carer' must be a mapping with ref and events.", "carer")
             else:
                 self.keys(carer, ("ref", "events"), "the carer", "carer.")
-                carer_ref = None if carer.get("ref") is None else str(carer.get("ref"))
+                carer_ref = self.ref(carer, "carer.ref")
                 carer_events = self.events(carer.get("events"), carer, "carer.events")
         self.p.raise_if_any()
         return Case(child, placement, _ordered(events), _ordered(carer_events), carer_ref)
+
+    def count(self, node: Any, parent: Any, path: str, before: int) -> int:
+        """Refuse more than MAX_EVENTS_PER_CASE events (the child's and the carer's together)
+        before reading any of them."""
+        total = before + (len(node) if isinstance(node, list) else 0)
+        if total > MAX_EVENTS_PER_CASE and before <= MAX_EVENTS_PER_CASE:
+            self.p.add(self.loc(parent, path.split(".")[-1]),
+                       f"A case may have at most {MAX_EVENTS_PER_CASE:,} events (the limit); this one has "
+                       f"{total:,}. Send the events that matter for the policy, or split the history.", path)
+        return total
+
+    def ref(self, node: dict, path: str) -> str | None:
+        """A child's or carer's reference: short text (a number written without quotes is read
+        as its digits), no control characters."""
+        raw = node.get("ref")
+        if raw is None:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            self.p.add(self.loc(node, "ref"), f"'ref' must be text, for example ref: C-0001, not {_what(raw)}.", path)
+            return None
+        text = str(raw) if isinstance(raw, str) or abs(raw) < 10 ** MAX_REF_LENGTH else "9" * (MAX_REF_LENGTH + 1)
+        problem = text_problem(text, MAX_REF_LENGTH)
+        if problem:
+            self.p.add(self.loc(node, "ref"), f"'ref' cannot be stored: {problem}.", path)
+            return None
+        return text
 
     def child(self, node: Any, doc: Any) -> dict:
         if node is None:
@@ -101,8 +150,9 @@ class _CaseReader:
             return {}
         self.keys(node, ("ref", "date_of_birth"), "the child", "child.")
         out = {}
-        if node.get("ref") is not None:
-            out["ref"] = str(node["ref"])
+        ref = self.ref(node, "child.ref")
+        if ref is not None:
+            out["ref"] = ref
         if node.get("date_of_birth") is not None:
             out["date_of_birth"] = self.date(node, "date_of_birth", "child.date_of_birth")
         return out
@@ -118,21 +168,26 @@ class _CaseReader:
         self.keys(node, ("type", "started"), "the placement", "placement.")
         out = {}
         ptype = node.get("type")
+        types = self.vocab.placement_types
         if ptype is None:
-            self.p.add(self.loc(node), "The placement needs a 'type'. Types: "
-                                       f"{', '.join(self.vocab.placement_types)}.", "placement.type")
-        elif ptype not in self.vocab.placement_types:
-            self.p.add(self.loc(node, "type"), f"'{ptype}' is not a placement type.{suggest(str(ptype), self.vocab.placement_types)} "
-                                               f"Types: {', '.join(self.vocab.placement_types)}.", "placement.type")
+            self.p.add(self.loc(node), f"The placement needs a 'type'. Types: {', '.join(types)}.", "placement.type")
+        elif not isinstance(ptype, str) or ptype not in types:
+            self.p.add(self.loc(node, "type"), f"{_what(ptype)} is not a placement type.{suggest(_shown(ptype), types)} "
+                                               f"Types: {', '.join(types)}.", "placement.type")
         else:
             out["type"] = ptype
         if node.get("started") is not None:
             out["started"] = self.date(node, "started", "placement.started")
         return out
 
-    def date(self, node: dict, key: str, path: str) -> date | None:
+    def date(self, node: dict, key: str, path: str, reader=parse_date) -> date | None:
+        raw = node[key]
+        if isinstance(raw, (list, dict, bool)) or (isinstance(raw, str) and text_problem(raw, 32)):
+            self.p.add(self.loc(node, key), f"{_what(raw)} is not a date. Write dates as YYYY-MM-DD, "
+                                            "for example 2026-01-05.", path)
+            return None
         try:
-            return parse_date(node[key])
+            return reader(raw)
         except ValueError as exc:
             self.p.add(self.loc(node, key), str(exc), path)
             return None
@@ -143,6 +198,8 @@ class _CaseReader:
         if not isinstance(node, list):
             self.p.add(self.loc(parent, path.split(".")[-1]), f"'{path}' must be a list of events.", path)
             return []
+        if len(node) > MAX_EVENTS_PER_CASE:
+            return []  # refused by count(), unread
         out = []
         for i, item in enumerate(node):
             event = self.event(item, node, i, f"{path}[{i}]")
@@ -160,54 +217,48 @@ class _CaseReader:
         if etype is None:
             self.p.add(loc, "This event has no 'type'.", f"{path}.type")
             return None
-        if etype not in self.vocab.event_types:
-            self.p.add(self.loc(node, "type"), f"'{etype}' is not an event type this council's policy knows."
-                                               f"{suggest(str(etype), self.vocab.event_types)}", f"{path}.type")
+        if not isinstance(etype, str) or etype not in self.vocab.event_types:
+            self.p.add(self.loc(node, "type"), f"{_what(etype)} is not an event type this council's policy knows."
+                                               f"{suggest(_shown(etype), self.vocab.event_types)}", f"{path}.type")
             return None
         specs = self.vocab.event_fields(etype)
         self.keys(node, ("type", "on") + tuple(specs), f"a {etype} event", f"{path}.")
         if node.get("on") is None:
             self.p.add(loc, "This event has no date: add 'on: YYYY-MM-DD'.", f"{path}.on")
             return None
-        try:
-            when = parse_date_or_datetime(node["on"])
-        except ValueError as exc:
-            self.p.add(self.loc(node, "on"), str(exc), f"{path}.on")
+        when = self.date(node, "on", f"{path}.on", parse_date_or_datetime)
+        if when is None:
             return None
         fields = {}
         for name, spec in specs.items():
             if node.get(name) is not None:
-                value = self.value(node, name, spec, f"{path}.{name}")
+                value = self.value(node, name, spec, f"{path}.{name}", etype)
                 if value is not None:
                     fields[name] = value
+            elif spec.required:
+                self.p.add(loc, f"A {etype} event needs '{name}' (the vocabulary requires it).", f"{path}.{name}")
         at = when if isinstance(when, datetime) else None
-        return Event(0, etype, when.date() if at else when, at, fields)
+        return Event(0, etype, when.date() if at else when, at, fields, loc, path)
 
-    def value(self, node: dict, name: str, spec: EventField, path: str) -> Any:
+    def value(self, node: dict, name: str, spec: EventField, path: str, etype: str) -> Any:
         raw = node[name]
         loc = self.loc(node, name)
         kind = spec.kind
         if kind == "date":
-            try:
-                return parse_date(raw)
-            except ValueError as exc:
-                self.p.add(loc, str(exc), path)
-                return None
+            return self.date(node, name, path)
         if kind == "boolean":
             if raw is True or raw is False:
                 return raw
-            self.p.add(loc, f"'{name}' is true or false, not '{raw}'.", path)
+            self.p.add(loc, f"'{name}' is true or false, not {_what(raw)}.", path)
             return None
         if kind == "number":
-            if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-                return raw
-            self.p.add(loc, f"'{name}' must be a number, not '{raw}'.", path)
-            return None
+            return self.number(raw, name, spec, loc, path, etype)
         if kind in ("role", "action", "choice"):
             allowed = {"role": list(self.vocab.roles) + (list(self.vocab.parties) if spec.parties else []),
                        "action": list(self.vocab.actions), "choice": list(spec.values)}[kind]
-            if raw not in allowed:
-                self.p.add(loc, f"'{raw}' is not one of the values of '{name}'.{suggest(str(raw), allowed)}", path)
+            if not isinstance(raw, _SCALARS) or raw not in allowed:
+                self.p.add(loc, f"{_what(raw)} is not one of the values of '{name}'.{suggest(_shown(raw), allowed)}",
+                           path)
                 return None
             return raw
         if kind == "roles":
@@ -215,20 +266,46 @@ class _CaseReader:
             if items is None:
                 self.p.add(loc, f"'{name}' must be a list of roles, for example [childs_social_worker, iro].", path)
                 return None
-            bad = [r for r in items if r not in self.vocab.roles]
+            bad = [r for r in items if not isinstance(r, str) or r not in self.vocab.roles]
             for r in bad:
-                self.p.add(loc, f"'{r}' is not a role.{suggest(str(r), self.vocab.roles)}", path)
+                self.p.add(loc, f"{_what(r)} is not a role.{suggest(_shown(r), self.vocab.roles)}", path)
             return None if bad else tuple(items)
-        if isinstance(raw, (dict, list)):
-            self.p.add(loc, f"'{name}' must be text.", path)
+        if not isinstance(raw, _SCALARS):
+            self.p.add(loc, f"'{name}' must be text, not {_what(raw)}.", path)
             return None
-        return str(raw)
+        text = raw if isinstance(raw, str) else str(raw)
+        problem = text_problem(text, spec.max_length or MAX_TEXT_LENGTH)
+        if problem:
+            self.p.add(loc, f"'{name}' cannot be stored: {problem}.", path)
+            return None
+        return text
+
+    def number(self, raw: Any, name: str, spec: EventField, loc: Loc, path: str, etype: str) -> Any:
+        """A number within the service's limits and its field's declared min, max and whole."""
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            self.p.add(loc, f"'{name}' must be a number, not {_what(raw)}.", path)
+            return None
+        try:
+            check_magnitude(raw)
+        except LimitError as exc:
+            self.p.add(loc, f"'{name}' is out of range: {exc} (see docs/limits.md).", path)
+            return None
+        owner = f"(the most a {etype} event may have)"
+        if spec.whole and raw != int(raw):
+            self.p.add(loc, f"'{name}' must be a whole number, not {_shown(raw)}.", path)
+        elif spec.min is not None and raw < spec.min:
+            self.p.add(loc, f"'{name}' must be {_shown(spec.min)} or more (the least a {etype} event may have).", path)
+        elif spec.max is not None and raw > spec.max:
+            self.p.add(loc, f"'{name}' must be {_shown(spec.max)} or less {owner}.", path)
+        else:
+            return int(raw) if spec.whole else raw
+        return None
 
 
 def _ordered(events: list) -> list:
     """History order: by date (and time), then as written; numbered for 'since' and matching."""
     ordered = sorted(enumerate(events), key=lambda ie: (ie[1].on, ie[1].at or datetime.min, ie[0]))
-    return [Event(i, e.type, e.on, e.at, e.fields) for i, (_, e) in enumerate(ordered)]
+    return [Event(i, e.type, e.on, e.at, e.fields, e.loc, e.path) for i, (_, e) in enumerate(ordered)]
 
 
 def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:

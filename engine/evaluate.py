@@ -16,6 +16,8 @@ from typing import Any
 from hearth.rules import durable
 from hearth.rules.compile import Atoms, compile_condition, field_key, literal, rule
 from hearth.rules.durations import Duration, Unit
+from hearth.rules.limits import EARLIEST_DATE, LATEST_DATE
+from hearth.rules.source import Loc, Problem, SourceError
 
 from .case import Case, Event
 from .history import (NO_LIMIT, Context, Point, atom_value, describe, event_atoms,
@@ -367,7 +369,7 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
                     target["basis"].append(f"{label} to {_iso(target['due'])} on {e.on.isoformat()}")
                 elif move.extend_by or move.extend_field:
                     amount = move.extend_by or Duration(int(e.fields.get(move.extend_field) or 0), target["unit"])
-                    target["due"] = target["calendar"].add(target["due"], amount)
+                    target["due"] = _moved(target["calendar"], target["due"], amount, e, move.extend_field)
                     target["basis"].append(f"{label} by {amount} on {e.on.isoformat()}")
     for inst in results:
         inst["planned"] = _planned(inst, ctx.case)
@@ -394,6 +396,29 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
             entry["planned_on"] = by.on.isoformat()
         (deadlines if ob.kind == "deadline" else duties).append(entry)
     return deadlines, duties
+
+
+# No move can carry a due date across more days than lie between the earliest and latest
+# dates Hearth accepts (hearth.rules.limits): past that the date arithmetic overflows (or a
+# walk over working days runs for seconds), so such an extension is refused before it is made.
+_SPAN_DAYS = (LATEST_DATE - EARLIEST_DATE).days
+_DAYS_PER = {Unit.WORKING_DAYS: 1, Unit.DAYS: 1, Unit.WEEKS: 7, Unit.MONTHS: 28, Unit.HOURS: 1 / 24}
+
+
+def _moved(calendar, due: date | datetime, amount: Duration, event: Event, field_name: str | None):
+    """The due date extended by an event's amount, or a located SourceError when the amount
+    would reach past the last date Hearth counts to. The vocabulary bounds the shared events
+    (review_extended.days is at most 20); this guards a council's own fields and cases built
+    without the case reader (stored before these checks)."""
+    try:
+        if abs(amount.amount) * _DAYS_PER.get(amount.unit, 1) > _SPAN_DAYS:
+            raise OverflowError
+        return calendar.add(due, amount)
+    except OverflowError:
+        path = f"{event.path}.{field_name}" if event.path and field_name else event.path
+        raise SourceError([Problem(event.loc or Loc("case"), (
+            f"The {event.type} event of {event.on.isoformat()} moves a due date by {amount}, past "
+            f"{LATEST_DATE.year}, the last year Hearth counts to (see docs/limits.md)."), path)]) from None
 
 
 def _planned(inst: dict, case: Case) -> tuple[date, Event] | None:

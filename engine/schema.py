@@ -31,7 +31,16 @@ def _definitions() -> dict:
         "roles": {"anyOf": [NAME, {"type": "array", "items": NAME}]},
         "labelled": {"type": "object", "additionalProperties": {"anyOf": [TEXT, _obj({"label": TEXT, "costed": {"type": "boolean"}})]}},
         "event_field": _obj({"kind": {"enum": list(FIELD_KINDS)}, "values": {"type": "array"},
-                             "parties": {"type": "boolean"}}, ("kind",)),
+                             "parties": {"type": "boolean"},
+                             "required": {"type": "boolean", "description": "every event of the type carries it"},
+                             "min": {"type": "number", "description": "number fields: the smallest value"},
+                             "max": {"type": "number", "description": "number fields: the largest value"},
+                             "whole": {"type": "boolean", "description": "number fields: no fractions"},
+                             "max_length": {"type": "integer", "minimum": 1,
+                                            "description": "text fields: most characters (default 10,000)"},
+                             "not_future": {"type": "boolean",
+                                            "description": "date fields: not after the day it is recorded"}},
+                            ("kind",)),
     }
 
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from hearth.rules.conditions import FieldSpec
+from hearth.rules.limits import LimitError, check_magnitude
 from hearth.rules.source import LList, LMap, Loc, Problems, load_yaml, suggest
 
 SHARED_FILE = Path(__file__).with_name("vocabulary.yaml")
@@ -114,6 +115,22 @@ def _label(node, key, problems: Problems, what: str) -> str:
     return label
 
 
+# What each kind of field may declare besides `kind` (and `required`, which any may):
+# the case reader enforces them for every event however it arrives (hearth.engine.case),
+# and recording adds `not_future` against the day it is recorded (hearth.engine.recording).
+FIELD_DECLARATIONS = {
+    "number": ("min", "max", "whole"),
+    "text": ("max_length",),
+    "date": ("not_future",),
+    "role": ("parties",),
+    "choice": ("values",),
+}
+_FIELD_KEYS = ("kind", "required") + tuple(dict.fromkeys(k for keys in FIELD_DECLARATIONS.values() for k in keys))
+# a declaration meant for another kind, and the one this kind has instead
+_INSTEAD = {("text", "max"): "max_length", ("text", "min"): "max_length", ("number", "max_length"): "max",
+            ("date", "min"): "not_future", ("date", "max"): "not_future"}
+
+
 def _event_fields(node, problems: Problems, owner: str) -> dict:
     out = {}
     if node is None:
@@ -126,17 +143,59 @@ def _event_fields(node, problems: Problems, owner: str) -> dict:
             problems.add(node.value_loc(name), f"Field '{name}' needs a kind, for example {name}: {{kind: text}}. "
                                                f"Kinds: {', '.join(FIELD_KINDS)}.", name)
             continue
-        problems.check_keys(spec, ["kind", "values", "parties"], "an event field", required=["kind"])
+        problems.check_keys(spec, _FIELD_KEYS, "an event field", required=["kind"])
         kind = spec.get("kind", "text")
-        if kind not in FIELD_KINDS:
-            problems.add(spec.value_loc("kind"), f"'{kind}' is not a field kind.{suggest(kind, FIELD_KINDS)} "
+        if not isinstance(kind, str) or kind not in FIELD_KINDS:
+            problems.add(spec.value_loc("kind"), f"'{kind}' is not a field kind.{suggest(str(kind), FIELD_KINDS)} "
                                                  f"Kinds: {', '.join(FIELD_KINDS)}.", name)
             kind = "text"
+        for key in spec:
+            if key in _FIELD_KEYS and key not in ("kind", "required") and key not in FIELD_DECLARATIONS.get(kind, ()):
+                instead = _INSTEAD.get((kind, key))
+                hint = f" Did you mean '{instead}'?" if instead else ""
+                owners = [k for k, keys in FIELD_DECLARATIONS.items() if key in keys]
+                problems.add(spec.key_loc(key), f"'{key}' is for {' and '.join(owners)} fields; '{name}' is a {kind} "
+                                                f"field.{hint}", f"{name}.{key}")
         values = spec.get("values", ())
         if kind == "choice" and (not isinstance(values, LList) or not values):
             problems.add(spec.loc, f"A choice field needs 'values', for example values: [a, b].", name)
-        out[str(name)] = EventField(kind, tuple(values or ()), bool(spec.get("parties", False)))
+        if not isinstance(values, LList) or any(not isinstance(v, str) for v in values):
+            values = ()
+        declared = {key: _flag(spec, key, name, problems) for key in ("parties", "required", "whole", "not_future")}
+        bounds = {key: _bound(spec, key, name, problems) for key in ("min", "max")}
+        if None not in bounds.values() and bounds["min"] > bounds["max"]:
+            problems.add(spec.value_loc("min"), f"'{name}' has min {bounds['min']} above its max {bounds['max']}.",
+                         f"{name}.min")
+        max_length = _bound(spec, "max_length", name, problems, whole=True, least=1)
+        out[str(name)] = EventField(kind, tuple(values), **declared, **bounds, max_length=max_length)
     return out
+
+
+def _flag(spec: LMap, key: str, name: str, problems: Problems) -> bool:
+    value = spec.get(key, False)
+    if value is not True and value is not False:
+        problems.add(spec.value_loc(key), f"'{key}' is true or false, not '{value}'.", f"{name}.{key}")
+        return False
+    return value
+
+
+def _bound(spec: LMap, key: str, name: str, problems: Problems, whole: bool = False, least=None):
+    """A number a field declares (min, max, max_length): finite, within the service's limits."""
+    value = spec.get(key)
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise LimitError(f"'{key}' must be a number, for example {key}: 20")
+        check_magnitude(value)
+        if whole and value != int(value):
+            raise LimitError(f"'{key}' must be a whole number")
+        if least is not None and value < least:
+            raise LimitError(f"'{key}' must be {least} or more")
+    except LimitError as exc:
+        problems.add(spec.value_loc(key), f"{str(exc)[:1].upper()}{str(exc)[1:]}.", f"{name}.{key}")
+        return None
+    return int(value) if whole else value
 
 
 def _app_role_list(node: LMap, key: str, vocab: Vocabulary, problems: Problems, owner: str) -> tuple:

@@ -47,6 +47,12 @@ MAX_YAML_BYTES = 4 * 1024 * 1024  # one file (a 20,000-event case is about 1 MB)
 MAX_YAML_NODES = 1_000_000        # values once every alias is expanded
 MAX_YAML_DEPTH = 64               # lists and mappings inside each other
 
+# --- cases (hearth.engine.case: every case file, API body and stored case is read through it) --
+# A child's history is tens of events a year; 20,000 is decades of a busy case, and the
+# issue's floor (making such a case fast is later work: it takes seconds, not minutes).
+MAX_EVENTS_PER_CASE = 20_000      # a child's events and their carer's, together
+MAX_REF_LENGTH = 64               # a child's or carer's reference (the web stores String(64))
+
 _NUMBER = re.compile(r"^[+-]?(\d+)?(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
 _FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
