@@ -53,6 +53,14 @@ MAX_YAML_DEPTH = 64               # lists and mappings inside each other
 MAX_EVENTS_PER_CASE = 20_000      # a child's events and their carer's, together
 MAX_REF_LENGTH = 64               # a child's or carer's reference (the web stores String(64))
 
+# --- recording (one request's writes) -------------------------------------------------
+# A form records a handful of events; another system catching up a child's history sends
+# a few dozen. A hundred per request keeps each write's pre-commit evaluation short.
+MAX_EVENTS_PER_REQUEST = 100      # events one form, API call or action may record at once
+MAX_DRAFT_BYTES = 200_000         # a draft's answers as JSON (the largest form's boxes, full)
+MAX_IDEMPOTENCY_KEY_LENGTH = 200  # characters in an API Idempotency-Key (printable ASCII)
+IDEMPOTENCY_KEY_HOURS = 24        # a key's stored answer is kept at least this long, then may be purged
+
 _NUMBER = re.compile(r"^[+-]?(\d+)?(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
 _FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 

@@ -13,6 +13,10 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
+from . import db as web_db
+from .evaluation import evaluate_case
+from .models import Case
+
 
 def _app():
     from hearth.web import create_app
@@ -64,6 +68,29 @@ def db_seed_demo():
         click.echo(f"Demo log-ins (password: {seed.DEMO_PASSWORD}):")
         for login in logins:
             click.echo(f"  {login.email:<32} {login.role:<15} {login.council or 'all councils'}")
+
+
+@db_group.command("check", help="List the cases whose records the engine cannot evaluate today; exit 1 if any.")
+def db_check():
+    """Cases stored before recording tried the engine first may not evaluate (their pages say so).
+    This finds them all, with the engine's located messages, so they can be put right."""
+    app = _app()
+    broken = 0
+    with app.app_context():
+        s = web_db.session()
+        ids = s.scalars(select(Case.id).order_by(Case.id)).all()
+        for case_id in ids:
+            case = s.get(Case, case_id)
+            found = evaluate_case(case)
+            if found.answer is None:
+                broken += 1
+                click.echo(f"case {case.id} ({case.council_id}, child {case.child_ref}): {found.message}")
+                for error in found.errors():
+                    click.echo(f"  {error['message']}")
+            s.expunge_all()  # one case's rows at a time, however many cases there are
+    click.echo(f"{len(ids)} cases checked; {broken} do not evaluate." if broken else
+               f"{len(ids)} cases checked; every one evaluates.")
+    sys.exit(1 if broken else 0)
 
 
 @click.command("serve", help="Run the development server (use gunicorn in production).")

@@ -21,11 +21,14 @@ from hearth.engine.lru import LRU
 
 from .models import Case
 
-# What staff are told when there is no answer, by cause.
+# What staff and API clients are told when there is no answer, by cause. A case stored
+# before recording tried the engine first may not evaluate: it is said, with the engine's
+# located messages, and everything else about the case is still shown.
+CHECK_FAILED = "This case's records could not be checked against the council's policy"
 PROBLEMS = {
     "policy": "This council's policy could not be loaded, so the policy check for this case is not shown.",
-    "case": "This case's records could not be checked against the council's policy.",
-    "error": "Something went wrong checking this case against the council's policy.",
+    "case": CHECK_FAILED + ".",
+    "error": CHECK_FAILED + ".",
 }
 
 
@@ -42,6 +45,16 @@ class Evaluation:
     @property
     def message(self) -> str | None:
         return PROBLEMS.get(self.problem) if self.problem else None
+
+    def errors(self) -> list[dict]:
+        """The API's `evaluation_errors`: one located error per message, each saying what failed."""
+        if self.answer is not None or self.problem is None:
+            return []
+        if not self.messages:
+            return [{"file": "", "line": 0, "column": 0, "field": "", "message": self.message}]
+        lead = PROBLEMS[self.problem].rstrip(".")
+        return [{"file": "", "line": 0, "column": 0, "field": "", "message": f"{lead}: {message}"}
+                for message in self.messages]
 
 
 def today() -> date:
@@ -88,6 +101,13 @@ def case_document(case: Case) -> dict[str, Any]:
     }
 
 
+def forget(case: Case) -> None:
+    """Drop this request's remembered answers for a case whose events were just recorded."""
+    memo = _memo("hearth_evaluations")
+    for key in [k for k in memo if k[0] == case.id]:
+        del memo[key]
+
+
 def evaluate_case(case: Case, on: date | None = None) -> Evaluation:
     """Today's answer for this case (once per case per request)."""
     on = on or today()
@@ -126,9 +146,9 @@ def _evaluate(case: Case, on: date) -> Evaluation:
     except api.SourceError as exc:
         current_app.logger.warning("Case %s could not be evaluated: %s", case.id, exc)
         return Evaluation(problem="case", messages=tuple(_say(p) for p in exc.problems))
-    except Exception:  # noqa: BLE001 - the page must still show; the log keeps the traceback
+    except Exception as exc:  # noqa: BLE001 - the page must still show; the log keeps the traceback
         current_app.logger.exception("Evaluating case %s failed", case.id)
-        return Evaluation(problem="error")
+        return Evaluation(problem="error", messages=(f"the engine stopped: {type(exc).__name__}: {exc}",))
     if remember:
         ANSWERS.put(key, json.dumps(answer))
     return Evaluation(answer=answer)

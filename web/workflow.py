@@ -1,27 +1,46 @@
-"""Recording a council form: the one code path the web pages and the JSON API share.
+"""Recording events: the one code path every web form, manager's action and API call shares.
 
-A submitted form becomes a Submission row and the events its `produces:` names, in one
-transaction, and only after the engine's case reader accepts the whole case with them:
-an event the policy would refuse is never half-saved. Drafts keep whatever was typed.
+`record_events` is the only function that writes events. Before anything is saved it
+holds the new events to the recording rules (hearth.engine.recording: who may record
+each type, nothing after today, the service's bounds, so many per request), reads the
+whole case with them through the engine's case reader, and tries the engine's
+evaluation of it for today: a case that evaluates can never be made one that does not,
+whatever the reader lets through. Then the events, their audit entries and (for a form)
+the Submission row are saved in one transaction, or, on any refusal, nothing is.
+
+A case stored before these checks may already fail to evaluate; new events on it are
+still recorded when they read well (refusing them would not mend it), and
+`hearth db check` lists such cases. Drafts keep what was typed, within the form's own
+boxes and MAX_DRAFT_BYTES; no events.
 """
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from hearth.engine import api
+from hearth.engine.forms_catalog import UnknownForm, load_forms
+from hearth.engine.recording import check_new_events
+from hearth.forms import events_from
+from hearth.rules.limits import MAX_DRAFT_BYTES
+from hearth.rules.source import parse_date_or_datetime
+
 from . import db
 from .audit import audit
-from .evaluation import case_document, policy_in_force, today
+from .evaluation import CHECK_FAILED, case_document, evaluate_case, forget, policy_in_force, today
 from .models import AuditAction, Case, Event, Submission, User
 
 DRAFT_BOXES = "_boxes"  # a web draft keeps the raw boxes, so an unparseable date is not lost
+NEW_EVENTS = "new events"  # the file name of problems in events being recorded (the API says "request body")
 
 
 class Refused(Exception):
-    """The engine refused the case with these events: nothing was saved."""
+    """The events cannot be recorded: nothing was saved. `problems` are located in the new events."""
 
     def __init__(self, messages: list[str], problems: list[dict] | None = None):
         super().__init__("; ".join(messages))
@@ -30,94 +49,204 @@ class Refused(Exception):
 
 
 def catalog(council_id: str, on: date | None = None):
-    from hearth.engine.forms_catalog import load_forms
     return load_forms(council_id, on or today())
 
 
 def definition(council_id: str, form_id: str, version: str | None = None):
     """The form (a kept version for an old record), or None if the council has no such form."""
-    from hearth.engine.forms_catalog import UnknownForm
     try:
         return catalog(council_id).get(form_id, version)
     except UnknownForm:
         return None
 
 
-def _say(problem, new_from: int, events: list[dict]) -> str:
-    """An engine problem in words, naming the new event it is about (not its index)."""
-    field = problem.field or ""
-    if field.startswith("events["):
-        index = int(field[7:field.index("]")])
-        if index >= new_from:
-            rest = field[field.index("]") + 1:].lstrip(".")
-            what = events[index - new_from]["type"].replace("_", " ")
-            field = f"{what}{' ' + rest if rest else ''}"
-    return f"{field}: {problem.message}" if field else problem.message
+def _event_index(field: str) -> int | None:
+    if not field.startswith("events["):
+        return None
+    return int(field[7:field.index("]")])
 
 
-def check_events(case: Case, events: list[dict], policy) -> None:
-    """Raise Refused unless the engine reads the case with these events added."""
-    from hearth.engine import api
+def _relative(problem: dict, new_from: int) -> dict:
+    """A problem of the whole case, located in the new events instead (events[7] -> events[0])."""
+    index = _event_index(problem["field"] or "")
+    if index is None:
+        return problem
+    rest = problem["field"][problem["field"].index("]") + 1:]
+    return {**problem, "field": f"events[{index - new_from}]{rest}"}
 
+
+def _say(problem: dict, events: list[dict]) -> str:
+    """A problem in words, naming the new event it is about (not its index)."""
+    field = problem["field"] or ""
+    index = _event_index(field)
+    if index is not None and 0 <= index < len(events) and isinstance(events[index], dict):
+        rest = field[field.index("]") + 1:].lstrip(".")
+        what = str(events[index].get("type", "event")).replace("_", " ")
+        field = f"{what}{' ' + rest if rest else ''}"
+    return f"{field}: {problem['message']}" if field else problem["message"]
+
+
+def _refuse(problems: list[dict], events: list[dict]) -> Refused:
+    return Refused([_say(p, events) for p in problems], problems)
+
+
+def check_events(case: Case, events: list[dict], policy, user: User, file: str = NEW_EVENTS) -> None:
+    """Raise Refused unless these events may be recorded on the case today by this user."""
     if policy is None:
         raise Refused(["This council's policy could not be loaded, so nothing can be recorded. "
                        "Tell your council's policy officer."])
-    doc = case_document(case)
-    new_from = len(doc["events"])
-    doc["events"] = doc["events"] + [{k: _plain(v) for k, v in e.items()} for e in events]
+    problems = check_new_events(policy, events, today=today(), app_role=user.role, file=file)
+    if problems:
+        raise _refuse([p.as_dict() for p in problems], events)
+    document = case_document(case)
+    new_from = len(document["events"])
+    document["events"] = document["events"] + [{k: _plain(v) for k, v in e.items()} for e in events]
     try:
-        api.parse_case(policy, doc, file=f"case {case.id}")
+        parsed = api.parse_case(policy, document, file=file)
     except api.SourceError as exc:
-        raise Refused([_say(p, new_from, events) for p in exc.problems],
-                      [p.as_dict() for p in exc.problems]) from None
+        found = [_relative(p.as_dict(), new_from) for p in exc.problems]
+        new = [p for p in found if (_event_index(p["field"] or "") or 0) >= 0]
+        if new:
+            raise _refuse(new, events) from None
+        return  # only stored events are unreadable: the new ones read well (hearth db check lists the case)
+    try:
+        api.evaluate(case.council_id, parsed, today())
+    except Exception as exc:  # noqa: BLE001 - any failure of the engine refuses the write
+        if evaluate_case(case).answer is None:
+            return  # the case did not evaluate before either; these events do not make it worse
+        message = f"{CHECK_FAILED} with these events: {type(exc).__name__}: {exc}. Nothing has been saved."
+        raise Refused([message], [{"file": file, "line": 0, "column": 0, "field": "events",
+                                   "message": message}]) from None
 
 
 def _plain(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    parsed = parse_date_or_datetime(str(value))
+    return parsed.date() if isinstance(parsed, datetime) else parsed
 
 
 def _event_rows(case: Case, events: list[dict], user: User, version: str, submission: Submission | None):
     for e in events:
         fields = {k: _plain(v) for k, v in e.items() if k not in ("type", "on")}
-        on = e["on"] if isinstance(e["on"], date) else date.fromisoformat(str(e["on"]))
-        yield Event(case=case, type=e["type"], on=on, fields=fields, recorded_by_id=user.id,
+        yield Event(case=case, type=e["type"], on=_day(e["on"]), fields=fields, recorded_by_id=user.id,
                     policy_version=version,
                     source_submission_id=submission.id if submission is not None else None)
 
 
-def submit(case: Case, defn, answers: dict, user: User, draft: Submission | None = None,
-           via: str = "web") -> Submission:
-    """Save a submitted form and its events in one transaction (Refused: nothing saved)."""
-    from hearth.forms import events_from
+def record_events(case: Case, events: list[dict], user: User, detail: dict | None = None, *, via: str = "web",
+                  submission: Callable[[Any], Submission] | None = None, commit: bool = True,
+                  file: str = NEW_EVENTS) -> list[Event]:
+    """Check, then save these events and their audit entries in one transaction (Refused: nothing saved).
 
+    `submission(policy)` makes the form's Submission row once the events are accepted, so a
+    refused draft is never left changed in the session. With commit=False the caller commits
+    (the API, to store an Idempotency-Key's answer in the same transaction).
+    """
     policy = policy_in_force(case.council_id)
-    events = events_from(defn, answers)
-    check_events(case, events, policy)
+    check_events(case, events, policy, user, file)
     s = db.session()
     try:
-        sub = draft or Submission(case=case, form_id=defn.id, created_by_id=user.id)
-        sub.form_version, sub.policy_version = str(defn.version), policy.version
-        sub.data, sub.status, sub.updated_by_id = answers, "submitted", user.id
-        s.add(sub)
-        s.flush()
+        sub = submission(policy) if submission is not None else None
+        if sub is not None:
+            s.add(sub)
+            s.flush()
         rows = list(_event_rows(case, events, user, policy.version, sub))
         s.add_all(rows)
         s.flush()
-        audit(AuditAction.CREATED, "submission", sub.id,
-              {"case": case.id, "form": defn.id, "version": str(defn.version), "via": via,
-               "events": [e["type"] for e in events]},
-              user=user, council_id=case.council_id, policy_version=policy.version, commit=False)
-        s.commit()
+        for row in rows:
+            audit(AuditAction.CREATED, "event", row.id,
+                  {"case": case.id, "type": row.type, "via": via, **(detail or {})},
+                  user=user, council_id=case.council_id, policy_version=policy.version, commit=False)
+        if commit:
+            s.commit()
     except Exception:
         s.rollback()
         raise
     s.expire(case, ["events"])
-    return sub
+    forget(case)
+    return rows
+
+
+def submit(case: Case, defn, answers: dict, user: User, draft: Submission | None = None,
+           via: str = "web", commit: bool = True) -> Submission:
+    """Save a submitted form and its events in one transaction (Refused: nothing saved)."""
+    made: list[Submission] = []
+
+    def make(policy) -> Submission:
+        sub = draft or Submission(case=case, form_id=defn.id, created_by_id=user.id)
+        sub.form_version, sub.policy_version = str(defn.version), policy.version
+        sub.data, sub.status, sub.updated_by_id = answers, "submitted", user.id
+        db.session().add(sub)
+        db.session().flush()
+        audit(AuditAction.CREATED, "submission", sub.id,
+              {"case": case.id, "form": defn.id, "version": str(defn.version), "via": via,
+               "events": [e["type"] for e in events]},
+              user=user, council_id=case.council_id, policy_version=policy.version, commit=False)
+        made.append(sub)
+        return sub
+
+    events = events_from(defn, answers)
+    record_events(case, events, user, {"form": defn.id}, via=via, submission=make, commit=commit)
+    return made[0]
+
+
+class DraftRefused(ValueError):
+    """A draft that is not this form's boxes, or too large: nothing was saved. `field` locates it."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+def _own_key(defn, key: str) -> bool:
+    """A box of this form: a question's id, or one of its parts (`event_date-day`, `actions-0-who`)."""
+    return any(key == f.id or key.startswith(f.id + "-") for f in defn.all_fields())
+
+
+def draft_data(defn, data: dict, *, boxes: bool) -> dict:
+    """What a draft may keep: the form's own answers (API) or boxes (web), within MAX_DRAFT_BYTES.
+
+    Raises DraftRefused for another key in an API draft or for a draft over the size; a web
+    draft's other boxes (buttons, a stray field) are dropped, as the browser's are not data.
+    """
+    if boxes:
+        kept = {k: [str(v) for v in vs] for k, vs in data.items() if _own_key(defn, k)}
+        data = {DRAFT_BOXES: kept}
+    else:
+        for key in data:
+            if not any(key == f.id for f in defn.all_fields()):
+                raise DraftRefused(f"'{key}' is not a question of the form '{defn.id}'.", key)
+    size = len(json.dumps(data, default=str).encode("utf-8"))
+    if size > MAX_DRAFT_BYTES:
+        raise DraftRefused(f"This draft is {size:,} bytes; a draft may be at most {MAX_DRAFT_BYTES:,} bytes. "
+                           "Shorten the longest answers, or submit the record.")
+    return data
+
+
+def draft_boxes(draft: Submission | None) -> dict | None:
+    """A web draft's boxes, or None when it has none or they are not boxes (data stored before
+    drafts were checked): the form then opens from the answers, or empty, never a 500."""
+    data = draft.data if draft is not None else None
+    boxes = data.get(DRAFT_BOXES) if isinstance(data, dict) else None
+    if not isinstance(boxes, dict):
+        return None
+    return {str(k): [str(v) for v in vs] for k, vs in boxes.items() if isinstance(vs, list)}
 
 
 def save_draft(case: Case, defn, data: dict, user: User, draft: Submission | None = None,
-               via: str = "web") -> Submission:
-    """Keep a half-filled form as it is, valid or not; no events."""
+               via: str = "web", commit: bool = True) -> Submission:
+    """Keep a half-filled form as it is, valid or not; no events. `data` is checked by draft_data."""
     policy = policy_in_force(case.council_id)
     version = policy.version if policy else None
     s = db.session()
@@ -129,23 +258,9 @@ def save_draft(case: Case, defn, data: dict, user: User, draft: Submission | Non
     audit(AuditAction.CHANGED if draft else AuditAction.CREATED, "draft", sub.id,
           {"case": case.id, "form": defn.id, "via": via}, user=user, council_id=case.council_id,
           policy_version=version, commit=False)
-    s.commit()
+    if commit:
+        s.commit()
     return sub
-
-
-def record_events(case: Case, events: list[dict], user: User, detail: dict) -> list[Event]:
-    """Events recorded by an action rather than a form (the panel's approval), checked the same way."""
-    policy = policy_in_force(case.council_id)
-    check_events(case, events, policy)
-    s = db.session()
-    rows = list(_event_rows(case, events, user, policy.version, None))
-    s.add_all(rows)
-    s.flush()
-    audit(AuditAction.CREATED, "event", ",".join(str(r.id) for r in rows), {"case": case.id, **detail},
-          user=user, council_id=case.council_id, policy_version=policy.version, commit=False)
-    s.commit()
-    s.expire(case, ["events"])
-    return rows
 
 
 def submissions(case: Case, status: str | None = None) -> list[Submission]:

@@ -176,7 +176,8 @@ def test_swindon_workflow_with_funding_through_the_gate(app, login_as, on, clien
              {"event_date": "2027-01-12", "what": "concern_closed", "outcome": "home_stable"}, today))
     with app.app_context():
         s = db.session()
-        approval = s.scalar(select(AuditEntry).where(AuditEntry.object_type == "funding_request"))
+        approval = s.scalar(select(AuditEntry).where(AuditEntry.object_type == "funding_request",
+                                                      AuditEntry.action == "changed"))
         assert approval.detail["decision"] == "approved" and approval.detail["gate"] == "open"
         assert approval.policy_version == "2025-01" and approval.council_id == "swindon"
         approved = s.scalar(select(Event).where(Event.case_id == case_id, Event.type == "funding_approved"))
@@ -210,7 +211,8 @@ def test_external_service_needs_the_panel_then_a_manager(app, login_as, on):
         s = db.session()
         panel = s.scalar(select(Event).where(Event.case_id == case_id, Event.type == "panel_approved"))
         assert panel.fields == {"request": "external_service"} and panel.on == date(2026, 12, 22)
-        approval = s.scalar(select(AuditEntry).where(AuditEntry.object_type == "funding_request"))
+        approval = s.scalar(select(AuditEntry).where(AuditEntry.object_type == "funding_request",
+                                                      AuditEntry.action == "changed"))
         assert approval.detail["decision"] == "approved"
         if approval.detail["gate"] == "overridden":
             assert approval.detail["override_reason"]

@@ -18,7 +18,7 @@ _ERRORS = {
     401: "No API token, or one that is unknown or revoked",
     403: "Your role may not do this",
     404: "No such object in your council (another council's objects are never shown)",
-    409: "It exists already",
+    409: "It exists already, or a request with the same Idempotency-Key is still being answered",
     415: "The body is not JSON",
     422: "Mistakes in the request, each with its field (and line, where known)",
 }
@@ -30,14 +30,26 @@ _LIMIT_HEADERS = {
     "X-RateLimit-Reset": ("RateLimitReset", "When (Unix time, seconds) a call is next freed"),
 }
 _TOO_MANY = "TooManyRequests"
+# Writes may be retried safely with an Idempotency-Key (hearth.web.api.idempotency).
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[\\x20-\\x7e]+$"},
+    "description": "Any 1 to 200 printable ASCII characters (a UUID is a good choice). A retry with the "
+                   "same key, path and body gets the first answer again, with `Idempotent-Replayed: true`, "
+                   "and saves nothing twice; the same key for another path or body is a 422; while the first "
+                   "request is still being answered, 409. Refused requests (4xx) are not remembered, so a "
+                   "fixed request may reuse the key. Keys are kept at least 24 hours, then may be purged."}
+_REPLAYED = {"description": "`true` when this is the stored answer to an earlier request with the same "
+                            "Idempotency-Key (nothing was saved again)",
+             "schema": {"type": "string", "enum": ["true"]}}
 
 
 def doc(summary: str, *, response=None, body=None, status: int = 200, tag: str = "",
-        errors: tuple = (), query: dict | None = None):
-    """Describe a view for the OpenAPI document."""
+        errors: tuple = (), query: dict | None = None, idempotent: bool = False):
+    """Describe a view for the OpenAPI document (`idempotent`: it takes an Idempotency-Key)."""
     def decorate(view):
         view.openapi = {"summary": summary, "response": response, "body": body, "status": status,
-                        "tag": tag, "errors": errors, "query": query or {}}
+                        "tag": tag, "errors": errors, "query": query or {}, "idempotent": idempotent}
         return view
     return decorate
 
@@ -59,7 +71,8 @@ def _operation(view, endpoint: str, path_params: list[dict]) -> dict[str, Any]:
                           "description": note["summary"], "tags": [note["tag"]] if note["tag"] else [],
                           "parameters": path_params + [
                               {"name": q, "in": "query", "required": False, "schema": {"type": "string", **s}}
-                              for q, s in note["query"].items()],
+                              for q, s in note["query"].items()]
+                          + ([_IDEMPOTENCY_KEY] if note.get("idempotent") else []),
                           "responses": {}}
     if note["body"] is not None:
         op["requestBody"] = {"required": True,
@@ -67,8 +80,12 @@ def _operation(view, endpoint: str, path_params: list[dict]) -> dict[str, Any]:
     ok = {"description": "OK" if note["status"] == 200 else "Created", "headers": _limit_headers()}
     if note["response"] is not None:
         ok["content"] = {"application/json": {"schema": note["response"]}}
+    if note.get("idempotent"):
+        ok["headers"] = {**ok["headers"], "Idempotent-Replayed": _REPLAYED}
     op["responses"][str(note["status"])] = ok
     codes = {401} | ({403} if getattr(view, "roles", None) else set()) | set(note["errors"])
+    if note.get("idempotent"):
+        codes |= {409, 422}
     if path_params:
         codes.add(404)
     for code in sorted(codes):

@@ -240,3 +240,4 @@ class CaseDetailSchema(Schema):
 class EventsCreatedSchema(Schema):
     events = fields.List(fields.Nested(EventSchema), required=True)
     evaluation = fields.Nested(EvaluationSchema, allow_none=True, required=True)
+    evaluation_errors = fields.List(fields.Nested(ErrorSchema), required=True)

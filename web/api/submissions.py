@@ -2,19 +2,23 @@
 the web pages (hearth.web.workflow), answers checked by the form's marshmallow schema."""
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, url_for
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+
+from hearth.forms import flatten_errors, schema_for
 
 from .. import workflow as wf
 from ..audit import audit
 from ..auth import current_user
-from ..evaluation import evaluate_case, today
+from ..evaluation import today
 from ..models import AuditAction, Case, Role
 from ..scoping import get_or_404
 from . import ApiError, bp
 from . import schemas as sc
 from .auth import roles
+from .idempotency import idempotent
 from .openapi import doc
+from .views import body_json, evaluation_of
 
 CASE_ROLES = (Role.WORKER, Role.MANAGER)
 BODY = "request body"
@@ -28,7 +32,9 @@ class SubmissionCreateSchema(Schema):
                          metadata={"example": "record_event"})
     answers = fields.Dict(required=True, metadata={"example": {"event_date": "2026-01-10", "what": "missing_episode"},
                                                    "description": "question id: answer, as the form defines"})
-    draft = fields.Boolean(load_default=False, metadata={"description": "keep as a draft: not checked, no events"})
+    draft = fields.Boolean(load_default=False, metadata={
+        "description": "keep as a draft: only the form's own questions, at most 200,000 bytes; "
+                       "answers not checked, no events"})
 
 
 class SubmissionSchema(Schema):
@@ -50,6 +56,7 @@ class SubmissionCreatedSchema(Schema):
     submission = fields.Nested(SubmissionSchema, required=True)
     events = fields.List(fields.Nested(sc.EventSchema), required=True)
     evaluation = fields.Nested(sc.EvaluationSchema, allow_none=True, required=True)
+    evaluation_errors = fields.List(fields.Nested(sc.ErrorSchema), required=True)
 
 
 def _dump(sub) -> dict:
@@ -60,7 +67,6 @@ def _dump(sub) -> dict:
 
 
 def _errors(messages: dict, prefix: str) -> list[dict]:
-    from hearth.forms import flatten_errors
     return [{"file": BODY, "line": 0, "column": 0, "field": f"{prefix}{path}", "message": msg}
             for path, msg in flatten_errors(messages).items()]
 
@@ -79,15 +85,16 @@ def submissions(case_id: int):
 @bp.post("/cases/<int:case_id>/submissions")
 @roles(*CASE_ROLES)
 @doc("Submit one of the council's forms on a case: the answers are checked as the web form checks "
-     "them, then the record and the events it produces are saved together, or (on any mistake) nothing.",
+     "them, the events it produces as every event is (hearth.web.workflow.record_events), then the "
+     "record and its events are saved together, or (on any mistake) nothing.",
      body=SubmissionCreateSchema, response=SubmissionCreatedSchema, status=201, tag="submissions",
-     errors=(415, 422))
+     errors=(415, 422), idempotent=True)
+@idempotent
 def create_submission(case_id: int):
     case = get_or_404(Case, case_id)
-    if not request.is_json:
-        raise ApiError(415, [{"field": "", "message": "Send the body as JSON (Content-Type: application/json)."}])
+    _text, data = body_json()
     try:
-        body = SubmissionCreateSchema().load(request.get_json(silent=True) or {})
+        body = SubmissionCreateSchema().load(data if isinstance(data, dict) else {})
     except ValidationError as e:
         raise ApiError(422, _errors(e.messages, "")) from None
     defn = wf.definition(case.council_id, body["form"])
@@ -96,22 +103,26 @@ def create_submission(case_id: int):
         raise ApiError(422, [{"file": BODY, "line": 0, "column": 0, "field": "form",
                               "message": f"'{body['form']}' is not one of this council's forms: {names}."}])
     if body["draft"]:
-        sub = wf.save_draft(case, defn, body["answers"], current_user(), via="api")
+        try:
+            kept = wf.draft_data(defn, body["answers"], boxes=False)
+        except wf.DraftRefused as e:
+            raise ApiError(422, [{"file": BODY, "line": 0, "column": 0,
+                                  "field": f"answers.{e.field}" if e.field else "answers", "message": str(e)}]) from None
+        sub = wf.save_draft(case, defn, kept, current_user(), via="api", commit=False)
         events = []
     else:
-        from hearth.forms import schema_for
         try:
             answers = schema_for(defn)(today=today()).load(body["answers"])
         except ValidationError as e:
             raise ApiError(422, _errors(e.messages, "answers.")) from None
         try:
-            sub = wf.submit(case, defn, answers, current_user(), via="api")
+            sub = wf.submit(case, defn, answers, current_user(), via="api", commit=False)
         except wf.Refused as e:
             raise ApiError(422, e.problems or [{"field": "", "message": m} for m in e.messages]) from None
         events = [e for e in case.events if e.source_submission_id == sub.id]
-    answer = evaluate_case(case).answer
+    answer, errors = evaluation_of(case)
     response = jsonify({"submission": _dump(sub), "events": sc.EventSchema(many=True).dump(events),
-                        "evaluation": answer})
+                        "evaluation": answer, "evaluation_errors": errors})
     response.status_code = 201
     response.headers["Location"] = url_for("api.submissions", case_id=case.id)
     return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import jsonify, request, url_for
@@ -14,15 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from hearth.rules.limits import LimitError, bounded_json_number, refuse_json_constant
+
 from .. import db
+from .. import workflow as wf
 from ..audit import audit
 from ..auth import current_user
-from ..evaluation import case_document
-from ..models import AuditAction, Case, Event, Role
+from ..evaluation import evaluate_case, today
+from ..models import AuditAction, Case, Role
 from ..scoping import get_or_404, scoped_select
 from . import ApiError, bp
 from . import schemas as sc
 from .auth import roles
+from .idempotency import idempotent
 from .openapi import doc
 
 CASE_ROLES = (Role.WORKER, Role.MANAGER)          # who works with children's records
@@ -57,7 +61,7 @@ def _council_or_404(council_id: str):
 def _parse_on(text: str | None) -> date:
     """The `on` query parameter (default today), with the engine's wording for bad dates."""
     if text is None or text == "":
-        return date.today()
+        return today()
     problem = None
     if not _DATE.match(text):
         problem = f"'{text}' is not a date. Write dates as YYYY-MM-DD, for example 2026-01-05."
@@ -69,18 +73,34 @@ def _parse_on(text: str | None) -> date:
     raise ApiError(422, [{"file": "query", "line": 0, "column": 0, "field": "on", "message": problem}])
 
 
-def _body_text() -> str:
-    """The raw JSON body (the engine reads it again as text, to give line numbers)."""
-    if not request.is_json:
-        raise ApiError(415, [{"field": "", "message": "Send the body as JSON (Content-Type: application/json)."}])
-    text = request.get_data(as_text=True)
+def decode_json(text: str) -> Any:
+    """A JSON body, its numbers bounded while it is decoded (hearth.rules.limits): Infinity,
+    NaN, 1e400 or a 5,000-digit integer is a 422 naming the limit before anything is built."""
     try:
-        json.loads(text)
+        return json.loads(text, parse_int=bounded_json_number, parse_float=bounded_json_number,
+                          parse_constant=refuse_json_constant)
+    except LimitError as e:
+        raise ApiError(422, [{"file": BODY, "line": 0, "column": 0, "field": "",
+                              "message": f"The body has a number that cannot be accepted: {e}."}]) from None
+    except RecursionError:
+        raise ApiError(422, [{"file": BODY, "line": 0, "column": 0, "field": "",
+                              "message": "The body nests lists or objects too deeply."}]) from None
     except ValueError as e:
         line, column, msg = getattr(e, "lineno", 0), getattr(e, "colno", 0), getattr(e, "msg", str(e))
         raise ApiError(422, [{"file": BODY, "line": line, "column": column, "field": "",
                               "message": f"The body is not valid JSON: {msg}."}]) from None
-    return text
+
+
+def body_json() -> tuple[str, Any]:
+    """The raw JSON body and its decoded value (the engine reads the text again, to give line numbers)."""
+    if not request.is_json:
+        raise ApiError(415, [{"field": "", "message": "Send the body as JSON (Content-Type: application/json)."}])
+    text = request.get_data(as_text=True)
+    return text, decode_json(text)
+
+
+def _body_text() -> str:
+    return body_json()[0]
 
 
 def _flatten(messages: Any, path: str = "") -> list[dict]:
@@ -108,7 +128,7 @@ def _flatten(messages: Any, path: str = "") -> list[dict]:
 
 def _load(schema: Schema, text: str) -> dict:
     try:
-        return schema.load(json.loads(text))
+        return schema.load(decode_json(text))
     except ValidationError as e:
         raise ApiError(422, _flatten(e.messages)) from None
 
@@ -125,7 +145,7 @@ def _problem(p) -> dict:
 def _policy_today(council_id: str):
     api = _engine()
     try:
-        return api.policy_on(council_id, date.today())
+        return api.policy_on(council_id, today())
     except api.NoPolicyInForce as e:
         raise ApiError(422, [{"file": "", "line": 0, "column": 0, "field": "on", "message": str(e)}]) from None
     except api.SourceError as e:  # the council's policy files have mistakes: not the caller's fault
@@ -153,17 +173,12 @@ def _with_case(text: str, case: Case) -> str:
     return f"{end[:-1]}, {extra[1:-1]}}}"
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _evaluate(case: Case) -> tuple[dict | None, list[dict]]:
-    return _engine().evaluate_document(case.council_id, case_document(case), date.today(),
-                                       file=f"case {case.id}")
+def evaluation_of(case: Case) -> tuple[dict | None, list[dict]]:
+    """Today's answer for the case and, when there is none, why, located: never an exception,
+    so a case stored before recording tried the engine is still readable, and a write that
+    was saved is never answered 500."""
+    found = evaluate_case(case)
+    return found.answer, found.errors()
 
 
 def _version(answer: dict | None) -> str | None:
@@ -228,7 +243,9 @@ def cases(council: str):
 @roles(*CASE_ROLES)
 @doc("Open a case: the child's reference and the placement. The placement is checked "
      "against the council's policy vocabulary.",
-     body=sc.CaseCreateSchema, response=sc.CaseSchema, status=201, tag="cases", errors=(409, 415, 422))
+     body=sc.CaseCreateSchema, response=sc.CaseSchema, status=201, tag="cases", errors=(409, 415, 422),
+     idempotent=True)
+@idempotent
 def create_case(council: str):
     found = _council_or_404(council)
     text = _body_text()
@@ -252,7 +269,6 @@ def create_case(council: str):
         raise ApiError(409, [{"file": BODY, "line": 0, "column": 0, "field": "child.ref",
                               "message": f"This council already has a case for child '{ref}'."}]) from None
     audit(AuditAction.CREATED, "case", case.id, {"via": "api"}, policy_version=policy.version, commit=False)
-    s.commit()
     response = jsonify(sc.CaseSchema().dump(case))
     response.status_code = 201
     response.headers["Location"] = url_for("api.case", case_id=case.id)
@@ -265,7 +281,7 @@ def create_case(council: str):
      response=sc.CaseDetailSchema, tag="cases")
 def case(case_id: int):
     found = _case_query(case_id)
-    answer, errors = _evaluate(found)
+    answer, errors = evaluation_of(found)
     audit(AuditAction.VIEWED, "case", found.id, {"via": "api"}, policy_version=_version(answer))
     return jsonify({"case": sc.CaseSchema().dump(found),
                     "events": sc.EventSchema(many=True).dump(found.events),
@@ -285,28 +301,28 @@ def events(case_id: int):
 @roles(*CASE_ROLES)
 @doc("Record events on a case, each written as in the case document "
      "(`{\"type\": \"missing_episode\", \"on\": \"2026-01-10\"}`, plus the type's fields). "
-     "They are checked against the council's policy vocabulary by the engine's case reader; "
-     "on any mistake nothing is saved and every mistake is answered (422) with its line and field.",
-     body=sc.EventsCreateSchema, response=sc.EventsCreatedSchema, status=201, tag="events", errors=(415, 422))
+     "They are checked as every form's events are: against the council's policy vocabulary by the "
+     "engine's case reader, then the recording rules (who may record each type: approvals are "
+     "managers' only; nothing dated after today; the service's bounds; at most 100 events), then "
+     "the engine's evaluation of the whole case with them. On any mistake nothing is saved and every "
+     "mistake is answered (422) with its line (where known) and field.",
+     body=sc.EventsCreateSchema, response=sc.EventsCreatedSchema, status=201, tag="events", errors=(415, 422),
+     idempotent=True)
+@idempotent
 def create_events(case_id: int):
     found = _case_query(case_id)
-    text = _body_text()
+    text, data = body_json()
     _load(sc.EventsCreateSchema(), text)
     policy = _policy_today(found.council_id)
-    parsed = _check_case_text(policy, _with_case(text, found))
-    s = db.session()
-    user = current_user()
-    rows = [Event(case=found, type=e.type, on=e.on, fields={k: _jsonable(v) for k, v in e.fields.items()},
-                  recorded_by=user, policy_version=policy.version) for e in parsed.events]
-    s.add_all(rows)
-    s.flush()
-    for row in rows:
-        audit(AuditAction.CREATED, "event", row.id, {"case_id": found.id, "type": row.type, "via": "api"},
-              policy_version=policy.version, commit=False)
-    s.commit()
-    s.refresh(found)
-    answer, _errors = _evaluate(found)
-    response = jsonify({"events": sc.EventSchema(many=True).dump(rows), "evaluation": answer})
+    _check_case_text(policy, _with_case(text, found))  # mistakes located by line in the request
+    try:
+        rows = wf.record_events(found, data["events"], current_user(), via="api", commit=False, file=BODY)
+    except wf.Refused as e:
+        raise ApiError(422, e.problems or [{"file": BODY, "line": 0, "column": 0, "field": "", "message": m}
+                                           for m in e.messages]) from None
+    answer, errors = evaluation_of(found)
+    response = jsonify({"events": sc.EventSchema(many=True).dump(rows), "evaluation": answer,
+                        "evaluation_errors": errors})
     response.status_code = 201
     return response
 
@@ -325,7 +341,7 @@ def evaluate(council: str):
     text = _body_text()
     answer, errors = _engine().evaluate_document(found.id, text, on, file=BODY)
     try:
-        ref = str(json.loads(text).get("child", {}).get("ref") or "") or None
+        ref = str(decode_json(text).get("child", {}).get("ref") or "") or None
     except AttributeError:
         ref = None
     audit(AuditAction.VIEWED, "evaluation", None,

@@ -46,8 +46,14 @@ def funding_context(case: Case, sub: Submission, answer: dict | None) -> dict:
 
 
 def _page(case: Case, sub: Submission, problem: str, status: int):
+    """The request's page with why the step was refused; the refusal goes in the audit trail
+    (a security event for the auditor: a manager tried a step the policy does not allow now)."""
     from hearth.forms import render_answers
+    db.session().rollback()  # nothing of the refused step is kept
     answer = evaluate_case(case).answer
+    audit(AuditAction.REFUSED, "funding_request", sub.id,
+          {"case": case.id, "status": status, "reason": problem},
+          policy_version=answer["policy"]["version"] if answer else None)
     defn = wf.definition(case.council_id, sub.form_id, sub.form_version)
     return render_template("workflow/submission.html", case=case, sub=sub, defn=defn, problem=problem,
                            answers=render_answers(defn, sub.data) if defn else None,
@@ -89,7 +95,6 @@ def approve(case_id: int, submission_id: int):
     try:
         wf.record_events(case, [approved], current_user(), {"submission": sub.id, "decision": "approved"})
     except wf.Refused as e:
-        db.session().rollback()
         return _page(case, sub, "The approval could not be recorded: " + "; ".join(e.messages), 409)
     flash("Request approved.", "success")
     return back

@@ -94,14 +94,20 @@ def _fill(case: Case, defn, draft: Submission | None):
 
     Form = build_form_class(defn, base=FlaskForm)
     refused: list[str] = []
+    refused_title = None
     prefill = None
     if request.method == "POST":
         form = Form(request.form, today=today())
         if request.form.get(ACTION) == "draft":
-            sub = wf.save_draft(case, defn, {wf.DRAFT_BOXES: _boxes(request.form)}, current_user(), draft)
-            flash(f"Draft saved: {defn.title}. You can come back to it from the case page.", "success")
-            return redirect(url_for("cases.show", case_id=case.id, _anchor="drafts"))
-        if not form.row_action() and form.validate():
+            try:
+                data = wf.draft_data(defn, _boxes(request.form), boxes=True)
+            except wf.DraftRefused as e:
+                refused, refused_title = [str(e)], "This draft cannot be saved"
+            else:
+                wf.save_draft(case, defn, data, current_user(), draft)
+                flash(f"Draft saved: {defn.title}. You can come back to it from the case page.", "success")
+                return redirect(url_for("cases.show", case_id=case.id, _anchor="drafts"))
+        elif not form.row_action() and form.validate():
             try:
                 sub = wf.submit(case, defn, form.answers, current_user(), draft)
             except wf.Refused as e:
@@ -110,8 +116,8 @@ def _fill(case: Case, defn, draft: Submission | None):
                 flash(f"Saved: {defn.title}. The policy check below is updated.", "success")
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="evaluation-heading"))
     else:
-        saved = (draft.data or {}) if draft else {}
-        boxes = saved.get(wf.DRAFT_BOXES)
+        saved = draft.data if draft is not None and isinstance(draft.data, dict) else {}
+        boxes = wf.draft_boxes(draft)
         if draft is None and any(f.prefill for f in defn.all_fields()):
             prefill = _prefill_from_policy(case)
             saved = defn.prefilled(prefill["given"]) if prefill else {}
@@ -124,7 +130,9 @@ def _fill(case: Case, defn, draft: Submission | None):
     audit(AuditAction.VIEWED, "form", defn.id, {"case": case.id, "draft": draft.id if draft else None},
           policy_version=policy.version if policy else None)
     return render_template("workflow/form.html", case=case, defn=defn, draft=draft, form=form,
-                           refused=refused, prefill=prefill, body=_with_draft_button(form, action))
+                           refused=refused, refused_title=refused_title, refused_description=(
+                               "Nothing has been saved." if refused_title else None),
+                           prefill=prefill, body=_with_draft_button(form, action))
 
 
 def _prefill_from_policy(case: Case) -> dict | None:
