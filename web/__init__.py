@@ -8,6 +8,8 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from . import auth, config as config_mod, councils, db, errors, evaluation, filters, security
+from .proxies import TrustedProxies
+from .routing import BoundedIntConverter
 
 csrf = CSRFProtect()
 
@@ -17,6 +19,10 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, static_folder="static", template_folder="templates",
                 instance_path=str(config_mod.instance_dir().resolve()))
     app.config.update(config_mod.load(config))
+    # X-Forwarded-* only from the proxies configured (none by default), for every server.
+    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["HEARTH_TRUSTED_PROXIES"])
+    # Before any route is added: every <int:...> id is bounded like a database id.
+    app.url_map.converters["int"] = BoundedIntConverter
     app.jinja_loader = ChoiceLoader([
         PackageLoader("hearth.web"),
         PrefixLoader({

@@ -6,6 +6,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from .proxies import parse_networks
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "production", "testing")
 # The JSON API's allowance per token's user (and per address for calls without a valid
@@ -53,6 +55,13 @@ def load(overrides: dict | None = None) -> dict:
     answers = os.environ.get("HEARTH_ANSWER_CACHE") or "4096"
     if not answers.isdigit():
         raise ConfigError(f"HEARTH_ANSWER_CACHE is how many answers to remember (0 for none), not {answers!r}")
+    hops = (os.environ.get("HEARTH_PROXIES") or "0").strip()
+    if hops != "0":
+        # A count of hops trusted X-Forwarded-For from whoever sent it; refuse to start
+        # rather than silently give every caller behind the proxy one shared address.
+        raise ConfigError("HEARTH_PROXIES is replaced by HEARTH_TRUSTED_PROXIES: the addresses or networks "
+                          "of the proxies in front of Hearth, e.g. HEARTH_TRUSTED_PROXIES=127.0.0.1 "
+                          "(see docs/deploy.md). Unset HEARTH_PROXIES.")
     # Secure cookies need https; the dev server and the test client speak http.
     secure = env == "production" or os.environ.get("HEARTH_SECURE_COOKIES") == "1"
     config = {
@@ -81,6 +90,12 @@ def load(overrides: dict | None = None) -> dict:
         "HEARTH_RATELIMIT_STORAGE_URI": os.environ.get("HEARTH_RATELIMIT_STORAGE_URI") or "memory://",
         # Keeps this service's counts apart when several services share one Redis.
         "HEARTH_RATELIMIT_KEY_PREFIX": os.environ.get("HEARTH_RATELIMIT_KEY_PREFIX") or "hearth",
+        # Proxies whose X-Forwarded-For/-Proto are believed (hearth.web.proxies); none by default.
+        "HEARTH_TRUSTED_PROXIES": os.environ.get("HEARTH_TRUSTED_PROXIES") or "",
     }
     config.update(overrides)
+    try:
+        config["HEARTH_TRUSTED_PROXIES"] = parse_networks(config["HEARTH_TRUSTED_PROXIES"])
+    except ValueError as e:
+        raise ConfigError(f"HEARTH_TRUSTED_PROXIES: {e}") from None
     return config
