@@ -8,13 +8,23 @@ Dates are therefore strings here, marked `format: date` for the document.
 """
 from __future__ import annotations
 
-from marshmallow import INCLUDE, RAISE, Schema, fields, pre_dump, validate
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_dump, validate
+
+from hearth.rules.limits import text_problem
 
 DATE = {"format": "date", "example": "2026-01-10"}
 
 
 def _date(**kw) -> fields.String:
     return fields.String(metadata=DATE, **kw)
+
+
+def _plain_text(value: str) -> None:
+    """No NUL or other control characters, no unpaired surrogates (PostgreSQL cannot
+    store them: a NUL in a child's reference was a 500)."""
+    problem = text_problem(value)
+    if problem:
+        raise ValidationError(f"This text cannot be stored: {problem}.")
 
 
 # --- errors -------------------------------------------------------------------
@@ -62,14 +72,15 @@ class CouncilDetailSchema(CouncilSchema):
 class ChildSchema(Schema):
     class Meta:
         unknown = RAISE
-    ref = fields.String(required=True, validate=validate.Length(min=1, max=64),
+    ref = fields.String(required=True, validate=[validate.Length(min=1, max=64), _plain_text],
                         metadata={"description": "the council's own reference; opaque text", "example": "C-0001"})
 
 
 class PlacementSchema(Schema):
     class Meta:
         unknown = RAISE
-    type = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"example": "ifa_foster"})
+    type = fields.String(required=True, validate=[validate.Length(min=1, max=64), _plain_text],
+                         metadata={"example": "ifa_foster"})
     started = _date(required=True)
 
 

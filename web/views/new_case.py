@@ -15,6 +15,7 @@ from ..auth import current_user, role_required
 from ..evaluation import policy_in_force, today
 from ..models import AuditAction, Case, Role
 from ..scoping import scoped_select
+from ..validators import PlainText
 from .dashboard import CASE_ROLES
 
 bp = Blueprint("new_case", __name__, url_prefix="/cases")
@@ -43,7 +44,8 @@ class NewCaseForm(FlaskForm):
     child_ref = StringField("Child's reference", widget=GovTextInput(),
                             description="The reference on the child's record, for example C-0001",
                             validators=[InputRequired("Enter the child's reference"),
-                                        Length(max=64, message="The child's reference must be 64 characters or fewer")])
+                                        Length(max=64, message="The child's reference must be 64 characters or fewer"),
+                                        PlainText()])
     placement_type = RadioField("Type of placement", widget=GovRadioInput(),
                                 validators=[InputRequired("Select the type of placement")])
     started = GovDateField("When did the placement start?", widget=GovDateInput(), format="%d %m %Y",

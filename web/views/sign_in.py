@@ -1,6 +1,9 @@
 """Sign in and sign out, with rate limiting and audit of every attempt."""
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
@@ -13,23 +16,51 @@ from ..audit import audit, client_ip
 from ..auth import current_user, end_session, login_required, start_session
 from ..models import AuditAction, User
 from ..passwords import hash_password, needs_rehash, verify_password
+from ..validators import PlainText
 
 bp = Blueprint("auth", __name__)
 
 
 class SignInForm(FlaskForm):
     email = EmailField("Email address", widget=GovTextInput(),
-                       validators=[InputRequired("Enter your email address"), Length(max=254)])
+                       validators=[InputRequired("Enter your email address"),
+                                   Length(max=254, message="Email address must be 254 characters or fewer"),
+                                   PlainText()])
     password = PasswordField("Password", widget=GovPasswordInput(),
-                             validators=[InputRequired("Enter your password"), Length(max=1024)])
+                             validators=[InputRequired("Enter your password"),
+                                         Length(max=1024, message="Password must be 1,024 characters or fewer"),
+                                         PlainText()])
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
 
+# The longest `next` followed; a longer one is not a link anyone was sent by this site.
+MAX_NEXT_LENGTH = 2000
+
+
+def _unsafe_character(text: str) -> bool:
+    r"""Backslashes, whitespace and control or format characters: browsers drop tabs and
+    newlines from URLs (so ``/\t/evil.example`` becomes ``//evil.example``), read ``\``
+    as ``/``, and a CR or LF cannot go in a Location header at all."""
+    return any(ch == "\\" or ch.isspace() or unicodedata.category(ch).startswith("C") for ch in text)
+
+
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths, so a sign-in link cannot send someone elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("dashboard.index")
+    """Only same-site paths, so a sign-in link cannot send someone elsewhere.
+
+    Checked as written and fully percent-decoded (in case something on the way decodes
+    it again): a path starting with one ``/`` and no scheme, host, backslash,
+    whitespace or control character anywhere; anything else goes to the dashboard."""
+    fallback = url_for("dashboard.index")
+    if not target or len(target) > MAX_NEXT_LENGTH:
+        return fallback
+    decoded = target
+    for _ in range(3):  # %252F -> %2F -> /
+        decoded = unquote(decoded)
+    parts = urlsplit(target)
+    if (parts.scheme or parts.netloc or not target.startswith("/") or decoded.startswith("//")
+            or _unsafe_character(target) or _unsafe_character(decoded)):
+        return fallback
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
