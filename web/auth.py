@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, g, redirect, request, session, url_
 from sqlalchemy import delete, select
 
 from . import db
+from .audit import refused
 from .models import LoginSession, Role, User, utcnow
 
 # Touch last_seen_at at most this often, so each page view does not write.
@@ -98,6 +99,7 @@ def role_required(*roles: Role | str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if current_user().role not in allowed:
+                refused("role", 403)
                 abort(403)
             return view(*args, **kwargs)
         wrapped = login_required(wrapped)

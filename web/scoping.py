@@ -1,5 +1,8 @@
 """Council scoping: every query for council data goes through here, so a user only
-ever sees their own council's rows and another council's URL answers 404."""
+ever sees their own council's rows and another council's URL answers 404. A 404 for
+an object that does exist in another council is a security event: it is recorded in
+the audit trail (hearth.web.audit.refused) here, where the refusal is decided, for the
+pages and the API alike."""
 from __future__ import annotations
 
 from typing import TypeVar
@@ -8,6 +11,7 @@ from flask import abort
 from sqlalchemy import Select, false, select
 
 from . import db
+from .audit import refused
 from .auth import current_user
 
 T = TypeVar("T")
@@ -33,8 +37,15 @@ def scoped_select(model) -> Select:
 
 
 def get_or_404(model: type[T], object_id: int) -> T:
-    """One row of the user's council, or 404 (never 403: that would confirm it exists)."""
-    obj = db.session().scalar(scoped(select(model).where(model.id == object_id), model))
+    """One row of the user's council, or 404 (never 403: that would confirm it exists).
+
+    When the row exists but belongs to another council (or the user has none), the
+    attempt is audited before the 404; an id that exists nowhere is an ordinary 404."""
+    s = db.session()
+    obj = s.scalar(scoped(select(model).where(model.id == object_id), model))
     if obj is None:
+        if s.scalar(select(model.id).where(model.id == object_id)) is not None:
+            reason = "another_council" if user_council_id() is not None else "no_council"
+            refused(reason, 404, model.__name__.lower(), object_id)
         abort(404)
     return obj

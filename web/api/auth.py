@@ -13,6 +13,7 @@ from functools import wraps
 from flask import g, jsonify, request
 
 from .. import db
+from ..audit import refused
 from ..auth import current_user
 from ..models import Role
 from ..tokens import user_for_token
@@ -52,7 +53,7 @@ def identify():
     elif scheme.lower() != "bearer" or not token.strip():
         g.api_auth_problem = "Use 'Authorization: Bearer <token>'."
     else:
-        g.api_token_user = user_for_token(db.session(), token.strip())  # notes last_used_at, uncommitted
+        g.api_token_user = user_for_token(db.session(), token.strip())  # may note last_used_at, uncommitted
         if g.api_token_user is None:
             g.api_auth_problem = ("This API token is not valid: it is unknown, revoked, "
                                   "or its user is inactive.")
@@ -68,7 +69,8 @@ def authenticate():
     if g.get("api_token_user") is None:
         s.rollback()
         return unauthorized(g.get("api_auth_problem") or "Send an API token.")
-    s.commit()  # last_used_at: when each token was last used, for whoever reviews tokens
+    if s.dirty:  # last_used_at, at most once a minute (hearth.web.tokens): most calls write nothing
+        s.commit()
     g.user = g.api_token_user
     return None
 
@@ -82,6 +84,7 @@ def roles(*allowed: Role | str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if current_user().role not in names:
+                refused("role", 403)
                 return error(403, "Your role may not do this.")
             return view(*args, **kwargs)
         wrapped.roles = names  # read by the route-walking tests
