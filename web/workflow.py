@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from hearth.engine import api
 from hearth.engine.forms_catalog import UnknownForm, load_forms
-from hearth.engine.recording import check_new_events
+from hearth.engine.recording import check_new_events, may_record
 from hearth.forms import events_from
 from hearth.rules.limits import MAX_DRAFT_BYTES
 from hearth.rules.source import parse_date_or_datetime
@@ -58,6 +58,29 @@ def definition(council_id: str, form_id: str, version: str | None = None):
         return catalog(council_id).get(form_id, version)
     except UnknownForm:
         return None
+
+
+def for_role(defn, policy, app_role: str):
+    """The form as someone with this app role may fill it: an `event_from` question does not
+    offer the event types the vocabulary says this role may not record (a worker is not
+    offered 'Panel approved'). Recording still checks every event, so a forged post of a
+    hidden option is refused too. The same definition when nothing is hidden."""
+    if policy is None:
+        return defn
+    hidden = {}
+    for produce in defn.produces:
+        if produce.event_from and produce.event_from in defn.fields_by_id:
+            question = defn.field(produce.event_from)
+            refused = {o.value for o in question.options if o.value in policy.vocabulary.event_types
+                       and not may_record(policy.vocabulary, o.value, app_role)}
+            if refused:
+                hidden[question.id] = refused
+    if not hidden:
+        return defn
+    sections = tuple(replace(section, fields=tuple(
+        replace(f, options=tuple(o for o in f.options if o.value not in hidden[f.id])) if f.id in hidden else f
+        for f in section.fields)) for section in defn.sections)
+    return replace(defn, sections=sections, hash=f"{defn.hash}:{app_role}")  # its own built form class
 
 
 def _event_index(field: str) -> int | None:

@@ -92,6 +92,7 @@ def _fill(case: Case, defn, draft: Submission | None):
     """Show, save as draft, or submit one form; a failed check re-renders what was typed."""
     from hearth.forms import build_form_class, formdata_for
 
+    defn = wf.for_role(defn, policy_in_force(case.council_id), current_user().role)
     Form = build_form_class(defn, base=FlaskForm)
     refused: list[str] = []
     refused_title = None
