@@ -32,6 +32,7 @@ however it ends.
 
     python benchmarks/bench_load.py                      # 50 clients, 60 s, PostgreSQL
     python benchmarks/bench_load.py --seconds 20 --sqlite
+    python benchmarks/bench_load.py --settle 150        # then resend writes cut off by the kill
 """
 from __future__ import annotations
 
@@ -77,6 +78,9 @@ class Outcome:
     key: str | None = None
     retry: bool = False
     detail: str = ""        # what was sent, for writes: case id, date, child reference
+    path: str = ""
+    body: dict | None = None
+    token: str = ""
 
 
 @dataclass
@@ -184,6 +188,7 @@ def client_loop(number: int, base: str, token: str, council: str, shared: Shared
             key = str(uuid.uuid4())
             for retry in (False, True):
                 outcome = call(session, "POST", base + path, start, kind, body, key, detail, retry)
+                outcome.path, outcome.body, outcome.token = path, body, token
                 shared_record(shared, outcome)
                 if outcome.status is not None or time.monotonic() >= stop_at:
                     break
@@ -314,6 +319,26 @@ def unanswered_writes(outcomes: list[Outcome]) -> int:
     return len(keys - answered)
 
 
+def settle(base: str, outcomes: list[Outcome], start: float, within: float) -> int:
+    """Send every write whose fate is unknown again, with its key, until it is answered
+    (the service takes a dead request's claim over after a while) or `within` seconds pass.
+    Returns how many are still unknown."""
+    deadline = time.monotonic() + within
+    while unanswered_writes(outcomes) and time.monotonic() < deadline:
+        answered = {o.key for o in outcomes if o.key and o.status is not None and o.status != 409}
+        pending = {o.key: o for o in outcomes if o.key and o.key not in answered and o.path}
+        for key, first in pending.items():
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {first.token}"  # keys belong to their user
+            outcome = call(session, "POST", base + first.path, start, first.kind, first.body, key, first.detail, True)
+            outcome.path, outcome.body, outcome.token = first.path, first.body, first.token
+            outcomes.append(outcome)
+            print(f"  settling {first.kind} {first.detail}: {outcome.status or outcome.error} "
+                  f"at {outcome.started:.0f} s")
+        time.sleep(5)
+    return unanswered_writes(outcomes)
+
+
 def kill_related(o: Outcome, kill_at: float | None) -> bool:
     """A connection broken around the kill, or a retry of such a write that found the killed
     request's claim on its Idempotency-Key (409 "still being answered": nothing of it was
@@ -353,9 +378,10 @@ def report(outcomes: list[Outcome], kill_at: float | None, seconds: float, backe
           f"expected): {sum(near_kill.values())} {dict(near_kill) or ''}")
     print(f"other errors: {sum(elsewhere.values())} {dict(elsewhere) or ''}")
     retried = [o for o in outcomes if o.retry]
-    print(f"writes retried after a broken connection: {len(retried)} "
-          f"({sum(1 for o in retried if o.status is not None and o.status < 300)} acknowledged on retry, "
-          f"{Counter(o.error for o in retried if o.error)} otherwise); "
+    keys = {o.key for o in retried}
+    print(f"writes sent again with their key after a broken connection: {len(keys)}, in {len(retried)} attempts "
+          f"({len({o.key for o in retried if o.status is not None and o.status < 300})} acknowledged in the end; "
+          f"answers {dict(Counter(o.status or o.error for o in retried))}); "
           f"writes whose fate the client never learnt: {unanswered_writes(outcomes)}")
     for o in [o for o in outcomes if o.error and not kill_related(o, kill_at)][:10]:
         print(f"  {o.kind} at {o.started:.1f} s {o.detail} key={o.key}: {o.error} {o.answer or ''}")
@@ -372,6 +398,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kill-at", type=float, help="seconds into the run to kill a worker (default: half-way)")
     ap.add_argument("--no-kill", action="store_true", help="kill no worker")
     ap.add_argument("--sqlite", action="store_true", help="a temporary SQLite file instead of PostgreSQL")
+    ap.add_argument("--settle", type=float, default=0, metavar="SECONDS",
+                    help="after the run, resend writes whose fate is unknown (same key) for up to this long; "
+                         "150 outlasts the service's hold on a killed request's key")
     args = ap.parse_args(argv)
     kill_at = None if args.no_kill else (args.kill_at if args.kill_at is not None else args.seconds / 2)
 
@@ -434,6 +463,10 @@ def main(argv: list[str] | None = None) -> int:
         for t in threads:
             t.join(args.seconds + 180)
         elapsed = time.monotonic() - start
+        if args.settle and unanswered_writes(shared.outcomes):
+            print(f"{unanswered_writes(shared.outcomes)} writes' fate unknown: sending them again "
+                  f"with their keys for up to {args.settle:g} s")
+            settle(server.base, shared.outcomes, start, args.settle)
         respawned = len(server.workers())
         server.stop()
         log = server.log_path.read_text(errors="replace")
