@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,52 @@ def test_killing_the_master_frees_the_port_for_a_new_master(servers, tmp_path):
     log = (tmp_path / "first.log").read_text(errors="replace")
     assert "its master" in log and "has gone" in log, log
     assert "Traceback" not in log, log
+
+
+SLOW_APP = '''import time
+
+
+def app(environ, start_response):
+    time.sleep(float(environ.get("QUERY_STRING") or 0))
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"finished"]
+'''
+
+
+def test_a_request_under_way_is_finished_while_the_port_is_already_free(tmp_path, environment):
+    """The worker frees the port at once but answers the request in hand (a slow WSGI app
+    stands in for a long evaluation): the client gets its answer, a new master can bind."""
+    (tmp_path / "slow_app.py").write_text(SLOW_APP)
+    port = free_port()
+    log = tmp_path / "slow.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", CONFIG, "--workers", "1", "--bind", f"127.0.0.1:{port}",
+             "slow_app:app"], cwd=tmp_path, env=environment, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert requests.get(f"http://127.0.0.1:{port}/?0", timeout=5).text == "finished"
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, log.read_text(errors="replace")
+                time.sleep(0.1)
+        with ThreadPoolExecutor(1) as pool:
+            answer = pool.submit(requests.get, f"http://127.0.0.1:{port}/?3", timeout=15)
+            time.sleep(0.5)  # the request is being served
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            killed = time.monotonic()
+            while not can_bind(port) and time.monotonic() < killed + 1.0:
+                time.sleep(0.02)
+            assert can_bind(port), "the port was not freed while the request was under way"
+            assert not answer.done(), "the request should still be running when the port is free"
+            assert answer.result().text == "finished"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
