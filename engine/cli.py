@@ -63,21 +63,29 @@ def evaluate_cmd(council: str, case_file: str, on_text: str | None) -> None:
 
 @cli.command("councils")
 def councils_cmd() -> None:
-    """The councils under the policies root (JSON)."""
-    try:
-        councils = api.list_councils()
-    except SourceError as exc:
-        _fail(_problem_lines(exc))
+    """The councils under the policies root (JSON); a council whose files have mistakes is
+    listed with them."""
+    states = api.policy_states()
     out = []
-    for c in councils:
+    for c in api.list_councils():
         entry = {"id": c.id, "name": c.name, "nation": c.nation}
         try:
             policy = api.get_policy(c.id)
             entry["versions"] = [v.describe() | {"title": v.title} for v in policy.versions]
-        except SourceError as exc:
-            entry["errors"] = _problem_lines(exc)
+        except (api.UnknownCouncil, SourceError):
+            entry["versions"] = []
+        problems = states.get(c.id, {}).get("problems")
+        if problems:
+            entry["errors"] = [_say(problem) for problem in problems]
         out.append(entry)
     click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+
+
+def _say(problem: dict) -> str:
+    """A located problem (Problem.as_dict) as the one line the other commands print."""
+    where = f"{problem['file']}:{problem['line']}:{problem['column']}" if problem["line"] else problem["file"]
+    field = f" ({problem['field']})" if problem["field"] else ""
+    return f"{where}{field}: {problem['message']}"
 
 
 @cli.group("policy")
@@ -86,12 +94,20 @@ def policy_group() -> None:
 
 
 def _council_dirs(target: str | None) -> list[Path]:
+    """The council folder named, or every council folder under a root (default: the policies root)."""
     root = Path(target).resolve() if target else api.policies_root()
-    if (root / "council.yaml").is_file():
-        return [root]
-    if not root.is_dir():
-        _fail([f"{root}: there is no such folder."])
-    return [p for p in sorted(root.iterdir()) if (p / "council.yaml").is_file()]
+    try:
+        if (root / "council.yaml").is_file():
+            return [root]
+        if not root.is_dir():
+            _fail([f"{_shown(str(root))}: there is no such folder."])
+        return [p for p in sorted(root.iterdir()) if (p / "council.yaml").is_file()]
+    except OSError as exc:
+        _fail([f"{_shown(str(root))}: this folder cannot be read ({exc.strerror or exc})."])
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 @policy_group.command("lint")
@@ -121,9 +137,12 @@ def test_cmd(council: str | None, verbose: bool) -> None:
     from .policy_tests import run_council_tests
 
     root = api.policies_root()
+    if council:
+        try:
+            api.get_council(council)
+        except api.UnknownCouncil as exc:
+            _fail([f"{exc} (under {root})"])
     folders = [root / council] if council else _council_dirs(None)
-    if council and not (root / council / "council.yaml").is_file():
-        _fail([f"There is no council '{council}' under {root}."])
     passed = failed = 0
     for folder in folders:
         try:

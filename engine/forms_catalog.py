@@ -20,6 +20,7 @@ from hearth.forms import FormDefinition, load_form
 from hearth.rules.source import Loc, Problem, SourceError, suggest
 
 from . import api
+from .policy import read_policy_file
 from .vocabulary import shared_vocabulary
 
 VERSIONS_DIR = "_versions"
@@ -87,11 +88,7 @@ class FormCatalog:
 
 
 def _read(path: Path, options: dict, specs: dict, default_id: str) -> FormDefinition:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError([Problem(Loc(str(path)), f"The form file cannot be read: {exc}.")]) from None
-    return load_form(text, str(path), options, specs, default_id=default_id)
+    return load_form(read_policy_file(path), str(path), options, specs, default_id=default_id)
 
 
 def load_folder(folder: Path, options: dict, specs: dict) -> FormCatalog:

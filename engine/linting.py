@@ -5,7 +5,9 @@ from pathlib import Path
 
 from hearth.rules.source import SourceError
 
+from .forms_catalog import lint_forms
 from .policy import load_policy
+from .policy_tests import read_test_file
 
 
 def lint_council(folder: Path) -> tuple[list, str]:
@@ -18,19 +20,12 @@ def lint_council(folder: Path) -> tuple[list, str]:
     current = policy.current
     summary = (f"{len(policy.versions)} version(s); current {current.version}: {len(current.triggers)} triggers, "
                f"{len(current.deadlines)} deadlines, {len(current.duties)} duties, {len(current.gates)} gates")
-    try:
-        from .forms_catalog import lint_forms  # the form language checks its own files
-    except ImportError:
-        lint_forms = None
-    if lint_forms is not None:
-        form_problems, form_summary = lint_forms(folder)
-        problems.extend(form_problems)
-        summary += f"; {form_summary}" if form_summary else ""
-    from .policy_tests import run_test_file
+    form_problems, form_summary = lint_forms(folder)
+    problems.extend(form_problems)
+    summary += f"; {form_summary}" if form_summary else ""
     for path in sorted((folder / "tests").glob("*.yaml")):
         try:
-            # structure only: results are for `hearth policy test`
-            run_test_file(policy, path)
+            read_test_file(path)  # structure only: results are for `hearth policy test`
         except SourceError as exc:
             problems.extend(exc.problems)
     return problems, summary

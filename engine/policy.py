@@ -1,198 +1,43 @@
-"""A council's policy: its versions, each a complete procedure loaded from YAML.
+"""Reading a council's policy from its folder: council.yaml and versions/*.yaml.
 
 Loading validates everything a policy officer could get wrong and reports it
 with file, line, column and a plain-English fix; a policy with any mistake is
-not loaded at all. See docs/policy-language.md for the language.
+not loaded at all, and no file, however broken (bytes that are not UTF-8, a
+list where a name goes, a mapping where a date goes), gets past as a
+traceback. The values built are hearth.engine.policy_model's; they are named
+here too, so ``from hearth.engine.policy import PolicyVersion`` keeps working.
+See docs/policy-language.md for the language.
 """
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from hearth.rules.compile import MAX_GROUPS, Atoms, compile_condition, group_count, rule
-from hearth.rules.conditions import (ALWAYS, Condition, EventCond, FieldSpec, FieldTest, Scope,
-                                     parse_condition, parse_field_tests)
+from hearth.rules.conditions import ALWAYS, Condition, FieldSpec, Scope, parse_condition, parse_field_tests
 from hearth.rules.durations import Duration, DurationError, parse_duration
-from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_yaml, parse_date,
+from hearth.rules.source import (LList, LMap, Loc, Problem, Problems, SourceError, load_yaml, parse_date,
                                  suggest)
 
-from .calendar import NATIONS, WorkingCalendar, calendar_for
+from .calendar import NATIONS, calendar_for
 from .history import event_types_mentioned
+from .policy_model import (Council, DueRow, EventSpec, Gate, Intervention, Move, NoPolicyInForce, Obligation, Plan,
+                           Policy, PolicyVersion, Row, Trigger)
 from .vocabulary import Vocabulary, merge_vocabulary, shared_vocabulary, shared_vocabulary_text
+
+__all__ = ["COUNCIL_KEYS", "VERSION_KEYS", "Council", "DueRow", "EventSpec", "Gate", "Intervention", "Move",
+           "NoPolicyInForce", "Obligation", "Plan", "Policy", "PolicyVersion", "Row", "Trigger",
+           "load_council", "load_policy", "load_version", "read_policy_file"]
 
 VERSION_KEYS = ("effective_from", "title", "vocabulary", "closed_days", "calendars", "triggers",
                 "recommendation", "chair", "invitees", "deadlines", "duties", "gates", "interventions")
 COUNCIL_KEYS = ("name", "short_name", "nation", "document", "brand")
+BRAND_KEYS = ("colour",)
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
-
-
-# ------------------------------------------------------------------------ model
-@dataclass(frozen=True)
-class Trigger:
-    id: str
-    title: str
-    when: Condition
-    source: str
-
-
-@dataclass(frozen=True)
-class Row:
-    """A decision-table row: when it holds, its outputs apply."""
-
-    when: Condition
-    source: str
-    recommend: str | None = None
-    options: tuple = ()
-    required: tuple = ()
-    consider: tuple = ()
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    types: tuple
-    where: tuple = ()
-
-
-@dataclass(frozen=True)
-class DueRow:
-    when: Condition
-    duration: Duration
-
-
-@dataclass(frozen=True)
-class Move:
-    event: EventSpec
-    extend_by: Duration | None = None
-    extend_field: str | None = None
-    to_field: str | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """An event that says when an obligation is expected to be met (a meeting arranged for a day)."""
-    event: EventSpec
-    date_field: str
-
-
-@dataclass(frozen=True)
-class Obligation:
-    """A deadline or a duty: starts with an event, is due some time after, met by another."""
-
-    id: str
-    title: str
-    kind: str  # deadline or duty
-    starts: EventSpec
-    due: tuple  # of DueRow, first whose `when` holds
-    met_by: EventSpec
-    source: str
-    agreed_date: str | None = None
-    moved_by: tuple = ()
-    unless: Condition | None = None
-    waived_by: EventSpec | None = None
-    calendar: str | None = None
-    planned_by: Plan | None = None
-
-
-@dataclass(frozen=True)
-class Gate:
-    id: str
-    title: str
-    actions: tuple
-    source: str
-    blocked_until: Condition | None = None
-    unless: Condition | None = None
-    needs_approval: Condition | None = None
-    after_the_fact: Duration | None = None
-
-
-@dataclass(frozen=True)
-class Intervention:
-    id: str
-    label: str
-    costed: bool
-    source: str
-    available_from: date | None = None
-    available_until: date | None = None
-    when: Condition | None = None  # offered only when this holds (e.g. "if relevant")
-
-
-@dataclass(frozen=True)
-class Council:
-    id: str
-    name: str
-    short_name: str
-    nation: str
-    document: str
-    brand: dict
-
-
-@dataclass
-class PolicyVersion:
-    council: Council
-    version: str
-    effective_from: date
-    title: str
-    file: str
-    vocabulary: Vocabulary
-    triggers: tuple
-    recommendation: tuple
-    chair: tuple
-    invitees: tuple
-    deadlines: tuple
-    duties: tuple
-    gates: tuple
-    interventions: tuple
-    calendar: WorkingCalendar
-    calendars: dict
-    content_hash: str
-
-    @property
-    def id(self) -> str:
-        return self.council.id
-
-    def calendar_named(self, name: str | None) -> WorkingCalendar:
-        return self.calendars[name] if name else self.calendar
-
-    def describe(self) -> dict:
-        return {"id": self.council.id, "version": self.version, "effective_from": self.effective_from.isoformat()}
-
-    def options(self) -> dict:
-        """Named option lists for forms, including this policy's menus."""
-        opts = self.vocabulary.options()
-        opts["interventions"] = [(i.id, i.label) for i in self.interventions]
-        opts["triggers"] = [(t.id, t.title) for t in self.triggers]
-        return opts
-
-
-@dataclass
-class Policy:
-    """All versions of one council's policy, oldest first."""
-
-    council: Council
-    versions: list
-
-    def version_on(self, on: date) -> PolicyVersion:
-        chosen = None
-        for v in self.versions:
-            if v.effective_from <= on:
-                chosen = v
-        if chosen is None:
-            first = self.versions[0]
-            raise NoPolicyInForce(f"No version of {self.council.name}'s policy was in force on {on.isoformat()}: "
-                                  f"the first ({first.version}) took effect on {first.effective_from.isoformat()}.")
-        return chosen
-
-    @property
-    def current(self) -> PolicyVersion:
-        return self.versions[-1]
-
-
-class NoPolicyInForce(LookupError):
-    pass
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 # ----------------------------------------------------------------------- loader
@@ -254,9 +99,9 @@ class _Reader:
         items = list(value) if isinstance(value, LList) else [value]
         out = []
         for item in items:
-            if item in self.vocab.role_groups:
+            if isinstance(item, str) and item in self.vocab.role_groups:
                 out.extend(self.vocab.role_groups[item])
-            elif item in self.vocab.roles:
+            elif isinstance(item, str) and item in self.vocab.roles:
                 out.append(item)
             else:
                 self.p.add(node.value_loc(key), f"'{item}' is not a role.{suggest(str(item), self.vocab.roles)} "
@@ -392,12 +237,12 @@ class _Reader:
             scope = Scope(fields=anchored_fields, events=self.vocab.event_scope(), groups=self.vocab.role_groups,
                           anchored=True)
             agreed = node.get("agreed_date")
-            if agreed is not None and start_fields.get(agreed, FieldSpec()).kind != "date":
+            if agreed is not None and not _names_field(agreed, start_fields, "date"):
                 self.p.add(node.value_loc("agreed_date"), f"'agreed_date' must name a date field of "
                                                           f"{' or '.join(starts)}.{suggest(str(agreed), start_fields)}",
                            "agreed_date")
             cal = node.get("calendar")
-            if cal is not None and cal not in calendars:
+            if cal is not None and (not isinstance(cal, str) or cal not in calendars):
                 self.p.add(node.value_loc("calendar"), f"There is no calendar '{cal}'.{suggest(str(cal), calendars)} "
                                                        "Name one under 'calendars'.", "calendar")
             out.append(Obligation(
@@ -422,7 +267,7 @@ class _Reader:
             return None
         field_name = value["date"]
         fields = self._common_fields(spec.types)
-        if fields.get(field_name, FieldSpec()).kind != "date":
+        if not _names_field(field_name, fields, "date"):
             self.p.add(value.value_loc("date"), f"'date' must name a date field of {' or '.join(spec.types)}."
                                                 f"{suggest(str(field_name), fields)}", "date")
         return Plan(spec, str(field_name))
@@ -500,7 +345,7 @@ class _Reader:
                                    f"{suggest(str(raw), fields)}", "extend_by")
             elif "to" in move:
                 to_field = move["to"]
-                if fields.get(to_field, FieldSpec()).kind != "date":
+                if not _names_field(to_field, fields, "date"):
                     self.p.add(move.value_loc("to"), f"'to' must name a date field of the event.{suggest(str(to_field), fields)}", "to")
             else:
                 self.p.add(move.loc, "A move needs 'extend_by' (how much later) or 'to' (the field with the new date).")
@@ -516,7 +361,7 @@ class _Reader:
             actions = node.get("actions")
             actions = list(actions) if isinstance(actions, LList) else [actions] if actions else []
             for a in actions:
-                if a not in self.vocab.actions:
+                if not isinstance(a, str) or a not in self.vocab.actions:
                     self.p.add(node.value_loc("actions"), f"'{a}' is not an action.{suggest(str(a), self.vocab.actions)} "
                                                           "Declare the council's own under vocabulary: actions.", "actions")
             if "blocked_until" not in node and "needs_approval" not in node:
@@ -553,6 +398,12 @@ class _Reader:
         return tuple(out)
 
 
+def _names_field(value: Any, fields: dict, kind: str) -> bool:
+    """Whether a value written in the file is the name of one of these fields, of this kind
+    (anything but a word, a list or a mapping where a name goes, is not)."""
+    return isinstance(value, str) and fields.get(value, FieldSpec()).kind == kind
+
+
 def _dates(node: Any, loc: Loc, problems: Problems, key: str) -> list:
     if node is None:
         return []
@@ -568,39 +419,88 @@ def _dates(node: Any, loc: Loc, problems: Problems, key: str) -> list:
     return out
 
 
-def load_council(folder: Path) -> Council:
-    problems = Problems()
-    file = str(folder / "council.yaml")
+def read_policy_file(path: Path) -> str:
+    """A policy file's text. Bytes that are not UTF-8 are refused at their line and column
+    (an editor saving in another encoding is the usual cause), and a file that cannot be
+    opened is a located problem, never an OSError."""
+    file = str(path)
     try:
-        text = (folder / "council.yaml").read_text(encoding="utf-8")
-    except OSError:
-        raise SourceError([problems_item(file, "There is no council.yaml in this folder.")]) from None
-    doc = load_yaml(text, file)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError([Problem(Loc(file), "This file is missing.")]) from None
+    except OSError as exc:
+        raise SourceError([Problem(Loc(file), f"This file cannot be read ({exc.strerror or exc}).")]) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[:exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise SourceError([Problem(Loc(file, line, column),
+                                   f"The file is not UTF-8 text here (byte 0x{data[exc.start]:02x}). Save it as "
+                                   "UTF-8 from your editor, or retype the character.")]) from None
+
+
+def _text_value(doc: LMap, key: str, problems: Problems, example: str, default: str = "") -> str:
+    value = doc.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str) or not value.strip():
+        problems.add(doc.value_loc(key), f"'{key}' must be text, for example {key}: {example}.", key)
+        return default
+    return value.strip()
+
+
+def _brand(doc: LMap, problems: Problems) -> dict:
+    value = doc.get("brand")
+    if value is None:
+        return {}
+    if not isinstance(value, LMap):
+        problems.add(doc.value_loc("brand"), "'brand' must be a mapping, for example brand: {colour: \"#5b2c6f\"}.",
+                     "brand")
+        return {}
+    problems.check_keys(value, BRAND_KEYS, "'brand'")
+    colour = value.get("colour")
+    if colour is not None and not (isinstance(colour, str) and _COLOUR.match(colour)):
+        problems.add(value.value_loc("colour"), "'colour' is a colour written #rrggbb in quotes, for example "
+                                                "colour: \"#5b2c6f\".", "brand.colour")
+        return {}
+    return {key: value[key] for key in BRAND_KEYS if key in value}
+
+
+def load_council(folder: Path) -> Council:
+    """council.yaml, checked: every page names its council and draws its colour from it."""
+    problems = Problems()
+    path = folder / "council.yaml"
+    file = str(path)
+    if not path.is_file():
+        raise SourceError([Problem(Loc(file), "There is no council.yaml in this folder.")])
+    doc = load_yaml(read_policy_file(path), file)
     if not isinstance(doc, LMap):
-        raise SourceError([problems_item(file, "council.yaml must be a mapping with name, nation and brand.")])
+        raise SourceError([Problem(getattr(doc, "loc", Loc(file, 1, 1)),
+                                   "council.yaml must be a mapping with name, nation and brand.")])
     problems.check_keys(doc, COUNCIL_KEYS, "council.yaml", required=["name", "nation"])
+    name = _text_value(doc, "name", problems, "Northshire County Council")
+    short_name = _text_value(doc, "short_name", problems, "Northshire", default=name)
+    document = _text_value(doc, "document", problems, "guidance-2025.txt")
     nation = doc.get("nation", "england")
-    if nation not in NATIONS:
+    if not isinstance(nation, str) or nation not in NATIONS:
         problems.add(doc.value_loc("nation"), f"'{nation}' is not a nation I know.{suggest(str(nation), NATIONS)} "
                                               f"Nations: {', '.join(NATIONS)}.", "nation")
+    brand = _brand(doc, problems)
     problems.raise_if_any()
-    return Council(folder.name, doc["name"], doc.get("short_name", doc["name"]), nation,
-                   doc.get("document", ""), dict(doc.get("brand") or {}))
-
-
-def problems_item(file: str, message: str):
-    from hearth.rules.source import Problem
-    return Problem(Loc(file), message)
+    return Council(folder.name, name, short_name, nation, document, brand)
 
 
 def load_version(council: Council, path: Path) -> PolicyVersion:
     """Load and check one version file; raises SourceError listing every problem."""
     file = str(path)
-    text = path.read_text(encoding="utf-8")
+    text = read_policy_file(path)
     doc = load_yaml(text, file)
     problems = Problems()
     if not isinstance(doc, LMap):
-        raise SourceError([problems_item(file, "A version file must be a mapping with effective_from, triggers and so on.")])
+        raise SourceError([Problem(getattr(doc, "loc", Loc(file, 1, 1)),
+                                   "A version file must be a mapping with effective_from, triggers and so on.")])
     problems.check_keys(doc, VERSION_KEYS, "a policy version", required=["effective_from"])
     vocab = merge_vocabulary(shared_vocabulary(), doc.get("vocabulary"), problems)
     reader = _Reader(file, vocab, problems)
@@ -613,13 +513,17 @@ def load_version(council: Council, path: Path) -> PolicyVersion:
     closed = _dates(doc.get("closed_days"), doc.value_loc("closed_days"), problems, "closed_days")
     calendars = {}
     cal_node = doc.get("calendars") or {}
+    if cal_node and not isinstance(cal_node, LMap):
+        problems.add(doc.value_loc("calendars"), "'calendars' must be a mapping of names to calendars, for example "
+                                                 "calendars: {scotland: {nation: scotland}}.", "calendars")
+        cal_node = {}
     for name, spec in cal_node.items():
         if not isinstance(spec, LMap):
             problems.add(cal_node.value_loc(name), "A calendar needs 'nation' (and may have 'closed_days').", name)
             continue
         problems.check_keys(spec, ["nation", "closed_days"], "a calendar", required=["nation"])
         nation = spec.get("nation", council.nation)
-        if nation not in NATIONS:
+        if not isinstance(nation, str) or nation not in NATIONS:
             problems.add(spec.value_loc("nation"), f"'{nation}' is not a nation I know.{suggest(str(nation), NATIONS)}", name)
             nation = council.nation
         calendars[str(name)] = calendar_for(nation, tuple(_dates(spec.get("closed_days"), spec.value_loc("closed_days"),
@@ -645,7 +549,7 @@ def load_policy(folder: Path) -> Policy:
     council = load_council(folder)
     files = sorted((folder / "versions").glob("*.yaml"))
     if not files:
-        raise SourceError([problems_item(str(folder / "versions"), "This council has no policy versions yet: "
+        raise SourceError([_problem(str(folder / "versions"), "This council has no policy versions yet: "
                                                                    "add a file such as versions/2025-01.yaml.")])
     problems, versions = [], []
     for path in files:
@@ -659,7 +563,11 @@ def load_policy(folder: Path) -> Policy:
     seen: dict = {}
     for v in versions:
         if v.effective_from in seen:
-            raise SourceError([problems_item(v.file, f"Versions {seen[v.effective_from]} and {v.version} take effect on "
+            raise SourceError([_problem(v.file, f"Versions {seen[v.effective_from]} and {v.version} take effect on "
                                                      f"the same day; give each its own effective_from.")])
         seen[v.effective_from] = v.version
     return Policy(council, versions)
+
+
+def _problem(file: str, message: str) -> Problem:
+    return Problem(Loc(file), message)

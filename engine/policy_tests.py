@@ -15,7 +15,7 @@ from hearth.rules.source import LList, LMap, Loc, Problems, SourceError, load_ya
 
 from .case import parse_case_data
 from .evaluate import evaluate
-from .policy import NoPolicyInForce, Policy, load_policy
+from .policy import NoPolicyInForce, Policy, load_policy, read_policy_file
 
 TEST_KEYS = ("name", "on", "case", "expect")
 EXPECT_KEYS = ("policy_version", "triggers", "recommendation", "chair", "invitees", "deadlines", "duties",
@@ -42,10 +42,17 @@ def run_council_tests(folder: Path) -> list[TestResult]:
 
 
 def run_test_file(policy: Policy, path: Path) -> list[TestResult]:
-    doc = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    return [_run_one(policy, node) for node in read_test_file(path)]
+
+
+def read_test_file(path: Path) -> list[LMap]:
+    """A test file's tests, their shape checked (what `hearth policy lint` reports) so that
+    running them meets only the mistakes a test is for; SourceError listing every problem."""
+    file = str(path)
+    doc = load_yaml(read_policy_file(path), file)
     problems = Problems()
     if not isinstance(doc, LMap) or not isinstance(doc.get("tests"), LList):
-        problems.add(getattr(doc, "loc", Loc(str(path))), "A test file needs 'tests:', a list of tests.")
+        problems.add(getattr(doc, "loc", Loc(file)), "A test file needs 'tests:', a list of tests.")
         problems.raise_if_any()
     problems.check_keys(doc, ["tests"], "a test file")
     tests = []
@@ -54,11 +61,68 @@ def run_test_file(policy: Policy, path: Path) -> list[TestResult]:
             problems.add(doc["tests"].item_loc(i), "Each test needs name, on, case and expect.")
             continue
         problems.check_keys(node, TEST_KEYS, "a test", required=TEST_KEYS)
-        if isinstance(node.get("expect"), LMap):
-            problems.check_keys(node["expect"], EXPECT_KEYS, "'expect'")
+        if "name" in node and not _is_scalar(node["name"]):
+            problems.add(node.value_loc("name"), "'name' is a sentence saying what the test shows.", "name")
+        if "case" in node and not isinstance(node["case"], LMap):
+            problems.add(node.value_loc("case"), "'case' is a case document: a mapping with child, placement "
+                                                 "and events.", "case")
+        if "expect" in node:
+            if isinstance(node["expect"], LMap):
+                problems.check_keys(node["expect"], EXPECT_KEYS, "'expect'")
+                _check_expect_shape(node["expect"], problems)
+            else:
+                problems.add(node.value_loc("expect"), "'expect' is a mapping of what the answer should say, "
+                                                       "for example expect: {recommendation: hold_stability_meeting}.",
+                             "expect")
         tests.append(node)
     problems.raise_if_any()
-    return [_run_one(policy, node) for node in tests]
+    return tests
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _is_list_of_words(value: Any) -> bool:
+    return value is None or (isinstance(value, LList) and all(isinstance(item, str) for item in value))
+
+
+def _is_mapping_of(value: Any, allowed) -> bool:
+    return value is None or (isinstance(value, LMap) and all(allowed(item) for item in value.values()))
+
+
+def _is_obligation_expectation(value: Any) -> bool:
+    """'absent', one instance {due: ..., status: ...}, or a list of them (every instance, in order)."""
+    if value is None or value == "absent":
+        return True
+    items = value if isinstance(value, LList) else [value]
+    return all(item is None or _is_mapping_of(item, _is_scalar) for item in items)
+
+
+# What each part of 'expect' must look like, and how to write it: checked before any test
+# runs, so a list where a word goes is a located mistake and not a crash mid-comparison.
+_EXPECT_SHAPES = {
+    "policy_version": (_is_scalar, "the version's name, for example policy_version: 2025-01"),
+    "recommendation": (_is_scalar, "one recommendation, or none"),
+    "triggers": (_is_list_of_words, "a list of trigger ids, for example triggers: [repeated-missing]"),
+    "chair": (_is_list_of_words, "a list of roles, for example chair: [iro]"),
+    "invitees": (lambda v: _is_mapping_of(v, _is_list_of_words),
+                 "a mapping with required, consider and not, each a list of roles"),
+    "deadlines": (lambda v: _is_mapping_of(v, _is_obligation_expectation),
+                  "a mapping of deadline ids to absent, {due: ..., status: ...} or a list of those"),
+    "duties": (lambda v: _is_mapping_of(v, _is_obligation_expectation),
+               "a mapping of duty ids to absent, {due: ..., status: ...} or a list of those"),
+    "gates": (lambda v: _is_mapping_of(v, _is_scalar),
+              "a mapping of actions to a gate status (or absent)"),
+    "interventions": (lambda v: _is_mapping_of(v, _is_list_of_words),
+                      "a mapping with includes and excludes, each a list of intervention ids"),
+}
+
+
+def _check_expect_shape(expect: LMap, problems: Problems) -> None:
+    for key, (fits, how) in _EXPECT_SHAPES.items():
+        if key in expect and not fits(expect[key]):
+            problems.add(expect.value_loc(key), f"'{key}' in 'expect' is {how}.", key)
 
 
 def _run_one(policy: Policy, node: LMap) -> TestResult:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from collections.abc import Hashable
 from typing import Any, Mapping
 
 from hearth.rules.conditions import (All, Condition, FieldSpec, Fields, Scope, parse_condition,
@@ -414,7 +415,7 @@ class _Reader:
 
     def prefill(self, node: LMap) -> str:
         value = node["prefill"]
-        if value not in PREFILLS:
+        if not _is_name_in(value, PREFILLS):
             self.p.add(node.value_loc("prefill"), f"'prefill' says what a new form starts with; '{value}' is not "
                                                   f"something it can.{suggest(str(value), PREFILLS)} Choose one of: "
                                                   + "; ".join(f"{k} ({v})" for k, v in PREFILLS.items()) + ".",
@@ -453,7 +454,7 @@ class _Reader:
             self.p.add(where, "'options' is a named list such as roles, {list: roles, only: [...]}, "
                               "or a list of {value, label}.", "options")
             return (), ""
-        if name not in self.lists:
+        if not _is_name_in(name, self.lists):
             self.p.add(where if spec_node is None else spec_node.value_loc("list"),
                        f"There is no list of options called '{name}'.{suggest(str(name), self.lists)} "
                        f"Lists: {', '.join(self.lists)}.", "options")
@@ -472,7 +473,7 @@ class _Reader:
                                "options")
         if only is not None and isinstance(only, LList):
             by_value = {o.value: o for o in items}
-            items = [by_value[v] for v in only if v in by_value]
+            items = [by_value[v] for v in only if _is_name_in(v, by_value)]
         if isinstance(exclude, LList):
             items = [o for o in items if o.value not in exclude]
         if not items:
@@ -491,6 +492,8 @@ class _Reader:
             if not isinstance(value, str) or not _ID.match(value):
                 self.p.add(item.value_loc("value"), f"'{value}' cannot be an option value: use small letters, "
                                                     "digits and _ (the label is what people read).", "options")
+            if not isinstance(value, Hashable):
+                continue
             if value in seen:
                 self.p.add(item.value_loc("value"), f"The option '{value}' is written twice.", "options")
             seen.add(value)
@@ -521,7 +524,7 @@ class _Reader:
             if f.id in referenced_fields(show_when):
                 self.p.add(loc, f"'{f.id}' cannot be shown depending on its own answer.", "show_when")
         for op, other in f.compare:
-            target = by_id.get(other)
+            target = by_id.get(other) if _is_name_in(other, by_id) else None
             if target is None or target.kind != "date" or other == f.id:
                 dates = [i for i, x in by_id.items() if x.kind == "date" and i != f.id]
                 self.p.add(loc, f"'{op}: {other}' must name another date question.{suggest(str(other), dates)}", op)
@@ -543,7 +546,7 @@ class _Reader:
             when = self.condition(c["when"], c.value_loc("when"), scope) if "when" in c else None
             then = self.condition(c.get("then", {}), c.value_loc("then"), scope) if "then" in c else All(())
             fid = c.get("field")
-            if "field" in c and fid not in by_id:
+            if "field" in c and not _is_name_in(fid, by_id):
                 self.p.add(c.value_loc("field"), f"There is no question '{fid}' to show this message by."
                                                  f"{suggest(str(fid), by_id)}", "field")
             out.append(Check(when, then, str(fid), self.text(c, "message", "A check"), self.text(c, "source", "A check")))
@@ -578,12 +581,12 @@ class _Reader:
         spec: dict = {}
         type_fields: dict = {}
         if event is not None:
-            if self.events is not None and event not in events:
+            if self.events is not None and not _is_name_in(event, events):
                 self.p.add(e.value_loc("event"), f"'{event}' is not an event type this policy knows."
                                                  f"{suggest(str(event), events)}", "event")
-            spec = events.get(event, {})
+            spec = events.get(event, {}) if _is_name_in(event, events) else {}
         else:
-            src = by_id.get(event_from)
+            src = by_id.get(event_from) if _is_name_in(event_from, by_id) else None
             if src is None or src.kind not in ("radios", "checkboxes", "select"):
                 self.p.add(e.value_loc("event_from"), f"'event_from' must name a radios, checkboxes or select question "
                                                       f"whose options are event types.{suggest(str(event_from), by_id)}",
@@ -599,7 +602,7 @@ class _Reader:
                         spec.setdefault(k, v)
                 type_fields = {o.value: frozenset(events.get(o.value, {})) for o in src.options}
         on = e.get("on")
-        if "on" in e and (on not in by_id or by_id[on].kind != "date"):
+        if "on" in e and (not _is_name_in(on, by_id) or by_id[on].kind != "date"):
             dates = [i for i, f in by_id.items() if f.kind == "date"]
             self.p.add(e.value_loc("on"), f"'on' names the date question that dates the event; '{on}' is not one."
                                           f"{suggest(str(on), dates)}", "on")
@@ -631,7 +634,7 @@ class _Reader:
             return ("value", value["value"])
         self.p.check_keys(value, ["answer", "map"], "an answer mapping")
         aid = value["answer"]
-        f = by_id.get(aid)
+        f = by_id.get(aid) if _is_name_in(aid, by_id) else None
         if f is None:
             self.p.add(value.value_loc("answer"), f"There is no question '{aid}'.{suggest(str(aid), by_id)}", name)
             return ("value", None)
@@ -671,6 +674,12 @@ class _Reader:
         if not ok:
             self.p.add(loc, f"'{value}' is not {_kind_words(spec.kind)}, which the event field '{name}' holds."
                             f"{suggest(str(value), map(str, spec.choices))}", name)
+
+
+def _is_name_in(value: Any, table: Mapping) -> bool:
+    """Whether a value written in the file names an entry of ``table``. A list or a mapping
+    written where a name goes names nothing (and cannot be looked up: it is unhashable)."""
+    return isinstance(value, Hashable) and value in table
 
 
 def _kind_words(kind: str) -> str:

@@ -1,0 +1,179 @@
+"""A council's policy as the engine uses it: versions, each a complete procedure.
+
+Plain frozen values with no knowledge of files: the reader (hearth.engine.policy)
+builds them from YAML and checks them, and wherever policies are kept later only
+the reader changes. See docs/policy-language.md for the language.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from hearth.rules.conditions import Condition
+from hearth.rules.durations import Duration
+
+from .calendar import WorkingCalendar
+from .vocabulary import Vocabulary
+
+@dataclass(frozen=True)
+class Trigger:
+    id: str
+    title: str
+    when: Condition
+    source: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """A decision-table row: when it holds, its outputs apply."""
+
+    when: Condition
+    source: str
+    recommend: str | None = None
+    options: tuple = ()
+    required: tuple = ()
+    consider: tuple = ()
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    types: tuple
+    where: tuple = ()
+
+
+@dataclass(frozen=True)
+class DueRow:
+    when: Condition
+    duration: Duration
+
+
+@dataclass(frozen=True)
+class Move:
+    event: EventSpec
+    extend_by: Duration | None = None
+    extend_field: str | None = None
+    to_field: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An event that says when an obligation is expected to be met (a meeting arranged for a day)."""
+    event: EventSpec
+    date_field: str
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """A deadline or a duty: starts with an event, is due some time after, met by another."""
+
+    id: str
+    title: str
+    kind: str  # deadline or duty
+    starts: EventSpec
+    due: tuple  # of DueRow, first whose `when` holds
+    met_by: EventSpec
+    source: str
+    agreed_date: str | None = None
+    moved_by: tuple = ()
+    unless: Condition | None = None
+    waived_by: EventSpec | None = None
+    calendar: str | None = None
+    planned_by: Plan | None = None
+
+
+@dataclass(frozen=True)
+class Gate:
+    id: str
+    title: str
+    actions: tuple
+    source: str
+    blocked_until: Condition | None = None
+    unless: Condition | None = None
+    needs_approval: Condition | None = None
+    after_the_fact: Duration | None = None
+
+
+@dataclass(frozen=True)
+class Intervention:
+    id: str
+    label: str
+    costed: bool
+    source: str
+    available_from: date | None = None
+    available_until: date | None = None
+    when: Condition | None = None  # offered only when this holds (e.g. "if relevant")
+
+
+@dataclass(frozen=True)
+class Council:
+    id: str
+    name: str
+    short_name: str
+    nation: str
+    document: str
+    brand: dict
+
+
+@dataclass
+class PolicyVersion:
+    council: Council
+    version: str
+    effective_from: date
+    title: str
+    file: str
+    vocabulary: Vocabulary
+    triggers: tuple
+    recommendation: tuple
+    chair: tuple
+    invitees: tuple
+    deadlines: tuple
+    duties: tuple
+    gates: tuple
+    interventions: tuple
+    calendar: WorkingCalendar
+    calendars: dict
+    content_hash: str
+
+    @property
+    def id(self) -> str:
+        return self.council.id
+
+    def calendar_named(self, name: str | None) -> WorkingCalendar:
+        return self.calendars[name] if name else self.calendar
+
+    def describe(self) -> dict:
+        return {"id": self.council.id, "version": self.version, "effective_from": self.effective_from.isoformat()}
+
+    def options(self) -> dict:
+        """Named option lists for forms, including this policy's menus."""
+        opts = self.vocabulary.options()
+        opts["interventions"] = [(i.id, i.label) for i in self.interventions]
+        opts["triggers"] = [(t.id, t.title) for t in self.triggers]
+        return opts
+
+
+@dataclass
+class Policy:
+    """All versions of one council's policy, oldest first."""
+
+    council: Council
+    versions: list
+
+    def version_on(self, on: date) -> PolicyVersion:
+        chosen = None
+        for v in self.versions:
+            if v.effective_from <= on:
+                chosen = v
+        if chosen is None:
+            first = self.versions[0]
+            raise NoPolicyInForce(f"No version of {self.council.name}'s policy was in force on {on.isoformat()}: "
+                                  f"the first ({first.version}) took effect on {first.effective_from.isoformat()}.")
+        return chosen
+
+    @property
+    def current(self) -> PolicyVersion:
+        return self.versions[-1]
+
+
+class NoPolicyInForce(LookupError):
+    pass
