@@ -419,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
                 version = conn.execute(text("SHOW server_version")).scalar()
             url, backend = PG_URL.rsplit("/", 1)[0] + f"/{database}", f"PostgreSQL {version}"
         env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HEARTH_ENV", "GUNICORN_CMD_ARGS")}
-        env.update(HEARTH_ENV="development", HEARTH_INSTANCE=str(tmp / "instance"), HEARTH_PROXIES="0",
+        env.update(HEARTH_ENV="development", HEARTH_INSTANCE=str(tmp / "instance"),
                    DATABASE_URL=url, SECRET_KEY="bench-" + "x" * 40,
                    # the limiter runs (its cost is part of the load) but never refuses here
                    HEARTH_API_RATE_LIMIT="1000000 per minute",

@@ -74,7 +74,7 @@ def can_bind(port: int) -> bool:
 @pytest.fixture
 def environment(tmp_path) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HEARTH_ENV", "GUNICORN_CMD_ARGS")}
-    env.update(HEARTH_ENV="development", SECRET_KEY="master-kill-test-" + "x" * 32, HEARTH_PROXIES="0",
+    env.update(HEARTH_ENV="development", SECRET_KEY="master-kill-test-" + "x" * 32,
                HEARTH_INSTANCE=str(tmp_path / "instance"), DATABASE_URL=f"sqlite:///{tmp_path / 'hearth.db'}",
                HEARTH_POLICIES=os.environ.get("HEARTH_POLICIES", str(ROOT / "policies")))
     subprocess.run([sys.executable, "-c", "from hearth.web.cli import main; main()", "db", "upgrade"],
