@@ -62,7 +62,7 @@ def test_next_refuses_other_sites_decoded(client, demo, target):
     assert r.headers["Location"] == "/"
 
 
-@pytest.mark.parametrize("target", ["/cases/5", "/cases/5/forms?draft=1", "/admin/audit?page=2&action=refused"])
+@pytest.mark.parametrize("target", ["/cases/5", "/cases/5/forms?draft=1", "/admin/audit?page=2&audit_action=refused"])
 def test_next_keeps_same_site_paths(client, demo, target):
     r = client.post("/login", query_string={"next": target}, data=_sign_in_data(client, demo))
     assert r.headers["Location"] == target
@@ -389,7 +389,7 @@ def test_the_audit_page_can_be_filtered(app, demo, login_as):
     client.get(f"/cases/{demo.cases[demo.home][0].id}")  # refused: another council
     admin = app.test_client()
     assert login(admin, demo.email("admin")).status_code == 302
-    page = admin.get("/admin/audit", query_string={"action": "refused"}).get_data(as_text=True)
+    page = admin.get("/admin/audit", query_string={"audit_action": "refused"}).get_data(as_text=True)
     assert demo.email("worker", demo.other) in page and "Login" not in page.split("<tbody")[1]
     page = admin.get("/admin/audit", query_string={"council": demo.home}).get_data(as_text=True)
     assert demo.email("worker", demo.other) not in page.split("<tbody")[1]

@@ -36,9 +36,10 @@ def _page_number(text: str | None) -> int:
 def _filters() -> tuple[dict[str, str], list[str]]:
     """The filters asked for that can be used, and a sentence for each that cannot."""
     chosen, problems = {}, []
-    action = request.args.get("action", "")
+    # Not "action": a form field of that name hides the form's own action in the DOM.
+    action = request.args.get("audit_action", "")
     if action in {a.value for a in AuditAction}:
-        chosen["action"] = action
+        chosen["audit_action"] = action
     for name, label in (("council", "Council"), ("user", "Email address")):
         value = request.args.get(name, "").strip()
         if not value:
@@ -64,8 +65,8 @@ def audit_trail():
         select(AuditEntry.council_id).where(AuditEntry.council_id.is_not(None)).distinct()
         .order_by(AuditEntry.council_id)).all()
     stmt = scope
-    if "action" in filters:
-        stmt = stmt.where(AuditEntry.action == filters["action"])
+    if "audit_action" in filters:
+        stmt = stmt.where(AuditEntry.action == filters["audit_action"])
     if "council" in filters:
         stmt = stmt.where(AuditEntry.council_id == filters["council"])
     if "user" in filters:
