@@ -8,8 +8,6 @@ is the same plain 404 as any other id that does not exist, before any query runs
 """
 from __future__ import annotations
 
-import re
-
 from werkzeug.routing import IntegerConverter
 
 # The largest id any table can hold: PostgreSQL's `integer` (SQLite's is larger).
