@@ -25,7 +25,7 @@ from .policy import load_council, load_policy
 from .policy_model import Council, NoPolicyInForce, Policy, PolicyVersion
 
 __all__ = ["Council", "UnknownCouncil", "NoPolicyInForce", "SourceError", "list_councils", "get_council",
-           "get_policy", "policy_on", "policy_states", "parse_case", "evaluate", "evaluate_document",
+           "get_policy", "policy_on", "policy_state", "policy_states", "parse_case", "evaluate", "evaluate_document",
            "policies_root"]
 
 _COUNCIL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -129,10 +129,12 @@ def _kept(store: dict, folder: Path, stamp, load, what: str):
                 entry.good, entry.problems = value, ()
             else:
                 entry.problems = problems
-                log.warning("The %s of council %s changed and no longer loads (%d problem(s)); %s. First: %s",
-                            what, folder.name, len(problems),
-                            "the last good one stays in force" if entry.good is not None else "there is none to use",
-                            problems[0] if problems else "")
+                # council.yaml is part of the policy, whose warning says it: one warning per change
+                log.log(logging.WARNING if what == "policy" else logging.DEBUG,
+                        "The %s of council %s changed and no longer loads (%d problem(s)); %s. First: %s",
+                        what, folder.name, len(problems),
+                        "the last good one stays in force" if entry.good is not None else "there is none to use",
+                        problems[0] if problems else "")
             if entry.state != was or entry.since is None:
                 entry.since = datetime.now(timezone.utc)
         return entry.value() if value is None else value
@@ -174,33 +176,39 @@ def get_policy(council_id: str, root: Path | None = None) -> Policy:
 
 
 def policy_states(root: Path | None = None, on: date | None = None) -> dict[str, dict]:
-    """Each council's policy as the service holds it, for monitoring and for telling people:
-    state 'ok'; 'stale' (the files changed and have mistakes; the last good version stays in
-    force); or 'broken' (no good version has ever loaded). With the version in force on
-    ``on`` (default today), since when the state holds, and the problems, located."""
+    """Each council's policy as the service holds it, for monitoring and for telling people
+    (see policy_state), by council id."""
     root = root or policies_root()
-    on = on or date.today()
-    out = {}
+    states = {}
     for folder in _council_folders(root):
         try:
-            policy = get_policy(folder.name, root)
+            states[folder.name] = policy_state(folder.name, root, on)
         except UnknownCouncil:
             continue  # a folder whose name is not a council id is not a council
-        except SourceError:
-            policy = None
-        with _cache_lock:
-            entry = _policies.get(folder) or _Source()
-            state, problems, since = entry.state, entry.problems, entry.since
-        version = None
-        if policy is not None:
-            try:
-                version = policy.version_on(on).version
-            except NoPolicyInForce:
-                version = None
-        out[folder.name] = {"state": state, "version": version,
-                            "since": since.isoformat(timespec="seconds") if since else None,
-                            "problems": [p.as_dict() for p in problems]}
-    return out
+    return states
+
+
+def policy_state(council_id: str, root: Path | None = None, on: date | None = None) -> dict:
+    """One council's policy as the service holds it: state 'ok'; 'stale' (the files changed
+    and have mistakes; the last good version stays in force); or 'broken' (no good version
+    has ever loaded). With the version in force on ``on`` (default today), since when the
+    state holds (UTC, ISO 8601), and the problems, located (Problem.as_dict)."""
+    folder = _folder(council_id, root)
+    try:
+        policy = get_policy(council_id, root)
+    except SourceError:
+        policy = None
+    with _cache_lock:
+        entry = _policies.get(folder) or _Source()
+        state, problems, since = entry.state, entry.problems, entry.since
+    version = None
+    if policy is not None:
+        try:
+            version = policy.version_on(on or date.today()).version
+        except NoPolicyInForce:
+            version = None
+    return {"state": state, "version": version, "since": since.isoformat(timespec="seconds") if since else None,
+            "problems": [p.as_dict() for p in problems]}
 
 
 def policy_on(council_id: str, on: date, root: Path | None = None) -> PolicyVersion:

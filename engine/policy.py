@@ -38,6 +38,8 @@ COUNCIL_KEYS = ("name", "short_name", "nation", "document", "brand")
 BRAND_KEYS = ("colour",)
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# Characters YAML 1.2 does not allow in a file (tab, line ends and printable text are fine).
+_NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 
 
 # ----------------------------------------------------------------------- loader
@@ -431,14 +433,22 @@ def read_policy_file(path: Path) -> str:
     except OSError as exc:
         raise SourceError([Problem(Loc(file), f"This file cannot be read ({exc.strerror or exc}).")]) from None
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = data[:exc.start]
-        line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        raise SourceError([Problem(Loc(file, line, column),
+        raise SourceError([Problem(_loc_at(file, data[:exc.start].decode("utf-8", "replace")),
                                    f"The file is not UTF-8 text here (byte 0x{data[exc.start]:02x}). Save it as "
                                    "UTF-8 from your editor, or retype the character.")]) from None
+    control = _NOT_YAML.search(text)
+    if control:
+        raise SourceError([Problem(_loc_at(file, text[:control.start()]),
+                                   f"The file has a control character here (U+{ord(control.group()):04X}), which "
+                                   "YAML does not allow; delete it (it is often invisible in an editor).")])
+    return text
+
+
+def _loc_at(file: str, before: str) -> Loc:
+    """Where the text that follows ``before`` starts, as an editor counts lines and columns."""
+    return Loc(file, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
 
 
 def _text_value(doc: LMap, key: str, problems: Problems, example: str, default: str = "") -> str:

@@ -18,7 +18,7 @@ ARGUMENTS = {
     "form_id": lambda demo, council: "record_event",  # every council has one (policies/*/forms)
     "submission_id": lambda demo, council: demo.drafts[council],
 }
-PUBLIC = {"auth.login", "health.healthz", "static", "api.openapi"}
+PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}
 
 
 @pytest.fixture(autouse=True)
