@@ -137,3 +137,80 @@ def test_schema_is_json():
     result = hearth("policy", "schema", "--kind", "version")
     assert result.returncode == 0
     assert json.loads(result.stdout)["title"] == "Hearth policy version"
+
+
+# --- issue 8: malformed policy files are located lint errors, never a traceback ---------------
+@pytest.fixture
+def broken_root(tmp_path):
+    root = tmp_path / "policies"
+    shutil.copytree(FIXTURES, root)
+    return root
+
+
+@pytest.mark.parametrize("data,line,column,needle", [
+    (b"name: Northshire \xe9\nnation: england\n", 1, 18, "not UTF-8 text here (byte 0xe9)"),
+    (b"name: {a: mapping}\nnation: england\n", 1, 7, "'name' must be text"),
+    (b"name: Northshire\nnation: [england]\n", 2, 9, "is not a nation I know"),
+    (b"name: Northshire\nnation: england\nbrand: [1, 2]\n", 3, 8, "'brand' must be a mapping"),
+    (b"name: Northshire\nnation: england\nbrand: {colour: {x: 1}}\n", 3, 17, "#rrggbb"),
+    (b"- just\n- a list\n", 1, 1, "council.yaml must be a mapping"),
+    (b"name: North\x00shire\nnation: england\n", 1, 12, "control character"),
+])
+def test_lint_locates_a_malformed_council_yaml(broken_root, data, line, column, needle):
+    council = broken_root / "northshire" / "council.yaml"
+    council.write_bytes(data)
+    for args in (("policy", "lint"), ("policy", "test", "northshire")):
+        result = hearth(*args, policies=broken_root)
+        assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+        assert f"{council}:{line}:{column}" in result.stderr and needle in result.stderr, result.stderr
+    result = hearth("councils", policies=broken_root)
+    assert result.returncode == 0, result.stderr
+    [listed] = json.loads(result.stdout)
+    assert any(needle in error for error in listed["errors"])
+
+
+@pytest.mark.parametrize("old,new,needle", [
+    ("met_by: return_interview_held", "met_by: {event: [a, {b: c}]}", "is not an event type this policy knows"),
+    ("met_by: return_interview_held", "met_by: return_interview_held\n    agreed_date: {a: b}",
+     "'agreed_date' must name a date field"),
+    ("effective_from: 2025-04-01", "effective_from: {a: 1}", "is not a date"),
+    ("\ncalendars:", "\ncalendars: [scotland]\nx_calendars:", "'calendars' must be a mapping"),
+])
+def test_lint_and_evaluate_locate_a_list_or_mapping_where_a_name_goes(broken_root, case_file, old, new, needle):
+    version = broken_root / "northshire" / "versions" / "2025-04.yaml"
+    text = version.read_text()
+    if old not in text:
+        pytest.skip(f"the fixture no longer has {old!r}")
+    version.write_text(text.replace(old, new, 1))
+    lint = hearth("policy", "lint", policies=broken_root)
+    assert lint.returncode == 1 and needle in lint.stderr and f"{version}:" in lint.stderr, lint.stderr
+    evaluate = hearth("evaluate", "--council", "northshire", "--case", str(case_file), "--on", "2025-06-03",
+                      policies=broken_root)
+    assert evaluate.returncode == 2 and needle in evaluate.stderr and "Traceback" not in evaluate.stderr
+
+
+def test_a_test_file_with_the_wrong_shapes_is_located(broken_root):
+    tests = broken_root / "northshire" / "tests" / "t.yaml"
+    tests.parent.mkdir()
+    tests.write_bytes(b"tests:\n"
+                      b"  - name: wrong shapes\n"
+                      b"    on: 2025-06-03\n"
+                      b"    case: [not, a, case]\n"
+                      b"    expect: {triggers: 1.5, gates: [a], invitees: {required: {a: b}}, deadlines: {x: here}}\n")
+    for args in (("policy", "lint"), ("policy", "test", "northshire")):
+        result = hearth(*args, policies=broken_root)
+        assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+        for field in ("case", "triggers", "gates", "invitees", "deadlines"):
+            assert f"({field}):" in result.stderr, (field, result.stderr)
+
+
+@pytest.mark.parametrize("args", [
+    ("evaluate", "--council", "x" * 5000, "--case", "CASE"),
+    ("policy", "test", "x" * 5000),
+    ("policy", "lint", "x" * 5000),
+])
+def test_a_council_name_that_cannot_be_a_council_exits_2(case_file, args):
+    result = hearth(*[str(case_file) if a == "CASE" else a for a in args])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "There is no council" in result.stderr or "cannot be read" in result.stderr
+    assert len(result.stderr) < 400
