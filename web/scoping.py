@@ -13,6 +13,7 @@ from sqlalchemy import Select, false, select
 from . import db
 from .audit import refused
 from .auth import current_user
+from .models import Case, Submission
 
 T = TypeVar("T")
 
@@ -49,3 +50,15 @@ def get_or_404(model: type[T], object_id: int) -> T:
             refused(reason, 404, model.__name__.lower(), object_id)
         abort(404)
     return obj
+
+
+def submission_or_404(case: Case, submission_id: int) -> Submission:
+    """A submission of this (already scoped) case, or 404. Another case's record (perhaps
+    another council's) is refused and audited like any other cross-council attempt."""
+    sub = db.session().get(Submission, submission_id)
+    if sub is None:
+        abort(404)
+    if sub.case_id != case.id:
+        refused("another_case", 404, "submission", sub.id)
+        abort(404)
+    return sub

@@ -14,7 +14,7 @@ from sqlalchemy import event, select, update
 
 from hearth.web import db
 from hearth.web.db import engine_for
-from hearth.web.models import ApiToken, AuditEntry, Case, LoginThrottle, utcnow
+from hearth.web.models import ApiToken, AuditEntry, Case, LoginThrottle, Submission, utcnow
 
 from api_support import api_policies, bearer, count  # noqa: F401 - fixtures
 from web_support import csrf_token, login, make_app
@@ -321,6 +321,30 @@ def test_another_councils_case_through_the_api_is_audited(app, client, demo, bea
     [entry] = audit_entries(app, action="refused")
     assert (entry.object_type, entry.object_id, entry.council_id) == ("case", str(theirs.id), demo.home)
     assert entry.detail["method"] == "POST" and entry.detail["reason"] == "another_council"
+
+
+def test_another_councils_submission_under_ones_own_case_is_404_and_audited(app, demo, login_as):
+    theirs = demo.cases[demo.other][0]
+    with app.app_context():
+        s = db.session()
+        sub = Submission(case_id=theirs.id, form_id="record_event", form_version="1", data={}, status="draft")
+        s.add(sub)
+        s.commit()
+        sub_id = sub.id
+    client = login_as(demo.email("worker", demo.home))
+    mine = demo.cases[demo.home][0]
+    assert client.get(f"/cases/{mine.id}/submissions/{sub_id}").status_code == 404
+    refused = [e for e in audit_entries(app, action="refused") if e.object_type == "submission"]
+    assert [(e.object_id, e.detail["reason"], e.council_id) for e in refused][:1] == [
+        (str(sub_id), "another_case", demo.home)]
+
+
+def test_another_councils_council_through_the_api_is_404_and_audited(app, client, demo, bearer):
+    headers = bearer(demo.email("worker", demo.home))
+    assert client.get(f"/api/v1/councils/{demo.other}", headers=headers).status_code == 404
+    assert client.get("/api/v1/councils/no-such-council", headers=headers).status_code == 404
+    [entry] = audit_entries(app, action="refused")
+    assert (entry.object_type, entry.object_id, entry.detail["reason"]) == ("council", demo.other, "another_council")
 
 
 def test_a_missing_case_is_404_without_a_security_event(app, demo, login_as):

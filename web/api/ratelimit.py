@@ -5,8 +5,8 @@ with a valid token, one per client address for every call without one.
   Hearth through one address, and one busy system must not starve the others. A user's
   tokens share one allowance, so making more tokens does not buy more calls.
 - Calls without a valid token (none, malformed, unknown, revoked) are keyed on the
-  client's address (`request.remote_addr`, which ProxyFix sets behind a proxy: see
-  HEARTH_PROXIES in docs/deploy.md), so guessing tokens is throttled too. A valid token
+  client's address (`request.remote_addr`, which hearth.web.proxies sets from X-Forwarded-For only
+  for HEARTH_TRUSTED_PROXIES: see docs/deploy.md), so guessing tokens is throttled too. A valid token
   from that address is still served: it has its own allowance.
 - One shared bucket for all of /api/v1/ (not one per route). HTML pages and sign-in are
   never counted here; sign-in has its own limit (hearth.web.throttle).

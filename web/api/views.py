@@ -18,7 +18,7 @@ from hearth.rules.limits import LimitError, bounded_json_number, refuse_json_con
 
 from .. import db
 from .. import workflow as wf
-from ..audit import audit
+from ..audit import audit, refused
 from ..auth import current_user
 from ..evaluation import evaluate_case, today
 from ..models import AuditAction, Case, Role
@@ -50,12 +50,14 @@ def _council_or_404(council_id: str):
     """The engine's council, if the user may see it: their own, or any for an admin."""
     api = _engine()
     user = current_user()
-    if user.role != Role.ADMIN and user.council_id != council_id:
-        raise _not_found()
     try:
-        return api.get_council(council_id)
+        found = api.get_council(council_id)
     except api.UnknownCouncil:
         raise _not_found() from None
+    if user.role != Role.ADMIN and user.council_id != found.id:
+        refused("another_council", 404, "council", found.id)  # a security event, as for cases
+        raise _not_found()
+    return found
 
 
 def _parse_on(text: str | None) -> date:

@@ -7,14 +7,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
+from hearth.forms import render_answers
+
 from .. import db
 from .. import workflow as wf
 from ..audit import audit
 from ..auth import current_user, role_required
 from ..evaluation import evaluate_case, today
 from ..models import AuditAction, AuditEntry, Case, Event, Role, Submission
-from ..scoping import get_or_404
-from .workflow import submission_or_404
+from ..scoping import get_or_404, submission_or_404
 
 bp = Blueprint("funding", __name__, url_prefix="/cases")
 
@@ -48,7 +49,6 @@ def funding_context(case: Case, sub: Submission, answer: dict | None) -> dict:
 def _page(case: Case, sub: Submission, problem: str, status: int):
     """The request's page with why the step was refused; the refusal goes in the audit trail
     (a security event for the auditor: a manager tried a step the policy does not allow now)."""
-    from hearth.forms import render_answers
     db.session().rollback()  # nothing of the refused step is kept
     answer = evaluate_case(case).answer
     audit(AuditAction.REFUSED, "funding_request", sub.id,

@@ -8,27 +8,21 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from hearth.forms import build_form_class, formdata_for, render_answers, render_form
+
 from .. import workflow as wf
 from ..audit import audit
 from ..auth import current_user, role_required
 from ..evaluation import evaluate_case, policy_in_force, today
 from ..models import AuditAction, Case, Submission
-from ..scoping import get_or_404
+from ..scoping import get_or_404, submission_or_404
 from .dashboard import CASE_ROLES
+from .funding import funding_context
 
 bp = Blueprint("workflow", __name__, url_prefix="/cases")
 
 ACTION = "hearth_action"  # the "Save as draft" button's name
 _NOT_ANSWERS = {"csrf_token", ACTION, "hearth-row"}  # hearth.forms.ROW_BUTTON
-
-
-def submission_or_404(case: Case, submission_id: int) -> Submission:
-    """A submission of this (already scoped) case, or 404."""
-    from .. import db
-    sub = db.session().get(Submission, submission_id)
-    if sub is None or sub.case_id != case.id:
-        abort(404)
-    return sub
 
 
 @bp.app_template_global()
@@ -74,11 +68,9 @@ def submission(case_id: int, submission_id: int):
     if request.method == "POST":
         flash("This record has been submitted and cannot be changed here.")
         return redirect(url_for(".submission", case_id=case.id, submission_id=sub.id))
-    from ..views.funding import funding_context
     answer = evaluate_case(case).answer
     audit(AuditAction.VIEWED, "submission", sub.id, {"case": case.id},
           policy_version=answer["policy"]["version"] if answer else None)
-    from hearth.forms import render_answers
     return render_template("workflow/submission.html", case=case, sub=sub, defn=defn,
                            answers=render_answers(defn, sub.data) if defn else None,
                            **funding_context(case, sub, answer))
@@ -90,7 +82,6 @@ def _boxes(form) -> dict:
 
 def _fill(case: Case, defn, draft: Submission | None):
     """Show, save as draft, or submit one form; a failed check re-renders what was typed."""
-    from hearth.forms import build_form_class, formdata_for
 
     defn = wf.for_role(defn, policy_in_force(case.council_id), current_user().role)
     Form = build_form_class(defn, base=FlaskForm)
@@ -148,7 +139,6 @@ def _prefill_from_policy(case: Case) -> dict | None:
 def _with_draft_button(form, action: str) -> Markup:
     """render_form with a "Save as draft" button beside the main one. hearth.forms has no
     slot for a second button yet, so it goes in before the button group closes."""
-    from hearth.forms import render_form
 
     html = str(render_form(form, action=action, submit_label="Submit", today=today()))
     button = ('<button type="submit" class="govuk-button govuk-button--secondary" data-module="govuk-button" '
