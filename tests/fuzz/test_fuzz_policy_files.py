@@ -29,7 +29,7 @@ from hearth.engine.policy_tests import run_council_tests
 from hearth.rules.source import SourceError
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = int(os.environ.get("HEARTH_FUZZ_EXAMPLES", "10"))
+EXAMPLES = int(os.environ.get("HEARTH_FUZZ_EXAMPLES", "20"))
 SHIPPED = ROOT / "policies"
 FILES = sorted(str(path.relative_to(SHIPPED)) for path in SHIPPED.rglob("*.yaml"))
 
