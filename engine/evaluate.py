@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 import threading
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from hearth.rules import durable
 from hearth.rules.compile import Atoms, compile_condition, field_key, literal, rule
+from hearth.rules.conditions import (LIST_OPS, All, AnyOf, DeadlineIs, EventCond, Fields, Not, Triggered,
+                                     fields_hold)
 from hearth.rules.durations import Duration, Unit
 from hearth.rules.limits import EARLIEST_DATE, LATEST_DATE
 from hearth.rules.source import Loc, Problem, SourceError
@@ -141,8 +144,6 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
 
 
 def _atoms_in(cond, atoms: Atoms) -> set:
-    from hearth.rules.conditions import (LIST_OPS, All, AnyOf, DeadlineIs, EventCond, Fields, Not,
-                                         Triggered)
     if cond is None:
         return set()
     if isinstance(cond, (EventCond, Triggered, DeadlineIs)):
@@ -215,9 +216,11 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
             point = Point(e.on, e.seq, None, _record(case, e.on, None))
             trigger_points.append((len(facts), e, point))
             facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
+    days = [c.on for c in case.events]  # in history order, so sorted
     for e in case.carer_events:  # a carer's history (across children) is checked too
         if e.type in wanted:
-            seen = max((c.seq for c in case.events if c.on <= e.on), default=-1)
+            before = bisect_right(days, e.on)
+            seen = case.events[before - 1].seq if before else -1
             point = Point(e.on, seen, None, _record(case, e.on, None))
             trigger_points.append((len(facts), Event(seen, e.type, e.on, e.at, e.fields), point))
             facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
@@ -282,7 +285,6 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
 
 
 def _starts(ob: Obligation, case: Case) -> list[Event]:
-    from hearth.rules.conditions import fields_hold
     return [e for e in case.events if e.type in ob.starts.types and fields_hold(ob.starts.where, e.fields)]
 
 
@@ -316,7 +318,6 @@ def _after(e: Event, start: Event, ob: Obligation) -> bool:
 
 
 def _matches(spec, e: Event) -> bool:
-    from hearth.rules.conditions import fields_hold
     return e.type in spec.types and fields_hold(spec.where, e.fields)
 
 
@@ -325,6 +326,9 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
     used_met: set = set()
     open_by_id: dict[str, list] = {}
     results = []
+    # Per obligation, the events that could meet it or plan it, in history order (so by day):
+    # each instance looks only from its start's day on. Found once, not once per instance.
+    meeting: dict[str, tuple] = {}
     for no, ob, start, point in instances:
         if (no, f"unless:{ob.id}") in fired:
             continue
@@ -338,7 +342,11 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
         if ob.agreed_date and start.fields.get(ob.agreed_date):
             due = start.fields[ob.agreed_date]
             basis = [f"the date agreed at the {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
-        met = next((e for e in ctx.case.events if _after(e, start, ob) and _matches(ob.met_by, e)
+        if ob.id not in meeting:
+            found = [e for e in ctx.case.events if _matches(ob.met_by, e)]
+            meeting[ob.id] = (found, [e.on for e in found])
+        found, days = meeting[ob.id]
+        met = next((e for e in found[bisect_left(days, start.on):] if _after(e, start, ob)
                     and (ob.id, e.seq) not in used_met), None)
         if met is not None:
             used_met.add((ob.id, met.seq))
@@ -351,7 +359,9 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
         insts = open_by_id.get(ob.id, [])
         if not insts:
             continue
-        for e in ctx.case.events:
+        moving = [e for e in ctx.case.events if (ob.waived_by and _matches(ob.waived_by, e))
+                  or any(_matches(move.event, e) for move in ob.moved_by)]
+        for e in moving:  # only these can change an instance
             target = None
             for inst in insts:
                 if inst["start"].seq < e.seq and (inst["met"] is None or inst["met"].seq > e.seq):
@@ -371,8 +381,9 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
                     amount = move.extend_by or Duration(int(e.fields.get(move.extend_field) or 0), target["unit"])
                     target["due"] = _moved(target["calendar"], target["due"], amount, e, move.extend_field)
                     target["basis"].append(f"{label} by {amount} on {e.on.isoformat()}")
+    plans: dict[str, tuple] = {}
     for inst in results:
-        inst["planned"] = _planned(inst, ctx.case)
+        inst["planned"] = _planned(inst, ctx.case, plans)
     deadlines, duties = [], []
     for inst in results:
         ob, due, met = inst["ob"], inst["due"], inst["met"]
@@ -421,15 +432,22 @@ def _moved(calendar, due: date | datetime, amount: Duration, event: Event, field
             f"{LATEST_DATE.year}, the last year Hearth counts to (see docs/limits.md)."), path)]) from None
 
 
-def _planned(inst: dict, case: Case) -> tuple[date, Event] | None:
-    """The date the latest `planned_by` event since the start (and before it was met) gives."""
-    plan = inst["ob"].planned_by
+def _planned(inst: dict, case: Case, plans: dict) -> tuple[date, Event] | None:
+    """The date the latest `planned_by` event since the start (and before it was met) gives.
+    ``plans`` remembers each obligation's planning events (in history order) across instances."""
+    ob = inst["ob"]
+    plan = ob.planned_by
     if plan is None:
         return None
+    if ob.id not in plans:
+        events = [e for e in case.events if _matches(plan.event, e) and isinstance(e.fields.get(plan.date_field), date)]
+        plans[ob.id] = (events, [e.on for e in events])
+    events, days = plans[ob.id]
     found = None
-    for e in case.events:
-        if (_after(e, inst["start"], inst["ob"]) and (inst["met"] is None or e.seq < inst["met"].seq)
-                and _matches(plan.event, e) and isinstance(e.fields.get(plan.date_field), date)):
+    for e in events[bisect_left(days, inst["start"].on):]:
+        if inst["met"] is not None and e.seq >= inst["met"].seq:
+            break
+        if _after(e, inst["start"], ob):
             found = (e.fields[plan.date_field], e)
     return found
 

@@ -6,6 +6,7 @@ The engine computes these itself and hands durable_rules plain numbers
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -40,11 +41,16 @@ class Context:
 
     def candidates(self, atom: EventCond) -> list:
         """The events of the atom's types whose fields match: found once per evaluation."""
+        return self.indexed(atom)[0]
+
+    def indexed(self, atom: EventCond) -> tuple:
+        """The candidates with their days and positions in the history (both ascending, as the
+        history is in order), so a point can bisect to its window instead of walking from the start."""
         found = self._candidates.get(atom)
         if found is None:
             pool = self.case.carer_events if atom.per == "carer" else self.case.events
-            found = [e for e in pool if e.type in atom.types and (not atom.where or fields_hold(atom.where, e.fields))]
-            self._candidates[atom] = found
+            events = [e for e in pool if e.type in atom.types and (not atom.where or fields_hold(atom.where, e.fields))]
+            found = self._candidates[atom] = (events, [e.on for e in events], [e.seq for e in events])
         return found
 
     def window_start(self, point: date, duration: Duration) -> date:
@@ -90,8 +96,12 @@ def matching_events(atom: EventCond, point: Point, ctx: Context) -> list[Event]:
         pool, limit = ctx.case.events, point.limit
     after = _latest_seq(pool, atom.since, limit, point.on) if atom.since else -1
     start = ctx.window_start(point.on, atom.within) if atom.within else None
+    events, days, seqs = ctx.indexed(atom)
+    first = bisect_right(seqs, after)  # what a window or 'since' leaves out, skipped by bisection
+    if start is not None:
+        first = max(first, bisect_left(days, start))
     out = []
-    for e in ctx.candidates(atom):
+    for e in events[first:]:
         if e.seq > limit or e.on > point.on:
             break
         if e.seq <= after or (start is not None and e.on < start):
