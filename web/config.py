@@ -18,6 +18,20 @@ API_RATE_LIMIT = "300 per minute"
 TESTING_API_RATE_LIMIT = "100000 per minute"
 
 
+# How long one request may run before gunicorn kills its worker (hearth.web.gunicorn_conf),
+# sized for the largest request the limits allow (docs/limits.md). HEARTH_WORKER_TIMEOUT
+# changes it for gunicorn and the app together, so what depends on it (an idempotency
+# claim outliving its request, hearth.web.api.idempotency) stays in step.
+DEFAULT_WORKER_TIMEOUT = 120
+
+
+def worker_timeout() -> int:
+    value = os.environ.get("HEARTH_WORKER_TIMEOUT") or str(DEFAULT_WORKER_TIMEOUT)
+    if not value.isdigit() or not 1 <= int(value) <= 3600:
+        raise ConfigError(f"HEARTH_WORKER_TIMEOUT is a number of seconds from 1 to 3600, not {value!r}")
+    return int(value)
+
+
 class ConfigError(RuntimeError):
     """The environment is missing something the app cannot safely run without."""
 
@@ -83,6 +97,7 @@ def load(overrides: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # Answers remembered per process for cases that did not change (hearth.web.evaluation).
         "HEARTH_ANSWER_CACHE": int(answers),
+        "HEARTH_WORKER_TIMEOUT": worker_timeout(),
         # An empty variable (a blank line in an EnvironmentFile) means the default, never "off".
         "HEARTH_API_RATE_LIMIT": os.environ.get("HEARTH_API_RATE_LIMIT") or (
             TESTING_API_RATE_LIMIT if env == "testing" else API_RATE_LIMIT),

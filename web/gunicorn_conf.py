@@ -72,6 +72,8 @@ import sys
 import time
 from pathlib import Path
 
+from hearth.web.config import worker_timeout
+
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 DEATH_SIGNAL = signal.SIGTERM
 
@@ -80,7 +82,7 @@ wsgi_app = "hearth.web.wsgi:app"
 bind = [os.environ.get("HEARTH_BIND", "127.0.0.1:8000")]
 workers = int(os.environ.get("HEARTH_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
 worker_class = "sync"
-timeout = int(os.environ.get("HEARTH_WORKER_TIMEOUT") or 120)
+timeout = worker_timeout()
 graceful_timeout = timeout
 keepalive = 5
 max_requests = 2000

@@ -135,10 +135,17 @@ def test_a_key_still_in_flight_is_409_and_an_abandoned_one_is_taken_over(app, cl
     r = client.post(url, headers=_with_key(headers, "busy"), json=body)
     assert r.status_code == 409 and "still being answered" in r.get_json()["errors"][0]["message"]
     assert _stored(app) == before
+    timeout = app.config["HEARTH_WORKER_TIMEOUT"]
+    with app.app_context():  # past the worker timeout, but the master may not have noticed yet
+        s = db.session()
+        row = s.scalar(select(IdempotencyKey).where(IdempotencyKey.key == "busy"))
+        row.created_at = utcnow() - timedelta(seconds=timeout + 30)
+        s.commit()
+    assert client.post(url, headers=_with_key(headers, "busy"), json=body).status_code == 409
     with app.app_context():
         s = db.session()
         row = s.scalar(select(IdempotencyKey).where(IdempotencyKey.key == "busy"))
-        row.created_at = utcnow() - timedelta(hours=1)  # its worker was killed long ago
+        row.created_at = utcnow() - timedelta(seconds=timeout + 61)  # its worker is surely gone
         s.commit()
     r = client.post(url, headers=_with_key(headers, "busy"), json=body)
     assert r.status_code == 201 and count(app, Event) == before[1] + 1

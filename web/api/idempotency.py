@@ -11,8 +11,9 @@ that were not kept, nor misses ones that were. A retry with the same key, path a
 gets the stored answer with `Idempotent-Replayed: true` and saves nothing; the same key
 for another path or body is a 422. A refused request (4xx) or a failure (5xx) is not
 stored and its claim is released, so the client can fix the request and retry with the
-same key. A claim left by a worker killed mid-request is taken over after
-IN_FLIGHT_SECONDS (longer than any request may run under gunicorn's timeout).
+same key. A claim left by a worker killed mid-request is taken over once the worker
+timeout (HEARTH_WORKER_TIMEOUT, the one gunicorn uses) and IN_FLIGHT_GRACE_SECONDS have
+passed: no request can still be running then.
 
 Keys are kept at least IDEMPOTENCY_KEY_HOURS (24 hours); older ones are purged as new
 keys are claimed, and a key reused after that is a new request.
@@ -27,7 +28,7 @@ import re
 from datetime import timedelta
 from functools import wraps
 
-from flask import Response, make_response, request
+from flask import Response, current_app, make_response, request
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -40,7 +41,9 @@ from . import ApiError
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
-IN_FLIGHT_SECONDS = 120  # gunicorn's timeout is well under this: an older claim's worker is gone
+# A claim with no answer is in flight for the worker timeout and a minute more (the master
+# notices a stuck worker only after the timeout): older, its worker is surely gone.
+IN_FLIGHT_GRACE_SECONDS = 60
 _KEY = re.compile(r"^[\x20-\x7e]+$")
 _KEPT_HEADERS = ("Location",)
 
@@ -136,7 +139,8 @@ def _take_over(existing: IdempotencyKey) -> int:
     """A claim with no answer: still in flight (409), or left by a worker that died (taken over)."""
     s = db.session()
     started = existing.created_at
-    if utcnow() - started < timedelta(seconds=IN_FLIGHT_SECONDS):
+    in_flight = current_app.config["HEARTH_WORKER_TIMEOUT"] + IN_FLIGHT_GRACE_SECONDS
+    if utcnow() - started < timedelta(seconds=in_flight):
         raise _refuse(409, "A request with this key is still being answered; try again shortly.")
     taken = s.execute(update(IdempotencyKey).where(IdempotencyKey.id == existing.id,
                                                    IdempotencyKey.status.is_(None),
