@@ -3,12 +3,14 @@ and says so (hearth.engine.api.policy_states), so one bad save never takes a cou
 import logging
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
 from hearth.engine import api
 from hearth.rules.source import SourceError
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "policies"
 
 
 @pytest.fixture
