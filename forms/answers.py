@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from hearth.rules.conditions import holds
-from hearth.rules.limits import (MAX_NUMBER_DIGITS, MAX_NUMBER_MAGNITUDE, LimitError, check_magnitude,
-                                 number_from_text)
+from hearth.rules.limits import (EARLIEST_DATE, LATEST_DATE, MAX_NUMBER_DIGITS, MAX_NUMBER_MAGNITUDE, LimitError,
+                                 check_date, check_magnitude, number_from_text)
 
 from .language import FormDefinition, FormField
 
@@ -74,6 +74,7 @@ def message(f: FormField, key: str, **values) -> str:
         "too_many_digits": f"{_cap(n)} must have {MAX_NUMBER_DIGITS} digits or fewer",
         "over_limit": f"{_cap(n)} must be {limit(MAX_NUMBER_MAGNITUDE)} or less",
         "under_limit": f"{_cap(n)} must be {limit(-MAX_NUMBER_MAGNITUDE)} or more",
+        "date_range": f"{_cap(n)} must be between {EARLIEST_DATE.year} and {LATEST_DATE.year}",
     }
     if key in ("too_small", "too_big"):
         if f.min is not None and f.max is not None:
@@ -230,10 +231,17 @@ def date_from_parts(f: FormField, parts: Mapping[str, Any]) -> tuple[date | None
     if not all(text[p].isdigit() for p in DATE_PARTS) or len(text["year"]) != 4:
         bad = next((p for p in DATE_PARTS if not text[p].isdigit()), "year")
         return None, Err(message(f, "invalid"), bad)
+    too_long = next((p for p in ("day", "month") if len(text[p]) > 2), None)
+    if too_long:  # date() overflows on a 20-digit day rather than saying it is not one
+        return None, Err(message(f, "invalid"), too_long)
     try:
-        return date(int(text["year"]), int(text["month"]), int(text["day"])), None
+        day = date(int(text["year"]), int(text["month"]), int(text["day"]))
     except ValueError:
         return None, Err(message(f, "invalid"), "day")
+    try:
+        return check_date(day), None
+    except LimitError:
+        return None, Err(message(f, "date_range"), "year")
 
 
 def date_parts(value: Any) -> dict:

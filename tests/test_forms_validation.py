@@ -200,3 +200,21 @@ def test_ordinary_numbers_still_read_the_same(defn):
             assert web == {} and form.answers["cost"] == value
     # a float from JSON is judged as before (pence only), not refused for its 17 digits
     assert api_errors(defn, with_(cost=0.1 + 0.2)) == {"cost": "The cost must be an amount in pounds, like 250 or 1250.50"}
+
+
+@pytest.mark.parametrize("boxes, expected", [
+    (("9" * 20, "1", "2026"), "The date of the meeting must be a real date"),     # OverflowError in date()
+    (("1", "9" * 20, "2026"), "The date of the meeting must be a real date"),
+    (("1", "1", "0001"), "The date of the meeting must be between 1900 and 2100"),
+    (("31", "12", "1899"), "The date of the meeting must be between 1900 and 2100"),
+])
+def test_a_date_is_a_real_day_between_1900_and_2100_both_ways(defn, boxes, expected):
+    day, month, year = boxes
+    data = formdata_for(defn, GOOD)
+    for part, value in zip(("day", "month", "year"), boxes):
+        data.setlist(f"meeting_date-{part}", [value])
+    form = post(defn, data)
+    form.validate()
+    assert form.error_map["meeting_date"].message == expected
+    api = api_errors(defn, with_(meeting_date=f"{year}-{month}-{day}"))["meeting_date"]
+    assert api == expected or (len(day + month) > 4 and api == "The date of the meeting must be a real date")
