@@ -16,8 +16,8 @@ from decimal import Decimal
 from typing import Any, Mapping
 
 from hearth.rules.conditions import holds
-from hearth.rules.limits import (EARLIEST_DATE, LATEST_DATE, MAX_NUMBER_DIGITS, MAX_NUMBER_MAGNITUDE, LimitError,
-                                 check_date, check_magnitude, number_from_text)
+from hearth.rules.limits import (EARLIEST_DATE, LATEST_DATE, MAX_NUMBER_DIGITS, MAX_NUMBER_MAGNITUDE, MAX_TEXT_LENGTH,
+                                 LimitError, check_date, check_magnitude, number_from_text, text_problem)
 
 from .language import FormDefinition, FormField
 
@@ -63,7 +63,8 @@ def message(f: FormField, key: str, **values) -> str:
                     "money": f"{_cap(n)} must be an amount in pounds, like 250 or 1250.50",
                     "date": f"{_cap(n)} must be a real date"}.get(f.kind, f"Select {n} from the list"),
         "whole": f"{_cap(n)} must be a whole number",
-        "too_long": f"{_cap(n)} must be {f.max_length} characters or less",
+        "too_long": f"{_cap(n)} must be {f.max_length or MAX_TEXT_LENGTH} characters or less",
+        "bad_characters": f"{_cap(n)} must not include control characters or unpaired surrogates",
         "too_short": f"{_cap(n)} must be {f.min_length} characters or more",
         "not_future": f"{_cap(n)} must be today or in the past",
         "not_past": f"{_cap(n)} must be today or in the future",
@@ -267,7 +268,9 @@ def _shown(f: FormField, record: Mapping) -> bool:
 
 def _field_rules(f: FormField, value: Any, record: Mapping, fields: Mapping, today: date) -> Err | None:
     if f.kind in ("text", "long_text"):
-        if f.max_length and len(value) > f.max_length:
+        if text_problem(value, len(value)):  # NUL, control characters, unpaired surrogates
+            return Err(message(f, "bad_characters"))
+        if len(value) > (f.max_length or MAX_TEXT_LENGTH):
             return Err(message(f, "too_long"))
         if f.min_length and len(value) < f.min_length:
             return Err(message(f, "too_short"))

@@ -218,3 +218,20 @@ def test_a_date_is_a_real_day_between_1900_and_2100_both_ways(defn, boxes, expec
     assert form.error_map["meeting_date"].message == expected
     api = api_errors(defn, with_(meeting_date=f"{year}-{month}-{day}"))["meeting_date"]
     assert api == expected or (len(day + month) > 4 and api == "The date of the meeting must be a real date")
+
+
+@pytest.mark.parametrize("text", ["ab\x00c", "ab\ud800", "ab\x1bc"])
+def test_text_with_characters_that_cannot_be_stored_is_refused_both_ways(defn, text):
+    expected = "The short title must not include control characters or unpaired surrogates"
+    assert web_errors(defn, with_(title_text=text))[0]["title_text"] == expected
+    assert api_errors(defn, with_(title_text=text))["title_text"] == expected
+
+
+def test_long_text_without_a_maximum_is_held_to_the_service_limit(defn):
+    errors = api_errors(defn, with_(child_attended=False, attended=["iro"], review_date="2026-01-30",
+                                    views_how="x" * 201))
+    assert "views_how" in errors   # the form's own 200
+    unbounded = every_kind(EVERY_KIND.replace("        max_length: 200\n", ""))
+    errors = api_errors(unbounded, with_(child_attended=False, attended=["iro"], review_date="2026-01-30",
+                                         views_how="x" * 10_001))
+    assert errors == {"views_how": "How the child's views were gathered must be 10000 characters or less"}
