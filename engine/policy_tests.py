@@ -163,8 +163,8 @@ def check_expectations(expect: LMap, answer: dict, failures: list) -> None:
         want = None if want in (None, "none") else want
         if want != answer["recommendation"]:
             differ("recommendation", want, answer["recommendation"])
-    if "chair" in expect and list(expect["chair"]) != answer["chair"]["options"]:
-        differ("chair", list(expect["chair"]), answer["chair"]["options"])
+    if "chair" in expect and list(expect["chair"] or []) != answer["chair"]["options"]:
+        differ("chair", list(expect["chair"] or []), answer["chair"]["options"])
     if "invitees" in expect:
         for part in ("required", "consider"):
             want = list((expect["invitees"] or {}).get(part) or [])

@@ -214,3 +214,17 @@ def test_a_council_name_that_cannot_be_a_council_exits_2(case_file, args):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "There is no council" in result.stderr or "cannot be read" in result.stderr
     assert len(result.stderr) < 400
+
+
+def test_an_empty_expectation_is_compared_not_a_crash(broken_root):
+    """`chair: null` in a test's expect (found by the policy-file fuzz) was a TypeError."""
+    tests = broken_root / "northshire" / "tests" / "t.yaml"
+    tests.parent.mkdir()
+    tests.write_text("tests:\n"
+                     "  - name: no chair expected\n"
+                     "    on: 2025-06-03\n"
+                     "    case: {placement: {type: ifa_foster}, events: [{type: missing_episode, on: 2025-06-02}]}\n"
+                     "    expect: {chair: null, triggers: null, invitees: null, gates: null, deadlines: null}\n")
+    result = hearth("policy", "test", "northshire", policies=broken_root)
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stdout.strip().splitlines()[-1] in ("1 passed, 0 failed", "0 passed, 1 failed"), result.stdout
