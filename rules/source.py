@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable
 
 from ruamel.yaml import YAML
-from ruamel.yaml.composer import Composer
+from ruamel.yaml.composer import Composer, ReusedAnchorWarning
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
@@ -223,7 +224,11 @@ def load_yaml(text: str, file: str) -> Any:
                                               f"{MAX_YAML_BYTES:,} (see docs/limits.md).")])
     try:
         constructor, _parser = _yaml().get_constructor_parser(text)
-        root = constructor.composer.get_single_node()
+        with warnings.catch_warnings():
+            # A reused anchor name is legal YAML (the later one wins); ruamel's multi-line
+            # warning about it would only be noise in lint's and evaluate's output.
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            root = constructor.composer.get_single_node()
         _check_budget(root, file)
         data = constructor.construct_document(root) if root is not None else None
     except SourceError:
