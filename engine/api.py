@@ -8,18 +8,16 @@ good policy in force and is reported by policy_states().
 """
 from __future__ import annotations
 
-import logging
 import os
 import re
-import threading
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from hearth.rules.limits import MAX_NAME_LENGTH
 from hearth.rules.source import Loc, Problem, SourceError
 
+from . import sources
 from .case import Case, parse_case_data, parse_case_text
 from .policy import load_council, load_policy
 from .policy_model import Council, NoPolicyInForce, Policy, PolicyVersion
@@ -29,7 +27,6 @@ __all__ = ["Council", "UnknownCouncil", "NoPolicyInForce", "SourceError", "list_
            "policies_root"]
 
 _COUNCIL_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-log = logging.getLogger("hearth.engine.policy")
 
 
 class UnknownCouncil(LookupError):
@@ -73,73 +70,6 @@ def get_council(council_id: str, root: Path | None = None) -> Council:
     return _council(_folder(council_id, root))
 
 
-# ------------------------------------------------------------- last good sources
-# A running service reads each council's files once and again only when they change. When
-# a changed file no longer loads, the last good Council and Policy stay in force, and what
-# went wrong (with when) is kept beside them for policy_states(): one bad save by a policy
-# officer must not take a council offline, and must not pass unnoticed either.
-@dataclass
-class _Source:
-    """What the engine holds for one council's files: the last good value, and since when
-    the files have been as they are (good, or with these problems)."""
-
-    stamp: Any = None
-    good: Any = None
-    problems: tuple = ()
-    since: datetime | None = None
-
-    @property
-    def state(self) -> str:
-        if not self.problems:
-            return "ok"
-        return "stale" if self.good is not None else "broken"
-
-    def value(self):
-        if self.good is None:
-            raise SourceError(self.problems)
-        return self.good
-
-
-_policies: dict[Path, _Source] = {}
-_councils: dict[Path, _Source] = {}
-_cache_lock = threading.Lock()
-
-
-def _kept(store: dict, folder: Path, stamp, load, what: str):
-    """load(folder), read again only when the stamp of its files changes; when the files
-    no longer load, the last good value (SourceError only if there never was one)."""
-    with _cache_lock:
-        entry = store.setdefault(folder, _Source())
-        if entry.stamp == stamp:
-            return entry.value()
-    try:
-        value, problems = load(folder), ()
-    except SourceError as exc:
-        value, problems = None, tuple(exc.problems)
-    except Exception as exc:  # noqa: BLE001 - a fault of the reader must not take the council offline
-        log.exception("Reading %s of %s failed", what, folder.name)
-        value, problems = None, (Problem(Loc(str(folder)), f"Hearth could not read these files "
-                                                           f"({type(exc).__name__}); this is a fault in Hearth, "
-                                                           "not in the files: report it."),)
-    with _cache_lock:
-        if entry.stamp != stamp:  # the first request to see this change records it
-            was = entry.state
-            entry.stamp = stamp
-            if value is not None:
-                entry.good, entry.problems = value, ()
-            else:
-                entry.problems = problems
-                # council.yaml is part of the policy, whose warning says it: one warning per change
-                log.log(logging.WARNING if what == "policy" else logging.DEBUG,
-                        "The %s of council %s changed and no longer loads (%d problem(s)); %s. First: %s",
-                        what, folder.name, len(problems),
-                        "the last good one stays in force" if entry.good is not None else "there is none to use",
-                        problems[0] if problems else "")
-            if entry.state != was or entry.since is None:
-                entry.since = datetime.now(timezone.utc)
-        return entry.value() if value is None else value
-
-
 def _placeholder(folder: Path) -> Council:
     """A council whose council.yaml has never loaded: named by its folder, unbranded, so its
     pages still draw (saying its policy cannot be loaded) while policy_states says why."""
@@ -151,7 +81,7 @@ def _council(folder: Path) -> Council:
     """council.yaml, read again only when the file changes (every page names its council)."""
     st = (folder / "council.yaml").stat()
     try:
-        return _kept(_councils, folder, (st.st_mtime_ns, st.st_size), load_council, "council.yaml")
+        return sources.kept(sources.COUNCILS, folder, (st.st_mtime_ns, st.st_size), load_council, "council.yaml")
     except SourceError:
         return _placeholder(folder)
 
@@ -172,7 +102,7 @@ def get_policy(council_id: str, root: Path | None = None) -> Policy:
     """A council's whole policy (every version), checked. After a change that does not load,
     the last good policy; SourceError only while the council has never had a good one."""
     folder = _folder(council_id, root)
-    return _kept(_policies, folder, _stamp(folder), load_policy, "policy")
+    return sources.kept(sources.POLICIES, folder, _stamp(folder), load_policy, "policy")
 
 
 def policy_states(root: Path | None = None, on: date | None = None) -> dict[str, dict]:
@@ -198,9 +128,7 @@ def policy_state(council_id: str, root: Path | None = None, on: date | None = No
         policy = get_policy(council_id, root)
     except SourceError:
         policy = None
-    with _cache_lock:
-        entry = _policies.get(folder) or _Source()
-        state, problems, since = entry.state, entry.problems, entry.since
+    state, problems, since = sources.state_of(sources.POLICIES, folder, sources.FORMS)
     version = None
     if policy is not None:
         try:

@@ -11,7 +11,6 @@ a saved record keeps the version it was filled against and is shown with it.
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 from hearth.forms import FormDefinition, load_form
 from hearth.rules.source import Loc, Problem, SourceError, suggest
 
-from . import api
+from . import api, sources
 from .policy import read_policy_file
 from .vocabulary import shared_vocabulary
 
@@ -128,28 +127,29 @@ def load_folder(folder: Path, options: dict, specs: dict) -> FormCatalog:
     return catalog
 
 
-_cache: dict = {}
-_lock = threading.Lock()
-
-
 def _stamp(folder: Path) -> tuple:
     files = sorted((folder / "forms").rglob("*.yaml"))
-    return tuple((str(f), f.stat().st_mtime_ns) for f in files)
+    return tuple((str(path), stat.st_mtime_ns, stat.st_size) for path in files if (stat := _stat(path)) is not None)
+
+
+def _stat(path: Path):
+    try:
+        return path.stat()
+    except OSError:
+        return None
 
 
 def load_forms(council_id: str, on: date | None = None, root: Path | None = None) -> FormCatalog:
-    """A council's forms, checked against its policy on a date (default today); cached until a file changes."""
+    """A council's forms, checked against its policy on a date (default today); read again
+    when a file changes. After a change with mistakes, the last good forms stay in use and the
+    council's policy state says why (hearth.engine.sources); SourceError only if there never
+    were good ones."""
     api.get_council(council_id, root)  # UnknownCouncil, with the councils there are
     folder = (root or api.policies_root()) / council_id
     options, specs = option_lists(council_id, on, root)
-    key = (str(folder), repr(sorted((k, tuple(v)) for k, v in options.items())), _stamp(folder))
-    with _lock:
-        if key in _cache:
-            return _cache[key]
-    catalog = load_folder(folder, options, specs)
-    with _lock:
-        _cache[key] = catalog
-    return catalog
+    menus = repr(sorted((k, tuple(v)) for k, v in options.items()))
+    return sources.kept(sources.FORMS, (folder, menus), _stamp(folder),
+                        lambda path: load_folder(path, options, specs), "forms", folder=folder)
 
 
 def lint_forms(folder: Path) -> tuple[list, str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from hearth.engine import api
+from hearth.engine.forms_catalog import load_forms
 from hearth.rules.source import SourceError
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "policies"
@@ -113,3 +114,25 @@ def test_a_council_id_that_is_not_an_id_is_no_council(root, council_id):
     with pytest.raises(api.UnknownCouncil) as info:
         api.get_policy(council_id, root)
     assert "There is no council" in str(info.value) and len(str(info.value)) < 200
+
+
+def test_a_form_saved_with_mistakes_keeps_the_last_good_forms_and_says_so(tmp_path):
+    """A council's forms are kept like its policy: a bad save while the app runs left every form
+    page of that council a 500 (the forms were read again and raised)."""
+    shipped = Path(__file__).resolve().parents[1] / "policies"
+    council = next(p.name for p in sorted(shipped.iterdir()) if (p / "forms").is_dir())
+    root = tmp_path / "policies"
+    shutil.copytree(shipped / council, root / council)
+    good = load_forms(council, root=root)
+    assert api.policy_states(root)[council]["state"] == "ok"
+    form = sorted((root / council / "forms").glob("*.yaml"))[0]
+    save(form, b"title: [a list where the title goes\n")
+
+    assert load_forms(council, root=root) is good
+    state = api.policy_states(root)[council]
+    assert state["state"] == "stale" and state["since"]
+    assert [problem["file"] for problem in state["problems"]] == [str(form)]
+
+    save(form, (shipped / council / "forms" / form.name).read_bytes())
+    assert load_forms(council, root=root).describe() == good.describe()
+    assert api.policy_states(root)[council]["state"] == "ok"

@@ -21,10 +21,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 
 from hearth.engine import api
-from hearth.engine.forms_catalog import UnknownForm, load_forms
+from hearth.engine.forms_catalog import FormCatalog, UnknownForm, load_forms
 from hearth.engine.recording import check_new_events, may_record
 from hearth.forms import events_from
 from hearth.rules.limits import MAX_DRAFT_BYTES
@@ -48,8 +49,15 @@ class Refused(Exception):
         self.problems = problems or []
 
 
-def catalog(council_id: str, on: date | None = None):
-    return load_forms(council_id, on or today())
+def catalog(council_id: str, on: date | None = None) -> FormCatalog:
+    """The council's forms (the last good ones after a bad save: hearth.engine.sources). A
+    council whose forms have never loaded gets none, so its pages say so instead of failing;
+    its policy officers see why on the policy status page."""
+    try:
+        return load_forms(council_id, on or today())
+    except api.SourceError as exc:
+        current_app.logger.warning("The forms of council %r cannot be loaded: %s", council_id, exc)
+        return FormCatalog(council_id)
 
 
 def definition(council_id: str, form_id: str, version: str | None = None):

@@ -122,3 +122,14 @@ def test_status_is_503_only_when_the_database_cannot_be_reached(app, world, monk
     r = app.test_client().get("/status")
     assert r.status_code == 503 and r.get_json()["database"] == "unavailable"
     assert COUNCIL in r.get_json()["councils"]
+
+
+def test_a_council_whose_forms_never_loaded_says_so_on_its_forms_page(app, broken, live_policies):
+    forms = live_policies / "brokenshire" / "forms"
+    forms.mkdir(exist_ok=True)
+    (forms / "record_event.yaml").write_bytes(b"title: [a list where the title goes\n")
+    worker = signed_in(app, "worker@brokenshire.test", PASSWORD)
+    page = worker.get(f"/cases/{broken}/forms")
+    assert page.status_code == 200 and "forms could not be loaded" in page.get_data(as_text=True)
+    assert worker.get(f"/cases/{broken}/forms/record_event").status_code == 404
+    assert worker.get(f"/cases/{broken}").status_code == 200
