@@ -45,13 +45,7 @@ MAX_NAME_LENGTH = 200             # an id, reference, council or file name
 # --- YAML --------------------------------------------------------------------------
 MAX_YAML_BYTES = 4 * 1024 * 1024  # one file (a 20,000-event case is about 1 MB)
 MAX_YAML_NODES = 1_000_000        # values once every alias is expanded
-MAX_YAML_DEPTH = 64               # lists and mappings inside each other
-
-# --- cases (hearth.engine.case: every case file, API body and stored case is read through it) --
-# A child's history is tens of events a year; 20,000 is decades of a busy case, and the
-# issue's floor (making such a case fast is later work: it takes seconds, not minutes).
-MAX_EVENTS_PER_CASE = 20_000      # a child's events and their carer's, together
-MAX_REF_LENGTH = 64               # a child's or carer's reference (the web stores String(64))
+MAX_YAML_DEPTH = 100              # lists and mappings inside each other
 
 # --- recording (one request's writes) -------------------------------------------------
 # A form records a handful of events; another system catching up a child's history sends
@@ -60,6 +54,12 @@ MAX_EVENTS_PER_REQUEST = 100      # events one form, API call or action may reco
 MAX_DRAFT_BYTES = 200_000         # a draft's answers as JSON (the largest form's boxes, full)
 MAX_IDEMPOTENCY_KEY_LENGTH = 200  # characters in an API Idempotency-Key (printable ASCII)
 IDEMPOTENCY_KEY_HOURS = 24        # a key's stored answer is kept at least this long, then may be purged
+
+# --- cases (hearth.engine.case: every case file, API body and stored case is read through it) --
+# A child's history is tens of events a year; 20,000 is decades of a busy case, and the
+# issue's floor (making such a case fast is later work: it takes seconds, not minutes).
+MAX_EVENTS_PER_CASE = 20_000      # a child's events and their carer's, together
+MAX_REF_LENGTH = 64               # a child's or carer's reference (the web stores String(64))
 
 _NUMBER = re.compile(r"^[+-]?(\d+)?(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
 _FORBIDDEN_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
