@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install assets axe chromium test screenshots run lint bench bench-load clean
+.PHONY: install assets axe chromium test fuzz screenshots run lint bench bench-load clean
 
 # GOV.UK Frontend as govuk-frontend-jinja 4.1.0 expects it, the Sass compiler that
 # builds one stylesheet per council (their colour, Arial; no GDS Transport, no crown),
@@ -58,6 +58,12 @@ chromium:
 test: install assets axe chromium
 	$(BIN)/python -m pytest -q
 	$(BIN)/hearth policy test
+
+# The property-based fuzz tests (case files, policy files, form posts, API bodies), run long:
+# `make test` runs them briefly. FUZZ_EXAMPLES=N changes how many examples each test tries.
+FUZZ_EXAMPLES ?= 1000
+fuzz: install assets
+	HEARTH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/fuzz tests/web/test_fuzz_web.py
 
 # Retake docs/screenshots/ (the browser tests take them too; a file changes only with its page).
 screenshots: install assets axe chromium
