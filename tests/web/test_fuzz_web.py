@@ -27,17 +27,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from hearth.forms import formdata_for
 from hearth.engine import api
+from hearth.forms import formdata_for
 from hearth.forms.answers import to_json
 from hearth.rules.limits import MAX_EVENTS_PER_REQUEST, MAX_IDEMPOTENCY_KEY_LENGTH
 from hearth.web import db, tokens
 from hearth.web import workflow as wf
 from hearth.web.models import Case, Event, Submission, User
 
-from web_fuzz_support import (BODY_LIMIT, NASTY_JSON, Raw, answers_for, audit_count, bent, counts, dumps,
-                              event_for, forbidden_events, form_body, fuzz_settings, json_trees,
-                              last_ids, mutated_boxes, unevaluable_cases)
+from web_fuzz_support import (BODY_LIMIT, KEY_SHAPES, NASTY_DATE_PARTS, answers_for, bent, box_value, counts, dumps,
+                              event_for, forbidden_events, form_body, fuzz_settings, json_trees, last_ids,
+                              mutated_boxes, unevaluable_cases)
 from web_support import Demo, csrf_token, login
 
 FORM = "application/x-www-form-urlencoded"
@@ -78,8 +78,8 @@ class World:
         self.tokens: dict = {}       # (council, role) -> headers
         self.forms: dict = {}        # council -> {form id: definition}
         self.vocabulary: dict = {}   # council -> the vocabulary of the policy in force
-        self.copies = self.keys = 0
-        self.run = uuid.uuid4().hex  # keys of this run are new to the database
+        self.copies = self.serial = 0
+        self.run = uuid.uuid4().hex[:8]  # keys and references of this run are new to the database
 
     def __repr__(self) -> str:  # hypothesis prints the test's arguments with a failing example
         return f"World({', '.join(self.councils)}; today {self.today})"
@@ -111,12 +111,16 @@ class World:
         """The council's demo cases (copies and cases the API opened are left out)."""
         return sorted(case.id for case in self.demo.cases[council])
 
+    def unique(self) -> str:
+        """A short text no other request of this run has used."""
+        self.serial += 1
+        return f"{self.run}{self.serial}"
+
     def key(self, shape: str | None) -> str | None:
         """A new Idempotency-Key of this shape (KEY_SHAPES)."""
         if shape is None:
             return None
-        self.keys += 1
-        unique = f"{self.run}-{self.keys}"
+        unique = self.unique()
         return {"valid": unique, "at the limit": unique.rjust(MAX_IDEMPOTENCY_KEY_LENGTH, "k"),
                 "over-long": unique.rjust(MAX_IDEMPOTENCY_KEY_LENGTH + 1, "k"), "blank": "", "space": " ",
                 "cyrillic": f"ключ-{unique}", "latin-1": f"clé-{unique}", "tab": f"a\tb-{unique}"}[shape]
@@ -225,6 +229,32 @@ def test_form_posts_never_fail_and_refusals_store_nothing(world, data):
                     stored_allowed=response.status_code == 302, case_id=case_id)
 
 
+@fuzz_settings(30)
+@given(data=st.data())
+def test_new_case_posts_never_fail_and_refusals_store_nothing(world, data):
+    council = data.draw(st.sampled_from(world.councils), label="council")
+    role = data.draw(st.sampled_from(ROLES), label="role")
+    placements = sorted(world.vocabulary[council].placement_types)
+    started = data.draw(st.dates(date(2015, 1, 1), world.today), label="started")
+    parts = [str(started.day), str(started.month), str(started.year)]
+    if data.draw(st.integers(0, 3), label="bend the date?") == 3:
+        parts = data.draw(st.lists(st.sampled_from(NASTY_DATE_PARTS) | st.sampled_from(parts), max_size=4),
+                          label="date boxes")
+    ref = st.text(string.ascii_uppercase + string.digits + "-", min_size=1, max_size=12).map(
+        lambda text: f"{text}-{world.unique()}")  # new each time: a repeated reference is refused
+    boxes = [("child_ref", data.draw(st.one_of(ref, ref, box_value()), label="child's reference")),
+             ("placement_type", data.draw(st.one_of(*[st.sampled_from(placements)] * 3, box_value()),
+                                          label="placement"))]
+    boxes += [("started", part) for part in parts]
+    if data.draw(st.booleans(), label="bend the boxes?"):
+        boxes = data.draw(mutated_boxes(boxes), label="boxes")
+    client, token = world.client(council, role)
+    before = world.measure()
+    response = client.post("/cases/new", data=form_body([("csrf_token", token)] + boxes), content_type=FORM)
+    world.check(f"{role}@{council} POST /cases/new {boxes!r:.3000}", response, before,
+                stored_allowed=response.status_code == 302)
+
+
 # --- the JSON API -------------------------------------------------------------------------
 
 def _valid_body(world: World, data, endpoint: str, council: str) -> dict:
@@ -276,13 +306,6 @@ def _body(world: World, data, endpoint: str, council: str) -> tuple[bytes, dict]
     if data.draw(st.integers(0, 9), label="raw bytes?") == 9:
         body = body.replace(b'"', b'"\xff', 1)  # a byte no UTF-8 text has, inside a string
     return body, {"Content-Type": content_type} if content_type else {}
-
-
-# Idempotency-Keys by shape: none or a valid one mostly; sometimes one at the length limit,
-# over-long, non-ASCII, blank or with a control character. Every key is new (World.key), so
-# a key hypothesis draws again in a later example is never a refused reuse by accident.
-KEY_SHAPES = st.sampled_from([None, "valid", None, "valid", "at the limit", "over-long", "blank", "space",
-                              "cyrillic", "latin-1", "tab"])
 
 
 def _header(key: str) -> str:
