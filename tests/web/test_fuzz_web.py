@@ -37,7 +37,7 @@ from hearth.web.models import Case, Event, Submission, User
 
 from web_fuzz_support import (BODY_LIMIT, KEY_SHAPES, NASTY_DATE_PARTS, answers_for, bent, box_value, counts, dumps,
                               event_for, forbidden_events, form_body, fuzz_settings, json_trees, last_ids,
-                              mutated_boxes, unevaluable_cases)
+                              mutated_boxes, number_boxes, unevaluable_cases)
 from web_support import Demo, csrf_token, login
 
 FORM = "application/x-www-form-urlencoded"
@@ -195,7 +195,7 @@ def _where(world: World, data, council: str) -> tuple[str, int]:
 
 # --- council forms ------------------------------------------------------------------------
 
-@fuzz_settings(50)
+@fuzz_settings(100)
 @given(data=st.data())
 def test_form_posts_never_fail_and_refusals_store_nothing(world, data):
     council = data.draw(st.sampled_from(world.councils), label="council")
@@ -204,7 +204,8 @@ def test_form_posts_never_fail_and_refusals_store_nothing(world, data):
     defn = world.forms[council][form_id]
     whose, case_id = _where(world, data, council)
     answers = data.draw(answers_for(defn, world.today), label="answers")
-    boxes = data.draw(mutated_boxes(list(formdata_for(defn, answers).items(multi=True))), label="boxes")
+    valid = list(formdata_for(defn, answers).items(multi=True))
+    boxes = data.draw(mutated_boxes(valid, number_boxes(defn, valid)), label="boxes")
     draft = data.draw(st.booleans(), label="save as draft")
     url = f"/cases/{case_id}/forms/{form_id}"
     client, token = world.client(council, role)
@@ -222,14 +223,14 @@ def test_form_posts_never_fail_and_refusals_store_nothing(world, data):
         page = client.get(f"/cases/{case_id}/submissions/{resumed}")
         assert page.status_code == 200, f"resuming draft {resumed} answered {page.status_code}\n{world.log.last()}"
         before = world.measure()
-        again = data.draw(mutated_boxes(list(formdata_for(defn, answers).items(multi=True))), label="resumed boxes")
+        again = data.draw(mutated_boxes(valid, number_boxes(defn, valid)), label="resumed boxes")
         response = client.post(f"/cases/{case_id}/submissions/{resumed}", content_type=FORM,
                                data=form_body([("csrf_token", token)] + again))
         world.check(f"submitting draft {resumed} with {again!r:.3000}", response, before,
                     stored_allowed=response.status_code == 302, case_id=case_id)
 
 
-@fuzz_settings(30)
+@fuzz_settings(60)
 @given(data=st.data())
 def test_new_case_posts_never_fail_and_refusals_store_nothing(world, data):
     council = data.draw(st.sampled_from(world.councils), label="council")
@@ -313,7 +314,7 @@ def _header(key: str) -> str:
     return key.encode("utf-8").decode("latin-1")
 
 
-@fuzz_settings(150)
+@fuzz_settings(300)
 @given(data=st.data())
 def test_api_bodies_never_fail_and_refusals_store_nothing(world, data):
     endpoint = data.draw(st.sampled_from(["cases", "events", "submissions", "evaluate"]), label="endpoint")
@@ -383,7 +384,7 @@ POSTS = ["/cases/{case}/forms/{form}", "/cases/{case}/submissions/{sub}", "/case
          "/api/v1/cases/{case}/submissions"]
 
 
-@fuzz_settings(60)
+@fuzz_settings(100)
 @given(data=st.data())
 def test_ids_out_of_range_or_of_another_council_are_404(world, data):
     council = data.draw(st.sampled_from(world.councils), label="council")

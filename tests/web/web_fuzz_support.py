@@ -114,27 +114,40 @@ def answers_for(defn, today: date):
     return st.fixed_dictionaries({f.id: _field_answer(f, today) for f in defn.all_fields()})
 
 
+def number_boxes(defn, pairs: list[tuple[str, str]]) -> list[str]:
+    """The names of a form's number and money boxes (in group rows too: `<group>-<row>-<id>`)."""
+    ids = {f.id for f in defn.all_fields() if f.kind in ("number", "money")}
+    ids |= {c.id for f in defn.all_fields() if f.kind == "group" for c in f.fields if c.kind in ("number", "money")}
+    return [name for name, _value in pairs if name.rsplit("-", 1)[-1] in ids]
+
+
 @st.composite
-def mutated_boxes(draw, pairs: list[tuple[str, str]]) -> list[tuple[str, str | bytes]]:
+def mutated_boxes(draw, pairs: list[tuple[str, str]], numbers: list[str] = ()) -> list[tuple[str, str | bytes]]:
     """A form's own boxes (name, value) with a few of them bent: a value replaced by a
-    nasty one, a box dropped or repeated, an unknown box added."""
+    nasty one, a box dropped or repeated, an unknown box added, and (most often, as these
+    broke Hearth) a number box or a date part given a number or part no one should type."""
     out: list[tuple[str, str | bytes]] = list(pairs)
+    dates = [name for name, _value in pairs if name.endswith(("-day", "-month", "-year"))]
     for _ in range(draw(st.integers(0, 4))):
-        how = draw(st.sampled_from(["replace", "replace", "drop", "repeat", "unknown"]))
+        how = draw(st.sampled_from(["number", "date", "replace", "drop", "repeat", "unknown"]))
+        if how == "number" and numbers:
+            out.insert(0, (draw(st.sampled_from(numbers)), draw(st.sampled_from(NASTY_NUMBERS))))  # read first
+            continue
+        if how == "date" and dates:
+            out.insert(0, (draw(st.sampled_from(dates)), draw(st.sampled_from(NASTY_DATE_PARTS))))
+            continue
         if how == "unknown" or not out:
             out.append((draw(st.sampled_from(["evil", "csrf_token", "hearth-row", "_boxes", "x" * 300, "\x00"])
                              | st.text(min_size=1, max_size=20)), draw(box_value())))
             continue
         index = draw(st.integers(0, len(out) - 1))
         name = out[index][0]
-        if how == "replace":
-            value = draw(st.sampled_from(NASTY_DATE_PARTS) if name.endswith(("-day", "-month", "-year"))
-                         else box_value())
-            out[index] = (name, value)
-        elif how == "drop":
+        if how == "drop":
             del out[index]
-        else:
+        elif how == "repeat":
             out.insert(index, (name, draw(box_value())))
+        else:
+            out[index] = (name, draw(st.sampled_from(NASTY_DATE_PARTS) if name in dates else box_value()))
     return out
 
 
@@ -157,7 +170,7 @@ RAW_NUMBERS = [Raw("1e200000"), Raw("-1e200000"), Raw("1" * 5000), Raw("Infinity
                Raw("1e400"), Raw("-0"), Raw("1E+999999999"), Raw("0.0000000000000000000000001")]
 NASTY_JSON_TEXT = ["\u0000", "a\u0000b", "\ud800", "x\udfffy", "", "x" * 10_001, "0001-01-01", "9999-12-31",
                    "2026-02-30", "1900-01-01", "2100-12-31", "2026-13-01", "20260101", "2026-1-5"]
-NASTY_JSON = st.one_of(st.sampled_from(RAW_NUMBERS), st.sampled_from(NASTY_JSON_TEXT),
+NASTY_JSON = st.one_of(st.sampled_from(RAW_NUMBERS), st.sampled_from(NASTY_JSON_TEXT), st.sampled_from(NASTY_NUMBERS),
                        st.sampled_from([None, True, False, 0, -1, 3_000_000, 2**31, 2**63, 10**30, 1.5, [], {}]))
 
 
