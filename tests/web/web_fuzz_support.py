@@ -240,7 +240,8 @@ def bent(draw, value: Any, depth: int = 0) -> Any:
         key = draw(st.sampled_from(sorted(value)))
         return {k: v for k, v in value.items() if k != key}
     if how == "add" and isinstance(value, dict):
-        return {**value, draw(st.sampled_from(["days", "on", "type", "evil", "fields", "\u0000"])): draw(NASTY_JSON)}
+        name = draw(st.sampled_from(["days", "on", "type", "evil", "fields", "_boxes", "\u0000"]))
+        return {**value, name: draw(NASTY_JSON | json_trees())}
     return draw(json_trees()) if how == "tree" else draw(NASTY_JSON)
 
 
