@@ -39,6 +39,9 @@ from pathlib import Path
 
 import requests
 
+from hearth.engine.forms_catalog import load_forms
+from hearth.web.seed import DEMO_PASSWORD
+
 REPO = Path(__file__).resolve().parents[1]
 HELLO_APP = '''
 from flask import Flask
@@ -143,8 +146,6 @@ def signed_in(base: str, email: str, password: str) -> requests.Session:
 
 def longest_form(council: str) -> str:
     """The id of the council's form with the most questions (rows of groups included)."""
-    from hearth.engine.forms_catalog import load_forms
-
     def size(defn) -> int:
         return sum(1 + len(f.fields) for f in defn.all_fields())
     return max(load_forms(council).forms.values(), key=size).id
@@ -229,7 +230,6 @@ def main(argv: list[str] | None = None) -> int:
         app_server.wait_ready("/healthz")
         hello_server.wait_ready("/")
 
-        from hearth.web.seed import DEMO_PASSWORD
         sessions = [signed_in(app_server.base, email, DEMO_PASSWORD) for _ in range(args.clients)]
         api_sessions = []
         for _ in range(args.clients):

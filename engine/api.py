@@ -19,6 +19,7 @@ from hearth.rules.source import Loc, Problem, SourceError
 
 from . import sources
 from .case import Case, parse_case_data, parse_case_text
+from .evaluate import evaluate as evaluate_version
 from .policy import load_council, load_policy
 from .policy_model import Council, NoPolicyInForce, Policy, PolicyVersion
 
@@ -155,11 +156,9 @@ def parse_case(policy: PolicyVersion, case: Any, file: str = "case") -> Case:
 def evaluate(council_id: str, case: Any, on: date | None = None, root: Path | None = None,
              file: str = "case") -> dict:
     """The evaluation contract's answer. ``case`` is text, decoded data or a Case."""
-    from .evaluate import evaluate as _evaluate  # durable_rules only where evaluation happens
-
     on = on or date.today()
     policy = policy_on(council_id, on, root)
-    return _evaluate(policy, parse_case(policy, case, file), on)
+    return evaluate_version(policy, parse_case(policy, case, file), on)
 
 
 def evaluate_document(council_id: str, case: Any, on: date | None = None, root: Path | None = None,

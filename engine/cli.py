@@ -15,6 +15,9 @@ import click
 from hearth.rules.source import SourceError, parse_date
 
 from . import api
+from .linting import lint_council
+from .policy_tests import run_council_tests
+from .schema import schemas
 
 
 def _fail(lines: list[str], code: int = 2) -> None:
@@ -114,8 +117,6 @@ def _shown(text: str, limit: int = 80) -> str:
 @click.argument("directory", required=False)
 def lint_cmd(directory: str | None) -> None:
     """Check every policy (and form, and test) file; list every mistake with file and line."""
-    from .linting import lint_council
-
     failures = 0
     for folder in _council_dirs(directory):
         problems, summary = lint_council(folder)
@@ -134,8 +135,6 @@ def lint_cmd(directory: str | None) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="list every test, not only failures")
 def test_cmd(council: str | None, verbose: bool) -> None:
     """Run policies/<council>/tests/*.yaml: a case, a date, the expected answer."""
-    from .policy_tests import run_council_tests
-
     root = api.policies_root()
     if council:
         try:
@@ -169,8 +168,6 @@ def test_cmd(council: str | None, verbose: bool) -> None:
               show_default=True)
 def schema_cmd(kind: str) -> None:
     """JSON Schema of policy files, for editors' autocomplete and underlining."""
-    from .schema import schemas
-
     all_schemas = schemas()
     click.echo(json.dumps(all_schemas if kind == "all" else all_schemas[kind], indent=2))
 

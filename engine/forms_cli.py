@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from hearth.forms import build_form_class, events_from, formdata_for, render_page
+from hearth.forms import build_form_class, events_from, formdata_for, render_page, validate_json
 from hearth.rules.source import LMap, Loc, SourceError, load_yaml, parse_date, suggest
 
 from . import api
@@ -143,8 +143,6 @@ def render_cmd(council: str, form_id: str, data_file: str | None, version: str |
 @click.option("--on", "on_text", default=None, help="'today' for date checks (YYYY-MM-DD)")
 def events_cmd(council: str, form_id: str, data_file: str, on_text: str | None) -> None:
     """The case events a record produces (JSON), as `hearth evaluate` reads them."""
-    from hearth.forms import validate_json
-
     today = _date(on_text, "--on")
     defn, answers = _load(council, form_id, data_file, None, on_text)
     kept, errors = validate_json(defn, answers, today)

@@ -6,6 +6,7 @@ The engine computes these itself and hands durable_rules plain numbers
 from __future__ import annotations
 
 import math
+from calendar import monthrange
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -71,8 +72,7 @@ def window_start(point: date, duration: Duration, calendar: WorkingCalendar) -> 
         month = point.month - 1 - duration.amount
         year = point.year + month // 12
         month = month % 12 + 1
-        import calendar as _cal
-        return date(year, month, min(point.day, _cal.monthrange(year, month)[1]))
+        return date(year, month, min(point.day, monthrange(year, month)[1]))
     days = duration.amount * (7 if duration.unit == Unit.WEEKS else 1)
     return point - timedelta(days=days)
 

@@ -6,6 +6,7 @@ in agreement on every real file and on broken ones.
 """
 from __future__ import annotations
 
+from hearth.forms import form_schema
 from hearth.rules.schema_parts import DURATION, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
@@ -128,11 +129,6 @@ def tests_schema() -> dict:
 
 
 def schemas() -> dict:
-    out = {"version": version_schema(), "council": council_schema(), "case": case_schema(), "tests": tests_schema()}
-    try:
-        from hearth.forms import form_schema  # the form language describes its own files
-    except ImportError:
-        form_schema = None
-    if form_schema is not None:
-        out["form"] = form_schema()
-    return out
+    # the form language describes its own files
+    return {"version": version_schema(), "council": council_schema(), "case": case_schema(),
+            "tests": tests_schema(), "form": form_schema()}

@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from collections.abc import Hashable
 from typing import Any, Mapping
+
+import marshmallow
+import wtforms
 
 from hearth.rules.conditions import (All, Condition, FieldSpec, Fields, Scope, parse_condition,
                                      referenced_fields)
@@ -52,8 +55,6 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 def _reserved() -> frozenset:
     """Names the WTForms form and marshmallow schema classes already use: not question ids."""
-    import marshmallow
-    import wtforms
     return frozenset(n for n in set(dir(wtforms.Form)) | set(dir(marshmallow.Schema)) if _ID.match(n)) | {
         "definition", "today", "answers", "error_map", "row_action", "read", "csrf_token", "csrf",
         "meta", "form_errors", "fields", "load_fields", "dump_fields", "declared_fields", "many", "only", "exclude",
@@ -512,7 +513,7 @@ class _Reader:
             row_by_id = {**by_id, **{c.id: c for c in f.fields}}
             children = tuple(self.finish_field(c, row_by_id, row_scope, [c.id for c in f.fields], group=f)
                              for c in f.fields)
-            f = _replace(f, fields=children)
+            f = replace(f, fields=children)
         loc = f.loc
         required = f.required
         if required is not True and required is not False:
@@ -528,7 +529,7 @@ class _Reader:
             if target is None or target.kind != "date" or other == f.id:
                 dates = [i for i, x in by_id.items() if x.kind == "date" and i != f.id]
                 self.p.add(loc, f"'{op}: {other}' must name another date question.{suggest(str(other), dates)}", op)
-        return _replace(f, required=required, show_when=show_when, reveal=reveal)
+        return replace(f, required=required, show_when=show_when, reveal=reveal)
 
     def checks(self, doc: LMap, by_id: dict, scope: Scope) -> tuple:
         node = doc.get("checks")
@@ -685,11 +686,6 @@ def _is_name_in(value: Any, table: Mapping) -> bool:
 def _kind_words(kind: str) -> str:
     return {"boolean": "true or false", "number": "a number", "date": "a date", "choice": "one of a set of values",
             "list": "a list of values", "text": "text"}.get(kind, kind)
-
-
-def _replace(f: FormField, **changes) -> FormField:
-    from dataclasses import replace
-    return replace(f, **changes)
 
 
 def _name_from(label: str) -> str:

@@ -11,6 +11,7 @@ import threading
 from datetime import date
 from typing import Any
 
+from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, Form, FormField
 from wtforms.utils import unset_value
 
@@ -185,8 +186,6 @@ def build_form_class(defn: FormDefinition, base: type = Form) -> type:
 
 def formdata_for(defn: FormDefinition, answers: dict) -> "MultiDict":
     """The boxes a browser would post for these answers (JSON): for tests and `hearth forms render --data`."""
-    from werkzeug.datastructures import MultiDict
-
     out = MultiDict()
 
     def put(f: FieldDef, name: str, value: Any) -> None:

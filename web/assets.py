@@ -8,6 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from hearth.engine.api import list_councils
+
 WEB = Path(__file__).resolve().parent
 STATIC = WEB / "static"
 NEUTRAL = "neutral"
@@ -63,8 +65,6 @@ def check_colour(council_id: str, colour: str) -> str:
 
 def brand_targets() -> dict[str, str]:
     """Stylesheet name -> brand colour: one per council plus a neutral one for sign-in."""
-    from hearth.engine.api import list_councils
-
     targets = {NEUTRAL: NEUTRAL_COLOUR}
     for council in list_councils():
         targets[council.id] = check_colour(council.id, council.brand.get("colour", NEUTRAL_COLOUR))

@@ -1,11 +1,9 @@
 """The `hearth` command: the engine's commands plus the web runtime's
 (`db upgrade`, `db seed-demo`, `serve`, `token create`, `assets build`).
 
-The engine never imports the web; this module imports the engine's CLI lazily so
-`hearth` still works while the engine's commands are being written."""
+The engine never imports the web; the web adds its commands to the engine's group."""
 from __future__ import annotations
 
-import importlib
 import os
 import sys
 from pathlib import Path
@@ -13,15 +11,19 @@ from pathlib import Path
 import click
 from sqlalchemy import func, select
 
+from hearth.engine.cli import cli as engine_cli
+
+from . import assets, migrate, seed, tokens
+from . import create_app
 from . import db as web_db
+from .audit import audit
+from .config import ConfigError
+from .db import engine_for
 from .evaluation import evaluate_case
-from .models import Case
+from .models import AuditAction, Case, User
 
 
 def _app():
-    from hearth.web import create_app
-    from hearth.web.config import ConfigError
-
     try:
         return create_app()
     except ConfigError as e:
@@ -29,8 +31,6 @@ def _app():
 
 
 def _engine(app):
-    from hearth.web.db import engine_for
-
     return engine_for(app)
 
 
@@ -41,8 +41,6 @@ def db_group():
 
 @db_group.command("upgrade", help="Create the database or bring it to the latest schema.")
 def db_upgrade():
-    from hearth.web import migrate
-
     app = _app()
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.config["DATABASE_URL"].removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -54,13 +52,11 @@ def db_upgrade():
 
 @db_group.command("seed-demo", help="Add demo log-ins and cases, only to a database with no users.")
 def db_seed_demo():
-    from hearth.web import db, seed
-
     app = _app()
     if app.config["HEARTH_ENV"] == "production":
         raise click.ClickException("Demo data is never added in production (HEARTH_ENV=production).")
     with app.app_context():
-        s = db.session()
+        s = web_db.session()
         added = seed.seed_demo(s)
         logins = seed.demo_logins(s)
     click.echo("Demo data added." if added else "The database already has users; no demo data added.")
@@ -112,13 +108,9 @@ def token_group():
 @token_group.command("create", help="Create an API token for a user; it is shown only once.")
 @click.option("--user", "email", required=True, help="the user's email address")
 def token_create(email: str):
-    from hearth.web import db, tokens
-    from hearth.web.audit import audit
-    from hearth.web.models import AuditAction, User
-
     app = _app()
     with app.app_context():
-        s = db.session()
+        s = web_db.session()
         user = s.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
         if user is None or not user.active:
             raise click.ClickException(f"No active user with email {email}")
@@ -136,8 +128,6 @@ def assets_group():
 @assets_group.command("build", help="Compile each council's stylesheet and copy GOV.UK Frontend's JS.")
 @click.option("--npm", "npm_dir", default="build/npm", show_default=True, type=click.Path(file_okay=False, path_type=Path))
 def assets_build(npm_dir: Path):
-    from hearth.web import assets
-
     try:
         written = assets.build(npm_dir.resolve())
     except assets.AssetError as e:
@@ -149,29 +139,13 @@ def assets_build(npm_dir: Path):
 WEB_COMMANDS = (db_group, serve, token_group, assets_group)
 
 
-def _engine_commands() -> dict[str, click.Command]:
-    try:
-        module = importlib.import_module("hearth.engine.cli")
-    except ModuleNotFoundError as e:
-        if e.name == "hearth.engine.cli":
-            return {}
-        raise
-    group = getattr(module, "cli", None)
-    return dict(group.commands) if isinstance(group, click.Group) else {}
-
-
 def build_cli() -> click.Group:
     root = click.Group("hearth", help="Hearth: councils' stable-homes policies, and the web app.")
-    try:
-        engine_commands = _engine_commands()
-    except Exception as e:  # a half-written engine CLI must not stop `hearth db upgrade`
-        click.echo(f"warning: engine commands unavailable ({type(e).__name__}: {e})", err=True)
-        engine_commands = {}
-    for name, command in engine_commands.items():
+    for name, command in engine_cli.commands.items():
         root.add_command(command, name)
     for command in WEB_COMMANDS:
         if command.name in root.commands:
-            click.echo(f"warning: web command {command.name!r} replaces the engine's", err=True)
+            raise RuntimeError(f"the web command {command.name!r} would replace the engine's")
         root.add_command(command)
     return root
 

@@ -5,6 +5,8 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from . import api
+
 PAGES = {
     400: ("Sorry, there is a problem with the request", "errors/400.html"),
     403: ("You do not have permission to see this page", "errors/403.html"),
@@ -31,7 +33,6 @@ def init_app(app: Flask) -> None:
     def _http(e: HTTPException):
         if e.code is None or e.code < 400:
             return e
-        from . import api
         if api.is_api_request():  # e.g. an /api/v1/ URL no route matches: answer JSON
             return api.http_error(e)
         return _render(e.code)

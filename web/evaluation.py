@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import current_app, g, has_app_context
 
+from hearth.engine import api
 from hearth.engine.lru import LRU
 
 from .models import Case
@@ -76,8 +77,6 @@ def _memo(name: str) -> dict:
 
 def policy_in_force(council_id: str, on: date | None = None):
     """The engine's PolicyVersion in force on `on` (default today), or None if it cannot be loaded."""
-    from hearth.engine import api
-
     on = on or today()
     memo = _memo("hearth_policies")
     key = (council_id, on)
@@ -130,8 +129,6 @@ def init_app(app) -> None:
 
 
 def _evaluate(case: Case, on: date) -> Evaluation:
-    from hearth.engine import api
-
     policy = policy_in_force(case.council_id, on)
     if policy is None:
         return Evaluation(problem="policy")

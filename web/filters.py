@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, has_request_context
 
+from .councils import current_council
+from .evaluation import policy_in_force
+
 ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?\b")
 VOCAB_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # snake_case words only
 SOURCE = re.compile(r"^(?P<document>[^:']+): '(?P<quote>.*)'$", re.S)
@@ -89,9 +92,6 @@ def person(user) -> str:
 # --- labels from the policy's vocabulary ------------------------------------------------
 def vocabulary():
     """The vocabulary of the user's council's policy in force today, or None."""
-    from .councils import current_council
-    from .evaluation import policy_in_force
-
     if not has_request_context():
         return None
     council = current_council()

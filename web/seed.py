@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hearth.engine.api import list_councils
+
 from .models import Case, Event, Role, User
 from .passwords import hash_password
 
@@ -50,8 +52,6 @@ def demo_logins(s: Session) -> list[Login]:
 
 def seed_demo(s: Session, today: date | None = None) -> bool:
     """Add demo users and cases if there are no users yet. Returns whether it did."""
-    from hearth.engine.api import list_councils
-
     if s.scalar(select(func.count()).select_from(User)):
         return False
     today = today or date.today()

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from hearth.engine import api
 from hearth.rules.limits import LimitError, bounded_json_number, refuse_json_constant
 
 from .. import db
@@ -37,18 +38,12 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # --- helpers ----------------------------------------------------------------------
 
-def _engine():
-    from hearth.engine import api  # the engine only where councils are needed
-    return api
-
-
 def _not_found():
     return ApiError(404, [{"field": "", "message": "Not found."}])
 
 
 def _council_or_404(council_id: str):
     """The engine's council, if the user may see it: their own, or any for an admin."""
-    api = _engine()
     user = current_user()
     try:
         found = api.get_council(council_id)
@@ -138,14 +133,13 @@ def _load(schema: Schema, text: str) -> dict:
 def _problem(p) -> dict:
     """An engine problem, with policy files named from the policies folder, not the server's disk."""
     out = p.as_dict()
-    root = str(_engine().policies_root())
+    root = str(api.policies_root())
     if out["file"].startswith(root + "/"):
         out["file"] = "policies/" + out["file"][len(root) + 1:]
     return out
 
 
 def _policy_today(council_id: str):
-    api = _engine()
     try:
         return api.policy_on(council_id, today())
     except api.NoPolicyInForce as e:
@@ -156,7 +150,6 @@ def _policy_today(council_id: str):
 
 def _check_case_text(policy, text: str):
     """The engine's case reader on the request's own text, so mistakes carry its lines."""
-    api = _engine()
     try:
         return api.parse_case(policy, text, file=BODY)
     except api.SourceError as e:
@@ -197,7 +190,6 @@ def _case_query(case_id: int):
 @doc("List the councils you may see: your own; every council for an admin.",
      response=sc.CouncilListSchema, tag="councils")
 def councils():
-    api = _engine()
     user = current_user()
     found = [c for c in api.list_councils() if user.role == Role.ADMIN or c.id == user.council_id]
     audit(AuditAction.VIEWED, "council_list", None, {"count": len(found)})
@@ -207,7 +199,6 @@ def councils():
 @bp.get("/councils/<council>")
 @doc("A council and the versions of its policy.", response=sc.CouncilDetailSchema, tag="councils")
 def council(council: str):
-    api = _engine()
     found = _council_or_404(council)
     out = sc.CouncilSchema().dump(found)
     try:
@@ -341,7 +332,7 @@ def evaluate(council: str):
     found = _council_or_404(council)
     on = _parse_on(request.args.get("on"))
     text = _body_text()
-    answer, errors = _engine().evaluate_document(found.id, text, on, file=BODY)
+    answer, errors = api.evaluate_document(found.id, text, on, file=BODY)
     try:
         ref = str(decode_json(text).get("child", {}).get("ref") or "") or None
     except AttributeError:
