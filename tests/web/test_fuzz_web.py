@@ -323,7 +323,7 @@ def _header(key: str) -> str:
     return key.encode("utf-8").decode("latin-1")
 
 
-@fuzz_settings(300)
+@fuzz_settings(200)
 @given(data=st.data())
 def test_api_bodies_never_fail_and_refusals_store_nothing(world, data):
     endpoint = data.draw(st.sampled_from(["cases", "events", "submissions", "evaluate"]), label="endpoint")
