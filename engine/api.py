@@ -19,7 +19,7 @@ from hearth.rules.source import Loc, Problem, SourceError
 
 from . import sources
 from .case import Case, parse_case_data, parse_case_text
-from .evaluate import evaluate as evaluate_version
+from . import evaluate as evaluation
 from .policy import load_council, load_policy
 from .policy_model import Council, NoPolicyInForce, Policy, PolicyVersion
 
@@ -158,7 +158,7 @@ def evaluate(council_id: str, case: Any, on: date | None = None, root: Path | No
     """The evaluation contract's answer. ``case`` is text, decoded data or a Case."""
     on = on or date.today()
     policy = policy_on(council_id, on, root)
-    return evaluate_version(policy, parse_case(policy, case, file), on)
+    return evaluation.evaluate(policy, parse_case(policy, case, file), on)
 
 
 def evaluate_document(council_id: str, case: Any, on: date | None = None, root: Path | None = None,
