@@ -14,7 +14,8 @@ from .answers import check, validate_json
 from .api_schema import flatten_errors, schema_for
 from .events import events_from
 from .file_schema import form_schema
-from .language import FIELD_KINDS, FormDefinition, FormField, load_form, parse_form
+from .language import load_form, parse_form
+from .model import FIELD_KINDS, FormDefinition, FormField
 from .render import environment, render_answers, render_form, render_page
 from .wtf import ROW_BUTTON, build_form_class, formdata_for
 

@@ -19,7 +19,7 @@ from hearth.rules.conditions import holds
 from hearth.rules.limits import (EARLIEST_DATE, LATEST_DATE, MAX_NUMBER_DIGITS, MAX_NUMBER_MAGNITUDE, MAX_TEXT_LENGTH,
                                  LimitError, check_date, check_magnitude, number_from_text, text_problem)
 
-from .language import FormDefinition, FormField, _name_from
+from .model import FormDefinition, FormField, name_from
 
 DATE_PARTS = ("day", "month", "year")
 
@@ -91,7 +91,7 @@ def message(f: FormField, key: str, **values) -> str:
 
 
 def _default_name(f: FormField) -> str:
-    return _name_from(f.label)
+    return name_from(f.label)
 
 
 def _num(x) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validates_schema
 
 from .answers import validate_json
-from .language import FormDefinition, FormField
+from .model import FormDefinition, FormField
 
 
 class _Pass:

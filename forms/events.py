@@ -5,7 +5,7 @@ from typing import Any, Mapping
 
 from hearth.rules.conditions import holds
 
-from .language import FormDefinition
+from .model import FormDefinition
 
 
 def events_from(defn: FormDefinition, answers: Mapping[str, Any]) -> list[dict]:

@@ -10,7 +10,7 @@ from hearth.rules.schema_parts import CONDITION as COND
 from hearth.rules.schema_parts import condition_defs
 from hearth.rules.schema_parts import obj as _obj
 
-from .language import (CHECK_KEYS, DATE_COMPARISONS, FIELD_KEYS, FIELD_KINDS, FORM_KEYS, MESSAGE_KEYS,
+from .model import (CHECK_KEYS, DATE_COMPARISONS, FIELD_KEYS, FIELD_KINDS, FORM_KEYS, MESSAGE_KEYS,
                        OPTION_KEYS, PREFILLS, PRODUCE_KEYS, SECTION_KEYS)
 
 ID = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}

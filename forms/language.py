@@ -10,220 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from dataclasses import dataclass, field, replace
 from collections.abc import Hashable
+from dataclasses import replace
 from typing import Any, Mapping
-
-import marshmallow
-import wtforms
 
 from hearth.rules.conditions import (All, Condition, FieldSpec, Fields, Scope, parse_condition,
                                      referenced_fields)
 from hearth.rules.source import LList, LMap, Loc, Problem, Problems, SourceError, load_yaml, suggest
 
-FORM_KEYS = ("id", "title", "version", "description", "source", "sections", "checks", "produces")
-SECTION_KEYS = ("title", "guidance", "fields")
-FIELD_KINDS = ("text", "long_text", "number", "money", "date", "yes_no", "radios", "checkboxes",
-               "select", "roles", "group")
-CHOICE_KINDS = ("radios", "checkboxes", "select", "roles")
-FIELD_KEYS = {
-    "common": ("id", "kind", "label", "name", "hint", "required", "show_when", "messages", "source"),
-    "text": ("min_length", "max_length", "width"),
-    "long_text": ("min_length", "max_length", "rows"),
-    "number": ("min", "max", "whole", "suffix"),
-    "money": ("min", "max"),
-    "date": ("not_future", "not_past", "after", "on_or_after", "before", "on_or_before"),
-    "yes_no": (),
-    "radios": ("options",),
-    "checkboxes": ("options", "min_selected", "max_selected"),
-    "select": ("options",),
-    "roles": ("options", "min_selected", "max_selected", "prefill"),
-    "group": ("fields", "min_rows", "max_rows", "item_label", "add_label"),
-}
-DATE_COMPARISONS = ("after", "on_or_after", "before", "on_or_before")
-MESSAGE_KEYS = ("required", "invalid", "too_long", "too_short", "too_small", "too_big", "not_future",
-                "not_past", "after", "on_or_after", "before", "on_or_before", "too_few", "too_many")
-CHECK_KEYS = ("when", "then", "field", "message", "source")
-PRODUCE_KEYS = ("event", "event_from", "on", "when", "fields")
-OPTION_KEYS = ("value", "label", "hint")
-OPTION_LIST_KEYS = ("list", "only", "except")
-# What a new form may start with, from the live evaluation of the case (see docs/form-language.md).
-PREFILLS = {"invitees": "the roles the policy requires be invited to the meeting"}
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-def _reserved() -> frozenset:
-    """Names the WTForms form and marshmallow schema classes already use: not question ids."""
-    return frozenset(n for n in set(dir(wtforms.Form)) | set(dir(marshmallow.Schema)) if _ID.match(n)) | {
-        "definition", "today", "answers", "error_map", "row_action", "read", "csrf_token", "csrf",
-        "meta", "form_errors", "fields", "load_fields", "dump_fields", "declared_fields", "many", "only", "exclude",
-        "ordered", "load_only", "dump_only", "partial", "unknown"}
-
-
-RESERVED = _reserved()
-# What a form answer can become in an event, by the event field's kind (FieldSpec.kind).
-_EVENT_KIND_FROM = {
-    "date": ("date",),
-    "boolean": ("yes_no",),
-    "number": ("number", "money"),
-    "choice": ("radios", "select"),
-    "list": ("checkboxes", "roles"),
-    "text": ("text", "long_text", "radios", "select", "number", "money", "date"),
-}
-
-
-# ------------------------------------------------------------------------ model
-@dataclass(frozen=True)
-class Option:
-    value: Any
-    label: str
-    hint: str = ""
-
-
-@dataclass(frozen=True)
-class FormField:
-    """One question. ``required`` is True, False or a condition over the answers."""
-
-    id: str
-    kind: str
-    label: str
-    name: str                          # a noun phrase for messages: "the date of the meeting"
-    hint: str = ""
-    required: Any = True
-    show_when: Condition | None = None
-    options: tuple = ()                # of Option
-    options_from: str = ""             # the named list the options came from, if any
-    min_length: int | None = None
-    max_length: int | None = None
-    min: float | None = None
-    max: float | None = None
-    whole: bool = False
-    suffix: str = ""
-    width: int | None = None
-    rows: int | None = None
-    not_future: bool = False
-    not_past: bool = False
-    compare: tuple = ()                # of (op, other field id), op in DATE_COMPARISONS
-    min_selected: int | None = None
-    max_selected: int | None = None
-    prefill: str = ""                  # a key of PREFILLS
-    fields: tuple = ()                 # a group's fields
-    min_rows: int = 1
-    max_rows: int | None = None
-    item_label: str = ""
-    add_label: str = ""
-    messages: Mapping = field(default_factory=dict)
-    source: str = ""
-    reveal: tuple | None = None        # (field id, option value) this field is revealed under
-    loc: Loc = field(default=Loc("?"), compare=False)
-
-    @property
-    def is_choice(self) -> bool:
-        return self.kind in CHOICE_KINDS or self.kind == "yes_no"
-
-    @property
-    def is_list(self) -> bool:
-        return self.kind in ("checkboxes", "roles")
-
-    def option_label(self, value: Any) -> str:
-        for o in self.options:
-            if o.value == value:
-                return o.label
-        return str(value)
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    guidance: str
-    fields: tuple
-
-
-@dataclass(frozen=True)
-class Check:
-    """A cross-field rule: when ``when`` holds, ``then`` must hold, else ``message`` at ``field``."""
-
-    when: Condition | None
-    then: Condition
-    field: str
-    message: str
-    source: str = ""
-
-
-@dataclass(frozen=True)
-class Produce:
-    """An event a submission produces: one, or one per chosen value of ``event_from``."""
-
-    event: str
-    event_from: str
-    on: str
-    when: Condition | None
-    fields: tuple  # of (event field, ("answer", id, map) | ("value", literal))
-    type_fields: Mapping = field(default_factory=dict)  # for event_from: each type's fields
-
-
-@dataclass
-class FormDefinition:
-    id: str
-    title: str
-    version: str
-    description: str
-    source: str
-    sections: tuple
-    checks: tuple
-    produces: tuple
-    file: str
-    hash: str
-
-    def all_fields(self) -> list:
-        """Top-level fields in order (groups included, their row fields not)."""
-        return [f for s in self.sections for f in s.fields]
-
-    def field(self, field_id: str) -> FormField:
-        return self.fields_by_id[field_id]
-
-    @property
-    def fields_by_id(self) -> dict:
-        return {f.id: f for f in self.all_fields()}
-
-    def prefilled(self, given: Mapping[str, Any]) -> dict:
-        """The answers a new form starts with: for each question with a ``prefill``, what
-        ``given`` (the caller's reading of the case, keyed as PREFILLS) holds for it,
-        kept to the question's options."""
-        out = {}
-        for f in self.all_fields():
-            if f.prefill and f.prefill in given:
-                values = {o.value for o in f.options}
-                out[f.id] = [v for v in given[f.prefill] if v in values]
-        return out
-
-    def describe(self) -> dict:
-        events = []
-        for p in self.produces:
-            if p.event_from:
-                events.extend(o.value for o in self.field(p.event_from).options if o.value not in events)
-            elif p.event not in events:
-                events.append(p.event)
-        return {"id": self.id, "title": self.title, "version": self.version, "events": events}
-
-
-# ----------------------------------------------------------------------- spec
-def answer_spec(f: FormField) -> FieldSpec:
-    """How a condition sees an answer: the rule language's FieldSpec."""
-    if f.kind in ("text", "long_text"):
-        return FieldSpec("text")
-    if f.kind in ("number", "money"):
-        return FieldSpec("number")
-    if f.kind == "date":
-        return FieldSpec("date")
-    if f.kind == "yes_no":
-        return FieldSpec("boolean")
-    if f.kind in ("radios", "select"):
-        return FieldSpec("choice", tuple(o.value for o in f.options))
-    if f.kind in ("checkboxes", "roles"):
-        return FieldSpec("list", tuple(o.value for o in f.options))
-    return FieldSpec("list")  # a group: a list of rows, testable with `answered`
+from .model import (CHECK_KEYS, CHOICE_KINDS, DATE_COMPARISONS, EVENT_KIND_FROM, FIELD_KEYS, FIELD_KINDS,
+                    FORM_KEYS, ID_PATTERN, MESSAGE_KEYS, OPTION_KEYS, OPTION_LIST_KEYS, PREFILLS, PRODUCE_KEYS,
+                    RESERVED, SECTION_KEYS, Check, FormDefinition, FormField, Option, Produce, Section,
+                    answer_spec, name_from)
 
 
 # ---------------------------------------------------------------------- reader
@@ -277,7 +75,7 @@ class _Reader:
         if value is None:
             self.p.add(node.loc, f"{what[0].upper() + what[1:]} needs an '{key}', for example {key}: meeting_date.", key)
             return ""
-        if not isinstance(value, str) or not _ID.match(value):
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
             self.p.add(node.value_loc(key), f"'{value}' cannot be an id: use small letters, digits and _, "
                                             "starting with a letter (for example meeting_date).", key)
             return str(value)
@@ -290,7 +88,7 @@ class _Reader:
             self.p.raise_if_any()
         self.p.check_keys(doc, FORM_KEYS, "a form", required=["title", "version", "sections"])
         form_id = doc.get("id", default_id)
-        if not isinstance(form_id, str) or not _ID.match(form_id):
+        if not isinstance(form_id, str) or not ID_PATTERN.match(form_id):
             self.p.add(doc.value_loc("id"), f"'{form_id}' cannot be a form id: use small letters, digits and _ "
                                             "(a form without 'id' takes its file's name).", "id")
         elif "id" in doc and default_id and form_id != default_id:
@@ -367,7 +165,7 @@ class _Reader:
                                              "give each question its own id.", "id")
         seen[fid] = node.loc
         label = self.text(node, "label", "A question")
-        name = self.text(node, "name", "A question") or _name_from(label)
+        name = self.text(node, "name", "A question") or name_from(label)
         messages = self.messages(node)
         f = dict(id=fid, kind=kind, label=label, name=name, hint=self.text(node, "hint", "A question"),
                  messages=messages, source=self.text(node, "source", "A question"), loc=node.loc)
@@ -490,7 +288,7 @@ class _Reader:
                 continue
             self.p.check_keys(item, OPTION_KEYS, "an option", required=["label"])
             value = item["value"]
-            if not isinstance(value, str) or not _ID.match(value):
+            if not isinstance(value, str) or not ID_PATTERN.match(value):
                 self.p.add(item.value_loc("value"), f"'{value}' cannot be an option value: use small letters, "
                                                     "digits and _ (the label is what people read).", "options")
             if not isinstance(value, Hashable):
@@ -653,7 +451,7 @@ class _Reader:
                 self.event_value(v, mapping.value_loc(k), name, spec)
             return ("answer", aid, dict(mapping))
         if spec is not None:
-            allowed = _EVENT_KIND_FROM.get(spec.kind, ())
+            allowed = EVENT_KIND_FROM.get(spec.kind, ())
             if f.kind not in allowed:
                 self.p.add(loc, f"The event field '{name}' holds {_kind_words(spec.kind)}; the answer to '{aid}' "
                                 f"({f.kind}) cannot go there. Use a {' or '.join(allowed)} question, or 'map'.", name)
@@ -686,12 +484,6 @@ def _is_name_in(value: Any, table: Mapping) -> bool:
 def _kind_words(kind: str) -> str:
     return {"boolean": "true or false", "number": "a number", "date": "a date", "choice": "one of a set of values",
             "list": "a list of values", "text": "text"}.get(kind, kind)
-
-
-def _name_from(label: str) -> str:
-    """A fallback noun phrase for messages: the label without its question mark, first letter small."""
-    text = label.rstrip("?").strip()
-    return text[:1].lower() + text[1:] if text[1:2].islower() or len(text) < 2 else text
 
 
 def _reveal_target(cond: Condition, by_id: dict, order: list, own_id: str) -> tuple | None:

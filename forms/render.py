@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, selec
 from markupsafe import Markup
 
 from .answers import DATE_PARTS, Err
-from .language import FormDefinition, FormField
+from .model import FormDefinition, FormField
 from .wtf import ROW_BUTTON
 
 _WIDTHS = (2, 3, 4, 5, 10, 20, 30)

@@ -16,7 +16,7 @@ from wtforms import Field, FieldList, Form, FormField
 from wtforms.utils import unset_value
 
 from .answers import DATE_PARTS, Err, check, date_parts, from_form, from_json, to_json
-from .language import FormDefinition, FormField as FieldDef
+from .model import FormDefinition, FormField as FieldDef
 
 ROW_BUTTON = "hearth-row"  # the name of the add/remove row buttons: "add:<group>" or "remove:<group>:<row>"
 
