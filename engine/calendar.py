@@ -12,7 +12,7 @@ nation and set of closures.
 from __future__ import annotations
 
 import calendar as _calendar
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType

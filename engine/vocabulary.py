@@ -158,7 +158,7 @@ def _event_fields(node, problems: Problems, owner: str) -> dict:
                                                 f"field.{hint}", f"{name}.{key}")
         values = spec.get("values", ())
         if kind == "choice" and (not isinstance(values, LList) or not values):
-            problems.add(spec.loc, f"A choice field needs 'values', for example values: [a, b].", name)
+            problems.add(spec.loc, "A choice field needs 'values', for example values: [a, b].", name)
         if not isinstance(values, LList) or any(not isinstance(v, str) for v in values):
             values = ()
         declared = {key: _flag(spec, key, name, problems) for key in ("parties", "required", "whole", "not_future")}

@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import jsonify, request, url_for
 from marshmallow import Schema, ValidationError
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 

@@ -101,7 +101,7 @@ def _fill(case: Case, defn, draft: Submission | None):
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="drafts"))
         elif not form.row_action() and form.validate():
             try:
-                sub = wf.submit(case, defn, form.answers, current_user(), draft)
+                wf.submit(case, defn, form.answers, current_user(), draft)
             except wf.Refused as e:
                 refused = e.messages
             else:
