@@ -349,7 +349,7 @@ class Problems:
         for key in mapping:
             if key not in allowed:
                 ok = False
-                hint = suggest(key, allowed) or f" {what} may have: {', '.join(allowed)}."
+                hint = suggest(key, allowed) or f" {what[:1].upper() + what[1:]} may have: {', '.join(allowed)}."
                 self.add(mapping.key_loc(key), f"'{key}' is not something {what} can have.{hint}", str(key))
         for key in required:
             if key not in mapping:

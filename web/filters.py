@@ -75,6 +75,8 @@ def recorded(value) -> str:
     such as a missing episode's, are already local and go through `day_date`.)"""
     if value is None:
         return "–"
+    if isinstance(value, str):  # an instant the engine gives as ISO 8601 (policy states' `since`)
+        value = datetime.fromisoformat(value)
     return day_date(uk_time(value).replace(tzinfo=None))
 
 

@@ -40,5 +40,6 @@ def test_saved_times_are_shown_in_uk_time():
     # Greenwich Mean Time in winter, and a UTC evening that is already the next day in summer
     assert recorded(datetime(2026, 1, 14, 15, 0, tzinfo=UTC)) == "Wednesday 14 January 2026 at 3pm"
     assert recorded(datetime(2026, 6, 30, 23, 15, tzinfo=UTC)) == "Wednesday 1 July 2026 at 12:15am"
+    assert recorded("2026-07-01T09:30:00+00:00") == "Wednesday 1 July 2026 at 10:30am"  # a policy state's since
     assert recorded_exactly(datetime(2026, 7, 1, 9, 30, 5)) == "2026-07-01 10:30:05 BST"
     assert recorded(None) == "–"
