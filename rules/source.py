@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from ruamel.yaml import YAML
 from ruamel.yaml.composer import Composer, ReusedAnchorWarning
 from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
@@ -179,6 +180,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_DUPLICATE_KEY = re.compile(r'found duplicate key "([^"]{1,100})"')
+
+
 def _mark_loc(file: str, mark) -> Loc:
     return Loc(file, mark.line + 1, mark.column + 1) if mark is not None else Loc(file)
 
@@ -238,8 +242,10 @@ def load_yaml(text: str, file: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = (exc.problem or exc.context or "this is not valid YAML").strip()
-        if "duplicate key" in str(exc).lower():
-            what = "this key is written twice in the same block; keep one"
+        if isinstance(exc, DuplicateKeyError):
+            key = _DUPLICATE_KEY.search(exc.problem or "")
+            named = f"'{key.group(1)}'" if key else "this key"
+            what = f"{named} is written twice in the same block; keep one"
         raise SourceError([Problem(_mark_loc(file, mark), f"The file is not valid YAML here: {what}.")]) from None
     except _DepthLimit as exc:
         raise SourceError([Problem(_mark_loc(file, exc.mark), f"Lists and mappings here are nested more than "

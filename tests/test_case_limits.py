@@ -241,3 +241,12 @@ def test_the_policy_schema_describes_field_declarations():
     from hearth.engine.schema import version_schema
     properties = version_schema()["$defs"]["event_field"]["properties"]
     assert {"required", "min", "max", "whole", "max_length", "not_future"} <= set(properties)
+
+
+def test_a_key_written_twice_in_a_case_file_is_named_with_its_line(vocabulary):
+    text = head("  - {type: missing_episode, on: 2026-01-05}\n") + "placement: {type: other}\n"
+    with pytest.raises(SourceError) as caught:
+        parse_case_text(text, "case.yaml", vocabulary)
+    [problem] = caught.value.problems
+    assert (problem.loc.line, problem.loc.column) == (5, 1)
+    assert "'placement' is written twice in the same block" in problem.message

@@ -94,7 +94,7 @@ def test_a_duplicated_key_is_reported(policy_copy):
     break_file(policy_copy, "title: Placement stability procedure, April 2025",
                "title: One\ntitle: Two")
     problems = problems_of(policy_copy)
-    assert "written twice" in problems[0].message
+    assert "'title' is written twice" in problems[0].message  # the key is named, not only its line
 
 
 def test_missing_source_is_required(policy_copy):

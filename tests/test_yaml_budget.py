@@ -63,3 +63,4 @@ def test_a_file_over_the_size_limit_is_refused_before_parsing():
 def test_dates_outside_1900_to_2100_are_located_errors(day):
     with pytest.raises(ValueError, match="between 1900 and 2100"):
         parse_date(day)
+
