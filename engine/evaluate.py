@@ -452,7 +452,11 @@ def _planned(inst: dict, case: Case, plans: dict) -> tuple[date, Event] | None:
     return found
 
 
-_PRECEDENCE = ("blocked", "needs_approval", "overridden", "approved", "open")
+# A gate's statuses, most restrictive first (an action under several gates gets the first).
+GATE_STATUSES = ("blocked", "needs_approval", "overridden", "approved", "open")
+_PRECEDENCE = GATE_STATUSES
+# A deadline's or duty's statuses: open ones first, then how it ended.
+OBLIGATION_STATUSES = ("pending", "overdue", "met", "late", "waived")
 
 
 def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:

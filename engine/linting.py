@@ -7,7 +7,7 @@ from hearth.rules.source import SourceError
 
 from .forms_catalog import lint_forms
 from .policy import load_policy
-from .policy_tests import read_test_file
+from .policy_tests import check_test_names, read_test_file
 
 
 def lint_council(folder: Path) -> tuple[list, str]:
@@ -25,7 +25,9 @@ def lint_council(folder: Path) -> tuple[list, str]:
     summary += f"; {form_summary}" if form_summary else ""
     for path in sorted((folder / "tests").glob("*.yaml")):
         try:
-            read_test_file(path)  # structure only: results are for `hearth policy test`
+            tests = read_test_file(path)  # shape and names only: results are for `hearth policy test`
         except SourceError as exc:
             problems.extend(exc.problems)
+            continue
+        problems.extend(check_test_names(policy, tests))
     return problems, summary

@@ -11,10 +11,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from hearth.rules.source import LList, LMap, Loc, Problems, SourceError, load_yaml, parse_date
+from hearth.rules.source import LList, LMap, Loc, Problem, Problems, SourceError, load_yaml, parse_date, suggest
 
 from .case import parse_case_data
-from .evaluate import evaluate
+from .evaluate import GATE_STATUSES, OBLIGATION_STATUSES, evaluate
 from .policy import NoPolicyInForce, Policy, load_policy, read_policy_file
 
 TEST_KEYS = ("name", "on", "case", "expect")
@@ -125,8 +125,82 @@ def _check_expect_shape(expect: LMap, problems: Problems) -> None:
             problems.add(expect.value_loc(key), f"'{key}' in 'expect' is {how}.", key)
 
 
+def check_test_names(policy: Policy, tests: list[LMap]) -> list[Problem]:
+    """Every id, role, action and status a test's `expect` names, checked against the council's
+    policy (any of its versions) and located, with "did you mean": a misspelt duty or status
+    passed lint and then failed as "expected 'open', got None", which sent people looking
+    for a fault in the rules rather than in the test."""
+    known = _known_names(policy)
+    problems = Problems()
+
+    def check(value: Any, loc: Loc, what: str, names, field: str) -> None:
+        if value is not None and str(value) not in names:
+            problems.add(loc, f"'{value}' is not {what}.{suggest(str(value), names)}", field)
+
+    def check_list(node: LMap, key: str, what: str, names, field: str) -> None:
+        items = node.get(key)
+        if isinstance(items, LList):
+            for index, item in enumerate(items):
+                check(item, items.item_loc(index), what, names, field)
+
+    for test in tests:
+        expect = test.get("expect")
+        if not isinstance(expect, LMap):
+            continue
+        check_list(expect, "triggers", "a trigger this council's policy has", known["triggers"], "triggers")
+        if "recommendation" in expect:
+            check(expect["recommendation"], expect.value_loc("recommendation"), "a recommendation this council's policy has",
+                  known["recommendations"] | {"none"}, "recommendation")
+        check_list(expect, "chair", "a role this council's policy knows", known["roles"], "chair")
+        invitees = expect.get("invitees")
+        if isinstance(invitees, LMap):
+            for part in ("required", "consider", "not"):
+                check_list(invitees, part, "a role this council's policy knows", known["roles"], f"invitees.{part}")
+        for section, what in (("deadlines", "a deadline this council's policy has"), ("duties", "a duty this council's policy has")):
+            obligations = expect.get(section)
+            if not isinstance(obligations, LMap):
+                continue
+            for oid, want in obligations.items():
+                check(oid, obligations.key_loc(oid), what, known[section], f"{section}.{oid}")
+                for item in (want if isinstance(want, LList) else [want]):
+                    if isinstance(item, LMap) and "status" in item:
+                        check(item["status"], item.value_loc("status"), f"a status (statuses: {', '.join(OBLIGATION_STATUSES)})", OBLIGATION_STATUSES,
+                              f"{section}.{oid}.status")
+        gates = expect.get("gates")
+        if isinstance(gates, LMap):
+            for action, status in gates.items():
+                check(action, gates.key_loc(action), "an action this council's policy knows", known["actions"], f"gates.{action}")
+                check(status, gates.value_loc(action), f"a gate status (statuses: {', '.join(GATE_STATUSES)}, absent)", GATE_STATUSES + ("absent",),
+                      f"gates.{action}")
+        interventions = expect.get("interventions")
+        if isinstance(interventions, LMap):
+            for part in ("includes", "excludes"):
+                check_list(interventions, part, "an intervention this council's policy has", known["interventions"], f"interventions.{part}")
+    return problems.items
+
+
+def _known_names(policy: Policy) -> dict[str, set]:
+    """What tests may name: everything any version of the policy has (a test may be of an old one)."""
+    known: dict[str, set] = {key: set() for key in ("triggers", "recommendations", "roles", "deadlines", "duties",
+                                                    "actions", "interventions")}
+    for version in policy.versions:
+        vocabulary = version.vocabulary
+        known["triggers"] |= {trigger.id for trigger in version.triggers}
+        known["recommendations"] |= set(vocabulary.recommendations)
+        known["roles"] |= set(vocabulary.roles) | set(vocabulary.parties) | set(vocabulary.role_groups)
+        known["deadlines"] |= {deadline.id for deadline in version.deadlines}
+        known["duties"] |= {duty.id for duty in version.duties}
+        known["actions"] |= set(vocabulary.actions)
+        known["interventions"] |= {intervention.id for intervention in version.interventions}
+    return known
+
+
 def _run_one(policy: Policy, node: LMap) -> TestResult:
     result = TestResult(str(node["name"]), node.loc)
+    misnamed = check_test_names(policy, [node])
+    if misnamed:
+        result.failures.extend(str(problem) for problem in misnamed)
+        return result
     try:
         on = parse_date(node["on"])
         version = policy.version_on(on)
@@ -197,10 +271,13 @@ def check_expectations(expect: LMap, answer: dict, failures: list) -> None:
                 failures.append(f"{_line(expect, 'interventions')}: interventions: {i!r} should not be on the menu yet")
 
 
+_SINGULAR = {"deadlines": "deadline", "duties": "duty"}
+
+
 def _check_obligations(expect: LMap, section: str, got: list, failures: list) -> None:
     for oid, want in (expect[section] or {}).items():
         instances = [d for d in got if d["id"] == oid]
-        where = f"{_line(expect, section)}: {section[:-1]} {oid}"
+        where = f"{_line(expect, section)}: {_SINGULAR[section]} {oid}"
         if want == "absent":
             if instances:
                 failures.append(f"{where}: expected none, got {[(d['due'], d['status']) for d in instances]}")

@@ -228,3 +228,28 @@ def test_an_empty_expectation_is_compared_not_a_crash(broken_root):
     result = hearth("policy", "test", "northshire", policies=broken_root)
     assert "Traceback" not in result.stderr + result.stdout
     assert result.stdout.strip().splitlines()[-1] in ("1 passed, 0 failed", "0 passed, 1 failed"), result.stdout
+
+
+def test_a_test_naming_what_the_policy_does_not_have_is_located_with_a_fix(broken_root):
+    """A misspelt id or status passed lint and failed as "expected 'open', got None"."""
+    tests = broken_root / "northshire" / "tests" / "names.yaml"
+    tests.parent.mkdir()
+    tests.write_text("tests:\n"
+                     "  - name: misspelt names\n"
+                     "    on: 2025-06-03\n"
+                     "    case: {placement: {type: in_house_foster}}\n"
+                     "    expect:\n"
+                     "      triggers: [missin]\n"
+                     "      deadlines: {initial_meting: absent, return_interview: {status: pendng}}\n"
+                     "      interventions: {includes: [mentorin]}\n")
+    for args in (("policy", "lint"), ("policy", "test", "northshire")):
+        result = hearth(*args, policies=broken_root)
+        assert result.returncode == 1 and "Traceback" not in result.stderr + result.stdout
+        said = result.stderr + result.stdout
+        for line, found in ((6, "'missin' is not a trigger this council's policy has. Did you mean 'missing'?"),
+                            (7, "'initial_meting' is not a deadline this council's policy has. "
+                                "Did you mean 'initial_meeting'?"),
+                            (7, "'pendng' is not a status (statuses: pending, overdue, met, late, waived). "
+                                "Did you mean 'pending'?"),
+                            (8, "'mentorin' is not an intervention this council's policy has. Did you mean 'mentoring'?")):
+            assert f"names.yaml:{line}:" in said and found in said, (found, said)
