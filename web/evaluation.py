@@ -107,6 +107,12 @@ def forget(case: Case) -> None:
         del memo[key]
 
 
+def remember(case: Case, answer: dict, on: date | None = None) -> None:
+    """Keep an answer the engine has just given for this case as it now stands, for the rest of
+    the request (recording tries the case with its new events before saving them)."""
+    _memo("hearth_evaluations")[(case.id, on or today())] = Evaluation(answer=answer)
+
+
 def evaluate_case(case: Case, on: date | None = None) -> Evaluation:
     """Today's answer for this case (once per case per request)."""
     on = on or today()

@@ -33,7 +33,7 @@ from hearth.rules.source import parse_date_or_datetime
 
 from . import db
 from .audit import audit
-from .evaluation import CHECK_FAILED, case_document, evaluate_case, forget, policy_in_force, today
+from .evaluation import CHECK_FAILED, case_document, evaluate_case, forget, policy_in_force, remember, today
 from .models import AuditAction, Case, Event, Submission, User
 
 DRAFT_BOXES = "_boxes"  # a web draft keeps the raw boxes, so an unparseable date is not lost
@@ -121,8 +121,10 @@ def _refuse(problems: list[dict], events: list[dict]) -> Refused:
     return Refused([_say(p, events) for p in problems], problems)
 
 
-def check_events(case: Case, events: list[dict], policy, user: User, file: str = NEW_EVENTS) -> None:
-    """Raise Refused unless these events may be recorded on the case today by this user."""
+def check_events(case: Case, events: list[dict], policy, user: User, file: str = NEW_EVENTS) -> dict | None:
+    """Raise Refused unless these events may be recorded on the case today by this user. Returns
+    the engine's answer for the case with them (None when the stored case could not be read
+    before either), so the page or API answer after the write need not evaluate it again."""
     if policy is None:
         raise Refused(["This council's policy could not be loaded, so nothing can be recorded. "
                        "Tell your council's policy officer."])
@@ -139,12 +141,12 @@ def check_events(case: Case, events: list[dict], policy, user: User, file: str =
         new = [p for p in found if (_event_index(p["field"] or "") or 0) >= 0]
         if new:
             raise _refuse(new, events) from None
-        return  # only stored events are unreadable: the new ones read well (hearth db check lists the case)
+        return None  # only stored events are unreadable: the new ones read well (hearth db check lists it)
     try:
-        api.evaluate(case.council_id, parsed, today())
+        return api.evaluate(case.council_id, parsed, today())
     except Exception as exc:  # noqa: BLE001 - any failure of the engine refuses the write
         if evaluate_case(case).answer is None:
-            return  # the case did not evaluate before either; these events do not make it worse
+            return None  # the case did not evaluate before either; these events do not make it worse
         message = f"{CHECK_FAILED} with these events: {type(exc).__name__}: {exc}. Nothing has been saved."
         raise Refused([message], [{"file": file, "line": 0, "column": 0, "field": "events",
                                    "message": message}]) from None
@@ -167,6 +169,12 @@ def _day(value: Any) -> date:
     return parsed.date() if isinstance(parsed, datetime) else parsed
 
 
+def _has_time(value: Any) -> bool:
+    """An event date with a time of day, which the events table keeps only as its day: the
+    case as saved may then answer differently from the case as tried."""
+    return isinstance(value, datetime) or (isinstance(value, str) and len(value.strip()) > 10)
+
+
 def _event_rows(case: Case, events: list[dict], user: User, version: str, submission: Submission | None):
     for e in events:
         fields = {k: _plain(v) for k, v in e.items() if k not in ("type", "on")}
@@ -185,7 +193,7 @@ def record_events(case: Case, events: list[dict], user: User, detail: dict | Non
     (the API, to store an Idempotency-Key's answer in the same transaction).
     """
     policy = policy_in_force(case.council_id)
-    check_events(case, events, policy, user, file)
+    answer = check_events(case, events, policy, user, file)
     s = db.session()
     try:
         sub = submission(policy) if submission is not None else None
@@ -206,6 +214,8 @@ def record_events(case: Case, events: list[dict], user: User, detail: dict | Non
         raise
     s.expire(case, ["events"])
     forget(case)
+    if answer is not None and not any(_has_time(e["on"]) for e in events):
+        remember(case, answer)  # the case as saved is the case just tried: the same answer
     return rows
 
 

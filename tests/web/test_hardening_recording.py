@@ -114,6 +114,29 @@ def _break_stored_case(app, case_id: int) -> None:
         s.commit()
 
 
+def test_a_write_evaluates_the_case_once_and_answers_with_that_evaluation(app, client, demo, bearer, pinned,
+                                                                          monkeypatch):
+    """Recording tries the case with its new events before saving; the answer after the write is
+    that same evaluation, not a second run of the engine."""
+    from hearth.engine import evaluate as engine_evaluate
+
+    real, calls = engine_evaluate.evaluate, []
+
+    def counted(policy, case, on):
+        calls.append(len(case.events))
+        return real(policy, case, on)
+
+    monkeypatch.setattr(engine_evaluate, "evaluate", counted)
+    case = _case(demo)
+    r = _post_events(client, case.id, bearer("worker@swindon.demo"), [{"type": "complaint", "on": "2026-12-10"}])
+    assert r.status_code == 201, r.get_data(as_text=True)
+    assert len(calls) == 1
+    assert any(t["rule"] == "allegation-or-complaint" for t in r.get_json()["evaluation"]["triggers"])
+    monkeypatch.setattr(engine_evaluate, "evaluate", real)
+    assert client.get(f"/api/v1/cases/{case.id}", headers=bearer("worker@swindon.demo")).get_json()["evaluation"] \
+        == r.get_json()["evaluation"]
+
+
 def test_a_stored_case_that_does_not_evaluate_is_still_readable(app, client, demo, bearer, pinned, login_as):
     case = _case(demo)
     _break_stored_case(app, case.id)

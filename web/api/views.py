@@ -95,10 +95,6 @@ def body_json() -> tuple[str, Any]:
     return text, decode_json(text)
 
 
-def _body_text() -> str:
-    return body_json()[0]
-
-
 def _flatten(messages: Any, path: str = "") -> list[dict]:
     """marshmallow's nested messages as located errors: `events[0].type`, `child.ref`."""
     out = []
@@ -122,9 +118,10 @@ def _flatten(messages: Any, path: str = "") -> list[dict]:
     return out
 
 
-def _load(schema: Schema, text: str) -> dict:
+def _load(schema: Schema, data: Any) -> dict:
+    """A decoded body through its schema: every mistake a located 422."""
     try:
-        return schema.load(decode_json(text))
+        return schema.load(data)
     except ValidationError as e:
         raise ApiError(422, _flatten(e.messages)) from None
 
@@ -240,8 +237,8 @@ def cases(council: str):
 @idempotent
 def create_case(council: str):
     found = _council_or_404(council)
-    text = _body_text()
-    data = _load(sc.CaseCreateSchema(), text)
+    text, body = body_json()
+    data = _load(sc.CaseCreateSchema(), body)
     policy = _policy_today(found.id)
     parsed = _check_case_text(policy, text)
     s = db.session()
@@ -304,7 +301,7 @@ def events(case_id: int):
 def create_events(case_id: int):
     found = _case_query(case_id)
     text, data = body_json()
-    _load(sc.EventsCreateSchema(), text)
+    _load(sc.EventsCreateSchema(), data)
     policy = _policy_today(found.council_id)
     _check_case_text(policy, _with_case(text, found))  # mistakes located by line in the request
     try:
@@ -330,12 +327,10 @@ def create_events(case_id: int):
 def evaluate(council: str):
     found = _council_or_404(council)
     on = _parse_on(request.args.get("on"))
-    text = _body_text()
+    text, data = body_json()
     answer, errors = api.evaluate_document(found.id, text, on, file=BODY)
-    try:
-        ref = str(decode_json(text).get("child", {}).get("ref") or "") or None
-    except AttributeError:
-        ref = None
+    child = data.get("child") if isinstance(data, dict) else None
+    ref = str(child.get("ref") or "") or None if isinstance(child, dict) else None
     audit(AuditAction.VIEWED, "evaluation", None,
           {"via": "api", "on": on.isoformat(), "child_ref": ref, "ok": answer is not None},
           council_id=found.id, policy_version=_version(answer))
