@@ -202,8 +202,11 @@ def _source(policy: PolicyVersion, text: str) -> str:
     return f"{policy.council.document}{_SOURCE_SEP}'{text}'" if policy.council.document else text
 
 
-def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
-    """The answer of ../shared/specs/evaluate-contract.md for this case on this date."""
+def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None = None) -> dict:
+    """The answer of ../shared/specs/evaluate-contract.md for this case on this date.
+
+    ``trace``, when given, receives one set per point judged: the names of the rules that held
+    there (what `hearth policy test --coverage`, hearth.engine.coverage, reads)."""
     cp = compiled(policy)
     case = case.up_to(as_of)
     ctx = Context(case, policy.calendar)
@@ -239,6 +242,11 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date) -> dict:
     # Phase 2: the state of things today.
     now = Point(as_of, NO_LIMIT, None, _record(case, as_of, None))
     now_fired = {name for _, name in outcomes.fire(cp.ruleset, [_fact(cp, "n", 0, now, ctx)])}
+    if trace is not None:
+        by_point: dict = {}
+        for point_no, name in fired:
+            by_point.setdefault(point_no, set()).add(name)
+        trace.extend([*by_point.values(), now_fired])
 
     answer = {
         "council": policy.council.id,
