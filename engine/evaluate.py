@@ -11,7 +11,7 @@ import os
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from hearth.rules import durable
@@ -41,6 +41,7 @@ class CompiledPolicy:
     kind_atoms: dict                 # kind -> list of (key, atom)
     trigger_types: dict              # trigger id -> event types that make it checkable
     labels: dict = field(default_factory=dict)
+    obligations_see_firings: bool = False  # a deadline or duty asks whether a trigger fired
 
 
 _compiled: dict = {}
@@ -140,7 +141,8 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
     ruleset = durable.compile_ruleset(f"{policy.council.id}_{policy.version}".replace("-", "_"), rules)
     kind_atoms = {k: [(f"a{atoms.index[a]}", a) for a in atoms.items if a in v] for k, v in needs.items()}
     labels = {t: et.label for t, et in policy.vocabulary.event_types.items()}
-    return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms, trigger_types, labels)
+    see_firings = any(isinstance(atom, Triggered) for key, found in needs.items() if key[0] == "o" for atom in found)
+    return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms, trigger_types, labels, see_firings)
 
 
 def _atoms_in(cond, atoms: Atoms) -> set:
@@ -227,14 +229,23 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
             point = Point(e.on, seen, None, _record(case, e.on, None))
             trigger_points.append((len(facts), Event(seen, e.type, e.on, e.at, e.fields), point))
             facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
+    # A deadline or duty that asks whether a trigger fired needs the triggers first (two batches);
+    # otherwise trigger points and instances go to durable_rules together.
+    fired: set = set()
+    triggers = None
+    if cp.obligations_see_firings:
+        fired = outcomes.fire(cp.ruleset, facts) if facts else set()
+        triggers = _triggers(cp, trigger_points, fired, ctx)
+    first = len(facts) if triggers is not None else 0
     for ob in policy.deadlines + policy.duties:
         for start in _starts(ob, case):
             point = Point(as_of, NO_LIMIT, start, _record(case, start.on, start))
             instances.append((len(facts), ob, start, point))
             facts.append(_fact(cp, "o", len(facts), point, ctx, ob.id, {"ob": ob.id}))
-    fired = outcomes.fire(cp.ruleset, facts) if facts else set()
-
-    triggers = _triggers(cp, trigger_points, fired, ctx)
+    if facts[first:]:
+        fired |= outcomes.fire(cp.ruleset, facts[first:])
+    if triggers is None:
+        triggers = _triggers(cp, trigger_points, fired, ctx)
     deadlines, duties = _obligations(cp, instances, fired, ctx, as_of)
     for d in deadlines:
         ctx.deadline_status[d["id"]] = d["status"]
@@ -274,22 +285,52 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
                 "label": policy.vocabulary.recommendations.get(row.recommend) if row.recommend else None,
                 "source": _source(policy, row.source)}
             break
-    for i, row in enumerate(policy.chair):
-        if f"chair:{i}" in now_fired:
-            answer["chair"] = {"options": list(row.options), "because": describe(row.when, cp.labels),
-                               "source": _source(policy, row.source)}
-            break
-    required, consider = [], []
-    for i, row in enumerate(policy.invitees):
-        if f"invitees:{i}" in now_fired:
-            required += [r for r in row.required if r not in required]
-            consider += [r for r in row.consider if r not in consider]
-            answer["invitees"]["because"].append({"required": list(row.required), "consider": list(row.consider),
-                                                  "when": describe(row.when, cp.labels),
-                                                  "source": _source(policy, row.source)})
-    answer["invitees"]["required"] = required
-    answer["invitees"]["consider"] = [r for r in consider if r not in required]
+    answer["chair"] = _chair(cp, now_fired) or answer["chair"]
+    answer["invitees"] = _invitees(cp, now_fired)
     return answer
+
+
+def _chair(cp: CompiledPolicy, fired: set) -> dict | None:
+    """The first chair row that holds: any one of its options may chair (a group named there
+    stands for its members, and `groups` says which were named)."""
+    policy = cp.policy
+    for i, row in enumerate(policy.chair):
+        if f"chair:{i}" in fired:
+            return {"options": list(row.options),
+                    "groups": {g: list(policy.vocabulary.role_groups[g]) for g in row.groups},
+                    "because": describe(row.when, cp.labels), "source": _source(policy, row.source)}
+    return None
+
+
+def _invitees(cp: CompiledPolicy, fired: set) -> dict:
+    """Every invitees row that holds. `required` and `consider` are roles each wanted on their own;
+    `required_one_of` and `consider_one_of` are sets of roles of which any one will do, left out
+    when a role of the set is already required on its own."""
+    policy = cp.policy
+    required, consider, because = [], [], []
+    required_one_of, consider_one_of = [], []
+    for i, row in enumerate(policy.invitees):
+        if f"invitees:{i}" not in fired:
+            continue
+        required += [r for r in row.required if r not in required]
+        consider += [r for r in row.consider if r not in consider]
+        source = _source(policy, row.source)
+        required_one_of += [(one_of, source) for one_of in row.required_one_of]
+        consider_one_of += [(one_of, source) for one_of in row.consider_one_of]
+        because.append({"required": list(row.required), "consider": list(row.consider),
+                        "required_one_of": [list(o.roles) for o in row.required_one_of],
+                        "consider_one_of": [list(o.roles) for o in row.consider_one_of],
+                        "when": describe(row.when, cp.labels), "source": source})
+
+    def one_of(sets: list) -> list:
+        out: list = []
+        for chosen, source in sets:
+            if not set(chosen.roles) & set(required) and all(o["roles"] != list(chosen.roles) for o in out):
+                out.append({"roles": list(chosen.roles), "groups": list(chosen.groups), "source": source})
+        return out
+    return {"required": required, "consider": [r for r in consider if r not in required],
+            "required_one_of": one_of(required_one_of), "consider_one_of": one_of(consider_one_of),
+            "because": because}
 
 
 def _starts(ob: Obligation, case: Case) -> list[Event]:
@@ -347,6 +388,10 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
         # only hours count from the time of day; days are due by the end of the day
         due = calendar.add(start.when if row.duration.unit == Unit.HOURS else start.on, row.duration)
         basis = [f"{row.duration} after {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
+        roll = row.roll_to or ob.roll_to
+        if roll and row.duration.unit in _ROLLING and not calendar.is_working_day(due):
+            due = _rolled(calendar, due, roll)
+            basis[0] += f", on the {roll.replace('_', ' ')}"
         if ob.agreed_date and start.fields.get(ob.agreed_date):
             due = start.fields[ob.agreed_date]
             basis = [f"the date agreed at the {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
@@ -354,8 +399,9 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
             found = [e for e in ctx.case.events if _matches(ob.met_by, e)]
             meeting[ob.id] = (found, [e.on for e in found])
         found, days = meeting[ob.id]
+        # one met_by event meets every instance open before it (all_open), or only the oldest (oldest_open)
         met = next((e for e in found[bisect_left(days, start.on):] if _after(e, start, ob)
-                    and (ob.id, e.seq) not in used_met), None)
+                    and (ob.one_event_meets == "all_open" or (ob.id, e.seq) not in used_met)), None)
         if met is not None:
             used_met.add((ob.id, met.seq))
         inst = {"ob": ob, "start": start, "due": due, "basis": basis, "met": met, "calendar": calendar,
@@ -417,6 +463,17 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
     return deadlines, duties
 
 
+_ROLLING = (Unit.DAYS, Unit.WEEKS, Unit.MONTHS)
+
+
+def _rolled(calendar, due: date, roll: str) -> date:
+    """A due date off a working day moved to the next (or previous) working day."""
+    step = timedelta(days=1 if roll == "next_working_day" else -1)
+    while not calendar.is_working_day(due):
+        due += step
+    return due
+
+
 # No move can carry a due date across more days than lie between the earliest and latest
 # dates Hearth accepts (hearth.rules.limits): past that the date arithmetic overflows (or a
 # walk over working days runs for seconds), so such an extension is refused before it is made.
@@ -461,7 +518,8 @@ def _planned(inst: dict, case: Case, plans: dict) -> tuple[date, Event] | None:
 
 
 # A gate's statuses, most restrictive first (an action under several gates gets the first).
-GATE_STATUSES = ("blocked", "needs_approval", "overridden", "approved", "open")
+# `overdue` is an override whose after-the-fact condition has not followed by its date.
+GATE_STATUSES = ("blocked", "needs_approval", "overdue", "overridden", "approved", "open")
 _PRECEDENCE = GATE_STATUSES
 # A deadline's or duty's statuses: open ones first, then how it ended.
 OBLIGATION_STATUSES = ("pending", "overdue", "met", "late", "waived")
@@ -481,8 +539,12 @@ def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
                 if g.after_the_fact:
                     overriding = [e for a in event_atoms(g.unless) for e in matching_events(a, now, ctx)]
                     since = max((e.on for e in overriding), default=now.on)
-                    entry["satisfy_by"] = _iso(policy.calendar.add(since, g.after_the_fact))
+                    satisfy_by = policy.calendar.add(since, g.after_the_fact)
+                    entry["satisfy_by"] = _iso(satisfy_by)
                     entry["because"] += f"; {describe(g.blocked_until, cp.labels)} must still follow"
+                    if g.after_the_fact_overdue and now.on > satisfy_by:
+                        entry["status"] = "overdue"
+                        entry["because"] += f", and was due by {_iso(satisfy_by)}"
             else:
                 entry["status"] = "blocked"
                 entry["because"] = f"waiting for: {describe(g.blocked_until, cp.labels)}"

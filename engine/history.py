@@ -88,13 +88,29 @@ def _latest_seq(events, types, limit: int, until: date) -> int:
     return latest
 
 
+def judged_point(atom, point: Point) -> Point:
+    """Where a history condition is judged: at the point, or (`judged_on: start`) as things stood
+    when the deadline or duty started: the history up to and including its starting event, on its day."""
+    if getattr(atom, "judged_on", "today") == "start" and point.anchor is not None:
+        return Point(point.anchor.on, min(point.limit, point.anchor.seq), point.anchor, point.record)
+    return point
+
+
+def latest_firing(ctx: Context, limit: int) -> int:
+    """The seq of the event at which a trigger last fired, visible at a point (-1 if none)."""
+    return max((seq for seq, _ in ctx.firings if seq <= limit), default=-1)
+
+
 def matching_events(atom: EventCond, point: Point, ctx: Context) -> list[Event]:
     """The events an event/count condition sees at a point, oldest first."""
+    point = judged_point(atom, point)
     if atom.per == "carer":
         pool, limit = ctx.case.carer_events, NO_LIMIT
     else:
         pool, limit = ctx.case.events, point.limit
     after = _latest_seq(pool, atom.since, limit, point.on) if atom.since else -1
+    if atom.since_trigger:
+        after = max(after, latest_firing(ctx, limit))
     start = ctx.window_start(point.on, atom.within) if atom.within else None
     events, days, seqs = ctx.indexed(atom)
     first = bisect_right(seqs, after)  # what a window or 'since' leaves out, skipped by bisection
@@ -116,6 +132,7 @@ def atom_value(atom, point: Point, ctx: Context) -> int:
     if isinstance(atom, EventCond):
         return len(matching_events(atom, point, ctx))
     if isinstance(atom, Triggered):
+        point = judged_point(atom, point)
         after = _latest_seq(ctx.case.events, atom.since, point.limit, point.on) if atom.since else -1
         return int(any(seq > after and seq <= point.limit and (not atom.triggers or tid in atom.triggers)
                        for seq, tid in ctx.firings))
@@ -184,8 +201,11 @@ def describe(cond, labels: dict) -> str:
             text += f" ({'; '.join(describe_test(t) for t in cond.where)})"
         if cond.within:
             text += f" within {cond.within}"
-        if cond.since:
-            text += f" since the last {' or '.join(labels.get(t, t).lower() for t in cond.since)}"
+        if cond.since or cond.since_trigger:
+            names = [labels.get(t, t).lower() for t in cond.since] + (["trigger"] if cond.since_trigger else [])
+            text += f" since the last {' or '.join(names)}"
+        if cond.judged_on == "start":
+            text += " (as things stood when it started)"
         return text
     if isinstance(cond, All):
         return " and ".join(describe(c, labels) for c in cond.items) or "always"

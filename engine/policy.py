@@ -17,22 +17,24 @@ from pathlib import Path
 from typing import Any
 
 from hearth.rules.compile import MAX_GROUPS, Atoms, compile_condition, group_count, rule
-from hearth.rules.conditions import ALWAYS, Condition, FieldSpec, Scope, parse_condition, parse_field_tests
-from hearth.rules.durations import Duration, DurationError, parse_duration
+from hearth.rules.conditions import (ALWAYS, Condition, FieldSpec, Scope, limited_since, parse_condition,
+                                     parse_field_tests)
+from hearth.rules.durations import Duration, DurationError, Unit, parse_duration
 from hearth.rules.source import (LList, LMap, Loc, Problem, Problems, SourceError, load_yaml, parse_date,
                                  suggest)
 
 from .calendar import NATIONS, calendar_for
 from .history import event_types_mentioned
-from .policy_model import (Council, DueRow, EventSpec, Gate, Intervention, Move, NoPolicyInForce, Obligation, Plan,
-                           Policy, PolicyVersion, Row, Trigger)
+from .policy_model import (CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO, Council, DueRow, EventSpec, Gate,
+                           Intervention, Move, NoPolicyInForce, Obligation, Plan, Policy, PolicyVersion, Row, Trigger)
+from .roles import RoleList, read_roles
 from .vocabulary import Vocabulary, merge_vocabulary, shared_vocabulary, shared_vocabulary_text
 
 __all__ = ["COUNCIL_KEYS", "VERSION_KEYS", "Council", "DueRow", "EventSpec", "Gate", "Intervention", "Move",
            "NoPolicyInForce", "Obligation", "Plan", "Policy", "PolicyVersion", "Row", "Trigger",
            "load_council", "load_policy", "load_version", "read_policy_file"]
 
-VERSION_KEYS = ("effective_from", "title", "vocabulary", "closed_days", "calendars", "triggers",
+VERSION_KEYS = ("language", "effective_from", "title", "vocabulary", "closed_days", "calendars", "triggers",
                 "recommendation", "chair", "invitees", "deadlines", "duties", "gates", "interventions")
 COUNCIL_KEYS = ("name", "short_name", "nation", "document", "brand")
 BRAND_KEYS = ("colour",)
@@ -46,11 +48,14 @@ _NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\ufff
 class _Reader:
     """Reads one version file, collecting every problem before giving up."""
 
-    def __init__(self, file: str, vocabulary: Vocabulary, problems: Problems):
+    def __init__(self, file: str, vocabulary: Vocabulary, problems: Problems, language: int = 1):
         self.file = file
         self.vocab = vocabulary
         self.p = problems
         self.ids: dict[str, Loc] = {}
+        self.language = language
+        # language 2's defaults (docs/policy-language.md, "Language versions")
+        self.judged_on = "start" if language >= 2 else "today"
 
     # --- small helpers
     def text(self, node: LMap, key: str, what: str, required: bool = True) -> str:
@@ -94,21 +99,9 @@ class _Reader:
                 out.append(item)
         return out
 
-    def roles(self, node: LMap, key: str) -> tuple:
-        value = node.get(key)
-        if value is None:
-            return ()
-        items = list(value) if isinstance(value, LList) else [value]
-        out = []
-        for item in items:
-            if isinstance(item, str) and item in self.vocab.role_groups:
-                out.extend(self.vocab.role_groups[item])
-            elif isinstance(item, str) and item in self.vocab.roles:
-                out.append(item)
-            else:
-                self.p.add(node.value_loc(key), f"'{item}' is not a role.{suggest(str(item), self.vocab.roles)} "
-                                                "Declare the council's own roles under vocabulary: roles.", key)
-        return tuple(out)
+    def roles(self, node: LMap, key: str) -> RoleList:
+        """Roles, role groups and {one_of: [...]} (hearth.engine.roles)."""
+        return read_roles(node.get(key), node.value_loc(key) if key in node else node.loc, self.vocab, self.p, key)
 
     def scope(self, **extra) -> Scope:
         return Scope(fields=self.vocab.case_fields(), events=self.vocab.event_scope(),
@@ -206,8 +199,9 @@ class _Reader:
         out = []
         for node in self.entries(doc, "chair"):
             self.p.check_keys(node, ["when", "options", "source"], "a chair row", required=["options"])
+            options = self.roles(node, "options")  # all alternatives: a one_of among them adds its roles
             out.append(Row(self.condition(node, "when", self.scope()) or ALWAYS, self.text(node, "source", "a chair row"),
-                           options=self.roles(node, "options")))
+                           options=options.every, groups=options.groups))
         return tuple(out)
 
     def invitees(self, doc: LMap) -> tuple:
@@ -216,19 +210,22 @@ class _Reader:
             self.p.check_keys(node, ["when", "required", "consider", "source"], "an invitees row")
             if "required" not in node and "consider" not in node:
                 self.p.add(node.loc, "An invitees row needs 'required' or 'consider' (a list of roles).")
+            required, consider = self.roles(node, "required"), self.roles(node, "consider")
             out.append(Row(self.condition(node, "when", self.scope()) or ALWAYS, self.text(node, "source", "an invitees row"),
-                           required=self.roles(node, "required"), consider=self.roles(node, "consider")))
+                           required=required.roles, consider=consider.roles, required_one_of=required.one_of,
+                           consider_one_of=consider.one_of))
         return tuple(out)
 
-    def obligations(self, doc: LMap, section: str, calendars: dict) -> tuple:
+    def obligations(self, doc: LMap, section: str, calendars: dict, trigger_ids=()) -> tuple:
         kind = section[:-1]
         out = []
-        keys = ["id", "title", "due", "where", "met_by", "agreed_date", "moved_by", "unless", "waived_by",
-                "planned_by", "calendar", "source"]
+        keys = ["id", "title", "due", "where", "met_by", "one_event_meets", "agreed_date", "moved_by", "unless",
+                "waived_by", "planned_by", "calendar", "roll_to", "source"]
         for node in self.entries(doc, section):
             self.p.check_keys(node, keys, f"a {kind}", required=["due", "met_by"])
             oid = self.unique_id(node, "obligations")
-            rows, starts = self.due(node)
+            rows, starts = self.due(node, trigger_ids)
+            roll_to = self.roll_to(node, rows)
             where = ()
             start_fields = self._common_fields(starts)
             if isinstance(node.get("where"), LMap):
@@ -237,7 +234,7 @@ class _Reader:
             anchored_fields = dict(self.vocab.case_fields())
             anchored_fields.update({f"start.{k}": v for k, v in start_fields.items()})
             scope = Scope(fields=anchored_fields, events=self.vocab.event_scope(), groups=self.vocab.role_groups,
-                          anchored=True)
+                          anchored=True, judged_on=self.judged_on, triggers=trigger_ids)
             agreed = node.get("agreed_date")
             if agreed is not None and not _names_field(agreed, start_fields, "date"):
                 self.p.add(node.value_loc("agreed_date"), f"'agreed_date' must name a date field of "
@@ -253,8 +250,31 @@ class _Reader:
                 met_by=self.event_spec(node, "met_by") or EventSpec(()),
                 source=self.text(node, "source", f"a {kind}"), agreed_date=agreed,
                 moved_by=self.moves(node), unless=self.condition(node, "unless", scope),
-                waived_by=self.event_spec(node, "waived_by"), calendar=cal, planned_by=self.plan(node)))
+                waived_by=self.event_spec(node, "waived_by"), calendar=cal, planned_by=self.plan(node),
+                one_event_meets=self.choice(node, "one_event_meets", ONE_EVENT_MEETS,
+                                            "all_open" if self.language >= 2 else "oldest_open",
+                                            "all_open (one met_by event meets every instance started before it) or "
+                                            "oldest_open (each met_by event meets one instance, the oldest open)"),
+                roll_to=roll_to))
         return tuple(out)
+
+    def choice(self, node: LMap, key: str, choices: tuple, default: str, meaning: str) -> str:
+        value = node.get(key, default)
+        if value not in choices:
+            self.p.add(node.value_loc(key), f"'{key}' is {meaning}, not '{value}'.{suggest(str(value), choices)}", key)
+            return default
+        return value
+
+    def roll_to(self, node: LMap, rows: tuple) -> str | None:
+        """`roll_to` on a deadline or duty: where a due date in days, weeks or months that is not a
+        working day moves to. A due row may say its own (read with the rows)."""
+        if "roll_to" not in node:
+            return None
+        value = self.choice(node, "roll_to", ROLL_TO, None, "next_working_day or previous_working_day")
+        if value and rows and not any(row.duration.unit in _ROLLING for row in rows):
+            self.p.add(node.key_loc("roll_to"), "'roll_to' moves a due date counted in days, weeks or months to a "
+                                                "working day; counted in working days it is one already.", "roll_to")
+        return value
 
     def plan(self, node: LMap) -> Plan | None:
         value = node.get("planned_by")
@@ -274,7 +294,7 @@ class _Reader:
                                                 f"{suggest(str(field_name), fields)}", "date")
         return Plan(spec, str(field_name))
 
-    def due(self, node: LMap) -> tuple[tuple, tuple]:
+    def due(self, node: LMap, trigger_ids=()) -> tuple[tuple, tuple]:
         value = node.get("due")
         if value is None:
             return (), ()
@@ -290,14 +310,22 @@ class _Reader:
             if not isinstance(row, LMap):
                 self.p.add(value.item_loc(i), "Each row of 'due' needs 'due' (and 'when' except the last).", "due")
                 continue
-            self.p.check_keys(row, ["when", "due"], "a row of 'due'", required=["due"])
+            self.p.check_keys(row, ["when", "due", "roll_to"], "a row of 'due'", required=["due"])
             duration, row_starts = self.due_text(str(row.get("due", "")), row.value_loc("due"))
             if starts is not None and row_starts != starts:
                 self.p.add(row.value_loc("due"), "Every row of 'due' must count from the same event "
                                                  f"({' or '.join(starts)}).", "due")
             starts = row_starts if starts is None else starts
             if duration:
-                rows.append(DueRow(self.condition(row, "when", self.scope()) or ALWAYS, duration))
+                roll_to = None
+                if "roll_to" in row:
+                    roll_to = self.choice(row, "roll_to", ROLL_TO, None, "next_working_day or previous_working_day")
+                    if duration.unit not in _ROLLING:
+                        self.p.add(row.key_loc("roll_to"), "'roll_to' moves a due date counted in days, weeks or "
+                                                           "months to a working day; this row counts "
+                                                           f"{duration.unit.value}.", "roll_to")
+                scope = self.scope(judged_on=self.judged_on, triggers=trigger_ids)
+                rows.append(DueRow(self.condition(row, "when", scope) or ALWAYS, duration, roll_to))
         return tuple(rows), starts or ()
 
     def due_text(self, text: str, loc: Loc) -> tuple[Duration | None, tuple]:
@@ -356,7 +384,8 @@ class _Reader:
 
     def gates(self, doc: LMap) -> tuple:
         out = []
-        keys = ["id", "title", "actions", "blocked_until", "unless", "needs_approval", "after_the_fact", "source"]
+        keys = ["id", "title", "actions", "since", "blocked_until", "unless", "needs_approval", "after_the_fact",
+                "after_the_fact_overdue", "source"]
         for node in self.entries(doc, "gates"):
             self.p.check_keys(node, keys, "a gate", required=["actions"])
             gid = self.unique_id(node, "gates")
@@ -371,12 +400,47 @@ class _Reader:
             if "unless" in node and "blocked_until" not in node:
                 self.p.add(node.key_loc("unless"), "'unless' overrides a block, so the gate needs 'blocked_until'.", "unless")
             scope = self.scope()
+            since, since_trigger = self.gate_since(node)
+            parts = {part: self.condition(node, part, scope) for part in ("blocked_until", "unless", "needs_approval")}
+            if since or since_trigger:
+                parts = {part: cond if cond is None else limited_since(cond, since, since_trigger)
+                         for part, cond in parts.items()}
+            overdue = node.get("after_the_fact_overdue", self.language >= 2)
+            if "after_the_fact_overdue" in node:
+                if overdue not in (True, False):
+                    self.p.add(node.value_loc("after_the_fact_overdue"), "'after_the_fact_overdue' is true or false.",
+                               "after_the_fact_overdue")
+                    overdue = False
+                if "after_the_fact" not in node:
+                    self.p.add(node.key_loc("after_the_fact_overdue"), "'after_the_fact_overdue' says what an "
+                                                                       "override not satisfied by its 'after_the_fact' "
+                                                                       "date becomes, so the gate needs "
+                                                                       "'after_the_fact'.", "after_the_fact_overdue")
             out.append(Gate(
                 id=gid, title=self.text(node, "title", "a gate", required=False) or gid, actions=tuple(actions),
-                source=self.text(node, "source", "a gate"), blocked_until=self.condition(node, "blocked_until", scope),
-                unless=self.condition(node, "unless", scope), needs_approval=self.condition(node, "needs_approval", scope),
-                after_the_fact=self.duration(node, "after_the_fact") if "after_the_fact" in node else None))
+                source=self.text(node, "source", "a gate"), **parts,
+                after_the_fact=self.duration(node, "after_the_fact") if "after_the_fact" in node else None,
+                after_the_fact_overdue=bool(overdue), since=since, since_trigger=since_trigger))
         return tuple(out)
+
+    def gate_since(self, node: LMap) -> tuple[tuple, bool]:
+        """A gate's `since`: event types, or `trigger` (the latest trigger firing), or both in a list."""
+        if "since" not in node:
+            return (), False
+        value = node["since"]
+        names = [value] if isinstance(value, str) else list(value) if isinstance(value, LList) else None
+        if not names or not all(isinstance(name, str) for name in names):
+            self.p.add(node.value_loc("since"), "A gate's 'since' names event types, or 'trigger' (the latest time "
+                                                "a trigger fired), for example since: stability_concern_raised.",
+                       "since")
+            return (), False
+        types = tuple(name for name in names if name != "trigger")
+        for name in types:
+            if name not in self.vocab.event_types:
+                self.p.add(node.value_loc("since"), f"'{name}' is not an event type this policy knows, nor "
+                                                    f"'trigger'.{suggest(name, [*self.vocab.event_types, 'trigger'])}",
+                           "since")
+        return types, "trigger" in names
 
     def interventions(self, doc: LMap) -> tuple:
         out = []
@@ -398,6 +462,10 @@ class _Reader:
                                     self.text(node, "source", "an intervention"),
                                     when=self.condition(node, "when", self.scope()), **dates))
         return tuple(out)
+
+
+# The units whose due dates can fall on a day that is not a working day, so `roll_to` can move them.
+_ROLLING = (Unit.DAYS, Unit.WEEKS, Unit.MONTHS)
 
 
 def _names_field(value: Any, fields: dict, kind: str) -> bool:
@@ -513,7 +581,8 @@ def load_version(council: Council, path: Path) -> PolicyVersion:
                                    "A version file must be a mapping with effective_from, triggers and so on.")])
     problems.check_keys(doc, VERSION_KEYS, "a policy version", required=["effective_from"])
     vocab = merge_vocabulary(shared_vocabulary(), doc.get("vocabulary"), problems)
-    reader = _Reader(file, vocab, problems)
+    language = _language(doc, problems)
+    reader = _Reader(file, vocab, problems, language)
     effective = date.min
     if "effective_from" in doc:
         try:
@@ -539,8 +608,9 @@ def load_version(council: Council, path: Path) -> PolicyVersion:
         calendars[str(name)] = calendar_for(nation, tuple(_dates(spec.get("closed_days"), spec.value_loc("closed_days"),
                                                                  problems, "closed_days")))
     triggers = reader.triggers(doc)
-    deadlines = reader.obligations(doc, "deadlines", calendars)
-    duties = reader.obligations(doc, "duties", calendars)
+    trigger_ids = [t.id for t in triggers]
+    deadlines = reader.obligations(doc, "deadlines", calendars, trigger_ids)
+    duties = reader.obligations(doc, "duties", calendars, trigger_ids)
     version = PolicyVersion(
         council=council, version=path.stem, effective_from=effective,
         title=reader.text(doc, "title", "a policy version", required=False) or path.stem, file=file,
@@ -549,9 +619,22 @@ def load_version(council: Council, path: Path) -> PolicyVersion:
         chair=reader.chair(doc), invitees=reader.invitees(doc), deadlines=deadlines, duties=duties,
         gates=reader.gates(doc), interventions=reader.interventions(doc),
         calendar=calendar_for(council.nation, tuple(closed)), calendars=calendars,
-        content_hash=hashlib.sha256((text + shared_vocabulary_text()).encode()).hexdigest()[:12])
+        content_hash=hashlib.sha256((text + shared_vocabulary_text()).encode()).hexdigest()[:12], language=language)
     problems.raise_if_any()
     return version
+
+
+def _language(doc: LMap, problems: Problems) -> int:
+    """The version of the policy language the file is written in: 1 when it says none."""
+    value = doc.get("language", 1)
+    if isinstance(value, bool) or value not in LANGUAGES:
+        known = ", ".join(str(n) for n in LANGUAGES)
+        problems.add(doc.value_loc("language"), f"'language' is the version of the policy language this file is "
+                                                f"written in, a whole number: {known} (the current is "
+                                                f"{CURRENT_LANGUAGE}), not '{value}'. 'hearth policy upgrade' moves "
+                                                "a file to the current one.", "language")
+        return CURRENT_LANGUAGE if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 1
+    return value
 
 
 def load_policy(folder: Path) -> Policy:

@@ -15,12 +15,29 @@ from hearth.rules.durations import Duration
 from .calendar import WorkingCalendar
 from .vocabulary import Vocabulary
 
+# The versions of the policy language a version file may declare (`language: 2`); a file that
+# declares none is language 1. Each is evaluated exactly as it always was: a later language only
+# changes defaults, and `hearth policy upgrade` writes a file's old meanings out when it moves on.
+LANGUAGES = (1, 2)
+CURRENT_LANGUAGE = 2
+ROLL_TO = ("next_working_day", "previous_working_day")
+ONE_EVENT_MEETS = ("all_open", "oldest_open")
+
 @dataclass(frozen=True)
 class Trigger:
     id: str
     title: str
     when: Condition
     source: str
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """'One of these roles': any one of them will do. Groups named are expanded into
+    ``roles``; ``groups`` keeps their names, so the answer can say which were written."""
+
+    roles: tuple
+    groups: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -33,6 +50,9 @@ class Row:
     options: tuple = ()
     required: tuple = ()
     consider: tuple = ()
+    required_one_of: tuple = ()   # of OneOf: one role of each must be invited
+    consider_one_of: tuple = ()   # of OneOf: one role of each to consider
+    groups: tuple = ()            # role groups named in `options`, as written
 
 
 @dataclass(frozen=True)
@@ -45,6 +65,7 @@ class EventSpec:
 class DueRow:
     when: Condition
     duration: Duration
+    roll_to: str | None = None  # a due date in days, weeks or months off a working day moves to one
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,8 @@ class Obligation:
     waived_by: EventSpec | None = None
     calendar: str | None = None
     planned_by: Plan | None = None
+    one_event_meets: str = "oldest_open"  # all_open: one met_by event meets every instance open before it
+    roll_to: str | None = None  # for every due row that does not say its own
 
 
 @dataclass(frozen=True)
@@ -91,6 +114,9 @@ class Gate:
     unless: Condition | None = None
     needs_approval: Condition | None = None
     after_the_fact: Duration | None = None
+    after_the_fact_overdue: bool = False  # an override not satisfied by its date is `overdue`
+    since: tuple = ()            # what opens it counts only after the latest of these events ...
+    since_trigger: bool = False  # ... or after the latest trigger firing (written into the conditions)
 
 
 @dataclass(frozen=True)
@@ -133,6 +159,7 @@ class PolicyVersion:
     calendar: WorkingCalendar
     calendars: dict
     content_hash: str
+    language: int = 1
 
     @property
     def id(self) -> str:

@@ -11,7 +11,8 @@ from hearth.rules.schema_parts import DURATION, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
 from .policy import COUNCIL_KEYS, VERSION_KEYS
-from .policy_tests import EXPECT_KEYS, TEST_KEYS
+from .policy_model import CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO
+from .policy_tests import EXPECT_KEYS, FORM_TEST_KEYS, TEST_KEYS
 from .vocabulary import FIELD_KINDS, shared_vocabulary
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
@@ -29,7 +30,9 @@ def _definitions() -> dict:
     return {
         **condition_defs(history=True),
         "event_spec": event_spec,
-        "roles": {"anyOf": [NAME, {"type": "array", "items": NAME}]},
+        "roles": {"anyOf": [NAME, {"type": "array", "items": {"anyOf": [NAME, _obj(
+            {"one_of": {"type": "array", "items": NAME, "minItems": 1,
+                        "description": "any one of these roles or role groups will do"}}, ("one_of",))]}}]},
         "labelled": {"type": "object", "additionalProperties": {"anyOf": [TEXT, _obj({"label": TEXT, "costed": {"type": "boolean"}})]}},
         "event_field": _obj({"kind": {"enum": list(FIELD_KINDS)}, "values": {"type": "array"},
                              "parties": {"type": "boolean"},
@@ -45,14 +48,21 @@ def _definitions() -> dict:
     }
 
 
+NAMES_OR_TRIGGER = {"anyOf": [NAME, {"type": "array", "items": NAME, "minItems": 1}],
+                    "description": "event types, or trigger (the latest trigger firing)"}
+
+
 def version_schema() -> dict:
     cond = {"$ref": "#/$defs/condition"}
     roles = {"$ref": "#/$defs/roles"}
     due = {"type": "string", "pattern": rf"^\s*.+?\s+after\s+.+$",
            "description": "e.g. 5 working days after stability_meeting_decided"}
+    ROLL = {"enum": list(ROLL_TO)}
     obligation = _obj({
         "id": ID, "title": TEXT, "source": SOURCE,
-        "due": {"anyOf": [due, {"type": "array", "items": _obj({"when": cond, "due": due}, ("due",))}]},
+        "due": {"anyOf": [due, {"type": "array", "items": _obj({"when": cond, "due": due, "roll_to": ROLL},
+                                                               ("due",))}]},
+        "one_event_meets": {"enum": list(ONE_EVENT_MEETS)}, "roll_to": ROLL,
         "where": {"$ref": "#/$defs/fields"}, "met_by": {"$ref": "#/$defs/event_spec"},
         "agreed_date": NAME, "unless": cond, "waived_by": {"$ref": "#/$defs/event_spec"}, "calendar": NAME,
         "planned_by": _obj({"event": {"anyOf": [NAME, {"type": "array", "items": NAME}]},
@@ -73,6 +83,7 @@ def version_schema() -> dict:
         "recorded_by_default": APP_ROLES,
     })
     props = {
+        "language": {"enum": list(LANGUAGES), "description": f"the policy language's version (current: {CURRENT_LANGUAGE})"},
         "effective_from": DATE, "title": TEXT, "vocabulary": vocabulary,
         "closed_days": {"type": "array", "items": DATE},
         "calendars": {"type": "object", "additionalProperties": _obj(
@@ -90,7 +101,7 @@ def version_schema() -> dict:
         "gates": {"type": "array", "items": _obj({
             "id": ID, "title": TEXT, "actions": {"type": "array", "items": NAME, "minItems": 1},
             "blocked_until": cond, "unless": cond, "needs_approval": cond, "after_the_fact": DURATION,
-            "source": SOURCE}, ("id", "actions", "source"))},
+            "after_the_fact_overdue": {"type": "boolean"}, "since": NAMES_OR_TRIGGER, "source": SOURCE}, ("id", "actions", "source"))},
         "interventions": {"type": "array", "items": _obj({
             "id": ID, "label": TEXT, "costed": {"type": "boolean"}, "when": cond, "available_from": DATE,
             "available_until": DATE, "source": SOURCE}, ("id", "label", "source"))},
@@ -120,8 +131,12 @@ def case_schema() -> dict:
 
 
 def tests_schema() -> dict:
-    test = _obj({"name": TEXT, "on": DATE, "case": {"$ref": "#/$defs/case"},
-                 "expect": _obj({k: {} for k in EXPECT_KEYS})}, TEST_KEYS)
+    case_test = _obj({"name": TEXT, "on": DATE, "case": {"$ref": "#/$defs/case"},
+                      "expect": _obj({k: {} for k in EXPECT_KEYS})}, TEST_KEYS)
+    form_test = _obj({"name": TEXT, "on": DATE, "form": NAME, "answers": {"type": "object"},
+                      "expect": _obj({"valid": {"type": "boolean"},
+                                      "errors": {"type": "object", "additionalProperties": {"anyOf": [TEXT, {"type": "null"}]}}})}, FORM_TEST_KEYS)
+    test = {"anyOf": [case_test, form_test]}
     case = case_schema()
     case.pop("$schema"), case.pop("title")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth policy tests",

@@ -8,6 +8,7 @@ A condition is written in YAML the way a procedure says it::
     {all: [...]}, {any: [...]}, {not: ...}                     # combinations
     {triggered: any, since: care_planning_meeting_held}       # rules only
     {deadline: review_meeting, status: [pending, overdue]}    # rules only
+    {count: breakdown, at_least: 3, within: 12 months, judged_on: start}  # deadlines' due and unless
 
 Field tests take a value (equals), a list (one of) or a mapping of tests:
 ``is``, ``is_not``, ``one_of``, ``not_one_of``, ``at_least``, ``at_most``,
@@ -21,7 +22,7 @@ engine (aggregates) and durable_rules (see :mod:`hearth.rules.compile`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 from .durations import Duration, DurationError, parse_duration
@@ -32,6 +33,9 @@ FIELD_OPS = ("is", "is_not", "one_of", "not_one_of", "at_least", "at_most", "mor
 NUMERIC_OPS = ("at_least", "at_most", "more_than", "less_than")
 LIST_OPS = ("includes", "includes_any", "includes_none")
 DEADLINE_STATUSES = ("pending", "met", "overdue", "late", "waived")
+# Which day a history condition in a deadline's or duty's `due` rows or `unless` is judged on:
+# the day the instance started (as things stood then) or the day evaluated.
+JUDGED_ON = ("start", "today")
 
 
 # --------------------------------------------------------------------------- AST
@@ -74,6 +78,8 @@ class EventCond:
     since: tuple[str, ...] = ()
     same_day: bool = False
     per: str = "child"
+    judged_on: str = "today"
+    since_trigger: bool = False  # only events after the latest trigger firing (a gate's `since: trigger`)
     loc: Loc = field(default=Loc("?"), compare=False)
 
 
@@ -81,6 +87,7 @@ class EventCond:
 class Triggered:
     triggers: tuple[str, ...]  # empty means any trigger
     since: tuple[str, ...] = ()
+    judged_on: str = "today"
 
 
 @dataclass(frozen=True)
@@ -113,12 +120,13 @@ class Scope:
     deadlines: Iterable[str] | None = None
     groups: Mapping[str, tuple] = field(default_factory=dict)  # named lists, e.g. managers
     anchored: bool = False  # inside a deadline/duty: same_day is allowed
+    judged_on: str | None = None  # where `judged_on` may be written: its default here (None: not here)
 
 
 # ----------------------------------------------------------------------- parser
 _STRUCTURAL = {"all", "any", "not", "event", "count", "triggered", "deadline"}
-_EVENT_KEYS = ("event", "where", "within", "since", "same_day", "per")
-_COUNT_KEYS = ("count", "at_least", "where", "within", "since", "same_day", "per")
+_EVENT_KEYS = ("event", "where", "within", "since", "same_day", "per", "judged_on")
+_COUNT_KEYS = ("count", "at_least", "where", "within", "since", "same_day", "per", "judged_on")
 
 
 def parse_condition(node: Any, scope: Scope, problems: Problems, loc: Loc) -> Condition:
@@ -220,7 +228,26 @@ def _parse_event(node: LMap, scope: Scope, problems: Problems) -> Condition:
                                             f"(the carer's events across all the children they care for), not '{per}'.", "per")
         per = "child"
     return EventCond(types=types, at_least=at_least, where=where, within=within, since=since,
-                     same_day=bool(same_day), per=per, loc=node.loc)
+                     same_day=bool(same_day), per=per, judged_on=_judged_on(node, scope, problems), loc=node.loc)
+
+
+def _judged_on(node: LMap, scope: Scope, problems: Problems) -> str:
+    """The day a history condition is judged on: what it says, or the default where it is written."""
+    if "judged_on" not in node:
+        return scope.judged_on or "today"
+    value = node["judged_on"]
+    if scope.judged_on is None:
+        problems.add(node.key_loc("judged_on"), "'judged_on' is for the history conditions of a deadline's or "
+                                                "duty's 'due' rows and 'unless', which can be judged as things "
+                                                "stood when it started; elsewhere a condition is judged on the "
+                                                "day evaluated.", "judged_on")
+        return "today"
+    if value not in JUDGED_ON:
+        problems.add(node.value_loc("judged_on"), f"'judged_on' is 'start' (as things stood when the deadline or "
+                                                  f"duty started) or 'today' (the day evaluated), not '{value}'."
+                                                  f"{suggest(str(value), JUDGED_ON)}", "judged_on")
+        return scope.judged_on
+    return value
 
 
 def _duration(node: LMap, key: str, problems: Problems) -> Duration | None:
@@ -232,7 +259,7 @@ def _duration(node: LMap, key: str, problems: Problems) -> Duration | None:
 
 
 def _parse_triggered(node: LMap, scope: Scope, problems: Problems) -> Condition:
-    problems.check_keys(node, ["triggered", "since"], "a 'triggered' condition")
+    problems.check_keys(node, ["triggered", "since", "judged_on"], "a 'triggered' condition")
     if scope.triggers is None:
         problems.add(node.key_loc("triggered"), "'triggered' can only be used in a policy's recommendation.", "triggered")
         return ALWAYS
@@ -249,7 +276,7 @@ def _parse_triggered(node: LMap, scope: Scope, problems: Problems) -> Condition:
         since = _names(node["since"], node.value_loc("since"), problems, "'since'")
         if scope.events is not None:
             _check_event_types(since, node, "since", scope, problems)
-    return Triggered(triggers, since)
+    return Triggered(triggers, since, _judged_on(node, scope, problems))
 
 
 def _parse_deadline(node: LMap, scope: Scope, problems: Problems) -> Condition:
@@ -266,6 +293,23 @@ def _parse_deadline(node: LMap, scope: Scope, problems: Problems) -> Condition:
             problems.add(node.value_loc("status"), f"'{s}' is not a deadline status.{suggest(s, DEADLINE_STATUSES)} "
                                                    f"Statuses are {', '.join(DEADLINE_STATUSES)}.", "status")
     return DeadlineIs(str(name), statuses)
+
+
+def limited_since(cond: Condition, since: tuple[str, ...], since_trigger: bool) -> Condition:
+    """A condition whose history conditions without a `since` of their own count only after the
+    latest of these events (or, with since_trigger, after the latest trigger firing): a gate's `since`.
+    A carer's events (`per: carer`) are another history, so they are left as they are."""
+    if isinstance(cond, EventCond):
+        if cond.since or cond.since_trigger or cond.per != "child":
+            return cond
+        return replace(cond, since=since, since_trigger=since_trigger)
+    if isinstance(cond, Triggered):
+        return cond if cond.since or since_trigger else replace(cond, since=since)
+    if isinstance(cond, (All, AnyOf)):
+        return type(cond)(tuple(limited_since(c, since, since_trigger) for c in cond.items))
+    if isinstance(cond, Not):
+        return Not(limited_since(cond.item, since, since_trigger))
+    return cond
 
 
 def parse_field_tests(node: LMap, fields: Mapping[str, FieldSpec], groups: Mapping[str, tuple],
@@ -300,6 +344,8 @@ def parse_field_tests(node: LMap, fields: Mapping[str, FieldSpec], groups: Mappi
 
 def _make_test(path: str, op: str, value: Any, spec: FieldSpec, groups: Mapping[str, tuple],
                problems: Problems, loc: Loc) -> FieldTest:
+    if isinstance(value, str) and value in groups and op in _GROUP_OPS:
+        op = _GROUP_OPS[op]  # a group named alone stands for one of its members: "includes a team manager"
     if op in ("one_of", "not_one_of", "includes_any", "includes_none"):
         values = list(value) if isinstance(value, list) else [value]
         expanded: list = []
@@ -318,8 +364,6 @@ def _make_test(path: str, op: str, value: Any, spec: FieldSpec, groups: Mapping[
         if isinstance(value, (list, dict)):
             problems.add(loc, f"'{op}' needs a single value.", path)
             value = str(value)
-        elif isinstance(value, str) and value in groups and op == "includes":
-            problems.add(loc, f"'{value}' is a group; use 'includes_any' to test for any of its members.", path)
         else:
             _check_choice(path, value, spec, problems, loc)
             if spec.kind == "boolean" and value not in (True, False):
@@ -327,6 +371,10 @@ def _make_test(path: str, op: str, value: Any, spec: FieldSpec, groups: Mapping[
     if op in LIST_OPS and spec.kind not in ("list", "text"):
         problems.add(loc, f"'{op}' tests a list (such as attendees); '{path}' is not a list.", path)
     return FieldTest(path, op, value, loc)
+
+
+# A role group's name where one value goes: the test holds for any one of its members.
+_GROUP_OPS = {"is": "one_of", "is_not": "not_one_of", "includes": "includes_any"}
 
 
 def _check_choice(path: str, value: Any, spec: FieldSpec, problems: Problems, loc: Loc) -> None:

@@ -6,7 +6,7 @@ counts, triggers, deadlines).
 """
 from __future__ import annotations
 
-from .conditions import DEADLINE_STATUSES, FIELD_OPS
+from .conditions import DEADLINE_STATUSES, FIELD_OPS, JUDGED_ON
 from .durations import DURATION_PATTERN
 
 NAME = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}
@@ -40,13 +40,13 @@ def condition_defs(history: bool = True) -> dict:
     ]
     if history:
         window = {"where": FIELDS, "within": DURATION, "since": NAMES, "same_day": {"type": "boolean"},
-                  "per": {"enum": ["child", "carer"]}}
+                  "per": {"enum": ["child", "carer"]}, "judged_on": {"enum": list(JUDGED_ON)}}
         statuses = {"enum": list(DEADLINE_STATUSES)}
         choices += [
             obj({"event": NAMES, **window}, ("event",), "an event has happened"),
             obj({"count": NAMES, "at_least": {"type": "integer", "minimum": 1}, **window},
                 ("count", "at_least"), "how often an event happened"),
-            obj({"triggered": NAMES, "since": NAMES}, ("triggered",)),
+            obj({"triggered": NAMES, "since": NAMES, "judged_on": {"enum": list(JUDGED_ON)}}, ("triggered",)),
             obj({"deadline": NAME, "status": {"anyOf": [statuses, {"type": "array", "items": statuses}]}},
                 ("deadline", "status")),
         ]
