@@ -11,8 +11,8 @@ from hearth.rules.schema_parts import DURATION, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
 from .policy import COUNCIL_KEYS, VERSION_KEYS
+from .policy_tests import EXPECT_KEYS, TEST_KEYS
 from .policy_model import CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO
-from .policy_tests import EXPECT_KEYS, FORM_TEST_KEYS, TEST_KEYS
 from .vocabulary import FIELD_KINDS, shared_vocabulary
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
@@ -30,9 +30,7 @@ def _definitions() -> dict:
     return {
         **condition_defs(history=True),
         "event_spec": event_spec,
-        "roles": {"anyOf": [NAME, {"type": "array", "items": {"anyOf": [NAME, _obj(
-            {"one_of": {"type": "array", "items": NAME, "minItems": 1,
-                        "description": "any one of these roles or role groups will do"}}, ("one_of",))]}}]},
+        "roles": {"anyOf": [NAME, {"type": "array", "items": NAME}]},
         "labelled": {"type": "object", "additionalProperties": {"anyOf": [TEXT, _obj({"label": TEXT, "costed": {"type": "boolean"}})]}},
         "event_field": _obj({"kind": {"enum": list(FIELD_KINDS)}, "values": {"type": "array"},
                              "parties": {"type": "boolean"},
@@ -131,12 +129,8 @@ def case_schema() -> dict:
 
 
 def tests_schema() -> dict:
-    case_test = _obj({"name": TEXT, "on": DATE, "case": {"$ref": "#/$defs/case"},
-                      "expect": _obj({k: {} for k in EXPECT_KEYS})}, TEST_KEYS)
-    form_test = _obj({"name": TEXT, "on": DATE, "form": NAME, "answers": {"type": "object"},
-                      "expect": _obj({"valid": {"type": "boolean"},
-                                      "errors": {"type": "object", "additionalProperties": {"anyOf": [TEXT, {"type": "null"}]}}})}, FORM_TEST_KEYS)
-    test = {"anyOf": [case_test, form_test]}
+    test = _obj({"name": TEXT, "on": DATE, "case": {"$ref": "#/$defs/case"},
+                 "expect": _obj({k: {} for k in EXPECT_KEYS})}, TEST_KEYS)
     case = case_schema()
     case.pop("$schema"), case.pop("title")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth policy tests",
