@@ -15,9 +15,12 @@ import click
 from hearth.rules.source import SourceError, parse_date
 
 from . import api
+from .coverage import council_coverage
 from .linting import lint_council
 from .policy_tests import run_council_tests
 from .schema import schemas
+from .vocabulary import shared_vocabulary
+from .vocabulary_docs import REGENERATE, vocabulary_markdown
 
 
 def _fail(lines: list[str], code: int = 2) -> None:
@@ -133,8 +136,10 @@ def lint_cmd(directory: str | None) -> None:
 @policy_group.command("test")
 @click.argument("council", required=False)
 @click.option("-v", "--verbose", is_flag=True, help="list every test, not only failures")
-def test_cmd(council: str | None, verbose: bool) -> None:
-    """Run policies/<council>/tests/*.yaml: a case, a date, the expected answer."""
+@click.option("--coverage", is_flag=True, help="also list every rule, row, gate part and form check no test reaches")
+def test_cmd(council: str | None, verbose: bool, coverage: bool) -> None:
+    """Run policies/<council>/tests/*.yaml: a case, a date, the expected answer (or a form's
+    answers and the messages they get)."""
     root = api.policies_root()
     if council:
         try:
@@ -143,9 +148,14 @@ def test_cmd(council: str | None, verbose: bool) -> None:
             _fail([f"{exc} (under {root})"])
     folders = [root / council] if council else _council_dirs(None)
     passed = failed = 0
+    reports = []
     for folder in folders:
         try:
-            results = run_council_tests(folder)
+            if coverage:
+                reports.append(council_coverage(folder))
+                results = reports[-1].results
+            else:
+                results = run_council_tests(folder)
         except SourceError as exc:
             _fail(_problem_lines(exc), 1)
         for result in results:
@@ -159,8 +169,35 @@ def test_cmd(council: str | None, verbose: bool) -> None:
                 for line in result.failures:
                     click.echo(f"     {line}")
     click.echo(f"{passed} passed, {failed} failed")
+    for report in reports:  # what no test reaches: reported, not a failure (a test asks for all of it)
+        for target in report.missing:
+            click.echo(str(target))
+        click.echo(report.summary())
     if failed or not passed:
         sys.exit(1)
+
+
+@policy_group.command("vocabulary")
+@click.argument("council", required=False)
+def vocabulary_cmd(council: str | None) -> None:
+    """The vocabulary as Markdown: the shared one (docs/vocabulary.md is this), or a council's
+    with its additions (its policy version in force today)."""
+    if council is None:
+        click.echo(vocabulary_markdown(shared_vocabulary(), "The shared vocabulary", (
+            f"Generated from `engine/vocabulary.yaml` by `{REGENERATE}`; do not edit it by hand. "
+            "Every council's policy starts from these words and may add its own under `vocabulary:` "
+            "(docs/policy-language.md). `hearth policy vocabulary COUNCIL` prints a council's, additions included.")),
+            nl=False)
+        return
+    try:
+        version = api.get_policy(council).current
+    except api.UnknownCouncil as exc:
+        _fail([str(exc)])
+    except SourceError as exc:
+        _fail(_problem_lines(exc))
+    click.echo(vocabulary_markdown(version.vocabulary, f"{version.council.name}: the vocabulary", (
+        f"The shared vocabulary with {version.council.short_name or version.council.name}'s additions, as policy "
+        f"version {version.version} has them (`hearth policy vocabulary {council}`).")), nl=False)
 
 
 @policy_group.command("schema")

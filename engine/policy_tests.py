@@ -13,36 +13,58 @@ from typing import Any
 
 from hearth.rules.source import LList, LMap, Loc, Problem, Problems, SourceError, load_yaml, parse_date, suggest
 
+from hearth.forms import FormDefinition, validate_json
+
 from .case import parse_case_data
 from .evaluate import GATE_STATUSES, OBLIGATION_STATUSES, evaluate
-from .policy import NoPolicyInForce, Policy, load_policy, read_policy_file
+from .forms_catalog import FormCatalog, UnknownForm, load_folder, option_lists
+from .policy import NoPolicyInForce, Policy, PolicyVersion, load_policy, read_policy_file
 
 TEST_KEYS = ("name", "on", "case", "expect")
 EXPECT_KEYS = ("policy_version", "triggers", "recommendation", "chair", "invitees", "deadlines", "duties",
                "gates", "interventions")
+# A form test: answers to one of the council's forms, and the messages they should get.
+FORM_TEST_KEYS = ("name", "on", "form", "answers", "expect")
+FORM_EXPECT_KEYS = ("valid", "errors")
 
 
 @dataclass
 class TestResult:
+    """One test's outcome, and what it was run against (the coverage report reads these)."""
+
     name: str
     loc: Loc
     failures: list = field(default_factory=list)
+    version: PolicyVersion | None = None   # a case test: the version in force on its day,
+    answer: dict | None = None             # the engine's answer,
+    trace: list = field(default_factory=list)  # and the rules that held at each point judged
+    form: FormDefinition | None = None     # a form test: the form filled,
+    form_errors: dict | None = None        # and its messages by question
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
 
+def council_folder(policy: Policy) -> Path:
+    """The folder a loaded policy came from (versions/<version>.yaml is in it)."""
+    return Path(policy.versions[0].file).parent.parent
+
+
+def council_test_files(folder: Path) -> list[Path]:
+    return sorted((folder / "tests").glob("*.yaml"))
+
+
 def run_council_tests(folder: Path) -> list[TestResult]:
     policy = load_policy(folder)
     results = []
-    for path in sorted((folder / "tests").glob("*.yaml")):
+    for path in council_test_files(folder):
         results.extend(run_test_file(policy, path))
     return results
 
 
 def run_test_file(policy: Policy, path: Path) -> list[TestResult]:
-    return [_run_one(policy, node) for node in read_test_file(path)]
+    return [run_test(policy, node) for node in read_test_file(path)]
 
 
 def read_test_file(path: Path) -> list[LMap]:
@@ -59,6 +81,10 @@ def read_test_file(path: Path) -> list[LMap]:
     for i, node in enumerate(doc["tests"]):
         if not isinstance(node, LMap):
             problems.add(doc["tests"].item_loc(i), "Each test needs name, on, case and expect.")
+            continue
+        if "form" in node:
+            _check_form_test_shape(node, problems)
+            tests.append(node)
             continue
         problems.check_keys(node, TEST_KEYS, "a test", required=TEST_KEYS)
         if "name" in node and not _is_scalar(node["name"]):
@@ -77,6 +103,27 @@ def read_test_file(path: Path) -> list[LMap]:
         tests.append(node)
     problems.raise_if_any()
     return tests
+
+
+def _check_form_test_shape(node: LMap, problems: Problems) -> None:
+    problems.check_keys(node, FORM_TEST_KEYS, "a form test", required=FORM_TEST_KEYS)
+    for key, how in (("name", "a sentence saying what the test shows"), ("form", "the id of one of the council's forms")):
+        if key in node and not _is_scalar(node[key]):
+            problems.add(node.value_loc(key), f"'{key}' is {how}.", key)
+    if "answers" in node and not isinstance(node["answers"], LMap):
+        problems.add(node.value_loc("answers"), "'answers' is a mapping of the form's question ids to answers, "
+                                                "as the JSON API takes them.", "answers")
+    expect = node.get("expect")
+    if "expect" in node and not isinstance(expect, LMap):
+        problems.add(node.value_loc("expect"), "'expect' is a mapping, for example expect: {valid: true} or "
+                                               "expect: {errors: {attended: Select who attended}}.", "expect")
+    elif isinstance(expect, LMap):
+        problems.check_keys(expect, FORM_EXPECT_KEYS, "'expect' of a form test")
+        if "valid" in expect and not isinstance(expect["valid"], bool):
+            problems.add(expect.value_loc("valid"), "'valid' is true (no messages) or false (some).", "valid")
+        if "errors" in expect and not _is_mapping_of(expect["errors"], lambda v: v is None or isinstance(v, str)):
+            problems.add(expect.value_loc("errors"), "'errors' maps a question id to the message it should get "
+                                                     "(null: no message).", "errors")
 
 
 def _is_scalar(value: Any) -> bool:
@@ -143,8 +190,13 @@ def check_test_names(policy: Policy, tests: list[LMap]) -> list[Problem]:
             for index, item in enumerate(items):
                 check(item, items.item_loc(index), what, names, field)
 
+    forms: dict | None = None
     for test in tests:
         expect = test.get("expect")
+        if "form" in test:
+            forms = _known_forms(policy) if forms is None else forms
+            _check_form_names(test, forms, problems)
+            continue
         if not isinstance(expect, LMap):
             continue
         check_list(expect, "triggers", "a trigger this council's policy has", known["triggers"], "triggers")
@@ -179,6 +231,42 @@ def check_test_names(policy: Policy, tests: list[LMap]) -> list[Problem]:
     return problems.items
 
 
+def _known_forms(policy: Policy) -> dict:
+    """Form id -> its questions' ids (None when the forms have mistakes of their own, which lint
+    reports on the forms)."""
+    folder = council_folder(policy)
+    try:
+        catalog = form_catalog(folder, policy.current.effective_from)
+    except SourceError:
+        return {path.stem: None for path in (folder / "forms").glob("*.yaml")}
+    return {form_id: {question.id for question in defn.all_fields()} for form_id, defn in catalog.forms.items()}
+
+
+def _check_form_names(test: LMap, forms: dict, problems: Problems) -> None:
+    form_id = str(test.get("form"))
+    if form_id not in forms:
+        known = ", ".join(sorted(forms)) or "none yet"
+        problems.add(test.value_loc("form"), f"'{form_id}' is not one of this council's forms.{suggest(form_id, forms)} "
+                                             f"Forms: {known}.", "form")
+        return
+    expect, questions = test.get("expect"), forms[form_id]
+    errors = expect.get("errors") if isinstance(expect, LMap) else None
+    if not isinstance(errors, LMap) or questions is None:
+        return
+    for path in errors:
+        question = str(path).split(".")[0]
+        if question not in questions:
+            problems.add(errors.key_loc(path), f"'{question}' is not a question of the form '{form_id}'."
+                                               f"{suggest(question, questions)}", f"errors.{path}")
+
+
+def form_catalog(folder: Path, on: date) -> FormCatalog:
+    """The council's forms with the menus of the policy in force on a day, read afresh (a test
+    sees the files as they are now)."""
+    options, specs = option_lists(folder.name, on, folder.parent)
+    return load_folder(folder, options, specs)
+
+
 def _known_names(policy: Policy) -> dict[str, set]:
     """What tests may name: everything any version of the policy has (a test may be of an old one)."""
     known: dict[str, set] = {key: set() for key in ("triggers", "recommendations", "roles", "deadlines", "duties",
@@ -195,7 +283,9 @@ def _known_names(policy: Policy) -> dict[str, set]:
     return known
 
 
-def _run_one(policy: Policy, node: LMap) -> TestResult:
+def run_test(policy: Policy, node: LMap) -> TestResult:
+    """Run one test of a file read by read_test_file: what `hearth policy test` and the pytest
+    items (conftest.py) both call."""
     result = TestResult(str(node["name"]), node.loc)
     misnamed = check_test_names(policy, [node])
     if misnamed:
@@ -203,6 +293,9 @@ def _run_one(policy: Policy, node: LMap) -> TestResult:
         return result
     try:
         on = parse_date(node["on"])
+        if "form" in node:
+            _run_form_test(policy, node, on, result)
+            return result
         version = policy.version_on(on)
         case = parse_case_data(node["case"], version.vocabulary, str(node.loc.file))
     except (ValueError, NoPolicyInForce) as exc:
@@ -211,9 +304,29 @@ def _run_one(policy: Policy, node: LMap) -> TestResult:
     except SourceError as exc:
         result.failures.extend(str(p) for p in exc.problems)
         return result
-    answer = evaluate(version, case, on)
-    check_expectations(node["expect"], answer, result.failures)
+    result.version = version
+    result.answer = evaluate(version, case, on, trace=result.trace)
+    check_expectations(node["expect"], result.answer, result.failures)
     return result
+
+
+def _run_form_test(policy: Policy, node: LMap, on: date, result: TestResult) -> None:
+    """The answers checked as the JSON API checks them on that day; SourceError when the forms
+    have mistakes."""
+    try:
+        result.form = form_catalog(council_folder(policy), on).get(str(node["form"]))
+    except UnknownForm as exc:
+        result.failures.append(f"{node.value_loc('form')}: {exc}")
+        return
+    _, result.form_errors = validate_json(result.form, node["answers"], today=on)
+    expect, errors = node["expect"], result.form_errors
+    if "valid" in expect and expect["valid"] != (not errors):
+        got = f"the messages {errors}" if errors else "no messages"
+        result.failures.append(f"{_line(expect, 'valid')}: valid: expected {expect['valid']!r}, got {got}")
+    for path, message in (expect.get("errors") or {}).items():
+        if errors.get(str(path)) != message:
+            result.failures.append(f"{_line(expect, 'errors')}: errors.{path}: expected {message!r}, "
+                                   f"got {errors.get(str(path))!r}")
 
 
 def _line(node: LMap, key: str) -> str:
