@@ -14,6 +14,7 @@ from hearth.engine.evaluate import GATE_STATUSES, evaluate
 from hearth.engine.policy import load_policy
 from hearth.engine.policy_model import CURRENT_LANGUAGE
 from hearth.rules.source import SourceError
+from hearth.web.evaluation import next_due
 
 COUNCIL = "name: Testshire Council\nnation: england\n"
 HEAD = """effective_from: 2025-01-01
@@ -340,3 +341,11 @@ def test_roll_to_is_refused_where_the_due_date_is_a_working_day_already(tmp_path
     found = problems(tmp_path, MONTHS.format(due="1 month after stability_concern_raised",
                                              roll="\n    roll_to: next_day"))
     assert len(found) == 1 and "Did you mean 'next_working_day'?" in found[0]
+
+
+def test_an_overdue_override_is_what_the_dashboard_shows_first(tmp_path):
+    policy = load(tmp_path, EMERGENCY.format(overdue=""), 2)
+    result = answer(policy, SAFEGUARDING, "2026-03-10")
+    shown = next_due(result)
+    assert (shown.title, shown.due, shown.status, shown.kind) == ("meeting-first", "2026-03-09", "overdue", "gate")
+    assert next_due(answer(policy, SAFEGUARDING, "2026-03-09")) is None

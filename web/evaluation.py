@@ -170,7 +170,7 @@ class NextDue:
     title: str
     due: str          # as the engine wrote it: a date, or a date and time
     status: str       # overdue or pending
-    kind: str         # deadline or duty
+    kind: str         # deadline, duty, or gate (an override gone overdue)
     planned_for: str | None = None   # the day it is arranged for, if the policy knows (planned_by)
     planned_late: bool = False
 
@@ -187,6 +187,9 @@ def next_due(answer: dict | None) -> NextDue | None:
                      item.get("planned_for"), bool(item.get("planned_late")))
              for kind, key in (("deadline", "deadlines"), ("duty", "duties"))
              for item in answer.get(key, []) if item["status"] in OPEN]
+    # a gate overridden in an emergency whose condition has not followed by its date (one per gate)
+    overdue_gates = {g["gate"]: g for g in answer.get("gates", []) if g.get("status") == "overdue"}
+    items += [NextDue(gate_id, g["satisfy_by"], "overdue", "gate") for gate_id, g in overdue_gates.items()]
     return min(items, key=lambda n: (n.status != "overdue", n.due), default=None)
 
 

@@ -325,7 +325,7 @@ class Gate:
         return self.status in ("open", "approved", "overridden")
 
 
-_ORDER = {"blocked": 0, "needs_approval": 1, "overridden": 2, "approved": 3, "open": 4}
+_ORDER = {"blocked": 0, "needs_approval": 1, "overdue": 2, "overridden": 3, "approved": 4, "open": 5}
 
 
 def gate_for(answer: dict | None, action: str) -> Gate | None:
