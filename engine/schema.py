@@ -11,8 +11,8 @@ from hearth.rules.schema_parts import DURATION, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
 from .policy import COUNCIL_KEYS, VERSION_KEYS
-from .policy_tests import EXPECT_KEYS, TEST_KEYS
 from .policy_model import CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO
+from .policy_tests import EXPECT_KEYS, FORM_TEST_KEYS, TEST_KEYS
 from .vocabulary import FIELD_KINDS, shared_vocabulary
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
@@ -129,8 +129,12 @@ def case_schema() -> dict:
 
 
 def tests_schema() -> dict:
-    test = _obj({"name": TEXT, "on": DATE, "case": {"$ref": "#/$defs/case"},
-                 "expect": _obj({k: {} for k in EXPECT_KEYS})}, TEST_KEYS)
+    case_test = _obj({"name": TEXT, "on": DATE, "case": {"$ref": "#/$defs/case"},
+                      "expect": _obj({k: {} for k in EXPECT_KEYS})}, TEST_KEYS)
+    form_test = _obj({"name": TEXT, "on": DATE, "form": NAME, "answers": {"type": "object"},
+                      "expect": _obj({"valid": {"type": "boolean"},
+                                      "errors": {"type": "object", "additionalProperties": {"anyOf": [TEXT, {"type": "null"}]}}})}, FORM_TEST_KEYS)
+    test = {"anyOf": [case_test, form_test]}
     case = case_schema()
     case.pop("$schema"), case.pop("title")
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth policy tests",
