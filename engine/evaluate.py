@@ -285,22 +285,52 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
                 "label": policy.vocabulary.recommendations.get(row.recommend) if row.recommend else None,
                 "source": _source(policy, row.source)}
             break
-    for i, row in enumerate(policy.chair):
-        if f"chair:{i}" in now_fired:
-            answer["chair"] = {"options": list(row.options), "because": describe(row.when, cp.labels),
-                               "source": _source(policy, row.source)}
-            break
-    required, consider = [], []
-    for i, row in enumerate(policy.invitees):
-        if f"invitees:{i}" in now_fired:
-            required += [r for r in row.required if r not in required]
-            consider += [r for r in row.consider if r not in consider]
-            answer["invitees"]["because"].append({"required": list(row.required), "consider": list(row.consider),
-                                                  "when": describe(row.when, cp.labels),
-                                                  "source": _source(policy, row.source)})
-    answer["invitees"]["required"] = required
-    answer["invitees"]["consider"] = [r for r in consider if r not in required]
+    answer["chair"] = _chair(cp, now_fired) or answer["chair"]
+    answer["invitees"] = _invitees(cp, now_fired)
     return answer
+
+
+def _chair(cp: CompiledPolicy, fired: set) -> dict | None:
+    """The first chair row that holds: any one of its options may chair (a group named there
+    stands for its members, and `groups` says which were named)."""
+    policy = cp.policy
+    for i, row in enumerate(policy.chair):
+        if f"chair:{i}" in fired:
+            return {"options": list(row.options),
+                    "groups": {g: list(policy.vocabulary.role_groups[g]) for g in row.groups},
+                    "because": describe(row.when, cp.labels), "source": _source(policy, row.source)}
+    return None
+
+
+def _invitees(cp: CompiledPolicy, fired: set) -> dict:
+    """Every invitees row that holds. `required` and `consider` are roles each wanted on their own;
+    `required_one_of` and `consider_one_of` are sets of roles of which any one will do, left out
+    when a role of the set is already required on its own."""
+    policy = cp.policy
+    required, consider, because = [], [], []
+    required_one_of, consider_one_of = [], []
+    for i, row in enumerate(policy.invitees):
+        if f"invitees:{i}" not in fired:
+            continue
+        required += [r for r in row.required if r not in required]
+        consider += [r for r in row.consider if r not in consider]
+        source = _source(policy, row.source)
+        required_one_of += [(one_of, source) for one_of in row.required_one_of]
+        consider_one_of += [(one_of, source) for one_of in row.consider_one_of]
+        because.append({"required": list(row.required), "consider": list(row.consider),
+                        "required_one_of": [list(o.roles) for o in row.required_one_of],
+                        "consider_one_of": [list(o.roles) for o in row.consider_one_of],
+                        "when": describe(row.when, cp.labels), "source": source})
+
+    def one_of(sets: list) -> list:
+        out: list = []
+        for chosen, source in sets:
+            if not set(chosen.roles) & set(required) and all(o["roles"] != list(chosen.roles) for o in out):
+                out.append({"roles": list(chosen.roles), "groups": list(chosen.groups), "source": source})
+        return out
+    return {"required": required, "consider": [r for r in consider if r not in required],
+            "required_one_of": one_of(required_one_of), "consider_one_of": one_of(consider_one_of),
+            "because": because}
 
 
 def _starts(ob: Obligation, case: Case) -> list[Event]:

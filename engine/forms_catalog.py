@@ -55,7 +55,13 @@ def option_lists(council_id: str, on: date | None = None, root: Path | None = No
     else:
         vocab = version.vocabulary
         options = version.options()
-    return options, vocab.event_scope()
+    return options, vocab.event_fields_scope()
+
+
+def role_groups(council_id: str, on: date | None = None, root: Path | None = None) -> dict:
+    """The role groups a council's forms may name on a date (a name stands for its members)."""
+    version = _policy_vocabulary(council_id, on or date.today(), root)
+    return dict((version.vocabulary if version is not None else shared_vocabulary()).role_groups)
 
 
 @dataclass
@@ -86,18 +92,21 @@ class FormCatalog:
         return out
 
 
-def _read(path: Path, options: dict, specs: dict, default_id: str) -> FormDefinition:
-    return load_form(read_policy_file(path), str(path), options, specs, default_id=default_id)
+def _read(path: Path, options: dict, specs: dict, default_id: str, groups: dict) -> FormDefinition:
+    return load_form(read_policy_file(path), str(path), options, specs, default_id=default_id, groups=groups)
 
 
-def load_folder(folder: Path, options: dict, specs: dict) -> FormCatalog:
-    """Every form and kept version under ``folder/forms``; SourceError listing every problem."""
+def load_folder(folder: Path, options: dict, specs: dict, groups: dict | None = None) -> FormCatalog:
+    """Every form and kept version under ``folder/forms``; SourceError listing every problem.
+    ``groups``: the role groups the forms may name (default: those of the policy in force today)."""
+    if groups is None:
+        groups = role_groups(folder.name, date.today(), folder.parent)
     catalog = FormCatalog(folder.name)
     problems: list = []
     forms_dir = folder / "forms"
     for path in sorted(forms_dir.glob("*.yaml")):
         try:
-            defn = _read(path, options, specs, path.stem)
+            defn = _read(path, options, specs, path.stem, groups)
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
@@ -106,7 +115,7 @@ def load_folder(folder: Path, options: dict, specs: dict) -> FormCatalog:
     for path in sorted((forms_dir / VERSIONS_DIR).glob("*/*.yaml")):
         form_id = path.parent.name
         try:
-            defn = _read(path, options, specs, form_id)
+            defn = _read(path, options, specs, form_id, groups)
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
@@ -147,9 +156,10 @@ def load_forms(council_id: str, on: date | None = None, root: Path | None = None
     api.get_council(council_id, root)  # UnknownCouncil, with the councils there are
     folder = (root or api.policies_root()) / council_id
     options, specs = option_lists(council_id, on, root)
-    menus = repr(sorted((k, tuple(v)) for k, v in options.items()))
+    groups = role_groups(council_id, on, root)
+    menus = repr((sorted((k, tuple(v)) for k, v in options.items()), sorted(groups.items())))
     return sources.kept(sources.FORMS, (folder, menus), _stamp(folder),
-                        lambda path: load_folder(path, options, specs), "forms", folder=folder)
+                        lambda path: load_folder(path, options, specs, groups), "forms", folder=folder)
 
 
 def lint_forms(folder: Path) -> tuple[list, str]:

@@ -27,6 +27,7 @@ from .calendar import NATIONS, calendar_for
 from .history import event_types_mentioned
 from .policy_model import (CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO, Council, DueRow, EventSpec, Gate,
                            Intervention, Move, NoPolicyInForce, Obligation, Plan, Policy, PolicyVersion, Row, Trigger)
+from .roles import RoleList, read_roles
 from .vocabulary import Vocabulary, merge_vocabulary, shared_vocabulary, shared_vocabulary_text
 
 __all__ = ["COUNCIL_KEYS", "VERSION_KEYS", "Council", "DueRow", "EventSpec", "Gate", "Intervention", "Move",
@@ -98,21 +99,9 @@ class _Reader:
                 out.append(item)
         return out
 
-    def roles(self, node: LMap, key: str) -> tuple:
-        value = node.get(key)
-        if value is None:
-            return ()
-        items = list(value) if isinstance(value, LList) else [value]
-        out = []
-        for item in items:
-            if isinstance(item, str) and item in self.vocab.role_groups:
-                out.extend(self.vocab.role_groups[item])
-            elif isinstance(item, str) and item in self.vocab.roles:
-                out.append(item)
-            else:
-                self.p.add(node.value_loc(key), f"'{item}' is not a role.{suggest(str(item), self.vocab.roles)} "
-                                                "Declare the council's own roles under vocabulary: roles.", key)
-        return tuple(out)
+    def roles(self, node: LMap, key: str) -> RoleList:
+        """Roles, role groups and {one_of: [...]} (hearth.engine.roles)."""
+        return read_roles(node.get(key), node.value_loc(key) if key in node else node.loc, self.vocab, self.p, key)
 
     def scope(self, **extra) -> Scope:
         return Scope(fields=self.vocab.case_fields(), events=self.vocab.event_scope(),
@@ -210,8 +199,9 @@ class _Reader:
         out = []
         for node in self.entries(doc, "chair"):
             self.p.check_keys(node, ["when", "options", "source"], "a chair row", required=["options"])
+            options = self.roles(node, "options")  # all alternatives: a one_of among them adds its roles
             out.append(Row(self.condition(node, "when", self.scope()) or ALWAYS, self.text(node, "source", "a chair row"),
-                           options=self.roles(node, "options")))
+                           options=options.every, groups=options.groups))
         return tuple(out)
 
     def invitees(self, doc: LMap) -> tuple:
@@ -220,8 +210,10 @@ class _Reader:
             self.p.check_keys(node, ["when", "required", "consider", "source"], "an invitees row")
             if "required" not in node and "consider" not in node:
                 self.p.add(node.loc, "An invitees row needs 'required' or 'consider' (a list of roles).")
+            required, consider = self.roles(node, "required"), self.roles(node, "consider")
             out.append(Row(self.condition(node, "when", self.scope()) or ALWAYS, self.text(node, "source", "an invitees row"),
-                           required=self.roles(node, "required"), consider=self.roles(node, "consider")))
+                           required=required.roles, consider=consider.roles, required_one_of=required.one_of,
+                           consider_one_of=consider.one_of))
         return tuple(out)
 
     def obligations(self, doc: LMap, section: str, calendars: dict, trigger_ids=()) -> tuple:

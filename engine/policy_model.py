@@ -32,6 +32,15 @@ class Trigger:
 
 
 @dataclass(frozen=True)
+class OneOf:
+    """'One of these roles': any one of them will do. Groups named are expanded into
+    ``roles``; ``groups`` keeps their names, so the answer can say which were written."""
+
+    roles: tuple
+    groups: tuple = ()
+
+
+@dataclass(frozen=True)
 class Row:
     """A decision-table row: when it holds, its outputs apply."""
 
@@ -41,6 +50,9 @@ class Row:
     options: tuple = ()
     required: tuple = ()
     consider: tuple = ()
+    required_one_of: tuple = ()   # of OneOf: one role of each must be invited
+    consider_one_of: tuple = ()   # of OneOf: one role of each to consider
+    groups: tuple = ()            # role groups named in `options`, as written
 
 
 @dataclass(frozen=True)

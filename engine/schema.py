@@ -30,7 +30,9 @@ def _definitions() -> dict:
     return {
         **condition_defs(history=True),
         "event_spec": event_spec,
-        "roles": {"anyOf": [NAME, {"type": "array", "items": NAME}]},
+        "roles": {"anyOf": [NAME, {"type": "array", "items": {"anyOf": [NAME, _obj(
+            {"one_of": {"type": "array", "items": NAME, "minItems": 1,
+                        "description": "any one of these roles or role groups will do"}}, ("one_of",))]}}]},
         "labelled": {"type": "object", "additionalProperties": {"anyOf": [TEXT, _obj({"label": TEXT, "costed": {"type": "boolean"}})]}},
         "event_field": _obj({"kind": {"enum": list(FIELD_KINDS)}, "values": {"type": "array"},
                              "parties": {"type": "boolean"},

@@ -76,9 +76,13 @@ class Vocabulary:
         et = self.event_types[event_type]
         return {**self.common_event_fields, **et.fields}
 
-    def event_scope(self) -> dict:
-        """Every event type's fields as condition FieldSpecs."""
+    def event_fields_scope(self) -> dict:
+        """Every event type's own fields as FieldSpecs: what an event carries (what a form may fill)."""
         return {t: {n: self.field_spec(f) for n, f in self.event_fields(t).items()} for t in self.event_types}
+
+    def event_scope(self) -> dict:
+        """What a condition's `where` may test on each event type: its own fields."""
+        return self.event_fields_scope()
 
     def case_fields(self) -> dict:
         return {

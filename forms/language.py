@@ -20,7 +20,7 @@ from hearth.rules.source import LList, LMap, Loc, Problem, Problems, SourceError
 
 from .model import (CHECK_KEYS, CHOICE_KINDS, DATE_COMPARISONS, EVENT_KIND_FROM, FIELD_KEYS, FIELD_KINDS,
                     FORM_KEYS, ID_PATTERN, MESSAGE_KEYS, OPTION_KEYS, OPTION_LIST_KEYS, PREFILLS, PRODUCE_KEYS,
-                    RESERVED, SECTION_KEYS, Check, FormDefinition, FormField, Option, Produce, Section,
+                    RESERVED, ROLE_LISTS, SECTION_KEYS, Check, FormDefinition, FormField, Option, Produce, Section,
                     answer_spec, name_from)
 
 
@@ -29,11 +29,13 @@ class _Reader:
     """Reads one form file, collecting every problem before giving up."""
 
     def __init__(self, file: str, options: Mapping[str, list], event_specs: Mapping[str, Mapping] | None,
-                 problems: Problems):
+                 problems: Problems, groups: Mapping[str, tuple] | None = None):
         self.file = file
         self.lists = options
         self.events = event_specs
         self.p = problems
+        self.groups = dict(groups or {})  # role groups: a name stands for its members, as in the policy
+        self.used_groups: set = set()      # the groups this form names (they are part of what it means)
 
     # --- small helpers
     def text(self, node: LMap, key: str, what: str, required: bool = False) -> str:
@@ -100,7 +102,7 @@ class _Reader:
             self.p.add(doc.value_loc("version"), "'version' is a number or a short text such as 2 or 2025-01.", "version")
         sections = self.sections(doc)
         by_id = {f.id: f for s in sections for f in s.fields}
-        scope = Scope(fields={i: answer_spec(f) for i, f in by_id.items()}, events=None)
+        scope = Scope(fields={i: answer_spec(f) for i, f in by_id.items()}, events=None, groups=self.groups)
         # a reveal sits under an answer in the same section; elsewhere the question stays in view
         sections = tuple(Section(s.title, s.guidance, tuple(self.finish_field(f, by_id, scope, [x.id for x in s.fields])
                                                              for f in s.fields)) for s in sections)
@@ -260,25 +262,48 @@ class _Reader:
             return (), str(name)
         items = [Option(v, label) for v, label in self.lists[name]]
         values = [o.value for o in items]
+        chosen_values = {}
         for key, chosen in (("only", only), ("except", exclude)):
-            if chosen is None:
-                continue
-            if not isinstance(chosen, LList):
-                self.p.add(spec_node.value_loc(key), f"'{key}' is a list of values from '{name}'.", "options")
-                continue
-            for i, v in enumerate(chosen):
-                if v not in values:
-                    self.p.add(chosen.item_loc(i), f"'{v}' is not in the list '{name}'.{suggest(str(v), map(str, values))}",
-                               "options")
-        if only is not None and isinstance(only, LList):
+            if chosen is not None:
+                chosen_values[key] = self.chosen(spec_node, key, chosen, str(name), values)
+        if "only" in chosen_values:
             by_value = {o.value: o for o in items}
-            items = [by_value[v] for v in only if _is_name_in(v, by_value)]
-        if isinstance(exclude, LList):
-            items = [o for o in items if o.value not in exclude]
+            items = [by_value[v] for v in chosen_values["only"]]
+        if "except" in chosen_values:
+            items = [o for o in items if o.value not in chosen_values["except"]]
         if not items:
             self.p.add(where, f"The list '{name}' gives this question no options"
                               f"{' (the council policy has none yet)' if not self.lists[name] else ''}.", "options")
         return tuple(items), str(name)
+
+    def chosen(self, spec_node: LMap, key: str, chosen: Any, name: str, values: list) -> list:
+        """The values an `only` or `except` picks from a named list, in the order written. In a list
+        of roles a role group's name stands for its members, and one name may stand alone."""
+        roles = name in ROLE_LISTS
+        what = "roles or role groups" if roles else "values"
+        if isinstance(chosen, str):  # one name alone: a list of one
+            chosen = LList([chosen])
+            chosen.loc = spec_node.value_loc(key)
+            chosen.item_locs = [chosen.loc]
+        if not isinstance(chosen, LList):
+            example = "[iro, team_managers]" if roles else "[first, second]"
+            self.p.add(spec_node.value_loc(key), f"'{key}' is a list of {what} from '{name}', for example "
+                                                 f"{key}: {example}.", "options")
+            return []
+        out: list = []
+        for index, value in enumerate(chosen):
+            where = chosen.item_loc(index)
+            if roles and _is_name_in(value, self.groups):
+                self.used_groups.add(value)
+                out.extend(v for v in self.groups[value] if v in values and v not in out)
+            elif _is_name_in(value, values):
+                if value not in out:
+                    out.append(value)
+            else:
+                known = list(map(str, values)) + (list(self.groups) if roles else [])
+                self.p.add(where, f"'{value}' is not {'a role or role group' if roles else 'a value'} in the list "
+                                  f"'{name}'.{suggest(str(value), known)}", "options")
+        return out
 
     def written_options(self, spec: LList) -> tuple:
         out, seen = [], set()
@@ -307,7 +332,8 @@ class _Reader:
     def finish_field(self, f: FormField, by_id: dict, scope: Scope, doc_order: list, group: FormField | None = None):
         """Parse the field's conditions, check its references and work out its reveal."""
         if f.kind == "group":
-            row_scope = Scope(fields={**scope.fields, **{c.id: answer_spec(c) for c in f.fields}}, events=None)
+            row_scope = Scope(fields={**scope.fields, **{c.id: answer_spec(c) for c in f.fields}}, events=None,
+                              groups=self.groups)
             row_by_id = {**by_id, **{c.id: c for c in f.fields}}
             children = tuple(self.finish_field(c, row_by_id, row_scope, [c.id for c in f.fields], group=f)
                              for c in f.fields)
@@ -512,26 +538,31 @@ def _canonical(node: Any) -> Any:
 
 
 def parse_form(doc: Any, options: Mapping[str, list], event_specs: Mapping[str, Mapping] | None = None,
-               file: str = "form", default_id: str = "") -> FormDefinition:
+               file: str = "form", default_id: str = "", groups: Mapping[str, tuple] | None = None) -> FormDefinition:
     """A checked definition from ``load_yaml`` output. Raises SourceError listing every problem.
 
     ``options`` are the named option lists ({"roles": [(id, label)], ...}); ``event_specs``
-    the event types' fields ({type: {field: FieldSpec}}), to check what the form produces.
+    the event types' fields ({type: {field: FieldSpec}}), to check what the form produces;
+    ``groups`` the policy's role groups ({name: roles}), which stand for their members wherever a
+    form names roles (`only:`, `except:`, conditions).
     """
     problems = Problems()
-    reader = _Reader(file, options, event_specs, problems)
+    reader = _Reader(file, options, event_specs, problems, groups)
     parts = reader.form(doc, default_id)
     problems.raise_if_any()
-    digest = hashlib.sha256(json.dumps([_canonical(doc), {k: list(map(list, v)) for k, v in options.items()}],
-                                       sort_keys=True, default=str).encode()).hexdigest()[:16]
+    meaning = [_canonical(doc), {k: list(map(list, v)) for k, v in options.items()}]
+    if reader.used_groups:  # what the groups it names stand for is part of the form
+        meaning.append({g: list(reader.groups[g]) for g in sorted(reader.used_groups)})
+    digest = hashlib.sha256(json.dumps(meaning, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return FormDefinition(file=file, hash=digest, **parts)
 
 
 def load_form(text: str, file: str, options: Mapping[str, list],
-              event_specs: Mapping[str, Mapping] | None = None, default_id: str = "") -> FormDefinition:
+              event_specs: Mapping[str, Mapping] | None = None, default_id: str = "",
+              groups: Mapping[str, tuple] | None = None) -> FormDefinition:
     """Parse YAML text and the form in it; every mistake located (SourceError)."""
     default_id = default_id or file.replace("\\", "/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return parse_form(load_yaml(text, file), options, event_specs, file=file, default_id=default_id)
+    return parse_form(load_yaml(text, file), options, event_specs, file=file, default_id=default_id, groups=groups)
 
 
 __all__ = ["FormDefinition", "FormField", "Option", "Section", "Check", "Produce", "parse_form", "load_form",

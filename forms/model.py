@@ -41,6 +41,8 @@ CHECK_KEYS = ("when", "then", "field", "message", "source")
 PRODUCE_KEYS = ("event", "event_from", "on", "when", "fields")
 OPTION_KEYS = ("value", "label", "hint")
 OPTION_LIST_KEYS = ("list", "only", "except")
+# The named lists whose values are roles: there a role group's name stands for its members.
+ROLE_LISTS = ("roles", "parties")
 # What a new form may start with, from the live evaluation of the case (see docs/form-language.md).
 PREFILLS = {"invitees": "the roles the policy requires be invited to the meeting"}
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -344,6 +344,8 @@ def parse_field_tests(node: LMap, fields: Mapping[str, FieldSpec], groups: Mappi
 
 def _make_test(path: str, op: str, value: Any, spec: FieldSpec, groups: Mapping[str, tuple],
                problems: Problems, loc: Loc) -> FieldTest:
+    if isinstance(value, str) and value in groups and op in _GROUP_OPS:
+        op = _GROUP_OPS[op]  # a group named alone stands for one of its members: "includes a team manager"
     if op in ("one_of", "not_one_of", "includes_any", "includes_none"):
         values = list(value) if isinstance(value, list) else [value]
         expanded: list = []
@@ -362,8 +364,6 @@ def _make_test(path: str, op: str, value: Any, spec: FieldSpec, groups: Mapping[
         if isinstance(value, (list, dict)):
             problems.add(loc, f"'{op}' needs a single value.", path)
             value = str(value)
-        elif isinstance(value, str) and value in groups and op == "includes":
-            problems.add(loc, f"'{value}' is a group; use 'includes_any' to test for any of its members.", path)
         else:
             _check_choice(path, value, spec, problems, loc)
             if spec.kind == "boolean" and value not in (True, False):
@@ -371,6 +371,10 @@ def _make_test(path: str, op: str, value: Any, spec: FieldSpec, groups: Mapping[
     if op in LIST_OPS and spec.kind not in ("list", "text"):
         problems.add(loc, f"'{op}' tests a list (such as attendees); '{path}' is not a list.", path)
     return FieldTest(path, op, value, loc)
+
+
+# A role group's name where one value goes: the test holds for any one of its members.
+_GROUP_OPS = {"is": "one_of", "is_not": "not_one_of", "includes": "includes_any"}
 
 
 def _check_choice(path: str, value: Any, spec: FieldSpec, problems: Problems, loc: Loc) -> None:

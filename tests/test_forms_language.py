@@ -66,7 +66,7 @@ def test_unknown_option_list_and_value():
     p = one(BASE + "      - {id: who, kind: radios, label: Who?, options: rols}\n")
     assert "no list of options called 'rols'" in p.message and "Did you mean 'roles'?" in p.message
     p = one(BASE + "      - {id: who, kind: radios, label: Who?, options: {list: roles, only: [iro, fostering_manger]}}\n")
-    assert "'fostering_manger' is not in the list 'roles'. Did you mean 'fostering_manager'?" in p.message
+    assert "'fostering_manger' is not a role or role group in the list 'roles'. Did you mean 'fostering_manager'?" in p.message
 
 
 def test_duplicate_and_reserved_ids():

@@ -192,13 +192,25 @@ class TriggerSchema(_Open):
 
 class ChairSchema(_Open):
     options = fields.List(fields.String(), required=True)
+    groups = fields.Dict(metadata={"description": "the role groups the policy named among the options, with "
+                                                  "their members (any one of the options may chair)"})
     because = fields.String(allow_none=True)
     source = fields.String(allow_none=True)
+
+
+class OneOfSchema(_Open):
+    roles = fields.List(fields.String(), required=True)
+    groups = fields.List(fields.String(), metadata={"description": "the role groups named, as the policy wrote them"})
+    source = fields.String()
 
 
 class InviteesSchema(_Open):
     required = fields.List(fields.String(), required=True)
     consider = fields.List(fields.String(), required=True)
+    required_one_of = fields.List(fields.Nested(OneOfSchema), metadata={
+        "description": "sets of roles of which one must be invited (any one of each set will do)"})
+    consider_one_of = fields.List(fields.Nested(OneOfSchema), metadata={
+        "description": "sets of roles of which one is worth inviting"})
 
 
 class DeadlineSchema(_Open):
