@@ -19,8 +19,7 @@ from .coverage import council_coverage
 from .linting import lint_council
 from .policy_tests import run_council_tests
 from .schema import schemas
-from .vocabulary import shared_vocabulary
-from .vocabulary_docs import REGENERATE, vocabulary_markdown
+from .vocabulary_docs import council_vocabulary_page, shared_vocabulary_page
 
 
 def _fail(lines: list[str], code: int = 2) -> None:
@@ -181,13 +180,9 @@ def test_cmd(council: str | None, verbose: bool, coverage: bool) -> None:
 @click.argument("council", required=False)
 def vocabulary_cmd(council: str | None) -> None:
     """The vocabulary as Markdown: the shared one (docs/vocabulary.md is this), or a council's
-    with its additions (its policy version in force today)."""
+    with its additions (as its latest policy version has them)."""
     if council is None:
-        click.echo(vocabulary_markdown(shared_vocabulary(), "The shared vocabulary", (
-            f"Generated from `engine/vocabulary.yaml` by `{REGENERATE}`; do not edit it by hand. "
-            "Every council's policy starts from these words and may add its own under `vocabulary:` "
-            "(docs/policy-language.md). `hearth policy vocabulary COUNCIL` prints a council's, additions included.")),
-            nl=False)
+        click.echo(shared_vocabulary_page(), nl=False)
         return
     try:
         version = api.get_policy(council).current
@@ -195,9 +190,7 @@ def vocabulary_cmd(council: str | None) -> None:
         _fail([str(exc)])
     except SourceError as exc:
         _fail(_problem_lines(exc))
-    click.echo(vocabulary_markdown(version.vocabulary, f"{version.council.name}: the vocabulary", (
-        f"The shared vocabulary with {version.council.short_name or version.council.name}'s additions, as policy "
-        f"version {version.version} has them (`hearth policy vocabulary {council}`).")), nl=False)
+    click.echo(council_vocabulary_page(version), nl=False)
 
 
 @policy_group.command("schema")

@@ -6,7 +6,8 @@ tests/test_vocabulary_docs.py fails when docs/vocabulary.md is out of step.
 """
 from __future__ import annotations
 
-from .vocabulary import EventField, Vocabulary
+from .policy_model import PolicyVersion
+from .vocabulary import EventField, Vocabulary, shared_vocabulary
 
 REGENERATE = "hearth policy vocabulary > docs/vocabulary.md"
 
@@ -19,12 +20,33 @@ _KINDS = {
     "roles": "a list of roles",
     "action": "one of the gated actions",
     "choice": "one of its values",
+    "list": "a list",
 }
+
+
+def shared_vocabulary_page() -> str:
+    """docs/vocabulary.md: the shared vocabulary of engine/vocabulary.yaml."""
+    return vocabulary_markdown(shared_vocabulary(), "The shared vocabulary", (
+        f"Generated from `engine/vocabulary.yaml` by `{REGENERATE}`; do not edit it by hand. "
+        "Every council's policy starts from these words and may add its own under `vocabulary:` "
+        "(docs/policy-language.md). `hearth policy vocabulary COUNCIL` prints a council's, additions included."))
+
+
+def council_vocabulary_page(version: PolicyVersion) -> str:
+    """A council's words: the shared vocabulary with the additions of one policy version."""
+    council = version.council
+    return vocabulary_markdown(version.vocabulary, f"{council.name}: the vocabulary", (
+        f"The shared vocabulary with {council.short_name or council.name}'s additions, as policy version "
+        f"{version.version} has them (`hearth policy vocabulary {council.id}`)."))
 
 
 def vocabulary_markdown(vocabulary: Vocabulary, title: str, origin: str) -> str:
     """The whole page. ``origin`` says where the words come from and how to print the page again."""
     out = [f"# {title}", "", origin, ""]
+    out += _section("Fields of a case", "What conditions may ask of the case itself (the evaluation contract's "
+                                        "`child` and `placement`), for example `{child.age: {at_least: 16}}`.",
+                    ["field", "kind", "what it may hold"],
+                    [[_code(name), spec.kind, _case_holds(spec, vocabulary)] for name, spec in vocabulary.case_fields().items()])
     out += _section("Placement types", "`placement.type` of a case; conditions write `{placement.type: ifa_foster}`.",
                     ["id", "label"], [[_code(key), _cell(label)] for key, label in vocabulary.placement_types.items()])
     out += _section("Roles", "Who takes part: chairs, invitees, attendees, and the `role`/`roles` fields of events.",
@@ -68,6 +90,14 @@ def vocabulary_markdown(vocabulary: Vocabulary, title: str, origin: str) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _case_holds(spec, vocabulary: Vocabulary) -> str:
+    if spec.kind == "choice" and tuple(spec.choices) == tuple(vocabulary.placement_types):
+        return "one of the placement types"
+    if spec.choices:
+        return "one of " + ", ".join(_code(value) for value in spec.choices)
+    return _KINDS.get(spec.kind, spec.kind)
+
+
 def _section(title: str, intro: str, header: list, rows: list) -> list:
     return [f"## {title}", "", intro, ""] + (_table(header, rows) if rows else ["None.", ""])
 
@@ -87,7 +117,7 @@ def _holds(spec: EventField) -> str:
     if spec.kind == "role" and spec.parties:
         parts = ["one role, or a party (`carer`)"]
     if spec.values:
-        parts.append("values: " + ", ".join(_code(value) for value in spec.values))
+        parts = ["one of " + ", ".join(_code(value) for value in spec.values)]
     if spec.whole:
         parts.append("whole numbers only")
     if spec.min is not None:
