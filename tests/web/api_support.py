@@ -32,8 +32,9 @@ def api_policies(tmp_path, monkeypatch) -> Path:
         if not any(versions.glob("*.yaml")):
             versions = FIXTURE_VERSIONS
         shutil.copytree(versions, root / council.name / "versions")
-        if (council / "forms").is_dir():  # form submissions need the council's forms
-            shutil.copytree(council / "forms", root / council.name / "forms")
+        for part in ("forms", "demo", "document"):  # form submissions need the forms; the seed, the demo cases
+            if (council / part).is_dir():
+                shutil.copytree(council / part, root / council.name / part)
     monkeypatch.setenv("HEARTH_POLICIES", str(root))
     return root
 
