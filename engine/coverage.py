@@ -126,7 +126,7 @@ def version_targets(version: PolicyVersion) -> list[Target]:
 _ROW_UNREACHED = {
     "recommendation": "no test's recommendation comes from it",
     "chair": "no test's chair comes from it",
-    "invitees": "its when never holds in a test",
+    "invitees": "it applies in no test",
 }
 
 
@@ -134,8 +134,8 @@ def _row_says(section: str, row) -> str:
     if section == "recommendation":
         return f" ({row.recommend or 'none'})"
     if section == "chair":
-        return f" ({', '.join(row.options)})"
-    return ""
+        return f" ({', '.join(map(str, row.options))})"
+    return f" ({', '.join(map(str, row.required + row.consider))})"
 
 
 def _obligation_targets(v: str, ob, node: LMap) -> list[Target]:
