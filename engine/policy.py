@@ -24,6 +24,7 @@ from hearth.rules.source import (LList, LMap, Loc, Problem, Problems, SourceErro
                                  suggest)
 
 from .calendar import NATIONS, calendar_for
+from .documents import document_problem
 from .history import event_types_mentioned
 from .policy_model import (CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO, Council, DueRow, EventSpec, Gate,
                            Intervention, Move, NoPolicyInForce, Obligation, Plan, Policy, PolicyVersion, Row, Trigger)
@@ -561,6 +562,9 @@ def load_council(folder: Path) -> Council:
     name = _text_value(doc, "name", problems, "Northshire County Council")
     short_name = _text_value(doc, "short_name", problems, "Northshire", default=name)
     document = _text_value(doc, "document", problems, "guidance-2025.txt")
+    missing = document_problem(folder, document, doc.value_loc("document")) if document else None
+    if missing:
+        problems.add(missing.loc, missing.message, missing.field)
     nation = doc.get("nation", "england")
     if not isinstance(nation, str) or nation not in NATIONS:
         problems.add(doc.value_loc("nation"), f"'{nation}' is not a nation I know.{suggest(str(nation), NATIONS)} "
