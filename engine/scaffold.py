@@ -23,6 +23,7 @@ from hearth.rules.limits import text_problem
 from hearth.rules.source import suggest
 
 from .calendar import NATIONS, calendar_for
+from .policy_model import CURRENT_LANGUAGE
 
 __all__ = ["TEMPLATE", "ScaffoldError", "new_council", "short_name_for"]
 
@@ -128,7 +129,7 @@ def new_council(root: Path, council_id: str, name: str, nation: str, *,
     start = effective_from or date.today().replace(day=1)
     values = {"council_id": council_id, "name": name, "name_yaml": json.dumps(name, ensure_ascii=False),
               "short_name_yaml": json.dumps(short_name_for(name), ensure_ascii=False), "nation": nation,
-              "letter": council_id[0].upper(), **_Dates(start, nation).values()}
+              "letter": council_id[0].upper(), "language": CURRENT_LANGUAGE, **_Dates(start, nation).values()}
     try:
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{council_id}-", dir=root))

@@ -11,6 +11,7 @@ import pytest
 from hearth.engine import api
 from hearth.engine.forms_catalog import load_forms
 from hearth.engine.linting import lint_council
+from hearth.engine.policy_model import CURRENT_LANGUAGE
 from hearth.engine.policy_tests import run_council_tests
 from hearth.engine.scaffold import TEMPLATE, ScaffoldError, new_council, short_name_for
 
@@ -37,6 +38,7 @@ def test_the_folder_has_every_part_of_a_council(calderdale):
     assert (council.name, council.short_name, council.nation) == ("Calderdale Council", "Calderdale", "england")
     assert (calderdale / "document" / council.document).is_file()
     assert "$" not in "".join(p.read_text() for p in calderdale.rglob("*.yaml"))
+    assert api.get_policy("calderdale", calderdale.parent).current.language == CURRENT_LANGUAGE
 
 
 def test_it_lints_clean(calderdale):
