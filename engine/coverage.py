@@ -87,24 +87,23 @@ def version_targets(version: PolicyVersion) -> list[Target]:
     v = version.version
     targets = []
 
-    def items(section: str) -> list[tuple[int, LMap]]:
+    def items(section: str) -> list:
         node = doc.get(section)
-        return [(i, item) for i, item in enumerate(node)] if isinstance(node, LList) else []
+        return list(node) if isinstance(node, LList) else []
 
     def loc_of(node: LMap, key: str) -> Loc:
         return node.key_loc(key) if key in node else node.loc
 
-    by_id = {section: {str(item.get("id")): item for _, item in items(section)}
+    by_id = {section: {str(item.get("id")): item for item in items(section) if isinstance(item, LMap)}
              for section in ("triggers", "deadlines", "duties", "gates", "interventions")}
     for trigger in version.triggers:
         node = by_id["triggers"][trigger.id]
         targets.append(Target((v, "trigger", trigger.id), node.loc, f"trigger {trigger.id}: no test fires it"))
-    for section, what in (("recommendation", "recommendation"), ("chair", "chair"), ("invitees", "invitees")):
-        rows = getattr(version, section)
+    for section in ("recommendation", "chair", "invitees"):
         nodes = items(section)
-        for i, row in enumerate(rows):
-            loc = nodes[i][1].loc if i < len(nodes) else doc.loc
-            targets.append(Target((v, section, i), loc, f"{what} row {i + 1}{_row_says(section, row)}: "
+        for i, row in enumerate(getattr(version, section)):
+            loc = nodes[i].loc if i < len(nodes) else doc.loc
+            targets.append(Target((v, section, i), loc, f"{section} row {i + 1}{_row_says(section, row)}: "
                                                         f"{_ROW_UNREACHED[section]}"))
     for section in ("deadlines", "duties"):
         for ob in getattr(version, section):
