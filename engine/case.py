@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -22,6 +22,11 @@ from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_L
 from .vocabulary import EventField, Vocabulary
 
 CASE_KEYS = ("child", "placement", "events", "carer")
+PLACEMENT_KEYS = ("type", "started", "emergency")
+# The shared vocabulary's placement history (engine/vocabulary.yaml): a move starts a new
+# placement of its `placement_type` on its day; an ending says how the placement in force ended.
+MOVE, MOVE_TYPE, MOVE_EMERGENCY = "placement_moved", "placement_type", "emergency"
+ENDING, ENDING_HOW = "placement_ended", "ending"
 
 
 @dataclass(frozen=True)
@@ -34,24 +39,91 @@ class Event:
     # where it was written (file:line:column and events[i]), for problems found while evaluating
     loc: Loc | None = field(default=None, compare=False, repr=False)
     path: str = field(default="", compare=False, repr=False)
+    # the placement in force when it happened, as conditions name it (placement.type, ...)
+    placement: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def when(self) -> date | datetime:
         return self.at or self.on
 
+    @property
+    def record(self) -> dict:
+        """What a `where` tests: the event's fields and the placement in force when it happened."""
+        return {**self.fields, **self.placement} if self.placement else self.fields
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One of a child's placements: the case's first, or one a move began (``seq`` its event)."""
+
+    type: str | None
+    started: date | None
+    emergency: bool = False
+    seq: int = -1                 # the move that began it in the history; -1 for the first
+    ended: date | None = None     # the day a later move or an ending ended it
+    ending: str | None = None     # planned or unplanned, from a placement_ended event
+
+    def fields(self) -> dict:
+        """As conditions name them (a date as ISO text, as facts carry dates)."""
+        return {"placement.type": self.type, "placement.started": self.started.isoformat() if self.started else None,
+                "placement.emergency": self.emergency}
+
+    def as_dict(self, history: bool = False) -> dict:
+        out = {"type": self.type, "started": self.started.isoformat() if self.started else None,
+               "emergency": self.emergency}
+        if history:
+            out.update(ended=self.ended.isoformat() if self.ended else None, ending=self.ending)
+        return out
+
+
+def placements_over_time(first: dict, events: list) -> list[Placement]:
+    """The case's first placement, then one per move, in history order; each ended by the next
+    move or by an ending event (which ends the placement in force where it is in the history)."""
+    out = [Placement(first.get("type"), first.get("started"), bool(first.get("emergency", False)))]
+    for e in events:
+        if e.type == MOVE:
+            if out[-1].ended is None:
+                out[-1] = replace(out[-1], ended=e.on)
+            out.append(Placement(e.fields.get(MOVE_TYPE), e.on, bool(e.fields.get(MOVE_EMERGENCY, False)), e.seq))
+        elif e.type == ENDING and out[-1].ending is None:
+            out[-1] = replace(out[-1], ended=out[-1].ended or e.on, ending=e.fields.get(ENDING_HOW))
+    return out
+
 
 @dataclass
 class Case:
     child: dict
-    placement: dict
+    placement: dict        # the placement the history starts with (the case document's `placement`)
     events: list           # of Event, in history order
     carer_events: list = field(default_factory=list)
     carer_ref: str | None = None
+    _placements: list | None = field(default=None, init=False, repr=False, compare=False)
 
     def up_to(self, on: date) -> "Case":
         """The case as it stood on a date: later events are ignored."""
         return Case(self.child, self.placement, [e for e in self.events if e.on <= on],
                     [e for e in self.carer_events if e.on <= on], self.carer_ref)
+
+    @property
+    def placements(self) -> list[Placement]:
+        """Every placement over time, oldest first (the first, then one per move)."""
+        if self._placements is None:
+            self._placements = placements_over_time(self.placement, self.events)
+        return self._placements
+
+    @property
+    def current_placement(self) -> Placement:
+        return self.placements[-1]
+
+    def placement_on(self, day: date, limit: int | None = None) -> Placement:
+        """The placement in force on a day: the latest begun by then (and, when ``limit`` is
+        given, by that point of the history: a point judged at an event sees moves before it)."""
+        found = self.placements[0]
+        for placement in self.placements[1:]:
+            if placement.started > day or (limit is not None and placement.seq > limit):
+                break
+            found = placement
+        return found
 
 
 def _shown(value: Any, limit: int = 40) -> str:
@@ -114,7 +186,8 @@ class _CaseReader:
                 carer_ref = self.ref(carer, "carer.ref")
                 carer_events = self.events(carer.get("events"), carer, "carer.events")
         self.p.raise_if_any()
-        return Case(child, placement, _ordered(events), _ordered(carer_events), carer_ref)
+        return Case(child, placement, _with_placements(placement, _ordered(events)), _ordered(carer_events),
+                    carer_ref)
 
     def count(self, node: Any, parent: Any, path: str, before: int) -> int:
         """Refuse more than MAX_EVENTS_PER_CASE events (the child's and the carer's together)
@@ -165,7 +238,7 @@ class _CaseReader:
         if not isinstance(node, dict):
             self.p.add(self.loc(doc, "placement"), "'placement' must be a mapping with type and started.", "placement")
             return {}
-        self.keys(node, ("type", "started"), "the placement", "placement.")
+        self.keys(node, PLACEMENT_KEYS, "the placement", "placement.")
         out = {}
         ptype = node.get("type")
         types = self.vocab.placement_types
@@ -178,6 +251,13 @@ class _CaseReader:
             out["type"] = ptype
         if node.get("started") is not None:
             out["started"] = self.date(node, "started", "placement.started")
+        emergency = node.get("emergency")
+        if emergency is not None:
+            if emergency is True or emergency is False:
+                out["emergency"] = emergency
+            else:
+                self.p.add(self.loc(node, "emergency"), f"'emergency' is true or false, not {_what(emergency)}.",
+                           "placement.emergency")
         return out
 
     def date(self, node: dict, key: str, path: str, reader=parse_date) -> date | None:
@@ -253,9 +333,10 @@ class _CaseReader:
             return None
         if kind == "number":
             return self.number(raw, name, spec, loc, path, etype)
-        if kind in ("role", "action", "choice"):
+        if kind in ("role", "action", "placement_type", "choice"):
             allowed = {"role": list(self.vocab.roles) + (list(self.vocab.parties) if spec.parties else []),
-                       "action": list(self.vocab.actions), "choice": list(spec.values)}[kind]
+                       "action": list(self.vocab.actions), "placement_type": list(self.vocab.placement_types),
+                       "choice": list(spec.values)}[kind]
             if not isinstance(raw, _SCALARS) or raw not in allowed:
                 self.p.add(loc, f"{_what(raw)} is not one of the values of '{name}'.{suggest(_shown(raw), allowed)}",
                            path)
@@ -306,6 +387,17 @@ def _ordered(events: list) -> list:
     """History order: by date (and time), then as written; numbered for 'since' and matching."""
     ordered = sorted(enumerate(events), key=lambda ie: (ie[1].on, ie[1].at or datetime.min, ie[0]))
     return [Event(i, e.type, e.on, e.at, e.fields, e.loc, e.path) for i, (_, e) in enumerate(ordered)]
+
+
+def _with_placements(first: dict, events: list) -> list:
+    """Each event with the placement in force when it happened (a move: the one it begins)."""
+    placements = placements_over_time(first, events)
+    current, index, out = placements[0].fields(), 1, []
+    for e in events:
+        while index < len(placements) and placements[index].seq <= e.seq:
+            current, index = placements[index].fields(), index + 1
+        out.append(replace(e, placement=current))
+    return out
 
 
 def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:

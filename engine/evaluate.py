@@ -166,16 +166,15 @@ def _age(dob: date | None, on: date) -> int | None:
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
 
-def _record(case: Case, on: date, anchor: Event | None) -> dict:
-    started = case.placement.get("started")
-    record = {
-        "child.ref": case.child.get("ref"),
-        "child.age": _age(case.child.get("date_of_birth"), on),
-        "placement.type": case.placement.get("type"),
-        "placement.started": started.isoformat() if started else None,
-    }
+def _record(case: Case, on: date, anchor: Event | None, limit: int | None = None) -> dict:
+    """The case's fields at a point: the child's age that day and the placement in force (at
+    an event, or the event that started a deadline, the placement as that event found it)."""
     if anchor is not None:
-        for k, v in anchor.fields.items():
+        limit = anchor.seq
+    record = {"child.ref": case.child.get("ref"), "child.age": _age(case.child.get("date_of_birth"), on),
+              **case.placement_on(on, limit).fields()}
+    if anchor is not None:
+        for k, v in anchor.record.items():
             record[f"start.{k}"] = v
     return record
 
@@ -193,7 +192,8 @@ def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Conte
     return fact
 
 
-_FIELD_KEYS = {p: field_key(p) for p in ("child.ref", "child.age", "placement.type", "placement.started")}
+_FIELD_KEYS = {p: field_key(p) for p in ("child.ref", "child.age", "placement.type", "placement.started",
+                                         "placement.emergency")}
 
 
 def _iso(value: date | datetime) -> str:
@@ -218,7 +218,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     wanted = set().union(*cp.trigger_types.values()) if cp.trigger_types else set()
     for e in case.events:
         if e.type in wanted:
-            point = Point(e.on, e.seq, None, _record(case, e.on, None))
+            point = Point(e.on, e.seq, None, _record(case, e.on, None, e.seq))
             trigger_points.append((len(facts), e, point))
             facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
     days = [c.on for c in case.events]  # in history order, so sorted
@@ -226,7 +226,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         if e.type in wanted:
             before = bisect_right(days, e.on)
             seen = case.events[before - 1].seq if before else -1
-            point = Point(e.on, seen, None, _record(case, e.on, None))
+            point = Point(e.on, seen, None, _record(case, e.on, None, seen))
             trigger_points.append((len(facts), Event(seen, e.type, e.on, e.at, e.fields), point))
             facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
     # A deadline or duty that asks whether a trigger fired needs the triggers first (two batches);
@@ -263,6 +263,8 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         "council": policy.council.id,
         "policy": policy.describe(),
         "as_of": as_of.isoformat(),
+        "placement": case.current_placement.as_dict(),   # in force on as_of; "placements": all, oldest first
+        "placements": [p.as_dict(history=True) for p in case.placements],
         "triggers": triggers,
         "recommendation": None,
         "recommendation_reason": None,
@@ -334,7 +336,7 @@ def _invitees(cp: CompiledPolicy, fired: set) -> dict:
 
 
 def _starts(ob: Obligation, case: Case) -> list[Event]:
-    return [e for e in case.events if e.type in ob.starts.types and fields_hold(ob.starts.where, e.fields)]
+    return [e for e in case.events if e.type in ob.starts.types and fields_hold(ob.starts.where, e.record)]
 
 
 def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
@@ -367,7 +369,7 @@ def _after(e: Event, start: Event, ob: Obligation) -> bool:
 
 
 def _matches(spec, e: Event) -> bool:
-    return e.type in spec.types and fields_hold(spec.where, e.fields)
+    return e.type in spec.types and fields_hold(spec.where, e.record)
 
 
 def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date) -> tuple[list, list]:

@@ -50,7 +50,7 @@ class Context:
         found = self._candidates.get(atom)
         if found is None:
             pool = self.case.carer_events if atom.per == "carer" else self.case.events
-            events = [e for e in pool if e.type in atom.types and (not atom.where or fields_hold(atom.where, e.fields))]
+            events = [e for e in pool if e.type in atom.types and (not atom.where or fields_hold(atom.where, e.record))]
             found = self._candidates[atom] = (events, [e.on for e in events], [e.seq for e in events])
         return found
 

@@ -124,7 +124,9 @@ def case_schema() -> dict:
     event = {"type": "object", "properties": {"type": NAME, "on": {"type": "string"}}, "required": ["type", "on"]}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth case document",
             **_obj({"child": _obj({"ref": {"type": "string"}, "date_of_birth": DATE}),
-                    "placement": _obj({"type": NAME, "started": DATE}, ("type",)),
+                    "placement": _obj({"type": NAME, "started": DATE,
+                                       "emergency": {"type": "boolean", "description": "an emergency placement"}},
+                                      ("type",)),
                     "events": {"type": "array", "items": event},
                     "carer": _obj({"ref": {"type": "string"}, "events": {"type": "array", "items": event}})},
                    ("placement",))}

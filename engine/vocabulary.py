@@ -14,7 +14,7 @@ from hearth.rules.limits import LimitError, check_magnitude
 from hearth.rules.source import LList, LMap, Loc, Problems, load_yaml, suggest
 
 SHARED_FILE = Path(__file__).with_name("vocabulary.yaml")
-FIELD_KINDS = ("text", "number", "boolean", "date", "role", "roles", "action", "choice")
+FIELD_KINDS = ("text", "number", "boolean", "date", "role", "roles", "action", "placement_type", "choice")
 _SECTIONS = ("placement_types", "roles", "parties", "role_groups", "actions", "recommendations",
              "event_types", "common_event_fields", "app_roles", "recorded_by_default")
 
@@ -68,6 +68,8 @@ class Vocabulary:
             return FieldSpec("list", tuple(self.roles))
         if f.kind == "action":
             return FieldSpec("choice", tuple(self.actions))
+        if f.kind == "placement_type":
+            return FieldSpec("choice", tuple(self.placement_types))
         if f.kind == "choice":
             return FieldSpec("choice", f.values)
         return FieldSpec(f.kind)
@@ -81,16 +83,18 @@ class Vocabulary:
         return {t: {n: self.field_spec(f) for n, f in self.event_fields(t).items()} for t in self.event_types}
 
     def event_scope(self) -> dict:
-        """What a condition's `where` may test on each event type: its own fields."""
-        return self.event_fields_scope()
+        """What a condition's `where` may test on each event type: its own fields, and the
+        placement in force when it happened (placement.type, placement.started, placement.emergency)."""
+        placement = self.placement_fields()
+        return {t: {**fields, **placement} for t, fields in self.event_fields_scope().items()}
+
+    def placement_fields(self) -> dict:
+        """The fields of the placement in force, as conditions name them (hearth.engine.case.Placement)."""
+        return {"placement.type": FieldSpec("choice", tuple(self.placement_types)),
+                "placement.started": FieldSpec("date"), "placement.emergency": FieldSpec("boolean")}
 
     def case_fields(self) -> dict:
-        return {
-            "child.ref": FieldSpec("text"),
-            "child.age": FieldSpec("number"),
-            "placement.type": FieldSpec("choice", tuple(self.placement_types)),
-            "placement.started": FieldSpec("date"),
-        }
+        return {"child.ref": FieldSpec("text"), "child.age": FieldSpec("number"), **self.placement_fields()}
 
     def options(self) -> dict:
         """Named option lists for forms: one change to a menu changes every form."""

@@ -19,6 +19,7 @@ _KINDS = {
     "role": "one role",
     "roles": "a list of roles",
     "action": "one of the gated actions",
+    "placement_type": "one of the placement types",
     "choice": "one of its values",
     "list": "a list",
 }

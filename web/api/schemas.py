@@ -237,11 +237,23 @@ class InterventionSchema(_Open):
     costed = fields.Boolean()
 
 
+class PlacementInForceSchema(_Open):
+    type = fields.String(allow_none=True)
+    started = fields.String(allow_none=True, metadata=DATE)
+    emergency = fields.Boolean()
+    ended = fields.String(allow_none=True, metadata={**DATE, "description": "in `placements`: the day it ended"})
+    ending = fields.String(allow_none=True, metadata={"description": "in `placements`: planned or unplanned"})
+
+
 class EvaluationSchema(_Open):
     """The contract's answer, exactly as `hearth evaluate` prints it."""
     council = fields.String(required=True)
     policy = fields.Nested(PolicyRefSchema, required=True)
     as_of = _date(required=True)
+    placement = fields.Nested(PlacementInForceSchema, metadata={
+        "description": "the placement in force on as_of (the case's first, or the latest placement_moved)"})
+    placements = fields.List(fields.Nested(PlacementInForceSchema), metadata={
+        "description": "every placement over time, oldest first"})
     triggers = fields.List(fields.Nested(TriggerSchema), required=True)
     recommendation = fields.String(allow_none=True, required=True)
     chair = fields.Nested(ChairSchema, allow_none=True)

@@ -1,0 +1,202 @@
+"""Placement history: a case's placements over time, and rules that see the placement in force.
+
+A case document gives the placement the history starts with; `placement_moved` events move the
+child to a new one (`placement_type`, `emergency`) and `placement_ended` events say how one ended.
+Each expected answer below follows from the policy text and the dates in the test.
+"""
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from hearth.engine import api
+from hearth.engine.case import parse_case_data
+from hearth.engine.vocabulary import shared_vocabulary
+from hearth.rules.source import SourceError
+
+COUNCIL = "name: Westshire Council\nnation: england\n"
+POLICY = """\
+effective_from: 2025-01-01
+triggers:
+  - id: emergency-move
+    title: The child was moved in an emergency
+    when: {event: placement_moved, where: {emergency: true}}
+    source: "an emergency placement"
+  - id: ifa-breakdown
+    title: An IFA placement ended without a plan
+    when: {event: placement_ended, where: {ending: unplanned, placement.type: ifa_foster}}
+    source: "an IFA placement broke down"
+  - id: three-breakdowns
+    title: Three placements ended without a plan in twelve months
+    when: {count: placement_ended, at_least: 3, within: 12 months, where: {ending: unplanned}}
+    source: "three breakdowns in twelve months"
+  - id: missing-in-home
+    title: Missing from a children's home
+    when: {event: missing_episode, where: {placement.type: [la_childrens_home, private_childrens_home]}}
+    source: "missing from a children's home"
+chair:
+  - when: {placement.type: ifa_foster}
+    options: [fostering_social_worker]
+    source: "the IFA's worker chairs"
+  - when: {placement.emergency: true}
+    options: [childs_team_manager]
+    source: "an emergency placement: the team manager chairs"
+  - options: [fostering_manager]
+    source: "otherwise the fostering manager"
+deadlines:
+  - id: placement_review
+    due:
+      - when: {placement.emergency: true}
+        due: 3 working days after stability_concern_raised
+      - due: 10 working days after stability_concern_raised
+    met_by: stability_meeting_held
+    source: "three working days after an emergency placement, ten otherwise"
+"""
+
+
+def evaluate(tmp_path: Path, events, on: str, placement=None) -> dict:
+    folder = tmp_path / "westshire"
+    if not folder.exists():
+        (folder / "versions").mkdir(parents=True)
+        (folder / "council.yaml").write_text(COUNCIL)
+        (folder / "versions" / "2025-01.yaml").write_text(POLICY)
+    case = {"placement": placement or {"type": "ifa_foster", "started": "2024-09-01"}, "events": list(events)}
+    return api.evaluate("westshire", case, date.fromisoformat(on), root=tmp_path)
+
+
+def moved(on, placement_type, emergency=None):
+    event = {"type": "placement_moved", "on": on, "placement_type": placement_type}
+    if emergency is not None:
+        event["emergency"] = emergency
+    return event
+
+
+def ended(on, ending="unplanned"):
+    return {"type": "placement_ended", "on": on, "ending": ending}
+
+
+def fired(answer) -> list:
+    return sorted(t["rule"] for t in answer["triggers"])
+
+
+def test_the_case_reader_builds_the_placements_over_time():
+    case = parse_case_data({"placement": {"type": "ifa_foster", "started": "2024-09-01"},
+                            "events": [moved("2025-05-01", "in_house_foster"), ended("2025-03-10"),
+                                       moved("2025-03-10", "la_childrens_home", True)]}, shared_vocabulary())
+    # events come in any order: history order is by date, then as written
+    assert [(p.type, p.started.isoformat(), p.emergency) for p in case.placements] == [
+        ("ifa_foster", "2024-09-01", False), ("la_childrens_home", "2025-03-10", True),
+        ("in_house_foster", "2025-05-01", False)]
+    assert (case.placements[0].ended, case.placements[0].ending) == (date(2025, 3, 10), "unplanned")
+    assert (case.placements[1].ended, case.placements[1].ending) == (date(2025, 5, 1), None)
+    assert case.current_placement.type == "in_house_foster"
+    assert case.placement_on(date(2025, 4, 1)).type == "la_childrens_home"
+    assert case.placement_on(date(2025, 1, 1)).type == "ifa_foster"
+
+
+def test_on_the_day_of_a_move_an_ending_ends_the_placement_in_force_where_it_is_written():
+    case = parse_case_data({"placement": {"type": "ifa_foster", "started": "2024-09-01"},
+                            "events": [ended("2025-03-10"), moved("2025-03-10", "la_childrens_home")]},
+                           shared_vocabulary())
+    assert [p.ending for p in case.placements] == ["unplanned", None]
+    case = parse_case_data({"placement": {"type": "ifa_foster", "started": "2024-09-01"},
+                            "events": [moved("2025-03-10", "la_childrens_home"), ended("2025-03-10")]},
+                           shared_vocabulary())
+    assert [p.ending for p in case.placements] == [None, "unplanned"]  # a one-day placement
+
+
+@pytest.mark.parametrize("event, message", [
+    ({"type": "placement_moved", "on": "2025-03-01"}, "needs 'placement_type'"),
+    ({"type": "placement_moved", "on": "2025-03-01", "placement_type": "ifa_fostr"}, "Did you mean 'ifa_foster'?"),
+    ({"type": "placement_ended", "on": "2025-03-01", "ending": "sudden"}, "'sudden' is not one of the values"),
+])
+def test_placement_events_are_checked(event, message):
+    with pytest.raises(SourceError) as caught:
+        parse_case_data({"placement": {"type": "ifa_foster"}, "events": [event]}, shared_vocabulary())
+    assert any(message in p.message for p in caught.value.problems), caught.value.problems
+
+
+def test_the_chair_follows_the_placement_in_force(tmp_path):
+    assert evaluate(tmp_path, [], "2025-06-01")["chair"]["options"] == ["fostering_social_worker"]
+    events = [moved("2025-03-10", "la_childrens_home", emergency=True)]
+    assert evaluate(tmp_path, events, "2025-06-01")["chair"]["options"] == ["childs_team_manager"]
+    # judged on a day before the move, the IFA placement was in force
+    assert evaluate(tmp_path, events, "2025-03-09")["chair"]["options"] == ["fostering_social_worker"]
+    events.append(moved("2025-05-01", "in_house_foster"))
+    assert evaluate(tmp_path, events, "2025-06-01")["chair"]["options"] == ["fostering_manager"]
+
+
+def test_the_answer_says_which_placement_is_in_force(tmp_path):
+    events = [moved("2025-03-10", "la_childrens_home", emergency=True)]
+    answer = evaluate(tmp_path, events, "2025-06-01")
+    assert answer["placement"] == {"type": "la_childrens_home", "started": "2025-03-10", "emergency": True}
+    assert [p["type"] for p in answer["placements"]] == ["ifa_foster", "la_childrens_home"]
+    assert answer["placements"][0]["ended"] == "2025-03-10"
+
+
+def test_an_event_where_asks_about_the_placement_in_force_that_day(tmp_path):
+    events = [ended("2025-03-10"), moved("2025-03-10", "la_childrens_home")]
+    assert fired(evaluate(tmp_path, events, "2025-06-01")) == ["ifa-breakdown"]
+    # the children's home ending is not an IFA breakdown
+    events = [moved("2025-03-10", "la_childrens_home"), ended("2025-05-10")]
+    assert fired(evaluate(tmp_path, events, "2025-06-01")) == []
+    # a missing episode counts where it happened: before the move, in foster care
+    events = [{"type": "missing_episode", "on": "2025-03-01"}, moved("2025-03-10", "private_childrens_home")]
+    assert fired(evaluate(tmp_path, events, "2025-06-01")) == []
+    events.append({"type": "missing_episode", "on": "2025-04-01"})
+    answer = evaluate(tmp_path, events, "2025-06-01")
+    assert fired(answer) == ["missing-in-home"]
+    assert [t["on"] for t in answer["triggers"]] == ["2025-04-01"]
+
+
+def test_counts_run_across_placements(tmp_path):
+    events = [ended("2024-10-01"), moved("2024-10-01", "in_house_foster"),
+              ended("2025-02-01"), moved("2025-02-01", "la_childrens_home"),
+              ended("2025-06-01", "planned"), moved("2025-06-01", "in_house_foster")]
+    assert "three-breakdowns" not in fired(evaluate(tmp_path, events, "2025-09-01"))
+    events += [ended("2025-09-01"), moved("2025-09-01", "ifa_foster")]
+    answer = evaluate(tmp_path, events, "2025-09-02")
+    assert "three-breakdowns" in fired(answer)
+    assert "2024-10-01" in next(t for t in answer["triggers"] if t["rule"] == "three-breakdowns")["because"]
+    # twelve months from 2024-10-01 is past: the first breakdown falls out of the window
+    events[-2]["on"] = events[-1]["on"] = "2025-10-02"
+    assert "three-breakdowns" not in fired(evaluate(tmp_path, events, "2025-10-03"))
+
+
+def test_emergency_moves_and_deadlines_judged_on_the_placement_at_their_start(tmp_path):
+    events = [moved("2025-03-03", "la_childrens_home", emergency=True),
+              {"type": "stability_concern_raised", "on": "2025-03-04"}]
+    answer = evaluate(tmp_path, events, "2025-03-05")
+    assert fired(answer) == ["emergency-move"]
+    deadline = answer["deadlines"][0]
+    assert (deadline["due"], deadline["status"]) == ("2025-03-07", "pending")  # Tue + 3 working days
+    # a later planned move does not change the deadline that started in the emergency placement
+    events.append(moved("2025-03-05", "in_house_foster", emergency=False))
+    assert evaluate(tmp_path, events, "2025-03-06")["deadlines"][0]["due"] == "2025-03-07"
+    # a concern raised after the planned move gets ten working days
+    events.append({"type": "stability_concern_raised", "on": "2025-03-06"})
+    assert [d["due"] for d in evaluate(tmp_path, events, "2025-03-06")["deadlines"]] == ["2025-03-07", "2025-03-20"]
+
+
+def test_the_first_placement_may_be_an_emergency(tmp_path):
+    answer = evaluate(tmp_path, [], "2025-06-01", placement={"type": "other", "started": "2025-05-01",
+                                                             "emergency": True})
+    assert answer["chair"]["options"] == ["childs_team_manager"]
+
+
+def test_a_case_without_moves_answers_as_before(tmp_path):
+    answer = evaluate(tmp_path, [{"type": "missing_episode", "on": "2025-03-01"}], "2025-06-01",
+                      placement={"type": "private_childrens_home", "started": "2024-01-01"})
+    assert fired(answer) == ["missing-in-home"]
+    assert answer["placement"] == {"type": "private_childrens_home", "started": "2024-01-01", "emergency": False}
+
+
+def test_a_placement_field_in_a_where_is_checked(tmp_path):
+    folder = tmp_path / "westshire"
+    (folder / "versions").mkdir(parents=True)
+    (folder / "council.yaml").write_text(COUNCIL)
+    (folder / "versions" / "2025-01.yaml").write_text(POLICY.replace("placement.type: ifa_foster}}",
+                                                                     "placement.type: ifa_fostr}}"))
+    with pytest.raises(SourceError) as caught:
+        api.get_policy("westshire", tmp_path)
+    assert any("Did you mean 'ifa_foster'?" in p.message for p in caught.value.problems)
