@@ -11,6 +11,7 @@ import pytest
 
 from hearth.engine import api
 from hearth.engine.case import parse_case_data
+from hearth.engine.evaluate import outcomes
 from hearth.engine.vocabulary import shared_vocabulary
 from hearth.rules.source import SourceError
 
@@ -200,3 +201,45 @@ def test_a_placement_field_in_a_where_is_checked(tmp_path):
     with pytest.raises(SourceError) as caught:
         api.get_policy("westshire", tmp_path)
     assert any("Did you mean 'ifa_foster'?" in p.message for p in caught.value.problems)
+
+
+def test_facts_stay_single_and_the_rule_cache_still_answers(tmp_path):
+    events = [moved("2025-03-10", "la_childrens_home", emergency=True), {"type": "missing_episode", "on": "2025-04-01"}]
+    first = evaluate(tmp_path, events, "2025-06-01")
+    hits = outcomes.hits
+    assert evaluate(tmp_path, events, "2025-06-01") == first
+    assert outcomes.hits > hits  # the same facts again: answered from the cache
+
+
+# ------------------------------------------------------------------ the carer's part of a case
+CARER_POLICY = """\
+effective_from: 2025-01-01
+triggers:
+  - id: carer-breakdowns
+    title: Three placements with this carer ended without a plan in twelve months
+    when: {count: placement_ended, at_least: 3, within: 12 months, where: {ending: unplanned}, per: carer}
+    source: "three disruptions for the carer in twelve months"
+"""
+
+
+def carer_answer(tmp_path, events, carer_events) -> list:
+    folder = tmp_path / "eastshire"
+    if not folder.exists():
+        (folder / "versions").mkdir(parents=True)
+        (folder / "council.yaml").write_text("name: Eastshire County Council\nnation: england\n")
+        (folder / "versions" / "2025-01.yaml").write_text(CARER_POLICY)
+    case = {"placement": {"type": "in_house_foster", "started": "2024-01-01"}, "events": events,
+            "carer": {"ref": "F-1", "events": carer_events}}
+    return fired(api.evaluate("eastshire", case, date(2025, 9, 1), root=tmp_path))
+
+
+def test_per_carer_counts_the_carers_events_as_sent(tmp_path):
+    others = [ended("2025-01-10"), ended("2025-04-10")]   # two other children's placements with the carer
+    this_child = ended("2025-08-01")
+    # the child's own ending is not added to the carer's: per: carer counts carer.events only
+    assert carer_answer(tmp_path, [this_child], others) == []
+    # the carer's record lists every child's ending, this child's included: three in twelve months
+    assert carer_answer(tmp_path, [this_child], others + [this_child]) == ["carer-breakdowns"]
+    # twelve months back from 2025-08-01 starts on 2024-08-01: a day earlier falls out of the window
+    assert carer_answer(tmp_path, [], [ended("2024-08-01"), ended("2025-04-10"), this_child]) == ["carer-breakdowns"]
+    assert carer_answer(tmp_path, [], [ended("2024-07-31"), ended("2025-04-10"), this_child]) == []
