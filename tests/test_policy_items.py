@@ -115,6 +115,13 @@ def test_the_command_and_the_items_report_the_same_failures(council):
      ":5:14 (dutie): 'dutie' is not something 'expect' can have. Did you mean 'duties'?"),
     ("tests:\n  - name: x\n    on: 2026-01-10\n    form: minutes\n    answers: {}\n    expect: {valid: true}\n",
      ":4:11 (form): 'minutes' is not one of this council's forms."),
+    ("tests:\n  - name: x\n    on: 2026-01-20\n    form: stability_meeting_minutes\n    answers: {}\n"
+     "    expect: {errors: {atended: Select who attended}}\n",
+     ":6:23 (errors.atended): 'atended' is not a question of the form 'stability_meeting_minutes'. "
+     "Did you mean 'attended'?"),
+    ("tests:\n  - name: x\n    on: 2026-01-20\n    form: stability_meeting_minutes\n    answers: {}\n"
+     "    expect: {valid: yes}\n",
+     ":6:21 (valid): 'valid' is true (no messages) or false (some)."),
 ])
 def test_a_file_with_a_located_mistake_is_a_collection_error(council, text, located):
     path = council / "tests" / "broken.yaml"
