@@ -4,16 +4,26 @@ A case document gives the placement the history starts with; `placement_moved` e
 child to a new one (`placement_type`, `emergency`) and `placement_ended` events say how one ended.
 Each expected answer below follows from the policy text and the dates in the test.
 """
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hearth.engine import api
+from hearth.engine.calendar import calendar_for
 from hearth.engine.case import parse_case_data
 from hearth.engine.evaluate import outcomes
+from hearth.engine.history import Context, Point, atom_value
 from hearth.engine.vocabulary import shared_vocabulary
+from hearth.rules.conditions import EventCond, FieldTest
+from hearth.rules.durations import Duration, Unit
 from hearth.rules.source import SourceError
+
+from reference import holds as reference_holds
+
+CAL = calendar_for("england")
 
 COUNCIL = "name: Westshire Council\nnation: england\n"
 POLICY = """\
@@ -243,3 +253,66 @@ def test_per_carer_counts_the_carers_events_as_sent(tmp_path):
     # twelve months back from 2025-08-01 starts on 2024-08-01: a day earlier falls out of the window
     assert carer_answer(tmp_path, [], [ended("2024-08-01"), ended("2025-04-10"), this_child]) == ["carer-breakdowns"]
     assert carer_answer(tmp_path, [], [ended("2024-07-31"), ended("2025-04-10"), this_child]) == []
+
+
+# ------------------------------------------------------------------ against the reference evaluator
+TYPES = ["in_house_foster", "ifa_foster", "la_childrens_home"]
+START = date(2026, 1, 1)
+
+
+@st.composite
+def placement_histories(draw):
+    """Moves, endings and missing episodes, written in any order (several on one day)."""
+    events = []
+    for _ in range(draw(st.integers(0, 10))):
+        on = (START + timedelta(days=draw(st.integers(0, 60)))).isoformat()
+        kind = draw(st.sampled_from(["placement_moved", "placement_ended", "missing_episode"]))
+        if kind == "placement_moved":
+            events.append({"type": kind, "on": on, "placement_type": draw(st.sampled_from(TYPES)),
+                           "emergency": draw(st.booleans())})
+        elif kind == "placement_ended":
+            events.append({"type": kind, "on": on, "ending": draw(st.sampled_from(["planned", "unplanned"]))})
+        else:
+            events.append({"type": kind, "on": on})
+    return events
+
+
+def reference_placements(first: dict, written: list) -> list:
+    """The obvious reading: history order is by date then as written; each event happened in the
+    placement of the latest move at or before it (its own, for a move), else the first."""
+    ordered = sorted(enumerate(written), key=lambda pair: (pair[1]["on"], pair[0]))
+    current = {"placement.type": first["type"], "placement.started": first["started"], "placement.emergency": False}
+    out = []
+    for seq, (_, event) in enumerate(ordered):
+        if event["type"] == "placement_moved":
+            current = {"placement.type": event["placement_type"], "placement.started": event["on"],
+                       "placement.emergency": event["emergency"]}
+        fields = {k: v for k, v in event.items() if k not in ("type", "on")}
+        out.append((seq, event["type"], date.fromisoformat(event["on"]), {**fields, **current}))
+    return out
+
+
+where_tests = st.one_of(
+    st.builds(FieldTest, st.just("placement.type"), st.sampled_from(["is", "is_not"]), st.sampled_from(TYPES)),
+    st.builds(FieldTest, st.just("placement.emergency"), st.just("is"), st.booleans()),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(written=placement_histories(), where=st.lists(where_tests, min_size=1, max_size=2).map(tuple),
+       types=st.sampled_from([("placement_ended",), ("missing_episode",), ("placement_ended", "missing_episode")]),
+       at_least=st.integers(1, 3), within=st.one_of(st.none(), st.integers(1, 40)),
+       offset=st.integers(0, 70), limit=st.integers(0, 12))
+def test_where_on_the_placement_in_force_agrees_with_the_reference(written, where, types, at_least, within, offset,
+                                                                  limit):
+    first = {"type": "ifa_foster", "started": "2025-06-01"}
+    case = parse_case_data({"placement": first, "events": written}, shared_vocabulary())
+    cond = EventCond(types, at_least, where, Duration(within, Unit.DAYS) if within else None)
+    day = START + timedelta(days=offset)
+    engine = atom_value(cond, Point(day, limit), Context(case, CAL)) >= at_least
+    history = reference_placements(first, written)
+    assert engine == reference_holds(cond, {}, history, day, limit, calendar=CAL)
+    # and the placement a point judged at that day and place in the history sees
+    moves = [f for seq, etype, on, f in history if etype == "placement_moved" and seq <= limit and on <= day]
+    expected = moves[-1]["placement.type"] if moves else first["type"]
+    assert case.placement_on(day, limit).type == expected
