@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
+from hearth.web import db
+
+from live_support import COUNCIL, add_case, live_policies, world  # noqa: F401 (fixtures)
+from web_support import login
+
 ANSWER = {
     "as_of": "2025-06-01", "policy": {"version": "2025-01", "effective_from": "2025-01-01"},
     "triggers": [], "recommendation": None, "deadlines": [], "gates": [], "duties": [], "interventions": [],
@@ -40,3 +45,21 @@ def test_only_one_of_is_not_no_one(app):
     answer = {**ANSWER, "invitees": {**ANSWER["invitees"], "required": [], "because": []}}
     must = words(render(app, answer).find(id="invitees"))
     assert "No one" not in must.split("Consider")[0] and "one of Fostering team manager" in must, must
+
+
+def test_the_case_page_shows_the_placement_in_force_and_the_earlier_ones(app, world):
+    with app.app_context():
+        s = db.session()
+        case = add_case(s, COUNCIL, "N-MOVED", "ifa_foster", "2025-06-01", None, [
+            ("placement_ended", "2025-12-01", {"ending": "unplanned"}),
+            ("placement_moved", "2025-12-01", {"placement_type": "la_childrens_home", "emergency": True})])
+        s.commit()
+        case_id = case.id
+    client = app.test_client()
+    assert login(client, world.emails["manager"]).status_code == 302
+    page = BeautifulSoup(client.get(f"/cases/{case_id}").get_data(as_text=True), "html.parser")
+    summary = words(page.find("dl"))
+    assert "Placement Council children's home (an emergency placement)" in summary, summary
+    assert "Placement started 1 December 2025" in summary
+    assert ("Earlier placements Independent fostering agency (IFA) foster carers from 1 June 2025 to "
+            "1 December 2025 (ended without a plan)") in summary
