@@ -64,13 +64,13 @@ def test_meeting_scheduled_shows_its_values_bounds_and_required_date():
 def test_a_change_to_the_vocabulary_changes_the_page():
     """What the in-step test relies on: the page follows the vocabulary, it is not a fixed text."""
     vocabulary = shared_vocabulary().copy()
-    vocabulary.event_types["placement_moved"] = EventType(
-        "placement_moved", "Placement moved", {"to": EventField("choice", ("in_house_foster", "other"), required=True)},
+    vocabulary.event_types["home_visit"] = EventType(
+        "home_visit", "Home visit", {"visit": EventField("choice", ("announced", "unannounced"), required=True)},
         ("manager",))
     vocabulary.event_types["missing_episode"] = replace(vocabulary.event_types["missing_episode"], label="Went missing")
     page = vocabulary_markdown(vocabulary, "The shared vocabulary", "")
-    assert "### `placement_moved`: Placement moved" in page
-    assert "| `to` | choice | one of `in_house_foster`, `other` | yes |" in page
+    assert "### `home_visit`: Home visit" in page
+    assert "| `visit` | choice | one of `announced`, `unannounced` | yes |" in page
     assert "### `missing_episode`: Went missing" in page
     assert page != shared_vocabulary_page()
 
