@@ -103,8 +103,8 @@ def version_targets(version: PolicyVersion) -> list[Target]:
         nodes = items(section)
         for i, row in enumerate(getattr(version, section)):
             loc = nodes[i].loc if i < len(nodes) else doc.loc
-            targets.append(Target((v, section, i), loc, f"{section} row {i + 1}{_row_says(section, row)}: "
-                                                        f"{_ROW_UNREACHED[section]}"))
+            says = _row_says(section, row, nodes[i] if i < len(nodes) else None)
+            targets.append(Target((v, section, i), loc, f"{section} row {i + 1}{says}: {_ROW_UNREACHED[section]}"))
     for section in ("deadlines", "duties"):
         for ob in getattr(version, section):
             targets += _obligation_targets(v, ob, by_id[section][ob.id])
@@ -129,12 +129,16 @@ _ROW_UNREACHED = {
 }
 
 
-def _row_says(section: str, row) -> str:
+def _row_says(section: str, row, node) -> str:
+    """What a row gives, as written: its recommendation, or its roles ("one of a/b" for a choice)."""
     if section == "recommendation":
         return f" ({row.recommend or 'none'})"
-    if section == "chair":
-        return f" ({', '.join(map(str, row.options))})"
-    return f" ({', '.join(map(str, row.required + row.consider))})"
+    keys = ("options",) if section == "chair" else ("required", "consider")
+    written = [item for key in keys if isinstance(node, LMap) and isinstance(node.get(key), list)
+               for item in node[key]]
+    roles = [f"one of {'/'.join(map(str, item['one_of']))}" if isinstance(item, dict) and "one_of" in item
+             else str(item) for item in written]
+    return f" ({', '.join(roles)})" if roles else ""
 
 
 def _obligation_targets(v: str, ob, node: LMap) -> list[Target]:
