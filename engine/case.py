@@ -169,7 +169,13 @@ class _CaseReader:
         if not isinstance(doc, dict):
             self.p.add(self.loc(doc), "A case must be a mapping with child, placement and events.")
             self.p.raise_if_any()
-        self.keys(doc, CASE_KEYS, "a case", "")
+        if "placements" in doc:  # the history of placements is written as events, which rules can count
+            self.p.add(doc.key_loc("placements") if isinstance(doc, LMap) else Loc(self.file),
+                       "A case gives the placement its history starts with as 'placement'; write each later "
+                       f"placement as an event, for example {{type: {MOVE}, on: 2026-02-10, {MOVE_TYPE}: "
+                       f"la_childrens_home, emergency: true}}, and how one ended as {{type: {ENDING}, on: ..., "
+                       f"{ENDING_HOW}: unplanned}}.", "placements")
+        self.keys(doc, CASE_KEYS + ("placements",) if "placements" in doc else CASE_KEYS, "a case", "")
         child = self.child(doc.get("child"), doc)
         placement = self.placement(doc.get("placement"), doc)
         carer = doc.get("carer")

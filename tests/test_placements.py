@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from hearth.engine import api
 from hearth.engine.calendar import calendar_for
-from hearth.engine.case import parse_case_data
+from hearth.engine.case import parse_case_data, parse_case_text
 from hearth.engine.evaluate import outcomes
 from hearth.engine.history import Context, Point, atom_value
 from hearth.engine.vocabulary import shared_vocabulary
@@ -316,3 +316,12 @@ def test_where_on_the_placement_in_force_agrees_with_the_reference(written, wher
     moves = [f for seq, etype, on, f in history if etype == "placement_moved" and seq <= limit and on <= day]
     expected = moves[-1]["placement.type"] if moves else first["type"]
     assert case.placement_on(day, limit).type == expected
+
+
+def test_a_list_of_placements_is_refused_with_how_to_write_the_history():
+    text = "placement: {type: ifa_foster}\nplacements:\n  - {type: la_childrens_home, started: 2026-02-10}\n"
+    with pytest.raises(SourceError) as caught:
+        parse_case_text(text, "case.yaml", shared_vocabulary())
+    [problem] = caught.value.problems
+    assert (problem.loc.line, problem.field) == (2, "placements")
+    assert "{type: placement_moved, on: 2026-02-10, placement_type: la_childrens_home" in problem.message
