@@ -23,7 +23,7 @@ from .policy import read_policy_file
 from .policy_model import NoPolicyInForce, Policy, PolicyVersion
 from .recording import check_new_events
 
-__all__ = ["DEMO_FILE", "DemoCase", "DemoEvent", "read_demo_cases"]
+__all__ = ["DEMO_FILE", "DemoCase", "DemoEvent", "demo_problems", "read_demo_cases"]
 
 DEMO_FILE = Path("demo") / "cases.yaml"
 RELATIVE_KEYS = {"days_ago": -1, "days_from_now": 1}
@@ -80,6 +80,16 @@ def read_demo_cases(folder: Path, policy: Policy, today: date) -> list[DemoCase]
         cases.append(case)
     problems.raise_if_any()
     return cases
+
+
+def demo_problems(folder: Path, policy: Policy, today: date | None = None) -> list[Problem]:
+    """Every mistake in the council's demo file as of ``today`` (default: today), for
+    `hearth policy lint`; [] when it is right or there is none."""
+    try:
+        read_demo_cases(folder, policy, today or date.today())
+    except SourceError as exc:
+        return exc.problems
+    return []
 
 
 def _version(policy: Policy, today: date) -> PolicyVersion:

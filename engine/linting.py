@@ -5,13 +5,15 @@ from pathlib import Path
 
 from hearth.rules.source import SourceError
 
+from .demo import demo_problems
 from .forms_catalog import lint_forms
 from .policy import load_policy
 from .policy_tests import check_test_names, read_test_file
 
 
 def lint_council(folder: Path) -> tuple[list, str]:
-    """(problems, summary). Checks council.yaml, every version, every form and every test file."""
+    """(problems, summary). Checks council.yaml, every version, every form, every test file
+    and the demo cases."""
     problems: list = []
     try:
         policy = load_policy(folder)
@@ -30,4 +32,5 @@ def lint_council(folder: Path) -> tuple[list, str]:
             problems.extend(exc.problems)
             continue
         problems.extend(check_test_names(policy, tests))
+    problems.extend(demo_problems(folder, policy))
     return problems, summary

@@ -2,7 +2,10 @@
 every council's demo cases read, record and evaluate under its own policy; a mistake in a
 demo file is a located problem; relative dates follow the day the demo is made; a council
 without a demo file gets log-ins and no cases."""
+import os
 import shutil
+import subprocess
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from hearth.engine import api
 from hearth.engine.demo import DEMO_FILE, read_demo_cases
+from hearth.engine.linting import lint_council
 from hearth.engine.scaffold import new_council
 from hearth.rules.source import SourceError
 from hearth.web import migrate
@@ -140,3 +144,22 @@ def test_bad_demo_data_stops_the_seed_with_nothing_added(tmp_path, monkeypatch, 
             seed_demo(session, today=TODAY)
         session.rollback()
         assert session.scalars(select(User)).first() is None
+
+
+def test_lint_reports_a_mistake_in_demo_data(council_copy):
+    path = _break(council_copy, "{type: allegation,", "{type: alegation,")
+    problems, _ = lint_council(council_copy / "swindon")
+    assert [str(problem) for problem in problems] == [
+        f"{path}:29:16 (events[0].type): 'alegation' is not an event type this council's policy knows. "
+        "Did you mean 'allegation'?"]
+
+
+def test_seeding_from_the_command_line_says_where_and_exits_2(tmp_path, council_copy):
+    _break(council_copy, "{type: allegation,", "{type: alegation,")
+    env = dict(os.environ, HEARTH_POLICIES=str(council_copy), DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
+               HEARTH_INSTANCE=str(tmp_path / "instance"))
+    hearth = [sys.executable, "-c", "from hearth.web.cli import main; main()"]
+    assert subprocess.run(hearth + ["db", "upgrade"], env=env, capture_output=True, timeout=120).returncode == 0
+    seeded = subprocess.run(hearth + ["db", "seed-demo"], env=env, capture_output=True, text=True, timeout=120)
+    assert seeded.returncode == 2 and "Traceback" not in seeded.stderr
+    assert "cases.yaml:29:16 (events[0].type): 'alegation' is not an event type" in seeded.stderr

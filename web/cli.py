@@ -12,6 +12,7 @@ import click
 from sqlalchemy import func, select
 
 from hearth.engine.cli import cli as engine_cli
+from hearth.rules.source import SourceError
 
 from . import assets, migrate, seed, tokens
 from . import create_app
@@ -57,7 +58,13 @@ def db_seed_demo():
         raise click.ClickException("Demo data is never added in production (HEARTH_ENV=production).")
     with app.app_context():
         s = web_db.session()
-        added = seed.seed_demo(s)
+        try:
+            added = seed.seed_demo(s)
+        except SourceError as exc:  # a council's demo/cases.yaml with mistakes: say where, add nothing
+            s.rollback()
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            sys.exit(2)
         logins = seed.demo_logins(s)
     click.echo("Demo data added." if added else "The database already has users; no demo data added.")
     if logins:
