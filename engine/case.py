@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -19,14 +19,11 @@ from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_j
 from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_LENGTH, LimitError,
                                  check_magnitude, text_problem)
 
+from .placements import ENDING, ENDING_HOW, MOVE, MOVE_TYPE, Placement, placements_over_time, with_placements
 from .vocabulary import EventField, Vocabulary
 
 CASE_KEYS = ("child", "placement", "events", "carer")
 PLACEMENT_KEYS = ("type", "started", "emergency")
-# The shared vocabulary's placement history (engine/vocabulary.yaml): a move starts a new
-# placement of its `placement_type` on its day; an ending says how the placement in force ended.
-MOVE, MOVE_TYPE, MOVE_EMERGENCY = "placement_moved", "placement_type", "emergency"
-ENDING, ENDING_HOW = "placement_ended", "ending"
 
 
 @dataclass(frozen=True)
@@ -50,44 +47,6 @@ class Event:
     def record(self) -> dict:
         """What a `where` tests: the event's fields and the placement in force when it happened."""
         return {**self.fields, **self.placement} if self.placement else self.fields
-
-
-@dataclass(frozen=True)
-class Placement:
-    """One of a child's placements: the case's first, or one a move began (``seq`` its event)."""
-
-    type: str | None
-    started: date | None
-    emergency: bool = False
-    seq: int = -1                 # the move that began it in the history; -1 for the first
-    ended: date | None = None     # the day a later move or an ending ended it
-    ending: str | None = None     # planned or unplanned, from a placement_ended event
-
-    def fields(self) -> dict:
-        """As conditions name them (a date as ISO text, as facts carry dates)."""
-        return {"placement.type": self.type, "placement.started": self.started.isoformat() if self.started else None,
-                "placement.emergency": self.emergency}
-
-    def as_dict(self, history: bool = False) -> dict:
-        out = {"type": self.type, "started": self.started.isoformat() if self.started else None,
-               "emergency": self.emergency}
-        if history:
-            out.update(ended=self.ended.isoformat() if self.ended else None, ending=self.ending)
-        return out
-
-
-def placements_over_time(first: dict, events: list) -> list[Placement]:
-    """The case's first placement, then one per move, in history order; each ended by the next
-    move or by an ending event (which ends the placement in force where it is in the history)."""
-    out = [Placement(first.get("type"), first.get("started"), bool(first.get("emergency", False)))]
-    for e in events:
-        if e.type == MOVE:
-            if out[-1].ended is None:
-                out[-1] = replace(out[-1], ended=e.on)
-            out.append(Placement(e.fields.get(MOVE_TYPE), e.on, bool(e.fields.get(MOVE_EMERGENCY, False)), e.seq))
-        elif e.type == ENDING and out[-1].ending is None:
-            out[-1] = replace(out[-1], ended=out[-1].ended or e.on, ending=e.fields.get(ENDING_HOW))
-    return out
 
 
 @dataclass
@@ -192,7 +151,7 @@ class _CaseReader:
                 carer_ref = self.ref(carer, "carer.ref")
                 carer_events = self.events(carer.get("events"), carer, "carer.events")
         self.p.raise_if_any()
-        return Case(child, placement, _with_placements(placement, _ordered(events)), _ordered(carer_events),
+        return Case(child, placement, with_placements(placement, _ordered(events)), _ordered(carer_events),
                     carer_ref)
 
     def count(self, node: Any, parent: Any, path: str, before: int) -> int:
@@ -393,17 +352,6 @@ def _ordered(events: list) -> list:
     """History order: by date (and time), then as written; numbered for 'since' and matching."""
     ordered = sorted(enumerate(events), key=lambda ie: (ie[1].on, ie[1].at or datetime.min, ie[0]))
     return [Event(i, e.type, e.on, e.at, e.fields, e.loc, e.path) for i, (_, e) in enumerate(ordered)]
-
-
-def _with_placements(first: dict, events: list) -> list:
-    """Each event with the placement in force when it happened (a move: the one it begins)."""
-    placements = placements_over_time(first, events)
-    current, index, out = placements[0].fields(), 1, []
-    for e in events:
-        while index < len(placements) and placements[index].seq <= e.seq:
-            current, index = placements[index].fields(), index + 1
-        out.append(replace(e, placement=current))
-    return out
 
 
 def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:
