@@ -195,3 +195,30 @@ def test_a_council_form_naming_a_group_loads(tmp_path):
     (folder / "forms" / "came.yaml").write_text(FORM % "{list: roles, only: team_managers}")
     form = load_forms("westshire", date(2025, 6, 1), root=tmp_path).get("came")
     assert [o.value for o in form.field("came").options] == MANAGERS[:3]
+
+
+@pytest.mark.parametrize("attendees, holds", [
+    (["iro", "practice_manager"], True), (["adoption_team_manager"], True), (["iro"], False)])
+def test_includes_any_takes_groups_and_roles_together(tmp_path, attendees, holds):
+    version = VOCABULARY + """\
+triggers:
+  - id: a-manager-came
+    title: A team manager or the practice manager attended
+    when: {event: stability_meeting_held, where: {attendees: {includes_any: [team_managers, practice_manager]}}}
+    source: "a manager attends"
+"""
+    meeting = {"type": "stability_meeting_held", "on": "2025-05-01", "attendees": attendees}
+    assert bool(evaluate(tmp_path, version, events=[meeting])["triggers"]) == holds
+
+
+def test_is_a_group_means_one_of_its_members(tmp_path):
+    version = VOCABULARY + """\
+triggers:
+  - id: chaired-by-a-team-manager
+    title: A team manager chaired
+    when: {event: stability_meeting_held, where: {chair: team_managers}}
+    source: "a team manager chairs"
+"""
+    for chair, holds in (("residential_team_manager", True), ("iro", False)):
+        meeting = {"type": "stability_meeting_held", "on": "2025-05-01", "chair": chair}
+        assert bool(evaluate(tmp_path / chair, version, events=[meeting])["triggers"]) == holds
