@@ -145,6 +145,8 @@ def _field_value(kind: str | None, value) -> str:
         return ", ".join(role_labels(value) if kind == "roles" else map(str, value))
     if kind == "action":
         return action_label(value)
+    if kind == "placement_type":
+        return placement_label(value)
     if kind == "date":
         return long_date(value)
     if kind == "choice":

@@ -63,3 +63,5 @@ def test_the_case_page_shows_the_placement_in_force_and_the_earlier_ones(app, wo
     assert "Placement started 1 December 2025" in summary
     assert ("Earlier placements Independent fostering agency (IFA) foster carers from 1 June 2025 to "
             "1 December 2025 (ended without a plan)") in summary
+    # the move in the case's events names the placement type by its label
+    assert "Placement type: Council children's home" in words(page), words(page)
