@@ -4,6 +4,7 @@ from __future__ import annotations
 from bs4 import BeautifulSoup
 
 from hearth.web import db
+from hearth.web.views import workflow as workflow_views
 
 from live_support import COUNCIL, add_case, live_policies, world  # noqa: F401 (fixtures)
 from web_support import login
@@ -65,3 +66,22 @@ def test_the_case_page_shows_the_placement_in_force_and_the_earlier_ones(app, wo
             "1 December 2025 (ended without a plan)") in summary
     # the move in the case's events names the placement type by its label
     assert "Placement type: Council children's home" in words(page), words(page)
+
+
+def test_arranging_a_meeting_says_which_one_of_several_roles_to_invite(app, demo, login_as, monkeypatch):
+    """A form that starts from the policy's invitees says "one of A, B or C" where the policy
+    asks for one of several roles (they cannot be ticked for the worker: any one will do)."""
+    real = workflow_views.evaluate_case
+
+    def with_one_of(case):
+        evaluation = real(case)
+        evaluation.answer["invitees"]["required_one_of"] = [
+            {"roles": ["fostering_team_manager", "kinship_team_manager"], "groups": [], "source": "x"}]
+        return evaluation
+    monkeypatch.setattr(workflow_views, "evaluate_case", with_one_of)
+    case = next(c for c in demo.cases["swindon"] if c.placement_type == "ifa_foster")
+    client = login_as("worker@swindon.demo")
+    page = BeautifulSoup(client.get(f"/cases/{case.id}/forms/schedule_meeting").get_data(as_text=True), "html.parser")
+    inset = words(page.select_one("#prefilled"))
+    assert ("It also asks that one of Fostering team manager or assistant manager or Kinship care team manager or "
+            "assistant manager be invited") in inset, inset

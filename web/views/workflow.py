@@ -133,7 +133,8 @@ def _prefill_from_policy(case: Case) -> dict | None:
     answer = evaluate_case(case).answer
     if answer is None:
         return None
-    return {"given": {"invitees": answer["invitees"]["required"]}, "consider": answer["invitees"]["consider"]}
+    return {"given": {"invitees": answer["invitees"]["required"]}, "consider": answer["invitees"]["consider"],
+            "one_of": [chosen["roles"] for chosen in answer["invitees"].get("required_one_of", [])]}
 
 
 def _with_draft_button(form, action: str) -> Markup:
