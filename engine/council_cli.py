@@ -49,9 +49,18 @@ def new_cmd(council_id: str, name: str, nation: str, root: str | None, effective
                              effective_from=start)
     except ScaffoldError as exc:
         _fail(exc.problems)
-    click.echo(f"Wrote {folder}:")
+    shown = _shown(folder)
+    click.echo(f"Wrote {shown}/:")
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         click.echo(f"  {path.relative_to(folder)}")
-    click.echo(f"Next: hearth policy lint {folder}   then   hearth policy test {council_id}"
+    click.echo(f"Next: hearth policy lint {shown}   then   hearth policy test {council_id}"
                f"{'' if root is None else f' (with HEARTH_POLICIES={root})'}")
     click.echo("docs/new-council.md walks through the rest.")
+
+
+def _shown(folder: Path) -> Path:
+    """The folder as the policy officer typed their way to it: relative to here when it is below."""
+    try:
+        return folder.relative_to(Path.cwd())
+    except ValueError:
+        return folder
