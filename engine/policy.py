@@ -471,8 +471,9 @@ _ROLLING = (Unit.DAYS, Unit.WEEKS, Unit.MONTHS)
 
 def _names_field(value: Any, fields: dict, kind: str) -> bool:
     """Whether a value written in the file is the name of one of these fields, of this kind
-    (anything but a word, a list or a mapping where a name goes, is not)."""
-    return isinstance(value, str) and fields.get(value, FieldSpec()).kind == kind
+    (anything but a word, a list or a mapping where a name goes, is not). Only an event's own
+    fields can be named: the placement it happened in (placement.started) is for `where`."""
+    return isinstance(value, str) and "." not in value and fields.get(value, FieldSpec()).kind == kind
 
 
 def _dates(node: Any, loc: Loc, problems: Problems, key: str) -> list:

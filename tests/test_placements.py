@@ -325,3 +325,14 @@ def test_a_list_of_placements_is_refused_with_how_to_write_the_history():
     [problem] = caught.value.problems
     assert (problem.loc.line, problem.field) == (2, "placements")
     assert "{type: placement_moved, on: 2026-02-10, placement_type: la_childrens_home" in problem.message
+
+
+def test_only_an_events_own_date_can_set_a_due_date(tmp_path):
+    folder = tmp_path / "westshire"
+    (folder / "versions").mkdir(parents=True)
+    (folder / "council.yaml").write_text(COUNCIL)
+    (folder / "versions" / "2025-01.yaml").write_text(POLICY.replace(
+        "    met_by: stability_meeting_held\n", "    met_by: stability_meeting_held\n    agreed_date: placement.started\n"))
+    with pytest.raises(SourceError) as caught:
+        api.get_policy("westshire", tmp_path)
+    assert any("'agreed_date' must name a date field" in p.message for p in caught.value.problems)
