@@ -206,3 +206,5 @@ from .forms_cli import forms as _forms_group  # noqa: E402  (hearth forms list/r
 cli.add_command(_forms_group)
 from .council_cli import council_group as _council_group  # noqa: E402  (hearth council new)
 cli.add_command(_council_group)
+from .upgrade_cli import upgrade_cmd as _upgrade_cmd  # noqa: E402  (hearth policy upgrade)
+policy_group.add_command(_upgrade_cmd)
