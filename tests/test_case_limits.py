@@ -17,6 +17,10 @@ from hearth.engine.evaluate import evaluate
 from hearth.rules.limits import MAX_EVENTS_PER_CASE, MAX_REF_LENGTH
 from hearth.rules.source import SourceError
 
+from councils import needs_council
+
+pytestmark = [needs_council("swindon")]   # council-specific: it names its council(s)
+
 ON = date(2026, 1, 26)
 LOCATED = re.compile(r"^\S+:\d+:\d+ \(\S+\): ")
 

@@ -10,6 +10,10 @@ from hearth.engine import api
 from hearth.engine.policy import load_policy
 from hearth.rules.source import SourceError
 
+from councils import needs_council
+
+pytestmark = [needs_council("gateshead")]   # council-specific: it names its council(s)
+
 POLICIES = Path(__file__).resolve().parents[1] / "policies"
 
 

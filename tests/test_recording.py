@@ -10,6 +10,10 @@ from hearth.engine import api
 from hearth.engine.recording import check_new_events, who_may_record
 from hearth.rules.limits import MAX_EVENTS_PER_REQUEST
 
+from councils import needs_council
+
+pytestmark = [needs_council("swindon")]   # council-specific: it names its council(s)
+
 TODAY = date(2026, 1, 26)
 
 

@@ -28,6 +28,10 @@ from hearth.engine import api
 from hearth.engine.cli import cli
 from hearth.rules.source import load_yaml
 
+from councils import needs_council
+
+pytestmark = [needs_council("swindon"), needs_council("gateshead")]   # council-specific: it names its council(s)
+
 ROOT = Path(__file__).resolve().parents[2]
 COUNCILS = ("swindon", "gateshead")
 EXAMPLES = int(os.environ.get("HEARTH_FUZZ_EXAMPLES", "0")) or None

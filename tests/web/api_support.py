@@ -1,10 +1,9 @@
 """Fixtures and helpers for the JSON API's tests (tests/web/test_api_*.py).
 
 The API answers from the engine, so its tests need councils whose policies have
-versions. `api_policies` builds a policies folder with every council of `policies/`
-(same ids, so the demo seed matches) and each one's own versions, or, for a council
-whose versions are not written yet, the fixture council's versions in their place.
-Expected answers always come from the engine itself, so they hold either way.
+versions. `api_policies` gives each test its own copy of the session's councils
+(tests/councils.py: same ids, so the demo seed matches). Expected answers always come
+from the engine itself.
 """
 from __future__ import annotations
 
@@ -16,25 +15,15 @@ from sqlalchemy import func, select
 
 from hearth.web.models import AuditEntry, Event, User
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURE_VERSIONS = ROOT / "tests" / "fixtures" / "policies" / "northshire" / "versions"
+from councils import session_root
 
 
 @pytest.fixture(autouse=True)
 def api_policies(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "policies"
-    for council in sorted((ROOT / "policies").iterdir()):
-        if not (council / "council.yaml").is_file():
-            continue
-        (root / council.name).mkdir(parents=True)
-        shutil.copy(council / "council.yaml", root / council.name / "council.yaml")
-        versions = council / "versions"
-        if not any(versions.glob("*.yaml")):
-            versions = FIXTURE_VERSIONS
-        shutil.copytree(versions, root / council.name / "versions")
-        for part in ("forms", "demo", "document"):  # form submissions need the forms; the seed, the demo cases
-            if (council / part).is_dir():
-                shutil.copytree(council / part, root / council.name / part)
+    for council in sorted(session_root().iterdir()):
+        if (council / "council.yaml").is_file():
+            shutil.copytree(council, root / council.name)
     monkeypatch.setenv("HEARTH_POLICIES", str(root))
     return root
 

@@ -14,11 +14,12 @@ import secrets
 import pytest
 from sqlalchemy import create_engine, delete, select, text
 
-from hearth.web import migrate
+from hearth.web import assets, migrate
 from hearth.web.db import engine_for
 from hearth.web.models import Base, Case, User
 from hearth.web.seed import seed_demo
 
+from councils import ROOT, generic_councils
 from web_support import Demo, login, make_app
 
 PG_URL = os.environ.get("HEARTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -34,6 +35,18 @@ def _fresh_answers():
     ANSWERS.clear()
     yield
     ANSWERS.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _brand_stylesheets():
+    """Each council's stylesheet, as `make assets` builds them for policies/: the councils the
+    session adds (tests/councils.py) get theirs here, once (web/static/brand is not in git).
+    Without npm's packages (`make assets`) the pages fall back to the neutral style."""
+    npm = ROOT / "build" / "npm"
+    built = assets.STATIC / "brand"
+    missing = [c for c in generic_councils() if not (built / f"{c}.css").is_file()]
+    if missing and (npm / "node_modules" / ".bin" / "sass").exists():
+        assets.build(npm)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -16,6 +16,8 @@ from sqlalchemy import delete, select
 from hearth.web.models import Case, Event, User
 from hearth.web.passwords import hash_password
 
+from councils import session_root
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "policies" / "northshire"
 COUNCIL = "northshire"
@@ -54,9 +56,9 @@ def copy_council(source: Path, root: Path, name: str | None = None) -> Path:
 
 @pytest.fixture
 def live_policies(tmp_path, monkeypatch) -> Path:
-    """The seed councils as they are, plus Northshire from the test fixtures."""
+    """The session's councils as they are (tests/councils.py), plus Northshire from the test fixtures."""
     root = tmp_path / "policies"
-    for council in sorted((ROOT / "policies").iterdir()):
+    for council in sorted(session_root().iterdir()):
         if (council / "council.yaml").is_file():
             copy_council(council, root)
     copy_council(FIXTURE, root)

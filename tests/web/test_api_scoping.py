@@ -4,24 +4,51 @@ council's objects answer 404 (or 403 for a role that may not do the thing at all
 and no answer ever carries another council's child reference."""
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
+from hearth.engine.api import policy_on
+from hearth.engine.forms_catalog import load_forms
 from hearth.web.models import Case, Event, Role
 
 from api_support import api_policies, bearer, count  # noqa: F401 - fixtures
+from council_checks import example, recorder
 
 ARGUMENTS = {
     "case_id": lambda demo, council: demo.cases[council][0].id,
     "council": lambda demo, council: council,
 }
+TODAY = date.today()
+
+
+def a_placement(demo) -> str:
+    return next(iter(policy_on(demo.home, TODAY).vocabulary.placement_types))
+
+
+def an_event(demo) -> dict:
+    """An event of a type the home council's workers may record that needs no field."""
+    vocab = policy_on(demo.home, TODAY).vocabulary
+    kind = next(k for k in vocab.event_types if "worker" in vocab.recorders(k)
+                and not any(f.required for f in vocab.event_fields(k).values()))
+    return {"type": kind, "on": (TODAY - timedelta(days=1)).isoformat()}
+
+
+def a_record(demo) -> dict:
+    """A complete record of the home council's first form that a worker may submit."""
+    catalog = load_forms(demo.home, TODAY)
+    defn = next(d for _, d in sorted(catalog.forms.items()) if recorder(demo.home, d, TODAY) == "worker")
+    return {"form": defn.id, "answers": example(defn, TODAY)}
+
+
 # A body that would succeed, per route, so a 2xx can only mean "allowed".
 BODIES = {
-    "api.create_case": lambda demo: {"child": {"ref": "WALK-1"}, "placement": {"type": "other", "started": "2025-01-01"}},
-    "api.create_events": lambda demo: {"events": [{"type": "absence", "on": "2026-01-10"}]},
-    "api.create_submission": lambda demo: {"form": "record_event",
-                                           "answers": {"event_date": "2026-01-10", "what": "absence"}},
+    "api.create_case": lambda demo: {"child": {"ref": "WALK-1"},
+                                     "placement": {"type": a_placement(demo), "started": "2025-01-01"}},
+    "api.create_events": lambda demo: {"events": [an_event(demo)]},
+    "api.create_submission": a_record,
     "api.evaluate": lambda demo: {"child": {"ref": demo.cases[demo.home][0].child_ref},
-                                  "placement": {"type": "other"}, "events": []},
+                                  "placement": {"type": a_placement(demo)}, "events": []},
 }
 
 

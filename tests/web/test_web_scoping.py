@@ -3,19 +3,33 @@ covered without editing this file): every role, their own council's objects and 
 other council's, and never another council's child reference in any response."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
+from markupsafe import escape
+from sqlalchemy import select
 
-from hearth.web.models import Role
+from hearth.engine.api import policy_on
+from hearth.engine.forms_catalog import load_forms
+from hearth.web import db
+from hearth.web.evaluation import case_document, evaluate_case
+from hearth.web.models import Case, Role, Submission
 
 from web_support import csrf_token, login, make_app
+
+def first_form(council: str):
+    """The council's first form (every council has forms; which ones is the council's own)."""
+    forms = load_forms(council, date.today()).forms
+    return forms[sorted(forms)[0]]
+
 
 # How to fill a URL argument with an object of a given council. A new route with a new
 # argument name fails test_every_url_argument_is_known until it is added here.
 ARGUMENTS = {
     "case_id": lambda demo, council: demo.cases[council][0].id,
     "council": lambda demo, council: council,
-    "form_id": lambda demo, council: "record_event",  # every council has one (policies/*/forms)
+    "form_id": lambda demo, council: first_form(council).id,
     "submission_id": lambda demo, council: demo.drafts[council],
 }
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}
@@ -24,12 +38,11 @@ PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openap
 @pytest.fixture(autouse=True)
 def _a_draft_per_council(app, demo):
     """Routes under a submission need one of each council's: a draft changes no evaluation."""
-    from hearth.web import db
-    from hearth.web.models import Submission
     with app.app_context():
         s = db.session()
-        drafts = {c: Submission(case_id=cases[0].id, form_id="record_event", form_version="1", data={})
-                  for c, cases in demo.cases.items()}
+        drafts = {c: Submission(case_id=cases[0].id, form_id=first_form(c).id, form_version=first_form(c).version,
+                                data={})
+                  for c, cases in demo.cases.items() if cases}
         s.add_all(drafts.values())
         s.commit()
         demo.drafts = {c: d.id for c, d in drafts.items()}
@@ -137,14 +150,22 @@ def test_dashboard_lists_only_own_council(login_as, demo):
     assert not any(ref in page for ref in demo.refs(demo.other))
 
 
-def test_case_page_shows_reference_placement_and_timeline(login_as, demo):
+def test_case_page_shows_reference_placement_and_timeline(app, login_as, demo):
+    """Each of the council's cases: its reference, its placement and every event by the
+    labels of the council's vocabulary (not their ids), and the policy's evaluation."""
     client = login_as(demo.email("manager", demo.home))
-    case = next(c for c in demo.cases[demo.home] if c.placement_type == "ifa_foster")
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert case.child_ref in page
-    assert "Independent fostering agency (IFA) foster carers" in page  # the label, not the id
-    assert "Stability meeting held" in page
-    assert 'id="evaluation"' in page
+    vocab = policy_on(demo.home, date.today()).vocabulary
+    with app.app_context():
+        cases = [(c.id, c.child_ref, c.placement_type, [e.type for e in c.events])
+                 for c in db.session().scalars(select(Case).where(Case.council_id == demo.home))]
+    assert cases
+    for case_id, ref, placement, events in cases:
+        page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+        assert ref in page
+        assert escape(vocab.placement_types[placement]) in page
+        for kind in events:
+            assert escape(vocab.event_types[kind].label) in page, kind
+        assert 'id="evaluation"' in page
 
 
 def test_other_councils_case_is_404_not_403(login_as, demo):
@@ -155,21 +176,19 @@ def test_other_councils_case_is_404_not_403(login_as, demo):
 
 
 def test_case_document_follows_the_evaluation_contract(app, demo):
-    from sqlalchemy import select
-
-    from hearth.web import db
-    from hearth.web.evaluation import case_document, evaluate_case
-    from hearth.web.models import Case
     with app.app_context():
-        case = db.session().scalar(select(Case).where(Case.council_id == demo.home,
-                                                      Case.placement_type == "ifa_foster"))
-        doc = case_document(case)
-        assert doc["child"] == {"ref": case.child_ref}
-        assert doc["placement"]["type"] == "ifa_foster"
-        dates = [e["on"] for e in doc["events"]]
-        assert dates == sorted(dates) and doc["events"][-1]["type"] == "stability_meeting_held"
-        assert "attendees" in doc["events"][-1]
-        evaluation = evaluate_case(case)  # the engine's answer, or a problem staff are told of
-        assert evaluation.answer is not None or evaluation.problem in ("policy", "case", "error")
-        if evaluation.answer:
-            assert evaluation.answer["council"] == case.council_id
+        for case in db.session().scalars(select(Case).where(Case.council_id == demo.home)):
+            doc = case_document(case)
+            assert doc["child"] == {"ref": case.child_ref}
+            assert doc["placement"] == {"type": case.placement_type, "started": case.placement_started.isoformat()}
+            dates = [e["on"] for e in doc["events"]]
+            assert dates == sorted(dates)
+            assert sorted((e["on"], e["type"]) for e in doc["events"]) == \
+                sorted((e.on.isoformat(), e.type) for e in case.events)
+            for event in case.events:  # every field of every event, as recorded
+                assert any(e["type"] == event.type and e["on"] == event.on.isoformat()
+                           and all(e.get(k) == v for k, v in (event.fields or {}).items()) for e in doc["events"])
+            evaluation = evaluate_case(case)  # the engine's answer, or a problem staff are told of
+            assert evaluation.answer is not None or evaluation.problem in ("policy", "case", "error")
+            if evaluation.answer:
+                assert evaluation.answer["council"] == case.council_id

@@ -20,6 +20,7 @@ from hearth.web.db import engine_for
 from hearth.web.models import Base
 from hearth.web.seed import DEMO_PASSWORD, seed_demo
 
+from councils import generic_councils
 from web_support import Demo, make_app
 
 from .accessibility import axe_source, missing
@@ -35,8 +36,8 @@ ROLES = ("worker", "manager", "policy_officer")
 
 
 def councils() -> list[str]:
-    from hearth.engine.api import list_councils
-    return [c.id for c in list_councils()]
+    """Every council of the session's policies folder (tests/councils.py)."""
+    return generic_councils()
 
 
 @dataclass

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+# The councils this story is written for (by name: the answers are their forms' own).
+COUNCILS = ("gateshead", "swindon")
 # The form each council records the stability meeting on, and the required answer the
 # journey leaves out at first to meet the error summary (a box of text, so its link in
 # the summary goes straight to it).

@@ -1,0 +1,75 @@
+"""axe-core on the pages that matter, for every council of the session (tests/councils.py):
+the shipped councils, the every-construct fixture council and a freshly scaffolded one.
+Each council is taken as it declares itself -- its demo cases, its forms, its policy --
+so a council dropped into policies/ is checked with no Python written for it.
+
+For each council: the manager's dashboard, every demo case's page, each of the council's
+forms on its first case (empty, then sent empty to meet the error summary), the list of
+forms, and the policy status page as its policy officer sees it. (test_pages.py crawls
+every link for the councils of the policies folder; this file keeps to these pages so
+the extra councils cost little.)"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from hearth.engine.forms_catalog import load_forms
+from hearth.web import db
+from hearth.web.models import Case
+
+from .accessibility import check_accessibility
+from .conftest import TODAY, councils, email, sign_in
+from .govuk_forms import submit
+
+
+def demo_cases(live, council: str) -> list[tuple[int, str]]:
+    with live.app.app_context():
+        cases = db.session().scalars(select(Case).where(Case.council_id == council).order_by(Case.id))
+        return [(case.id, case.child_ref) for case in cases]
+
+
+@pytest.mark.parametrize("council", councils())
+def test_the_councils_pages_pass_axe(page, live, council):
+    live.reseed()
+    cases = demo_cases(live, council)
+    failures = []
+
+    def check(name: str) -> None:
+        try:
+            check_accessibility(page, f"{council} {name}")
+        except AssertionError as e:
+            failures.append(str(e))
+
+    sign_in(page, email("manager", council))
+    check("manager's dashboard")
+    for _, ref in cases:
+        assert page.locator(f"main a:text-is('{ref}')").count() == 1, f"{ref} is on the manager's dashboard"
+
+    sign_in(page, email("worker", council))
+    check("worker's dashboard")
+    for case_id, ref in cases:
+        response = page.goto(f"/cases/{case_id}")
+        assert response.status == 200, f"{ref}: {response.status}"
+        assert ref in page.inner_text("h1")
+        check(f"case {ref}")
+
+    if cases:
+        case_id, ref = cases[0]
+        page.goto(f"/cases/{case_id}/forms")
+        check(f"forms for {ref}")
+        for form_id, defn in sorted(load_forms(council, TODAY).forms.items()):
+            response = page.goto(f"/cases/{case_id}/forms/{form_id}")
+            assert response.status == 200, f"{form_id}: {response.status}"
+            assert defn.title in page.inner_text("main")
+            check(f"{form_id} form")
+            submit(page)
+            if page.locator(".govuk-error-summary").count():  # a form whose every question is optional saves
+                assert page.title().startswith("Error: "), f"{form_id} sent empty: the title says so"
+                check(f"{form_id} form sent empty")
+
+    sign_in(page, email("policy_officer", council))
+    response = page.goto("/policy-status")
+    assert response.status == 200
+    check("policy status")
+    assert not failures, "\n\n".join(failures)
+    assert not page.problems, page.problems

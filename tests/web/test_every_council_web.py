@@ -1,0 +1,42 @@
+"""The web app's and the API's generic checks (council_web_checks.py) for every council of
+the session: the councils of the policies folder, the every-construct fixture council and
+a freshly scaffolded one (tests/councils.py). Nothing here names a council."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import council_web_checks as web_checks
+from councils import generic_councils
+
+COUNCILS = generic_councils()
+
+
+@pytest.fixture
+def pinned(app, monkeypatch) -> date:
+    """Today, as the demo seed dates its cases from it, held for the whole test."""
+    today = date.today()
+    monkeypatch.setitem(app.config, "HEARTH_TODAY", today)
+    return today
+
+
+@pytest.mark.parametrize("council", COUNCILS)
+def test_sign_in_dashboards_and_policy_status(app, demo, pinned, council):
+    web_checks.check_dashboards(app, council)
+
+
+@pytest.mark.parametrize("council", COUNCILS)
+def test_every_demo_case_page_shows_the_engines_answer(app, demo, pinned, council):
+    web_checks.check_case_pages(app, council)
+
+
+@pytest.mark.parametrize("council", COUNCILS)
+def test_every_form_on_a_new_case(app, demo, pinned, council):
+    case_id = web_checks.new_case(app, council, pinned)
+    web_checks.check_forms(app, council, case_id, pinned)
+
+
+@pytest.mark.parametrize("council", COUNCILS)
+def test_the_api_answers_as_the_engine(app, demo, pinned, council):
+    web_checks.check_api(app, council, pinned)
