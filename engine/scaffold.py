@@ -34,7 +34,7 @@ VERSION_TEMPLATE = "VERSION.yaml"
 _COUNCIL_ID = re.compile(r"^[a-z](?:[a-z0-9-]*[a-z0-9])?$")
 MAX_ID_LENGTH = 40
 MAX_NAME_LENGTH = 100
-# Words a council's name ends with that its short name leaves out ("Swindon Borough Council" -> "Swindon").
+# Words a council's name ends with that its short name leaves out ("Northdale Borough Council" -> "Northdale").
 _NAME_ENDINGS = ("council", "borough", "county", "city", "district", "metropolitan", "royal")
 _DECISION_WORKING_DAYS = 5   # the template's deadline: 5 working days after the decision
 
@@ -65,7 +65,7 @@ class _Dates:
 
 
 def short_name_for(name: str) -> str:
-    """A council's short name from its name: 'Swindon Borough Council' -> 'Swindon'."""
+    """A council's short name from its name: 'Northdale Borough Council' -> 'Northdale'."""
     words = name.split()
     while len(words) > 1 and words[-1].lower() in _NAME_ENDINGS:
         words.pop()
