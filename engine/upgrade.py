@@ -150,6 +150,7 @@ def _round_trip(text: str) -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 100_000  # never fold a long `source` line
+    yaml.brace_single_entry_mapping_in_flow_sequence = True  # [{one_of: [...]}] keeps its braces
     offset = _sequence_offset(text)
     yaml.indent(mapping=2, sequence=offset + 2, offset=offset)
     return yaml
