@@ -624,7 +624,10 @@ def load_version(council: Council, path: Path) -> PolicyVersion:
         chair=reader.chair(doc), invitees=reader.invitees(doc), deadlines=deadlines, duties=duties,
         gates=reader.gates(doc), interventions=reader.interventions(doc),
         calendar=calendar_for(council.nation, tuple(closed)), calendars=calendars,
-        content_hash=hashlib.sha256((text + shared_vocabulary_text()).encode()).hexdigest()[:12], language=language)
+        # council.yaml too: the compiled policy and remembered answers carry the council (its
+        # nation's bank holidays, its document's name), so a change there is a new policy
+        content_hash=hashlib.sha256((text + shared_vocabulary_text() + repr(council)).encode()).hexdigest()[:12],
+        language=language)
     problems.raise_if_any()
     return version
 

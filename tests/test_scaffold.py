@@ -77,6 +77,17 @@ def test_the_first_deadline_counts_the_nations_working_days(tmp_path, nation, du
     assert all(result.ok for result in run_council_tests(folder))
 
 
+def test_the_same_procedure_under_another_nation_counts_that_nations_days(tmp_path):
+    """council.yaml is part of a policy: the same id and version file under another nation (or
+    document) is not answered from what was compiled for the first."""
+    hashes = []
+    for nation in ("england", "scotland"):
+        folder = new_council(tmp_path / nation, "north-x", "North X Council", nation, effective_from=date(2026, 3, 25))
+        assert all(result.ok for result in run_council_tests(folder))
+        hashes.append(api.get_policy("north-x", folder.parent).current.content_hash)
+    assert hashes[0] != hashes[1]
+
+
 def test_the_version_takes_effect_this_month_by_default(tmp_path):
     folder = new_council(tmp_path, "wakefield", "Wakefield Council", "england")
     first = date.today().replace(day=1)
