@@ -163,3 +163,14 @@ def test_seeding_from_the_command_line_says_where_and_exits_2(tmp_path, council_
     seeded = subprocess.run(hearth + ["db", "seed-demo"], env=env, capture_output=True, text=True, timeout=120)
     assert seeded.returncode == 2 and "Traceback" not in seeded.stderr
     assert "cases.yaml:29:16 (events[0].type): 'alegation' is not an event type" in seeded.stderr
+
+
+def test_a_council_whose_policy_cannot_load_gets_log_ins_and_no_cases(tmp_path, monkeypatch, council_copy):
+    new_council(council_copy, "kirklees", "Kirklees Council", "england", effective_from=date(2025, 4, 1))
+    version = council_copy / "kirklees" / "versions" / "2025-04.yaml"
+    version.write_text(version.read_text().replace("effective_from: 2025-04-01", "effective_from: 2025-02-31"))
+    with _seed(council_copy, monkeypatch, tmp_path) as session:
+        assert seed_demo(session, today=TODAY)
+        councils = {case.council_id for case in session.scalars(select(Case))}
+        users = {user.email for user in session.scalars(select(User))}
+    assert councils == {"swindon"} and "worker@kirklees.demo" in users

@@ -4,6 +4,7 @@ them; no case data lives in Python). Refuses to touch a database that already ha
 or production."""
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hearth.engine.api import get_policy, list_councils, policies_root
 from hearth.engine.demo import DEMO_FILE, read_demo_cases
+from hearth.rules.source import SourceError
 
 from .models import Case, Event, Role, User
 from .passwords import hash_password
@@ -19,6 +21,8 @@ from .passwords import hash_password
 DEMO_PASSWORD = "hearth-demo"
 DEMO_DOMAIN = "demo"
 ADMIN_EMAIL = f"admin@hearth.{DEMO_DOMAIN}"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,15 +39,24 @@ def demo_logins(s: Session) -> list[Login]:
 
 def seed_demo(s: Session, today: date | None = None) -> bool:
     """Add demo users and cases if there are no users yet. Returns whether it did. A council's
-    demo file with a mistake (or a policy that cannot load while it has one) raises SourceError,
-    located, and nothing is added."""
+    demo file with a mistake raises SourceError, located, and nothing is added; a council whose
+    policy cannot be loaded at all gets its log-ins and no cases (its files' mistakes are what
+    `hearth policy lint` and the policy status page report)."""
     if s.scalar(select(func.count()).select_from(User)):
         return False
     today = today or date.today()
     root = policies_root()
     councils = list_councils(root)
-    demos = {council.id: read_demo_cases(root / council.id, get_policy(council.id, root), today)
-             for council in councils if (root / council.id / DEMO_FILE).is_file()}  # all read before anything is added
+    demos = {}  # every council's demo cases read (and checked) before anything is added
+    for council in councils:
+        if not (root / council.id / DEMO_FILE).is_file():
+            continue
+        try:
+            policy = get_policy(council.id, root)
+        except SourceError as exc:  # its policy files say what is wrong (lint, /policy-status)
+            log.warning("No demo cases for %s: its policy cannot be loaded (%s)", council.id, exc.problems[0])
+            continue
+        demos[council.id] = read_demo_cases(root / council.id, policy, today)
     pw = hash_password(DEMO_PASSWORD)  # one hash for all: argon2 is slow on purpose
     s.add(User(email=ADMIN_EMAIL, name="Demo administrator", password_hash=pw, role=Role.ADMIN, council_id=None))
     for council in councils:
