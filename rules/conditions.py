@@ -261,7 +261,8 @@ def _duration(node: LMap, key: str, problems: Problems) -> Duration | None:
 def _parse_triggered(node: LMap, scope: Scope, problems: Problems) -> Condition:
     problems.check_keys(node, ["triggered", "since", "judged_on"], "a 'triggered' condition")
     if scope.triggers is None:
-        problems.add(node.key_loc("triggered"), "'triggered' can only be used in a policy's recommendation.", "triggered")
+        problems.add(node.key_loc("triggered"), "'triggered' can only be used in a policy's recommendation and in a "
+                                                "deadline's or duty's 'due' rows and 'unless'.", "triggered")
         return ALWAYS
     value = node["triggered"]
     triggers: tuple[str, ...] = ()
