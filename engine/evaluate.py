@@ -307,7 +307,7 @@ def _chair(cp: CompiledPolicy, fired: set) -> dict | None:
 def _invitees(cp: CompiledPolicy, fired: set) -> dict:
     """Every invitees row that holds. `required` and `consider` are roles each wanted on their own;
     `required_one_of` and `consider_one_of` are sets of roles of which any one will do, left out
-    when a role of the set is already required on its own."""
+    when a role of the set is already required on its own (or, to consider, already suggested)."""
     policy = cp.policy
     required, consider, because = [], [], []
     required_one_of, consider_one_of = [], []
@@ -324,14 +324,15 @@ def _invitees(cp: CompiledPolicy, fired: set) -> dict:
                         "consider_one_of": [list(o.roles) for o in row.consider_one_of],
                         "when": describe(row.when, cp.labels), "source": source})
 
-    def one_of(sets: list) -> list:
+    def one_of(sets: list, covered: set) -> list:
         out: list = []
         for chosen, source in sets:
-            if not set(chosen.roles) & set(required) and all(o["roles"] != list(chosen.roles) for o in out):
+            if not set(chosen.roles) & covered and all(o["roles"] != list(chosen.roles) for o in out):
                 out.append({"roles": list(chosen.roles), "groups": list(chosen.groups), "source": source})
         return out
     return {"required": required, "consider": [r for r in consider if r not in required],
-            "required_one_of": one_of(required_one_of), "consider_one_of": one_of(consider_one_of),
+            "required_one_of": one_of(required_one_of, set(required)),
+            "consider_one_of": one_of(consider_one_of, set(required) | set(consider)),
             "because": because}
 
 

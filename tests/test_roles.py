@@ -222,3 +222,18 @@ triggers:
     for chair, holds in (("residential_team_manager", True), ("iro", False)):
         meeting = {"type": "stability_meeting_held", "on": "2025-05-01", "chair": chair}
         assert bool(evaluate(tmp_path / chair, version, events=[meeting])["triggers"]) == holds
+
+
+def test_a_one_of_already_met_is_left_out(tmp_path):
+    version = VOCABULARY + """\
+invitees:
+  - required: [iro]
+    consider: [advocate]
+    source: "the IRO; consider the advocate"
+  - required: [{one_of: [iro, practice_manager]}]
+    consider: [{one_of: [advocate, family_advocate]}, {one_of: [practice_manager, child]}]
+    source: "the IRO or the practice manager; an advocate; the practice manager or the child"
+"""
+    invitees = evaluate(tmp_path, version)["invitees"]
+    assert invitees["required_one_of"] == []   # the IRO is required on their own
+    assert [o["roles"] for o in invitees["consider_one_of"]] == [["practice_manager", "child"]]
