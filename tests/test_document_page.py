@@ -58,7 +58,9 @@ def test_a_missing_document_is_a_located_mistake_with_a_suggestion(swindon):
     with pytest.raises(SourceError) as refused:
         load_council(swindon)
     said = str(refused.value)
-    assert f"{council}:6:11 (document): There is no document/swindon-stability-meeting-2025.txt" in said
+    line = next(number for number, text in enumerate(council.read_text().splitlines(), start=1)
+                if text.startswith("document:"))
+    assert f"{council}:{line}:11 (document): There is no document/swindon-stability-meeting-2025.txt" in said
     assert "Did you mean 'swindon-stability-meetings-2025.txt'?" in said
 
 
