@@ -80,6 +80,12 @@ def council_copy(tmp_path):
     return root
 
 
+def _place(path, text):
+    """'line:column' of the first place `text` is written in the file."""
+    return next(f"{number}:{line.index(text) + 1}" for number, line in enumerate(path.read_text().splitlines(), start=1)
+                if text in line)
+
+
 def _break(root, old, new):
     path = root / "swindon" / DEMO_FILE
     text = path.read_text()
@@ -88,23 +94,28 @@ def _break(root, old, new):
     return path
 
 
-@pytest.mark.parametrize("old, new, where, words", [
+# (what the file says, the mistake written instead, the text the problem points at, the
+# field it names, what it says): the place is where that text is in the broken file.
+@pytest.mark.parametrize("old, new, at, field, words", [
     ("{type: missing_episode, on: {days_ago: 12}}", "{type: missing_episod, on: {days_ago: 12}}",
-     "21:16 (events[0].type)", "Did you mean 'missing_episode'?"),
-    ("{type: in_house_foster,", "{type: in_house_fostr,", "19:23 (placement.type)", "Did you mean 'in_house_foster'?"),
-    ("on: {days_ago: 12}", "on: {days_ago: -12}", "21:48 (cases[0].events[0].on.days_ago)", "0 or more"),
-    ("on: {days_ago: 12}", "on: {days_from_now: 12}", "21:37 (cases[0].events[0].on)", "after today"),
-    ("funding: true", "funding: yes please", "38:70 (events[0].funding)", "true or false"),
-    ("child: {ref: S-2002}", "child: {ref: S-2001}", "26:18 (cases[1].child.ref)", "used twice"),
-    ("child: {ref: S-2004}", "child: {}", "41:12 (cases[3].child)", "needs 'ref'"),
-    ("- child: {ref: S-2003}", "- chld: {ref: S-2003}", "35:5", "Did you mean 'child'?"),
+     "missing_episod", "events[0].type", "Did you mean 'missing_episode'?"),
+    ("{type: in_house_foster,", "{type: in_house_fostr,", "in_house_fostr", "placement.type",
+     "Did you mean 'in_house_foster'?"),
+    ("on: {days_ago: 12}", "on: {days_ago: -12}", "-12", "cases[0].events[0].on.days_ago", "0 or more"),
+    ("on: {days_ago: 12}", "on: {days_from_now: 12}", "{days_from_now", "cases[0].events[0].on", "after today"),
+    ("funding: true", "funding: yes please", "yes please", "events[0].funding", "true or false"),
+    ("child: {ref: S-2002}", "child: {ref: S-2001} ", "S-2001} ", "cases[1].child.ref", "used twice"),
+    ("child: {ref: S-2004}", "child: {}", "{}", "cases[3].child", "needs 'ref'"),
+    ("- child: {ref: S-2003}", "- chld: {ref: S-2003}", "chld", "chld", "Did you mean 'child'?"),
 ])
-def test_a_mistake_in_demo_data_is_located(council_copy, old, new, where, words):
+def test_a_mistake_in_demo_data_is_located(council_copy, old, new, at, field, words):
     path = _break(council_copy, old, new)
+    line, text = next((number, text) for number, text in enumerate(path.read_text().splitlines(), start=1)
+                      if new in text)
     with pytest.raises(SourceError) as refused:
         demo("swindon", root=council_copy)
     said = "\n".join(str(problem) for problem in refused.value.problems)
-    assert f"{path}:{where}" in said and words in said, said
+    assert f"{path}:{line}:{text.index(at) + 1} ({field}): " in said and words in said, said
 
 
 def test_an_event_a_worker_may_not_record_is_refused(council_copy):
@@ -150,19 +161,19 @@ def test_lint_reports_a_mistake_in_demo_data(council_copy):
     path = _break(council_copy, "{type: allegation,", "{type: alegation,")
     problems, _ = lint_council(council_copy / "swindon")
     assert [str(problem) for problem in problems] == [
-        f"{path}:29:16 (events[0].type): 'alegation' is not an event type this council's policy knows. "
-        "Did you mean 'allegation'?"]
+        f"{path}:{_place(path, 'alegation')} (events[0].type): 'alegation' is not an event type this council's "
+        "policy knows. Did you mean 'allegation'?"]
 
 
 def test_seeding_from_the_command_line_says_where_and_exits_2(tmp_path, council_copy):
-    _break(council_copy, "{type: allegation,", "{type: alegation,")
+    path = _break(council_copy, "{type: allegation,", "{type: alegation,")
     env = dict(os.environ, HEARTH_POLICIES=str(council_copy), DATABASE_URL=f"sqlite:///{tmp_path / 'cli.db'}",
                HEARTH_INSTANCE=str(tmp_path / "instance"))
     hearth = [sys.executable, "-c", "from hearth.web.cli import main; main()"]
     assert subprocess.run(hearth + ["db", "upgrade"], env=env, capture_output=True, timeout=120).returncode == 0
     seeded = subprocess.run(hearth + ["db", "seed-demo"], env=env, capture_output=True, text=True, timeout=120)
     assert seeded.returncode == 2 and "Traceback" not in seeded.stderr
-    assert "cases.yaml:29:16 (events[0].type): 'alegation' is not an event type" in seeded.stderr
+    assert f"{path}:{_place(path, 'alegation')} (events[0].type): 'alegation' is not an event type" in seeded.stderr
 
 
 def test_a_council_whose_policy_cannot_load_gets_log_ins_and_no_cases(tmp_path, monkeypatch, council_copy):
