@@ -100,9 +100,10 @@ def demo(app) -> Demo:
         s.commit()
         assert seed_demo(s)
         councils = sorted({u.council_id for u in s.scalars(select(User)) if u.council_id})
-        assert len(councils) >= 2, "the web tests need at least two councils in policies/"
         cases = {c: list(s.scalars(select(Case).where(Case.council_id == c))) for c in councils}
-        return Demo(home=councils[0], other=councils[1], cases=cases)
+        with_cases = [c for c in councils if cases[c]]
+        assert len(with_cases) >= 2, "the web tests need two councils with demo cases (policies/<id>/demo/cases.yaml)"
+        return Demo(home=with_cases[0], other=with_cases[1], cases=cases)
 
 
 @pytest.fixture

@@ -75,7 +75,7 @@ class World:
 
     def __init__(self, app, demo: Demo, log: _Remember, today: date):
         self.app, self.demo, self.log, self.today = app, demo, log, today
-        self.councils: list[str] = sorted(demo.cases)
+        self.councils: list[str] = sorted(c for c, cases in demo.cases.items() if cases)  # those with demo cases
         self.clients: dict = {}      # (council, role) -> (client, csrf token)
         self.tokens: dict = {}       # (council, role) -> headers
         self.forms: dict = {}        # council -> {form id: definition}

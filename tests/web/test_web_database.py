@@ -1,9 +1,13 @@
 """Migrations, demo seeding, API tokens and the `hearth` command."""
 from __future__ import annotations
 
+from datetime import date
+
 from click.testing import CliRunner
 
+from hearth.engine.api import get_policy, list_councils, policies_root
 from hearth.engine.cli import cli as engine_cli
+from hearth.engine.demo import read_demo_cases
 from sqlalchemy import func, inspect, select
 
 from hearth.web import cli, db, migrate
@@ -37,14 +41,15 @@ def test_seeding_is_idempotent(app, demo):
         assert s.scalar(select(func.count()).select_from(User)) == users
         assert s.scalar(select(func.count()).select_from(Case)) == cases
         logins = demo_logins(s)
-    from hearth.engine.api import list_councils
     councils = list_councils()
     assert users == 3 * len(councils) + 1
     assert {(l.email, l.role) for l in logins} >= {(f"worker@{c.id}.demo", "worker") for c in councils}
-    for c in councils:
-        refs = demo.refs(c.id)
-        assert refs and all(ref.startswith(c.id[0].upper() + "-") for ref in refs)
-        assert len({case.placement_type for case in demo.cases[c.id]}) > 1
+    for c in councils:  # each council's own demo cases, as its demo file has them (none without one)
+        folder = policies_root() / c.id
+        written = read_demo_cases(folder, get_policy(c.id), date.today())
+        assert sorted(demo.refs(c.id)) == sorted(case.ref for case in written)
+        assert sorted((case.child_ref, case.placement_type) for case in demo.cases[c.id]) == \
+            sorted((case.ref, case.placement_type) for case in written)
 
 
 def test_api_tokens_are_stored_hashed(app, demo):

@@ -16,7 +16,9 @@ def make_app(database_url: str, **overrides):
 
 @dataclass
 class Demo:
-    """The seeded world: two councils (the first two the policies folder lists)."""
+    """The seeded world: every council's demo cases, and two councils to test between --
+    the first two with demo cases, whichever they are (a test of `home` assumes only what
+    that council declares)."""
     home: str
     other: str
     cases: dict[str, list[Case]]
