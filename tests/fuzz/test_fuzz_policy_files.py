@@ -1,7 +1,8 @@
-"""Fuzz: the shipped councils' policy files, mutated, never make Hearth fall over.
+"""Fuzz: every council's policy files, mutated, never make Hearth fall over.
 
-Each example takes one file of policies/ (council.yaml, a version, a form, a kept form
-version or a test file), damages it the way editors and people do (bytes flipped,
+Each example takes one file of the session's councils (tests/councils.py: policies/, the
+every-construct fixture council and a scaffolded one): council.yaml, a version, a form, a
+kept form version, a test file or demo cases. It damages it the way editors and people do (bytes flipped,
 inserted or cut, bytes that are not UTF-8, a value replaced by a list, a mapping, a huge
 number, a long text, an alias), and runs what reads it: `hearth policy lint`, `hearth
 councils`, `hearth policy test` for test files and the loader itself. The invariants:
@@ -28,9 +29,11 @@ from hearth.engine.policy import load_policy
 from hearth.engine.policy_tests import run_council_tests
 from hearth.rules.source import SourceError
 
+from councils import session_root
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("HEARTH_FUZZ_EXAMPLES", "20"))
-SHIPPED = ROOT / "policies"
+SHIPPED = session_root()
 FILES = sorted(str(path.relative_to(SHIPPED)) for path in SHIPPED.rglob("*.yaml"))
 
 # A value written after 'key:' or '- ' (the rest of the line is replaced).
