@@ -24,6 +24,7 @@ TYPES = ["missing_episode", "allegation", "complaint", "stability_meeting_held",
 PLACEMENTS = ["ifa_foster", "in_house_foster", "la_childrens_home"]
 ROLES = ["iro", "commissioning", "fostering_manager"]
 ACTIONS = ["increased_funding", "alternative_placement"]
+STARTS = ["missing_episode", "allegation"]  # the events that start the generated deadlines
 START = date(2026, 1, 1)
 CAL = calendar_for("england")
 COUNCIL = Council("crosscheck", "Crosscheck", "Crosscheck", "england", "", {})
@@ -83,7 +84,7 @@ def due_rows(draw):
 @st.composite
 def deadlines(draw, number):
     return RefObligation(
-        id=f"d{number}", starts=(draw(st.sampled_from(TYPES)),), rows=draw(due_rows()),
+        id=f"d{number}", starts=(draw(st.sampled_from(STARTS)),), rows=draw(due_rows()),
         met_by=(draw(st.sampled_from(TYPES)),),
         unless=draw(st.one_of(st.none(), st.none(), st.none(), obligation_conditions)),
         unless_judged=draw(judged), meets=draw(st.sampled_from([None, "all_open", "oldest_open"])),
@@ -92,12 +93,12 @@ def deadlines(draw, number):
 
 @st.composite
 def gate_specs(draw, number):
-    if draw(st.booleans()):  # the emergency shape: a meeting first, unless a safeguarding concern
+    if draw(st.integers(0, 2)):  # the emergency shape, often: a meeting first, unless a safeguarding concern
         after = Duration(draw(st.integers(1, 10)), Unit.WORKING_DAYS)
         return RefGate(
             id=f"g{number}", actions=(draw(st.sampled_from(ACTIONS)),),
             blocked_until=EventCond(("stability_meeting_held",)), unless=EventCond(("safeguarding_concern",)),
-            after_the_fact=after, overdue=draw(st.sampled_from([None, True, False])),
+            after_the_fact=after, overdue=draw(st.sampled_from([None, None, True, False])),
             since=tuple(draw(st.lists(st.sampled_from(TYPES), max_size=1))), since_trigger=draw(st.booleans()))
     blocked = draw(st.one_of(st.none(), gate_conditions))
     after = draw(st.one_of(st.none(), st.builds(Duration, st.integers(1, 6), st.just(Unit.WORKING_DAYS))))
@@ -113,8 +114,8 @@ def gate_specs(draw, number):
 @st.composite
 def histories(draw):
     events = []
-    for _ in range(draw(st.integers(2, 12))):
-        etype = draw(st.sampled_from(TYPES))
+    for _ in range(draw(st.integers(3, 12))):
+        etype = draw(st.sampled_from(TYPES + STARTS))  # what starts a deadline, drawn more often
         fields = {}
         if etype == "safeguarding_concern" and draw(st.booleans()):
             fields["significant"] = draw(st.booleans())
