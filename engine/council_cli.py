@@ -1,6 +1,6 @@
 """`hearth council`: start a new council's folder from Hearth's template.
 
-    hearth council new calderdale --name "Calderdale Council" --nation england
+    hearth council new northdale --name "Northdale Council" --nation england
 
 Bad input (an id that cannot name a folder, an unknown nation, a folder already there)
 exits 2 with one sentence per problem on stderr and writes nothing; never a traceback.
@@ -32,7 +32,7 @@ def council_group() -> None:
 
 @council_group.command("new")
 @click.argument("council_id", metavar="ID")
-@click.option("--name", required=True, help='the council\'s name in full, e.g. "Calderdale Council"')
+@click.option("--name", required=True, help='the council\'s name in full, e.g. "Northdale Council"')
 @click.option("--nation", required=True, help=f"whose bank holidays count: {', '.join(NATIONS)}")
 @click.option("--root", default=None, help="the policies folder (default: HEARTH_POLICIES or ./policies)")
 @click.option("--effective-from", "effective_from", default=None,

@@ -74,7 +74,7 @@ def short_name_for(name: str) -> str:
 
 def _id_problems(council_id: str) -> list[str]:
     if not isinstance(council_id, str) or not council_id:
-        return ["The council's id is missing: give the name of its folder, for example calderdale."]
+        return ["The council's id is missing: give the name of its folder, for example northdale."]
     if len(council_id) > MAX_ID_LENGTH:
         return [f"The council's id is {len(council_id)} characters long; at most {MAX_ID_LENGTH}, for example "
                 "north-yorkshire."]
@@ -84,13 +84,13 @@ def _id_problems(council_id: str) -> list[str]:
         hint = f" Did you mean '{better}'?" if better and _COUNCIL_ID.match(better) else ""
         return [f"{shown} cannot be a council's id: it names the council's folder, its web addresses and its "
                 f"demo log-ins, so it is lower-case letters, digits and hyphens, starting with a letter and not "
-                f"ending with a hyphen, for example calderdale or north-yorkshire.{hint}"]
+                f"ending with a hyphen, for example northdale or north-yorkshire.{hint}"]
     return []
 
 
 def _name_problems(name: str) -> list[str]:
     if not isinstance(name, str) or not name.strip():
-        return ["The council's name is missing: give it in full, for example --name \"Calderdale Council\"."]
+        return ["The council's name is missing: give it in full, for example --name \"Northdale Council\"."]
     if len(name.strip()) > MAX_NAME_LENGTH:
         return [f"The council's name is {len(name.strip())} characters long; at most {MAX_NAME_LENGTH}."]
     if "\n" in name or "\r" in name:
