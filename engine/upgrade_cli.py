@@ -1,8 +1,8 @@
 """`hearth policy upgrade`: move a council's version files to the current policy language.
 
-    hearth policy upgrade swindon            # rewrite policies/swindon/versions/*.yaml
+    hearth policy upgrade COUNCIL            # rewrite policies/COUNCIL/versions/*.yaml
     hearth policy upgrade path/to/council    # a council folder, or a folder of councils
-    hearth policy upgrade --diff swindon     # show what would change, write nothing
+    hearth policy upgrade --diff COUNCIL     # show what would change, write nothing
     hearth policy upgrade --check            # exit 1 if any file would change (for CI)
 
 A file with mistakes is not upgraded: its located problems are printed (exit 2), as lint does.
