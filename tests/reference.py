@@ -139,6 +139,7 @@ class RefObligation:
     meets: str | None = None
     waived_by: tuple = ()
     roll_to: str | None = None
+    moved_by: tuple = ()        # of (event type, Duration): extends the due date by that much
 
 
 @dataclass
@@ -226,12 +227,17 @@ def obligations(obs: list, language: int, history: list, as_of: date, record: di
                         and (e[2] > start[2] or (e[2] == start[2] and (e[0] > start[0] or e[1] not in ob.starts)))),
                        None)
             instances.append({"id": ob.id, "start": start, "due": due, "met": met, "waived": None})
-        for e in events:
-            if e[1] not in ob.waived_by:
+        for e in events:  # a waiver or a move applies to the latest instance open when it happened
+            moves = [amount for kind, amount in ob.moved_by if kind == e[1]]
+            if e[1] not in ob.waived_by and not moves:
                 continue
             open_then = [i for i in instances if i["start"][0] < e[0] and (i["met"] is None or i["met"][0] > e[0])]
-            if open_then and open_then[-1]["waived"] is None:
+            if not open_then:
+                continue
+            if e[1] in ob.waived_by and open_then[-1]["waived"] is None:
                 open_then[-1]["waived"] = e
+            for amount in moves:
+                open_then[-1]["due"] = add(open_then[-1]["due"], amount, calendar)
         for i in instances:
             if i["met"] is not None:
                 status = "met" if i["met"][2] <= i["due"] else "late"

@@ -88,7 +88,9 @@ def deadlines(draw, number):
         met_by=(draw(st.sampled_from(TYPES)),),
         unless=draw(st.one_of(st.none(), st.none(), st.none(), obligation_conditions)),
         unless_judged=draw(judged), meets=draw(st.sampled_from([None, "all_open", "oldest_open"])),
-        waived_by=draw(st.sampled_from([(), ("complaint",)])))
+        waived_by=draw(st.sampled_from([(), ("complaint",)])),
+        moved_by=draw(st.sampled_from([(), (("allegation", Duration(draw(st.integers(1, 10)), draw(st.sampled_from(
+            [Unit.WORKING_DAYS, Unit.DAYS, Unit.WEEKS])))),)])))
 
 
 @st.composite
@@ -169,6 +171,8 @@ def policy_text(language, trigger, obs, gate_list) -> str:
             entry["one_event_meets"] = ob.meets
         if ob.waived_by:
             entry["waived_by"] = ob.waived_by[0]
+        if ob.moved_by:
+            entry["moved_by"] = [{"event": kind, "extend_by": str(amount)} for kind, amount in ob.moved_by]
         doc["deadlines"].append(entry)
     for g in gate_list:
         entry = {"id": g.id, "actions": list(g.actions), "source": "s"}
