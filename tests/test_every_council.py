@@ -13,12 +13,13 @@ import pytest
 from hearth.engine import api
 from hearth.engine.evaluate import compiled
 from hearth.engine.policy import load_policy
-from hearth.forms import form_schema
+from hearth.forms import form_schema, validate_json
 from hearth.rules import durable
 from hearth.rules.source import load_yaml
 
 import council_checks as checks
 from councils import generic_councils, session_root
+from forms_support import EVERY_KIND, TODAY as FORMS_TODAY, every_kind
 
 COUNCILS = generic_councils()
 # A day every council's current version is in force for the forms (the scaffolded council's
@@ -117,3 +118,14 @@ def test_every_form_file_validates_against_the_json_schema(council):
     for path in files:
         errors = [e.message for e in validator.iter_errors(load_yaml(path.read_text(), str(path)))]
         assert not errors, (path.name, errors)
+
+
+def test_complete_answers_repair_what_a_forms_checks_refuse_in_the_plain_example():
+    """The generic form checks answer a council's form without knowing it: where the plain
+    example breaks one of the form's checks, another answer to that question is found."""
+    text = EVERY_KIND.replace("max_selected: 5", "max_selected: 2").replace("{attended: {includes: child}}",
+                                                                            "{attended: {includes: iro}}")
+    defn = every_kind(text)
+    assert "attended" in validate_json(defn, checks.example(defn, FORMS_TODAY), FORMS_TODAY)[1]
+    answers = checks.complete_answers(defn, FORMS_TODAY)
+    assert validate_json(defn, answers, FORMS_TODAY)[1] == {} and "iro" in answers["attended"]

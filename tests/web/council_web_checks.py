@@ -2,7 +2,7 @@
 
 Nothing here names a council, a form, a trigger, an event type, a role or a placement
 type: the pages are held to the engine's own answer for each case, the forms are the
-council's own (answered as council_checks.example answers them), a placement type is the
+council's own (answered as council_checks.complete_answers answers them), a placement type is the
 first the council's vocabulary has. test_every_council_web.py runs these for every council
 of the session; tests/web/test_new_council_drop_in.py for a council in a temporary folder."""
 from __future__ import annotations
@@ -126,7 +126,7 @@ def check_forms(app, council: str, case_id: int, on: date) -> None:
         empty = client.post(url, data={"csrf_token": csrf_token(client, url)})
         if empty.status_code == 200:
             assert "govuk-error-summary" in empty.get_data(as_text=True), form_id
-        answers = checks.example(defn, on)
+        answers = checks.complete_answers(defn, on)
         before = events_on(app, case_id)
         r = client.post(url, data=boxes(council, form_id, answers, on, csrf_token(client, url)))
         assert r.status_code == 302, (form_id, words(r.get_data(as_text=True))[:1500])
@@ -173,5 +173,5 @@ def check_api(app, council: str, on: date) -> None:
         for form_id, defn in sorted(load_forms(council, on).forms.items()):
             headers = bearer(app, checks.recorder(council, defn, on), council)
             r = client.post(f"/api/v1/cases/{case_id}/submissions", headers=headers,
-                            json={"form": form_id, "answers": checks.example(defn, on)})
+                            json={"form": form_id, "answers": checks.complete_answers(defn, on)})
             assert r.status_code == 201, (form_id, r.get_json())

@@ -13,7 +13,7 @@ from hearth.engine.forms_catalog import load_forms
 from hearth.web.models import Case, Event, Role
 
 from api_support import api_policies, bearer, count  # noqa: F401 - fixtures
-from council_checks import example, recorder
+from council_checks import complete_answers, recorder
 
 ARGUMENTS = {
     "case_id": lambda demo, council: demo.cases[council][0].id,
@@ -38,7 +38,7 @@ def a_record(demo) -> dict:
     """A complete record of the home council's first form that a worker may submit."""
     catalog = load_forms(demo.home, TODAY)
     defn = next(d for _, d in sorted(catalog.forms.items()) if recorder(demo.home, d, TODAY) == "worker")
-    return {"form": defn.id, "answers": example(defn, TODAY)}
+    return {"form": defn.id, "answers": complete_answers(defn, TODAY)}
 
 
 # A body that would succeed, per route, so a 2xx can only mean "allowed".
