@@ -347,5 +347,5 @@ def test_an_overdue_override_is_what_the_dashboard_shows_first(tmp_path):
     policy = load(tmp_path, EMERGENCY.format(overdue=""), 2)
     result = answer(policy, SAFEGUARDING, "2026-03-10")
     shown = next_due(result)
-    assert (shown.title, shown.due, shown.status, shown.kind) == ("meeting-first", "2026-03-09", "overdue", "gate")
+    assert (shown.title, shown.due, shown.status, shown.kind) == ("meeting first", "2026-03-09", "overdue", "gate")
     assert next_due(answer(policy, SAFEGUARDING, "2026-03-09")) is None

@@ -189,7 +189,8 @@ def next_due(answer: dict | None) -> NextDue | None:
              for item in answer.get(key, []) if item["status"] in OPEN]
     # a gate overridden in an emergency whose condition has not followed by its date (one per gate)
     overdue_gates = {g["gate"]: g for g in answer.get("gates", []) if g.get("status") == "overdue"}
-    items += [NextDue(gate_id, g["satisfy_by"], "overdue", "gate") for gate_id, g in overdue_gates.items()]
+    items += [NextDue(gate_id.replace("-", " "), g["satisfy_by"], "overdue", "gate")
+              for gate_id, g in overdue_gates.items()]
     return min(items, key=lambda n: (n.status != "overdue", n.due), default=None)
 
 
