@@ -2,7 +2,7 @@
 file council.yaml's `document:` names): loading a council checks it is there, with a located
 mistake and "did you mean" when it is not; and every `source` of every council's policy
 (each version) and forms quotes the copy in its folder word for word. The page that shows
-it is tested in tests/web/test_document_page.py."""
+it is tested in tests/web/test_web_document_page.py."""
 import re
 import shutil
 from datetime import date
