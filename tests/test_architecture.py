@@ -59,3 +59,14 @@ def test_no_council_names_in_any_python_outside_tests():
             text = path.read_text(encoding="utf-8").lower()
             hits += [f"{path.relative_to(ROOT)}: {c}" for c in councils if c in text]
     assert not hits, "Policies are data; move these to policies/: " + ", ".join(hits)
+
+
+def test_no_two_test_modules_share_a_name():
+    """The test folders (but the browser's) have no __init__.py, so pytest imports each test
+    and support module by its bare name: two files of one name in different folders stop the
+    whole suite collecting ("import file mismatch"). conftest.py files are pytest's own."""
+    seen: dict[str, list[str]] = {}
+    for path in (ROOT / "tests").rglob("*.py"):
+        if path.name not in ("__init__.py", "conftest.py") and not (path.parent / "__init__.py").is_file():
+            seen.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert not {name: paths for name, paths in seen.items() if len(paths) > 1}
