@@ -367,6 +367,12 @@ class _Reader:
                 raw = move["extend_by"]
                 if isinstance(raw, str) and raw in fields:
                     extend_field = raw
+                    if not _names_field(raw, fields, "number"):
+                        numbers = [name for name, spec in fields.items() if spec.kind == "number"]
+                        self.p.add(move.value_loc("extend_by"),
+                                   f"'extend_by' names the field '{raw}', which is a {fields[raw].kind} field; "
+                                   f"a move extends by a number field of the event or a duration ('5 working days')."
+                                   f"{suggest(raw, numbers)}", "extend_by")
                 else:
                     try:
                         extend_by = parse_duration(str(raw))

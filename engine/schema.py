@@ -7,7 +7,7 @@ in agreement on every real file and on broken ones.
 from __future__ import annotations
 
 from hearth.forms import form_schema
-from hearth.rules.schema_parts import DURATION, NAME, NAMES, condition_defs, obj
+from hearth.rules.schema_parts import DURATION, ID, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
 from .policy import COUNCIL_KEYS, VERSION_KEYS
@@ -16,7 +16,6 @@ from .policy_tests import EXPECT_KEYS, FORM_TEST_KEYS, TEST_KEYS
 from .vocabulary import FIELD_KINDS, shared_vocabulary
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
-ID = {"type": "string", "pattern": r"^[a-z][a-z0-9_-]*$"}
 TEXT = {"type": "string", "minLength": 1}
 SOURCE = {"type": "string", "minLength": 1, "description": "the sentence of the council's document this encodes"}
 APP_ROLES = {"type": "array", "items": {"enum": list(shared_vocabulary().app_roles)}, "minItems": 1,

@@ -11,6 +11,9 @@ from .durations import DURATION_PATTERN
 
 NAME = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}
 NAMES = {"anyOf": [NAME, {"type": "array", "items": NAME, "minItems": 1}]}
+# Trigger, deadline and duty ids may hold hyphens ('repeated-missing'), as policy files' ids do.
+ID = {"type": "string", "pattern": r"^[a-z][a-z0-9_-]*$"}
+IDS = {"anyOf": [ID, {"type": "array", "items": ID, "minItems": 1}]}
 DURATION = {"type": "string", "pattern": DURATION_PATTERN, "description": "e.g. 5 working days, 28 days, 2 months"}
 SCALAR = {"type": ["string", "number", "boolean"]}
 CONDITION = {"$ref": "#/$defs/condition"}
@@ -46,8 +49,8 @@ def condition_defs(history: bool = True) -> dict:
             obj({"event": NAMES, **window}, ("event",), "an event has happened"),
             obj({"count": NAMES, "at_least": {"type": "integer", "minimum": 1}, **window},
                 ("count", "at_least"), "how often an event happened"),
-            obj({"triggered": NAMES, "since": NAMES, "judged_on": {"enum": list(JUDGED_ON)}}, ("triggered",)),
-            obj({"deadline": NAME, "status": {"anyOf": [statuses, {"type": "array", "items": statuses}]}},
+            obj({"triggered": IDS, "since": NAMES, "judged_on": {"enum": list(JUDGED_ON)}}, ("triggered",)),
+            obj({"deadline": ID, "status": {"anyOf": [statuses, {"type": "array", "items": statuses}]}},
                 ("deadline", "status")),
         ]
         structural += ["event", "count", "triggered", "deadline"]

@@ -141,3 +141,14 @@ def test_a_changed_council_file_is_read_again(policy_copy):
     assert api.get_council("northshire", root).name == first.name + " (renamed)"
     [problem] = api.policy_states(root)["northshire"]["problems"]
     assert "'atlantis' is not a nation" in problem["message"] and problem["field"] == "nation"
+
+
+def test_a_move_extends_by_a_number_field_only(policy_copy):
+    """'extend_by: significant' (a yes/no field) was accepted and moved nothing, silently."""
+    path = break_file(policy_copy, "    met_by: return_interview_held\n",
+                      "    met_by: return_interview_held\n"
+                      "    moved_by: [{event: safeguarding_concern, extend_by: significant}]\n")
+    problems = problems_of(policy_copy)
+    hit = next(p for p in problems if "'extend_by' names the field 'significant'" in p.message)
+    assert "which is a boolean field" in hit.message
+    assert hit.loc.file == str(path) and hit.loc.line == line_of(path, "extend_by: significant")
