@@ -32,9 +32,9 @@ def lint_problems(folder: Path) -> list[str]:
 
 
 def policy_test_failures(folder: Path) -> list[str]:
-    """Every failing policy test of the council, as `hearth policy test` prints it."""
+    """Every failing policy test of the council, as `hearth policy test` prints it (none for
+    a council with no tests yet: the coverage report says what they leave untested)."""
     results = run_council_tests(folder)
-    assert results, f"{folder.name} has no policy tests (tests/*.yaml)"
     return [f"{r.name} ({r.loc}): {'; '.join(map(str, r.failures))}" for r in results if r.failures]
 
 
