@@ -122,7 +122,7 @@ def test_create_case_mistakes_are_located_and_nothing_is_saved(app, client, demo
 def test_case_shows_events_and_live_evaluation(app, client, demo, bearer):
     from hearth.web import db
     from hearth.web.evaluation import case_document
-    case = demo.cases[demo.home][1]
+    case = demo.cases[demo.home][-1]
     r = client.get(f"/api/v1/cases/{case.id}", headers=_worker(demo, bearer))
     assert r.status_code == 200
     body = r.get_json()
@@ -139,7 +139,7 @@ def test_case_shows_events_and_live_evaluation(app, client, demo, bearer):
 
 
 def test_events_list(app, client, demo, bearer):
-    case = demo.cases[demo.home][1]
+    case = demo.cases[demo.home][-1]
     r = client.get(f"/api/v1/cases/{case.id}/events", headers=_worker(demo, bearer))
     assert r.status_code == 200
     got = r.get_json()["events"]
@@ -149,7 +149,7 @@ def test_events_list(app, client, demo, bearer):
 
 
 def test_record_events(app, client, demo, bearer):
-    case = demo.cases[demo.home][3]
+    case = demo.cases[demo.home][-1]
     before = len(events_of(app, case.id))
     r = client.post(f"/api/v1/cases/{case.id}/events", headers=_worker(demo, bearer), json={"events": [
         {"type": "missing_episode", "on": "2026-01-10"},
