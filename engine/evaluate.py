@@ -83,8 +83,8 @@ class RuleOutcomes:
         if unknown:
             answers = durable.fire(ruleset, [f for f, _ in unknown])
             by_point: dict = {}
-            for point, rule in answers:
-                by_point.setdefault(point, set()).add(rule)
+            for point, rule_name in answers:
+                by_point.setdefault(point, set()).add(rule_name)
             for fact, key in unknown:
                 rules = frozenset(by_point.get(fact["point"], ()))
                 fired.update((fact["point"], r) for r in rules)

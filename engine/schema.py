@@ -54,7 +54,7 @@ NAMES_OR_TRIGGER = {"anyOf": [NAME, {"type": "array", "items": NAME, "minItems":
 def version_schema() -> dict:
     cond = {"$ref": "#/$defs/condition"}
     roles = {"$ref": "#/$defs/roles"}
-    due = {"type": "string", "pattern": rf"^\s*.+?\s+after\s+.+$",
+    due = {"type": "string", "pattern": r"^\s*.+?\s+after\s+.+$",
            "description": "e.g. 5 working days after stability_meeting_decided"}
     ROLL = {"enum": list(ROLL_TO)}
     obligation = _obj({
