@@ -26,6 +26,8 @@ EXPECT_KEYS = ("policy_version", "triggers", "recommendation", "chair", "invitee
 # A form test: answers to one of the council's forms, and the messages they should get.
 FORM_TEST_KEYS = ("name", "on", "form", "answers", "expect")
 FORM_EXPECT_KEYS = ("valid", "errors")
+# The parts of an invitees expectation that are sets of roles, any one of which will do.
+ONE_OF_PARTS = ("required_one_of", "consider_one_of")
 
 
 @dataclass
@@ -134,6 +136,10 @@ def _is_list_of_words(value: Any) -> bool:
     return value is None or (isinstance(value, LList) and all(isinstance(item, str) for item in value))
 
 
+def _is_list_of_role_sets(value: Any) -> bool:
+    return isinstance(value, LList) and all(isinstance(item, LList) and _is_list_of_words(item) for item in value)
+
+
 def _is_mapping_of(value: Any, allowed) -> bool:
     return value is None or (isinstance(value, LMap) and all(allowed(item) for item in value.values()))
 
@@ -153,8 +159,9 @@ _EXPECT_SHAPES = {
     "recommendation": (_is_scalar, "one recommendation, or none"),
     "triggers": (_is_list_of_words, "a list of trigger ids, for example triggers: [repeated-missing]"),
     "chair": (_is_list_of_words, "a list of roles, for example chair: [iro]"),
-    "invitees": (lambda v: _is_mapping_of(v, _is_list_of_words),
-                 "a mapping with required, consider and not, each a list of roles"),
+    "invitees": (lambda v: _is_mapping_of(v, lambda item: _is_list_of_words(item) or _is_list_of_role_sets(item)),
+                 "a mapping with required, consider and not, each a list of roles, and required_one_of and "
+                 "consider_one_of, each a list of lists of roles (required_one_of: [[team_manager, practice_manager]])"),
     "deadlines": (lambda v: _is_mapping_of(v, _is_obligation_expectation),
                   "a mapping of deadline ids to absent, {due: ..., status: ...} or a list of those"),
     "duties": (lambda v: _is_mapping_of(v, _is_obligation_expectation),
@@ -166,10 +173,16 @@ _EXPECT_SHAPES = {
 }
 
 
+# The words a mapping in 'expect' may hold: a misspelt one ('requird') would check nothing.
+_EXPECT_PARTS = {"invitees": ("required", "consider", "not") + ONE_OF_PARTS, "interventions": ("includes", "excludes")}
+
+
 def _check_expect_shape(expect: LMap, problems: Problems) -> None:
     for key, (fits, how) in _EXPECT_SHAPES.items():
         if key in expect and not fits(expect[key]):
             problems.add(expect.value_loc(key), f"'{key}' in 'expect' is {how}.", key)
+        elif isinstance(expect.get(key), LMap) and key in _EXPECT_PARTS:
+            problems.check_keys(expect[key], _EXPECT_PARTS[key], f"'{key}' in 'expect'")
 
 
 def check_test_names(policy: Policy, tests: list[LMap]) -> list[Problem]:
@@ -184,8 +197,8 @@ def check_test_names(policy: Policy, tests: list[LMap]) -> list[Problem]:
         if value is not None and str(value) not in names:
             problems.add(loc, f"'{value}' is not {what}.{suggest(str(value), names)}", field)
 
-    def check_list(node: LMap, key: str, what: str, names, field: str) -> None:
-        items = node.get(key)
+    def check_list(node: LMap | LList, key: str | int, what: str, names, field: str) -> None:
+        items = node.get(key) if isinstance(node, LMap) else node[key]
         if isinstance(items, LList):
             for index, item in enumerate(items):
                 check(item, items.item_loc(index), what, names, field)
@@ -208,6 +221,12 @@ def check_test_names(policy: Policy, tests: list[LMap]) -> list[Problem]:
         if isinstance(invitees, LMap):
             for part in ("required", "consider", "not"):
                 check_list(invitees, part, "a role this council's policy knows", known["roles"], f"invitees.{part}")
+            for part in ONE_OF_PARTS:
+                sets = invitees.get(part)
+                for index, roles in enumerate(sets if isinstance(sets, LList) else []):
+                    if isinstance(roles, LList):
+                        check_list(sets, index, "a role this council's policy knows", known["roles"],
+                                   f"invitees.{part}")
         for section, what in (("deadlines", "a deadline this council's policy has"), ("duties", "a duty this council's policy has")):
             obligations = expect.get(section)
             if not isinstance(obligations, LMap):
@@ -307,7 +326,7 @@ def run_test(policy: Policy, node: LMap) -> TestResult:
     except SourceError as exc:  # the case, the forms, or a move past the last date Hearth counts to
         result.failures.extend(str(p) for p in exc.problems)
         return result
-    check_expectations(node["expect"], result.answer, result.failures)
+    check_expectations(node["expect"], result.answer, result.failures, result.version.vocabulary.role_groups)
     return result
 
 
@@ -334,8 +353,9 @@ def _line(node: LMap, key: str) -> str:
     return f"line {node.value_loc(key).line}"
 
 
-def check_expectations(expect: LMap, answer: dict, failures: list) -> None:
-    """Compare what a test expects with the answer; add a readable line per difference."""
+def check_expectations(expect: LMap, answer: dict, failures: list, role_groups: dict | None = None) -> None:
+    """Compare what a test expects with the answer; add a readable line per difference.
+    ``role_groups`` lets a test write a one-of set with a group's name for its members."""
     def differ(key: str, want: Any, got: Any) -> None:
         failures.append(f"{_line(expect, key)}: {key}: expected {want!r}, got {got!r}")
 
@@ -360,6 +380,13 @@ def check_expectations(expect: LMap, answer: dict, failures: list) -> None:
             if missing:
                 failures.append(f"{_line(expect, 'invitees')}: invitees {part}: expected to include {missing}, "
                                 f"got {answer['invitees'][part]}")
+        for part in ONE_OF_PARTS:
+            got = [set(entry["roles"]) for entry in answer["invitees"].get(part, [])]
+            for roles in (expect["invitees"] or {}).get(part) or []:
+                wanted = {member for role in roles for member in (role_groups or {}).get(role, (role,))}
+                if wanted not in got:
+                    failures.append(f"{_line(expect, 'invitees')}: invitees {part}: expected one of "
+                                    f"{sorted(wanted)}, got {[sorted(roles) for roles in got]}")
         invited = answer["invitees"]["required"] + answer["invitees"]["consider"]
         unwanted = [r for r in (expect["invitees"] or {}).get("not") or [] if r in invited]
         if unwanted:
