@@ -210,6 +210,12 @@ def _check_budget(root: Node | None, file: str) -> None:
         if isinstance(node, SequenceNode):
             total += sum(size(child, depth + 1) for child in node.value)
         elif isinstance(node, MappingNode):
+            for key, _value in node.value:
+                if isinstance(key, (SequenceNode, MappingNode)):
+                    # ruamel would fail later, unlocated ("unhashable type: 'CommentedSeq'")
+                    raise SourceError([Problem(_mark_loc(file, key.start_mark), (
+                        "A key here is a list or mapping, but keys are names. Braces written twice "
+                        "({{...}}) or a '? ' at the start of a line make one; write 'name: value'."))])
             total += sum(size(key, depth + 1) + size(value, depth + 1) for key, value in node.value)
         if total > MAX_YAML_NODES:
             raise SourceError([Problem(_mark_loc(file, node.start_mark),

@@ -64,3 +64,16 @@ def test_dates_outside_1900_to_2100_are_located_errors(day):
     with pytest.raises(ValueError, match="between 1900 and 2100"):
         parse_date(day)
 
+
+
+@pytest.mark.parametrize("text,line,column", [
+    ("tests:\n  - expect:\n      invitees: {{required: [iro]}}\n", 3, 18),   # braces written twice
+    ("? [a, b]\n: c\n", 1, 3),                                               # a complex key
+])
+def test_a_list_or_mapping_as_a_key_is_located(text, line, column):
+    """It was 'The file could not be read as YAML: unhashable type: 'CommentedSeq'', at no line."""
+    with pytest.raises(SourceError) as caught:
+        load_yaml(text, "keys.yaml")
+    [problem] = caught.value.problems
+    assert "keys are names" in problem.message
+    assert (problem.loc.line, problem.loc.column) == (line, column)
