@@ -66,6 +66,10 @@ def test_the_case_page_shows_the_placement_in_force_and_the_earlier_ones(app, wo
             "1 December 2025 (ended without a plan)") in summary
     # the move in the case's events names the placement type by its label
     assert "Placement type: Council children's home" in words(page), words(page)
+    # the dashboard lists the case under the placement in force, not the one it was opened with
+    dashboard = BeautifulSoup(client.get("/", query_string={"worker": "all"}).get_data(as_text=True), "html.parser")
+    row = next(tr for tr in dashboard.find("table", id="cases").find_all("tr") if "N-MOVED" in words(tr))
+    assert "Council children's home" in words(row) and "agency" not in words(row), words(row)
 
 
 def test_arranging_a_meeting_says_which_one_of_several_roles_to_invite(app, demo, login_as, monkeypatch):

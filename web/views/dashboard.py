@@ -26,6 +26,7 @@ class Row:
     case: Case
     next: NextDue | None
     problem: str | None  # the evaluation's problem, when there is no answer
+    placement_type: str | None  # in force today: after a move, not the one the case was opened with
 
     @property
     def order(self) -> tuple:
@@ -64,7 +65,9 @@ def _rows(worker: str, status: str) -> list[Row]:
     rows = []
     for case in db.session().scalars(stmt):
         evaluation = evaluate_case(case)  # once per case: remembered for this request
-        rows.append(Row(case, next_due(evaluation.answer), evaluation.problem))
+        in_force = (evaluation.answer or {}).get("placement") or {}
+        rows.append(Row(case, next_due(evaluation.answer), evaluation.problem,
+                        in_force.get("type", case.placement_type)))
     return sorted((r for r in rows if _matches(r, status)), key=lambda r: r.order)
 
 
