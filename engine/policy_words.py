@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from hearth.rules.conditions import (All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered)
-from hearth.rules.durations import Duration
 
 from .policy_model import DueRow, EventSpec, Gate, Intervention, Obligation, OneOf, PolicyVersion, Row
 
