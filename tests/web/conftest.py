@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy.orm import selectinload
 
-from hearth.web import assets, migrate
+from hearth.engine.api import policies_root
+from hearth.web import assets, db, migrate
 from hearth.web.db import engine_for
 from hearth.web.models import Base, Case, User
 from hearth.web.seed import seed_demo
@@ -89,18 +92,38 @@ def app(database_url):
     engine_for(app).dispose()
 
 
+# The demo seed as rows, per (database, policies folder, day): seeding reads every council's
+# demo file through the case reader and hashes a password, the same for every test.
+_SEEDED: dict[tuple, list] = {}
+
+
+def _seed(s, key: tuple) -> None:
+    """The demo seed into an empty database: seed_demo the first time for this database,
+    policies folder and day, then the same rows again (the same ids, which the sequences
+    have already passed)."""
+    if key in _SEEDED:
+        for table, rows in _SEEDED[key]:
+            if rows:
+                s.execute(table.insert(), rows)
+        s.commit()
+        return
+    assert seed_demo(s)
+    _SEEDED[key] = [(table, [dict(row) for row in s.execute(select(table)).mappings()])
+                    for table in Base.metadata.sorted_tables]
+
+
 @pytest.fixture
 def demo(app) -> Demo:
     """A database holding exactly the demo seed, rebuilt for every test."""
     with app.app_context():
-        from hearth.web import db
         s = db.session()
         for table in reversed(Base.metadata.sorted_tables):
             s.execute(delete(table))
         s.commit()
-        assert seed_demo(s)
+        _seed(s, (app.config["DATABASE_URL"], str(policies_root()), date.today()))
         councils = sorted({u.council_id for u in s.scalars(select(User)) if u.council_id})
-        cases = {c: list(s.scalars(select(Case).where(Case.council_id == c))) for c in councils}
+        cases = {c: list(s.scalars(select(Case).where(Case.council_id == c).options(selectinload(Case.events))))
+                 for c in councils}   # with their events, to read once the session is gone
         with_cases = [c for c in councils if cases[c]]
         assert len(with_cases) >= 2, "the web tests need two councils with demo cases (policies/<id>/demo/cases.yaml)"
         return Demo(home=with_cases[0], other=with_cases[1], cases=cases)
