@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from hearth.engine.cli import cli as engine_cli
 from hearth.rules.source import SourceError
 
-from . import assets, migrate, seed, tokens
+from . import assets, jobs, migrate, seed, tokens
 from . import create_app
 from . import db as web_db
 from .audit import audit
@@ -143,7 +143,16 @@ def assets_build(npm_dir: Path):
         click.echo(f"  {path.relative_to(assets.WEB.parent)}")
 
 
-WEB_COMMANDS = (db_group, serve, token_group, assets_group)
+@click.command("worker", help="Run background jobs from HEARTH_REDIS_URL's queue until stopped (docs/deploy.md).")
+@click.option("--burst", is_flag=True, help="stop once the queue is empty")
+def worker(burst: bool):
+    try:
+        jobs.work(_app(), burst=burst)
+    except jobs.JobError as e:
+        raise click.ClickException(str(e)) from e
+
+
+WEB_COMMANDS = (db_group, serve, token_group, assets_group, worker)
 
 
 def build_cli() -> click.Group:

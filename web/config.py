@@ -107,6 +107,10 @@ def load(overrides: dict | None = None) -> dict:
         "HEARTH_RATELIMIT_KEY_PREFIX": os.environ.get("HEARTH_RATELIMIT_KEY_PREFIX") or "hearth",
         # Proxies whose X-Forwarded-For/-Proto are believed (hearth.web.proxies); none by default.
         "HEARTH_TRUSTED_PROXIES": os.environ.get("HEARTH_TRUSTED_PROXIES") or "",
+        # Background jobs (hearth.web.jobs): RQ on this Redis, run by `hearth worker`; unset, each
+        # job runs in a thread of the process that starts it. The queue's name keeps services apart.
+        "HEARTH_REDIS_URL": os.environ.get("HEARTH_REDIS_URL") or "",
+        "HEARTH_JOB_QUEUE": os.environ.get("HEARTH_JOB_QUEUE") or "hearth",
     }
     config.update(overrides)
     try:
