@@ -194,8 +194,9 @@ def error_list(form, errors: Mapping[str, Err]) -> list[dict]:
 
 
 def render_form(form, *, errors: Mapping[str, Err] | None = None, action: str = "", method: str = "post",
-                submit_label: str = "Save", today: date | None = None) -> Markup:
+                submit_label: str | None = "Save", today: date | None = None) -> Markup:
     """The form as GOV.UK markup: error summary, sections, questions, buttons (a Markup <form>).
+    ``submit_label`` None draws no submit button: a preview, which nothing saves.
 
     ``form`` is an instance of :func:`build_form_class`; errors default to those of its
     last ``validate()``. A CSRF field, if the form has one, is drawn hidden.

@@ -5,7 +5,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import admin, cases, dashboard, document, funding, health, new_case, policy_status, sign_in, workflow
+    from . import (admin, cases, dashboard, document, funding, health, new_case, policy_pages, policy_status, sign_in,
+                   workflow)
 
-    for module in (sign_in, dashboard, new_case, cases, workflow, funding, admin, policy_status, document, health):
+    for module in (sign_in, dashboard, new_case, cases, workflow, funding, admin, policy_status, document, policy_pages,
+                   health):
         app.register_blueprint(module.bp)
