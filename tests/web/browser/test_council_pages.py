@@ -5,10 +5,13 @@ so a council dropped into policies/ is checked with no Python written for it.
 
 For each council: the manager's dashboard, every demo case's page, each of the council's
 forms on its first case (empty, then sent empty to meet the error summary), the list of
-forms, and the policy status page as its policy officer sees it. (test_pages.py crawls
+forms, the council's own pages they link to (/councils/<id>/...: its document, its policy
+in words), and the policy status page as its policy officer sees it. (test_pages.py crawls
 every link for the councils of the policies folder; this file keeps to these pages so
 the extra councils cost little.)"""
 from __future__ import annotations
+
+from urllib.parse import urldefrag
 
 import pytest
 from sqlalchemy import select
@@ -20,6 +23,15 @@ from hearth.web.models import Case
 from .accessibility import check_accessibility
 from .conftest import TODAY, councils, email, sign_in
 from .govuk_forms import submit
+
+
+MAX_COUNCIL_PAGES = 25
+
+
+def links(page) -> list[str]:
+    """The same-site paths the page links to, without fragments or queries."""
+    hrefs = page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))")
+    return sorted({urldefrag(h)[0].split("?")[0] for h in hrefs if h.startswith("/")})
 
 
 def demo_cases(live, council: str) -> list[tuple[int, str]]:
@@ -67,6 +79,25 @@ def test_the_councils_pages_pass_axe(page, live, council):
                 assert page.title().startswith("Error: "), f"{form_id} sent empty: the title says so"
                 check(f"{form_id} form sent empty")
 
+    # The council's own pages the worker's pages link to (its document, its policy read in
+    # words, ...): every one under /councils/<id>/, up to a few dozen.
+    sign_in(page, email("worker", council))
+    council_pages = f"/councils/{council}/"
+    queue = [path for path in links(page) if path.startswith(council_pages)]
+    seen = set(queue)
+    visited = 0
+    while queue and visited < MAX_COUNCIL_PAGES:
+        path = queue.pop(0)
+        response = page.goto(path)
+        assert response.status == 200, f"{path}: {response.status}"
+        visited += 1
+        check(path)
+        for found in links(page):
+            if found.startswith(council_pages) and found not in seen:
+                seen.add(found)
+                queue.append(found)
+
+    print(f"{council}: {visited} of its own pages: {sorted(seen)}")
     sign_in(page, email("policy_officer", council))
     response = page.goto("/policy-status")
     assert response.status == 200
