@@ -30,6 +30,8 @@ ARGUMENTS = {
     "case_id": lambda demo, council: demo.cases[council][0].id,
     "council": lambda demo, council: council,
     "form_id": lambda demo, council: first_form(council).id,
+    "section": lambda demo, council: "triggers",   # a section of the policy pages
+    "version": lambda demo, council: policy_on(council, date.today()).version,
     "submission_id": lambda demo, council: demo.drafts[council],
 }
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}
