@@ -100,6 +100,34 @@ def check_case_pages(app, council: str) -> None:
             assert intervention["label"] in page, (ref, intervention["id"])
 
 
+def links(html: str) -> set[str]:
+    """The same-site paths a page links to, without fragments or queries."""
+    return {a["href"].split("#")[0].split("?")[0] for a in BeautifulSoup(html, "html.parser").find_all("a", href=True)
+            if a["href"].startswith("/")}
+
+
+def check_council_pages(app, council: str, limit: int = 60) -> list[str]:
+    """Every page of the council's own under /councils/<id>/ (its document, its policy in
+    words, ...) that its worker's dashboard and case pages lead to answers 200; returns them."""
+    client = signed_in(app, "worker", council)
+    prefix = f"/councils/{council}/"
+    starts = ["/"] + [f"/cases/{case_id}" for case_id, _ in council_cases(app, council)]
+    queue = sorted({path for start in starts for path in links(client.get(start).get_data(as_text=True))
+                    if path.startswith(prefix)})
+    seen = set(queue)
+    visited = []
+    while queue and len(visited) < limit:
+        path = queue.pop(0)
+        r = client.get(path)
+        assert r.status_code == 200, (path, r.status_code)
+        visited.append(path)
+        for found in sorted(links(r.get_data(as_text=True)) - seen):
+            if found.startswith(prefix):
+                seen.add(found)
+                queue.append(found)
+    return visited
+
+
 def new_case(app, council: str, on: date) -> int:
     """A case opened through the new-case page, in the first placement type the council has."""
     client = signed_in(app, "worker", council)

@@ -36,6 +36,12 @@ def test_every_demo_case_page_shows_the_engines_answer(app, demo, pinned, counci
 
 
 @pytest.mark.parametrize("council", COUNCILS)
+def test_the_councils_own_pages_answer(app, demo, pinned, council):
+    """Its document and its policy in words, reached from its worker's pages."""
+    assert web_checks.check_council_pages(app, council), f"no page under /councils/{council}/ is linked"
+
+
+@pytest.mark.parametrize("council", COUNCILS)
 def test_every_form_on_a_new_case(app, demo, pinned, council):
     case_id = web_checks.new_case(app, council, pinned)
     web_checks.check_forms(app, council, case_id, pinned)

@@ -67,6 +67,7 @@ def test_the_copy_works_in_the_web_app_and_the_api(dropped, tmp_path, monkeypatc
     try:
         web_checks.check_dashboards(app, NEW_ID)
         web_checks.check_case_pages(app, NEW_ID)
+        assert web_checks.check_council_pages(app, NEW_ID)
         web_checks.check_forms(app, NEW_ID, web_checks.new_case(app, NEW_ID, TODAY), TODAY)
         web_checks.check_api(app, NEW_ID, TODAY)
     finally:
