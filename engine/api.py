@@ -1,7 +1,8 @@
 """The engine's one public doorway: what the CLI, the web app and the API call.
 
 Everything here answers from the policy files under the policies root
-(``HEARTH_POLICIES`` or ``./policies``); nothing here touches a database.
+(``HEARTH_POLICIES`` or ``./policies``), each council's folder read as its
+hearth.engine.policy_files.PolicyFiles; nothing here touches a database.
 Policies are loaded once and reloaded when their files change, so a policy
 officer's edit is seen without a restart; an edit with mistakes leaves the last
 good policy in force and is reported by policy_states().
@@ -79,17 +80,21 @@ def _placeholder(folder: Path) -> Council:
 
 
 def _council(folder: Path) -> Council:
-    """council.yaml, read again only when the file changes (every page names its council)."""
-    st = (folder / "council.yaml").stat()
+    """council.yaml, read again only when it (or the document it names) changes (every page
+    names its council)."""
     try:
-        return sources.kept(sources.COUNCILS, folder, (st.st_mtime_ns, st.st_size), load_council, "council.yaml")
+        return sources.kept(sources.COUNCILS, folder, _stamp(folder, "council.yaml", "document/*"), load_council,
+                            "council.yaml")
     except SourceError:
         return _placeholder(folder)
 
 
-def _stamp(folder: Path) -> tuple:
-    files = [folder / "council.yaml", *sorted((folder / "versions").glob("*.yaml"))]
-    return tuple((f.name, st.st_mtime_ns, st.st_size) for f in files if (st := _stat(f)) is not None)
+def _stamp(folder: Path, *patterns: str) -> tuple:
+    """When the files a loader reads (hearth.engine.policy's parts of the folder) last changed."""
+    patterns = patterns or ("council.yaml", "versions/*.yaml", "document/*")
+    files = [path for pattern in patterns for path in sorted(folder.glob(pattern))]
+    return tuple((f.relative_to(folder).as_posix(), st.st_mtime_ns, st.st_size) for f in files
+                 if (st := _stat(f)) is not None)
 
 
 def _stat(path: Path):

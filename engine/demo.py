@@ -6,7 +6,8 @@ is made: ``{days_ago: 12}`` or ``{days_from_now: 14}``. Nothing about a council'
 lives in Python. Each case is read by the same case reader as every other way in, and
 each event held to the same rules as a worker recording it that day (recording.py), so
 a mistake in demo data is a located problem (file, line, column), never a stored case
-that later breaks a child's page. A council without the file has no demo cases.
+that later breaks a child's page. A council without the file has no demo cases. The file
+is read from the council's hearth.engine.policy_files.PolicyFiles (a folder is read into one).
 """
 from __future__ import annotations
 
@@ -19,13 +20,13 @@ from hearth.rules.source import LList, LMap, Loc, Problem, Problems, SourceError
 
 from . import evaluate as evaluation
 from .case import case_to_dict, parse_case_data
-from .policy import read_policy_file
+from .policy_files import DEMO_PATH, PolicySource, policy_files
 from .policy_model import NoPolicyInForce, Policy, PolicyVersion
 from .recording import check_new_events
 
 __all__ = ["DEMO_FILE", "DemoCase", "DemoEvent", "demo_problems", "read_demo_cases"]
 
-DEMO_FILE = Path("demo") / "cases.yaml"
+DEMO_FILE = Path(DEMO_PATH)
 RELATIVE_KEYS = {"days_ago": -1, "days_from_now": 1}
 DEMO_CASE_KEYS = ("child", "placement", "events")
 # The demo social worker records the events, so every event must be one a worker may record.
@@ -47,14 +48,15 @@ class DemoCase:
     events: tuple
 
 
-def read_demo_cases(folder: Path, policy: Policy, today: date) -> list[DemoCase]:
+def read_demo_cases(source: PolicySource, policy: Policy, today: date) -> list[DemoCase]:
     """The council's demo cases as of ``today`` ([] without a demo file); SourceError with
-    every problem, located, if any case or event could not be recorded."""
-    path = folder / DEMO_FILE
-    if not path.is_file():
+    every problem, located, if any case or event could not be recorded. ``source``: the
+    council's PolicyFiles, or its folder."""
+    files = policy_files(source, ("demo",))
+    if not files.has(DEMO_PATH):
         return []
-    file = str(path)
-    doc = load_yaml(read_policy_file(path), file)
+    file = files.location(DEMO_PATH)
+    doc = load_yaml(files.text(DEMO_PATH), file)
     problems = Problems()
     if not isinstance(doc, LMap) or not isinstance(doc.get("cases"), LList):
         raise SourceError([Problem(getattr(doc, "loc", Loc(file, 1, 1)),
@@ -82,11 +84,11 @@ def read_demo_cases(folder: Path, policy: Policy, today: date) -> list[DemoCase]
     return cases
 
 
-def demo_problems(folder: Path, policy: Policy, today: date | None = None) -> list[Problem]:
+def demo_problems(source: PolicySource, policy: Policy, today: date | None = None) -> list[Problem]:
     """Every mistake in the council's demo file as of ``today`` (default: today), for
     `hearth policy lint`; [] when it is right or there is none."""
     try:
-        read_demo_cases(folder, policy, today or date.today())
+        read_demo_cases(source, policy, today or date.today())
     except SourceError as exc:
         return exc.problems
     return []

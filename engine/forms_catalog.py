@@ -8,21 +8,27 @@ change to a menu in the policy changes every form that uses it.
 Versions: a form says ``version:``. Before changing a form, copy it to
 ``forms/_versions/<form id>/<version>.yaml`` and raise the version in the form;
 a saved record keeps the version it was filled against and is shown with it.
+
+The files are the council's hearth.engine.policy_files.PolicyFiles (a folder is read into
+one), so a form's mistake is located at ``<origin>/forms/<form>.yaml:line:col`` wherever the
+policy is kept.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from hearth.forms import FormDefinition, load_form
 from hearth.rules.source import Loc, Problem, SourceError, suggest
 
 from . import api, sources
-from .policy import read_policy_file
+from .policy import load_policy
+from .policy_files import FORM_VERSIONS_DIR, PolicyFiles, PolicySource, policy_files
+from .policy_model import NoPolicyInForce, Policy, PolicyVersion
 from .vocabulary import shared_vocabulary
 
-VERSIONS_DIR = "_versions"
+VERSIONS_DIR = FORM_VERSIONS_DIR
 
 
 class UnknownForm(LookupError):
@@ -34,21 +40,22 @@ def _policy_vocabulary(council_id: str, on: date, root: Path | None):
     folder = (root or api.policies_root()) / council_id
     if not list((folder / "versions").glob("*.yaml")):
         return None
-    policy = api.get_policy(council_id, root)
+    return version_for_forms(api.get_policy(council_id, root), on)
+
+
+def version_for_forms(policy: Policy | None, on: date) -> PolicyVersion | None:
+    """The version whose menus a council's forms use on a date: the one in force, or the first
+    for a date before it; None for a council without a policy yet."""
+    if policy is None:
+        return None
     try:
         return policy.version_on(on)
-    except api.NoPolicyInForce:
+    except NoPolicyInForce:
         return policy.versions[0]
 
 
-def option_lists(council_id: str, on: date | None = None, root: Path | None = None) -> tuple[dict, dict]:
-    """(named option lists, event specs) for a council's forms on a date.
-
-    The one place that decides where forms' menus come from: the council's policy
-    version in force (its vocabulary, interventions and triggers), or the shared
-    vocabulary while the council has no policy version yet.
-    """
-    version = _policy_vocabulary(council_id, on or date.today(), root)
+def menus(version: PolicyVersion | None) -> tuple[dict, dict]:
+    """(named option lists, event specs) of a policy version, or of the shared vocabulary without one."""
     if version is None:
         vocab = shared_vocabulary()
         options = {**vocab.options(), "interventions": [], "triggers": []}
@@ -58,10 +65,32 @@ def option_lists(council_id: str, on: date | None = None, root: Path | None = No
     return options, vocab.event_fields_scope()
 
 
+def groups_of(version: PolicyVersion | None) -> dict:
+    return dict((version.vocabulary if version is not None else shared_vocabulary()).role_groups)
+
+
+def option_lists(council_id: str, on: date | None = None, root: Path | None = None) -> tuple[dict, dict]:
+    """(named option lists, event specs) for a council's forms on a date.
+
+    The one place that decides where forms' menus come from: the council's policy
+    version in force (its vocabulary, interventions and triggers), or the shared
+    vocabulary while the council has no policy version yet.
+    """
+    return menus(_policy_vocabulary(council_id, on or date.today(), root))
+
+
 def role_groups(council_id: str, on: date | None = None, root: Path | None = None) -> dict:
     """The role groups a council's forms may name on a date (a name stands for its members)."""
-    version = _policy_vocabulary(council_id, on or date.today(), root)
-    return dict((version.vocabulary if version is not None else shared_vocabulary()).role_groups)
+    return groups_of(_policy_vocabulary(council_id, on or date.today(), root))
+
+
+def catalog_of(files: PolicyFiles, on: date, policy: Policy | None = None) -> FormCatalog:
+    """A council's forms read from its files, with the menus of its policy (``policy``, or the
+    one in the same files) on ``on`` and the role groups of the version in force today, as the
+    running service checks them; SourceError listing every problem."""
+    policy = policy if policy is not None else _own_policy(files)
+    options, specs = menus(version_for_forms(policy, on))
+    return load_folder(files, options, specs, groups_of(version_for_forms(policy, date.today())))
 
 
 @dataclass
@@ -92,43 +121,53 @@ class FormCatalog:
         return out
 
 
-def _read(path: Path, options: dict, specs: dict, default_id: str, groups: dict) -> FormDefinition:
-    return load_form(read_policy_file(path), str(path), options, specs, default_id=default_id, groups=groups)
+def _own_policy(files: PolicyFiles) -> Policy | None:
+    """The policy in the same files (None while they have no version yet)."""
+    return load_policy(files) if files.glob("versions/*.yaml") else None
 
 
-def load_folder(folder: Path, options: dict, specs: dict, groups: dict | None = None) -> FormCatalog:
-    """Every form and kept version under ``folder/forms``; SourceError listing every problem.
-    ``groups``: the role groups the forms may name (default: those of the policy in force today)."""
+def _read(files: PolicyFiles, relative: str, options: dict, specs: dict, default_id: str,
+          groups: dict) -> FormDefinition:
+    return load_form(files.text(relative), files.location(relative), options, specs, default_id=default_id,
+                     groups=groups)
+
+
+def load_folder(source: PolicySource, options: dict, specs: dict, groups: dict | None = None) -> FormCatalog:
+    """Every form and kept version under ``forms/`` of the council's files (a PolicyFiles, or its
+    folder); SourceError listing every problem. ``groups``: the role groups the forms may name
+    (default: those of the policy in force today, as the service holds it)."""
+    files = policy_files(source, ("forms",))
     if groups is None:
-        groups = role_groups(folder.name, date.today(), folder.parent)
-    catalog = FormCatalog(folder.name)
+        groups = (groups_of(version_for_forms(_own_policy(files), date.today())) if isinstance(source, PolicyFiles)
+                  else role_groups(files.council_id, date.today(), Path(source).parent))
+    catalog = FormCatalog(files.council_id)
     problems: list = []
-    forms_dir = folder / "forms"
-    for path in sorted(forms_dir.glob("*.yaml")):
+    for relative in files.glob("forms/*.yaml"):
         try:
-            defn = _read(path, options, specs, path.stem, groups)
+            defn = _read(files, relative, options, specs, PurePosixPath(relative).stem, groups)
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
         catalog.forms[defn.id] = defn
         catalog.versions.setdefault(defn.id, {})[defn.version] = defn
-    for path in sorted((forms_dir / VERSIONS_DIR).glob("*/*.yaml")):
-        form_id = path.parent.name
+    for relative in files.glob(f"forms/{VERSIONS_DIR}/*/*.yaml"):
+        path = PurePosixPath(relative)
+        form_id, file = path.parent.name, files.location(relative)
         try:
-            defn = _read(path, options, specs, form_id, groups)
+            defn = _read(files, relative, options, specs, form_id, groups)
         except SourceError as exc:
             problems.extend(exc.problems)
             continue
         if defn.version != path.stem:
-            problems.append(Problem(Loc(str(path)), f"This file keeps version '{defn.version}' of the form; name it "
-                                                    f"{defn.version}.yaml so the version can be found."))
+            problems.append(Problem(Loc(file), f"This file keeps version '{defn.version}' of the form; name it "
+                                               f"{defn.version}.yaml so the version can be found."))
         elif form_id not in catalog.forms:
-            problems.append(Problem(Loc(str(path)), f"There is no form '{form_id}' for these old versions."
-                                                    f"{suggest(form_id, catalog.forms)}"))
+            problems.append(Problem(Loc(file), f"There is no form '{form_id}' for these old versions."
+                                               f"{suggest(form_id, catalog.forms)}"))
         elif defn.version in catalog.versions[form_id]:
-            problems.append(Problem(Loc(str(path)), f"Version {defn.version} of '{form_id}' is both the current form "
-                                                    f"and a kept one: after changing forms/{form_id}.yaml, raise its "
-                                                    "'version'."))
+            problems.append(Problem(Loc(file), f"Version {defn.version} of '{form_id}' is both the current form "
+                                               f"and a kept one: after changing forms/{form_id}.yaml, raise its "
+                                               "'version'."))
         else:
             catalog.versions[form_id][defn.version] = defn
     if problems:
@@ -162,11 +201,16 @@ def load_forms(council_id: str, on: date | None = None, root: Path | None = None
                         lambda path: load_folder(path, options, specs, groups), "forms", folder=folder)
 
 
-def lint_forms(folder: Path) -> tuple[list, str]:
-    """(problems, summary) for `hearth policy lint`."""
+def lint_forms(source: PolicySource) -> tuple[list, str]:
+    """(problems, summary) for `hearth policy lint`: a folder's forms with the menus the service
+    holds today; a PolicyFiles' forms with the menus of the policy in the same files."""
     try:
-        options, specs = option_lists(folder.name, date.today(), folder.parent)
-        catalog = load_folder(folder, options, specs)
+        if isinstance(source, PolicyFiles):
+            catalog = catalog_of(source, date.today())
+        else:
+            folder = Path(source)
+            options, specs = option_lists(folder.name, date.today(), folder.parent)
+            catalog = load_folder(folder, options, specs)
     except SourceError as exc:
         return exc.problems, ""
     kept = sum(len(v) - 1 for v in catalog.versions.values())

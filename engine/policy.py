@@ -1,4 +1,4 @@
-"""Reading a council's policy from its folder: council.yaml and versions/*.yaml.
+"""Reading a council's policy: council.yaml and versions/*.yaml of its files.
 
 Loading validates everything a policy officer could get wrong and reports it
 with file, line, column and a plain-English fix; a policy with any mistake is
@@ -6,7 +6,10 @@ not loaded at all, and no file, however broken (bytes that are not UTF-8, a
 list where a name goes, a mapping where a date goes), gets past as a
 traceback. The values built are hearth.engine.policy_model's; they are named
 here too, so ``from hearth.engine.policy import PolicyVersion`` keeps working; a version
-file's sections are read by hearth.engine.policy_reader.
+file's sections are read by hearth.engine.policy_reader. The files are a
+hearth.engine.policy_files.PolicyFiles, wherever they are kept; a folder is read into one
+(``load_policy(folder)`` is ``load_policy(PolicyFiles.from_folder(folder))``), so there is
+one way of loading and every mistake is located at ``<origin>/<file>:line:col``.
 See docs/policy-language.md for the language.
 """
 from __future__ import annotations
@@ -14,12 +17,13 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from hearth.rules.source import LMap, Loc, Problem, Problems, SourceError, load_yaml, parse_date, suggest
 
 from .calendar import NATIONS, calendar_for
 from .documents import document_problem
+from .policy_files import COUNCIL_FILE, DOCUMENT_DIR, PolicyFiles, PolicySource, policy_files, read_policy_file
 from .policy_model import (CURRENT_LANGUAGE, LANGUAGES, Council, DueRow, EventSpec, Gate, Intervention, Move,
                            NoPolicyInForce, Obligation, Plan, Policy, PolicyVersion, Row, Trigger)
 from .policy_reader import SectionReader, read_dates
@@ -27,48 +31,19 @@ from .vocabulary import merge_vocabulary, shared_vocabulary, shared_vocabulary_t
 
 __all__ = ["COUNCIL_KEYS", "VERSION_KEYS", "Council", "DueRow", "EventSpec", "Gate", "Intervention", "Move",
            "NoPolicyInForce", "Obligation", "Plan", "Policy", "PolicyVersion", "Row", "Trigger",
-           "load_council", "load_policy", "load_version", "read_policy_file"]
+           "PolicyFiles", "load_council", "load_policy", "load_version", "read_policy_file"]
 
 VERSION_KEYS = ("language", "effective_from", "title", "vocabulary", "closed_days", "calendars", "triggers",
                 "recommendation", "chair", "invitees", "deadlines", "duties", "gates", "interventions")
 COUNCIL_KEYS = ("name", "short_name", "nation", "document", "brand")
 BRAND_KEYS = ("colour",)
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-# Characters YAML 1.2 does not allow in a file (tab, line ends and printable text are fine).
-_NOT_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# What each loader reads of a council's folder (a mistake in a form or a test never stops the policy loading).
+COUNCIL_PARTS = (COUNCIL_FILE, DOCUMENT_DIR)
+POLICY_PARTS = (COUNCIL_FILE, "versions", DOCUMENT_DIR)
 
 
 # ----------------------------------------------------------------------- loader
-def read_policy_file(path: Path) -> str:
-    """A policy file's text. Bytes that are not UTF-8 are refused at their line and column
-    (an editor saving in another encoding is the usual cause), and a file that cannot be
-    opened is a located problem, never an OSError."""
-    file = str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError([Problem(Loc(file), "This file is missing.")]) from None
-    except OSError as exc:
-        raise SourceError([Problem(Loc(file), f"This file cannot be read ({exc.strerror or exc}).")]) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError([Problem(_loc_at(file, data[:exc.start].decode("utf-8", "replace")),
-                                   f"The file is not UTF-8 text here (byte 0x{data[exc.start]:02x}). Save it as "
-                                   "UTF-8 from your editor, or retype the character.")]) from None
-    control = _NOT_YAML.search(text)
-    if control:
-        raise SourceError([Problem(_loc_at(file, text[:control.start()]),
-                                   f"The file has a control character here (U+{ord(control.group()):04X}), which "
-                                   "YAML does not allow; delete it (it is often invisible in an editor).")])
-    return text
-
-
-def _loc_at(file: str, before: str) -> Loc:
-    """Where the text that follows ``before`` starts, as an editor counts lines and columns."""
-    return Loc(file, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
-
-
 def _text_value(doc: LMap, key: str, problems: Problems, example: str, default: str = "") -> str:
     value = doc.get(key)
     if value is None:
@@ -96,14 +71,15 @@ def _brand(doc: LMap, problems: Problems) -> dict:
     return {key: value[key] for key in BRAND_KEYS if key in value}
 
 
-def load_council(folder: Path) -> Council:
-    """council.yaml, checked: every page names its council and draws its colour from it."""
+def load_council(source: PolicySource) -> Council:
+    """council.yaml, checked: every page names its council and draws its colour from it.
+    ``source``: the council's PolicyFiles, or its folder."""
+    files = policy_files(source, COUNCIL_PARTS)
     problems = Problems()
-    path = folder / "council.yaml"
-    file = str(path)
-    if not path.is_file():
+    file = files.location(COUNCIL_FILE)
+    if not files.has(COUNCIL_FILE):
         raise SourceError([Problem(Loc(file), "There is no council.yaml in this folder.")])
-    doc = load_yaml(read_policy_file(path), file)
+    doc = load_yaml(files.text(COUNCIL_FILE), file)
     if not isinstance(doc, LMap):
         raise SourceError([Problem(getattr(doc, "loc", Loc(file, 1, 1)),
                                    "council.yaml must be a mapping with name, nation and brand.")])
@@ -111,7 +87,7 @@ def load_council(folder: Path) -> Council:
     name = _text_value(doc, "name", problems, "Northshire County Council")
     short_name = _text_value(doc, "short_name", problems, "Northshire", default=name)
     document = _text_value(doc, "document", problems, "guidance-2025.txt")
-    missing = document_problem(folder, document, doc.value_loc("document")) if document else None
+    missing = document_problem(files, document, doc.value_loc("document")) if document else None
     if missing:
         problems.add(missing.loc, missing.message, missing.field)
     nation = doc.get("nation", "england")
@@ -120,13 +96,21 @@ def load_council(folder: Path) -> Council:
                                               f"Nations: {', '.join(NATIONS)}.", "nation")
     brand = _brand(doc, problems)
     problems.raise_if_any()
-    return Council(folder.name, name, short_name, nation, document, brand)
+    return Council(files.council_id, name, short_name, nation, document, brand)
 
 
-def load_version(council: Council, path: Path) -> PolicyVersion:
-    """Load and check one version file; raises SourceError listing every problem."""
-    file = str(path)
-    text = read_policy_file(path)
+def load_version(council: Council, source: PolicySource, relative: str | None = None) -> PolicyVersion:
+    """Load and check one version file; raises SourceError listing every problem. ``source``:
+    the council's PolicyFiles with ``relative`` the version's path in it (versions/2025-01.yaml),
+    or the version file itself."""
+    if isinstance(source, PolicyFiles):
+        return _version(council, source.text(relative), source.location(relative), PurePosixPath(relative).stem)
+    path = Path(source)
+    return _version(council, read_policy_file(path), str(path), path.stem)
+
+
+def _version(council: Council, text: str, file: str, version_name: str) -> PolicyVersion:
+    """One version from its text; ``file`` is where mistakes are located."""
     doc = load_yaml(text, file)
     problems = Problems()
     if not isinstance(doc, LMap):
@@ -165,8 +149,8 @@ def load_version(council: Council, path: Path) -> PolicyVersion:
     deadlines = reader.obligations(doc, "deadlines", calendars, trigger_ids)
     duties = reader.obligations(doc, "duties", calendars, trigger_ids)
     version = PolicyVersion(
-        council=council, version=path.stem, effective_from=effective,
-        title=reader.text(doc, "title", "a policy version", required=False) or path.stem, file=file,
+        council=council, version=version_name, effective_from=effective,
+        title=reader.text(doc, "title", "a policy version", required=False) or version_name, file=file,
         vocabulary=vocab, triggers=triggers,
         recommendation=reader.recommendation(doc, [t.id for t in triggers], [d.id for d in deadlines]),
         chair=reader.chair(doc), invitees=reader.invitees(doc), deadlines=deadlines, duties=duties,
@@ -193,17 +177,19 @@ def _language(doc: LMap, problems: Problems) -> int:
     return value
 
 
-def load_policy(folder: Path) -> Policy:
-    """Load a council folder: council.yaml and every version, all checked."""
-    council = load_council(folder)
-    files = sorted((folder / "versions").glob("*.yaml"))
-    if not files:
-        raise SourceError([_problem(str(folder / "versions"), "This council has no policy versions yet: "
-                                                                   "add a file such as versions/2025-01.yaml.")])
+def load_policy(source: PolicySource) -> Policy:
+    """Load a council's policy, council.yaml and every version, all checked. ``source``: the
+    council's PolicyFiles, or its folder (read into one: the same loading)."""
+    files = policy_files(source, POLICY_PARTS)
+    council = load_council(files)
+    names = files.glob("versions/*.yaml")
+    if not names:
+        raise SourceError([_problem(files.location("versions"), "This council has no policy versions yet: "
+                                                                "add a file such as versions/2025-01.yaml.")])
     problems, versions = [], []
-    for path in files:
+    for relative in names:
         try:
-            versions.append(load_version(council, path))
+            versions.append(load_version(council, files, relative))
         except SourceError as exc:
             problems.extend(exc.problems)
     if problems:

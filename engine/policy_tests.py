@@ -2,7 +2,9 @@
 
 Policy officers write these beside their rules (policies/<council>/tests/) so a
 change that breaks a clause is caught before it is published. Only what a
-test names is checked; see docs/policy-language.md for the format.
+test names is checked; see docs/policy-language.md for the format. The tests are read from
+the council's hearth.engine.policy_files.PolicyFiles (a folder is read into one), so a
+test's place is ``<origin>/tests/<file>.yaml:line`` wherever the policy is kept.
 """
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ from hearth.forms import FormDefinition, validate_json
 
 from .case import parse_case_data
 from .evaluate import GATE_STATUSES, OBLIGATION_STATUSES, evaluate
-from .forms_catalog import FormCatalog, UnknownForm, load_folder, option_lists
+from .forms_catalog import FormCatalog, UnknownForm, catalog_of
 from .policy import NoPolicyInForce, Policy, PolicyVersion, load_policy, read_policy_file
+from .policy_files import COUNCIL_FILE, DOCUMENT_DIR, PolicyFiles, PolicySource, policy_files
 
 TEST_KEYS = ("name", "on", "case", "expect")
 EXPECT_KEYS = ("policy_version", "triggers", "recommendation", "chair", "invitees", "deadlines", "duties",
@@ -28,6 +31,9 @@ FORM_TEST_KEYS = ("name", "on", "form", "answers", "expect")
 FORM_EXPECT_KEYS = ("valid", "errors")
 # The parts of an invitees expectation that are sets of roles, any one of which will do.
 ONE_OF_PARTS = ("required_one_of", "consider_one_of")
+# What running a council's tests reads of its folder (not the demo cases).
+TEST_PARTS = (COUNCIL_FILE, "versions", DOCUMENT_DIR, "tests", "forms")
+FORM_PARTS = (COUNCIL_FILE, "versions", DOCUMENT_DIR, "forms")
 
 
 @dataclass
@@ -57,23 +63,28 @@ def council_test_files(folder: Path) -> list[Path]:
     return sorted((folder / "tests").glob("*.yaml"))
 
 
-def run_council_tests(folder: Path) -> list[TestResult]:
-    policy = load_policy(folder)
-    results = []
-    for path in council_test_files(folder):
-        results.extend(run_test_file(policy, path))
-    return results
+def run_council_tests(source: PolicySource) -> list[TestResult]:
+    """Every test of a council's files (a PolicyFiles, or its folder) against their policy."""
+    files = policy_files(source, TEST_PARTS)
+    policy = load_policy(files)
+    return [result for relative in files.glob("tests/*.yaml") for result in run_test_file(policy, files, relative)]
 
 
-def run_test_file(policy: Policy, path: Path) -> list[TestResult]:
-    return [run_test(policy, node) for node in read_test_file(path)]
+def run_test_file(policy: Policy, source: PolicySource, relative: str | None = None) -> list[TestResult]:
+    """The tests of one file: ``relative`` in the council's PolicyFiles, or a test file's path."""
+    files = source if isinstance(source, PolicyFiles) else None
+    return [run_test(policy, node, files) for node in read_test_file(source, relative)]
 
 
-def read_test_file(path: Path) -> list[LMap]:
+def read_test_file(source: PolicySource, relative: str | None = None) -> list[LMap]:
     """A test file's tests, their shape checked (what `hearth policy lint` reports) so that
-    running them meets only the mistakes a test is for; SourceError listing every problem."""
-    file = str(path)
-    doc = load_yaml(read_policy_file(path), file)
+    running them meets only the mistakes a test is for; SourceError listing every problem.
+    ``source``: the council's PolicyFiles with ``relative`` the file's path in it, or the file."""
+    if isinstance(source, PolicyFiles):
+        file, text = source.location(relative), source.text(relative)
+    else:
+        file, text = str(source), read_policy_file(Path(source))
+    doc = load_yaml(text, file)
     problems = Problems()
     if not isinstance(doc, LMap) or not isinstance(doc.get("tests"), LList):
         problems.add(getattr(doc, "loc", Loc(file)), "A test file needs 'tests:', a list of tests.")
@@ -185,11 +196,12 @@ def _check_expect_shape(expect: LMap, problems: Problems) -> None:
             problems.check_keys(expect[key], _EXPECT_PARTS[key], f"'{key}' in 'expect'")
 
 
-def check_test_names(policy: Policy, tests: list[LMap]) -> list[Problem]:
+def check_test_names(policy: Policy, tests: list[LMap], files: PolicyFiles | None = None) -> list[Problem]:
     """Every id, role, action and status a test's `expect` names, checked against the council's
     policy (any of its versions) and located, with "did you mean": a misspelt duty or status
     passed lint and then failed as "expected 'open', got None", which sent people looking
-    for a fault in the rules rather than in the test."""
+    for a fault in the rules rather than in the test. ``files``: the council's files the forms
+    are in (default: the folder the policy was loaded from)."""
     known = _known_names(policy)
     problems = Problems()
 
@@ -207,7 +219,7 @@ def check_test_names(policy: Policy, tests: list[LMap]) -> list[Problem]:
     for test in tests:
         expect = test.get("expect")
         if "form" in test:
-            forms = _known_forms(policy) if forms is None else forms
+            forms = _known_forms(policy, files) if forms is None else forms
             _check_form_names(test, forms, problems)
             continue
         if not isinstance(expect, LMap):
@@ -250,15 +262,20 @@ def check_test_names(policy: Policy, tests: list[LMap]) -> list[Problem]:
     return problems.items
 
 
-def _known_forms(policy: Policy) -> dict:
+def _known_forms(policy: Policy, files: PolicyFiles | None) -> dict:
     """Form id -> its questions' ids (None when the forms have mistakes of their own, which lint
     reports on the forms)."""
-    folder = council_folder(policy)
+    source = _forms_source(policy, files)
     try:
-        catalog = form_catalog(folder, policy.current.effective_from)
+        catalog = form_catalog(source, policy.current.effective_from, policy)
     except SourceError:
-        return {path.stem: None for path in (folder / "forms").glob("*.yaml")}
+        return {Path(str(name)).stem: None for name in source.glob("forms/*.yaml")}  # a PolicyFiles or a Path
     return {form_id: {question.id for question in defn.all_fields()} for form_id, defn in catalog.forms.items()}
+
+
+def _forms_source(policy: Policy, files: PolicyFiles | None) -> PolicySource:
+    """Where a policy's forms are: the files given, or the folder it was loaded from."""
+    return files if files is not None else council_folder(policy)
 
 
 def _check_form_names(test: LMap, forms: dict, problems: Problems) -> None:
@@ -279,11 +296,11 @@ def _check_form_names(test: LMap, forms: dict, problems: Problems) -> None:
                                                f"{suggest(question, questions)}", f"errors.{path}")
 
 
-def form_catalog(folder: Path, on: date) -> FormCatalog:
-    """The council's forms with the menus of the policy in force on a day, read afresh (a test
-    sees the files as they are now)."""
-    options, specs = option_lists(folder.name, on, folder.parent)
-    return load_folder(folder, options, specs)
+def form_catalog(source: PolicySource, on: date, policy: Policy | None = None) -> FormCatalog:
+    """The council's forms (a PolicyFiles, or its folder) with the menus of the policy in force
+    on a day (``policy``, or the one in the same files), read afresh (a test sees the files as
+    they are now)."""
+    return catalog_of(policy_files(source, ("forms",) if policy is not None else FORM_PARTS), on, policy)
 
 
 def _known_names(policy: Policy) -> dict[str, set]:
@@ -302,11 +319,12 @@ def _known_names(policy: Policy) -> dict[str, set]:
     return known
 
 
-def run_test(policy: Policy, node: LMap) -> TestResult:
+def run_test(policy: Policy, node: LMap, files: PolicyFiles | None = None) -> TestResult:
     """Run one test of a file read by read_test_file: what `hearth policy test` and the pytest
-    items (conftest.py) both call."""
+    items (conftest.py) both call. ``files``: the council's files its forms are in (default:
+    the folder the policy was loaded from)."""
     result = TestResult(str(node["name"]), node.loc)
-    misnamed = check_test_names(policy, [node])
+    misnamed = check_test_names(policy, [node], files)
     if misnamed:
         result.failures.extend(str(problem) for problem in misnamed)
         return result
@@ -319,7 +337,7 @@ def run_test(policy: Policy, node: LMap) -> TestResult:
         return result
     try:
         if "form" in node:
-            _run_form_test(policy, node, on, result)
+            _run_form_test(policy, node, on, result, files)
             return result
         case = parse_case_data(node["case"], result.version.vocabulary, str(node.loc.file))
         result.answer = evaluate(result.version, case, on, trace=result.trace)
@@ -330,11 +348,11 @@ def run_test(policy: Policy, node: LMap) -> TestResult:
     return result
 
 
-def _run_form_test(policy: Policy, node: LMap, on: date, result: TestResult) -> None:
+def _run_form_test(policy: Policy, node: LMap, on: date, result: TestResult, files: PolicyFiles | None) -> None:
     """The answers checked as the JSON API checks them on that day; SourceError when the forms
     have mistakes."""
     try:
-        result.form = form_catalog(council_folder(policy), on).get(str(node["form"]))
+        result.form = form_catalog(_forms_source(policy, files), on, policy).get(str(node["form"]))
     except UnknownForm as exc:
         result.failures.append(f"{node.value_loc('form')}: {exc}")
         return

@@ -4,8 +4,9 @@ A running service reads each council's files once and again only when they chang
 a changed file no longer loads, the last good value (its council.yaml, its policy, its
 forms) stays in force, and what went wrong, with since when, is kept beside it for
 ``hearth.engine.api.policy_states()``: one bad save by a policy officer must not take a
-council offline, and must not pass unnoticed either. Files today; wherever policies are
-later kept, the same holds: whatever loads them goes through ``kept``.
+council offline, and must not pass unnoticed either. Folders today; wherever policies are
+later kept, the same holds: whatever loads them goes through ``kept``, with the council's
+hearth.engine.policy_files.PolicyFiles in place of a folder (its content hash a stamp).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from hearth.rules.source import Loc, Problem, SourceError
+
+from .policy_files import PolicyFiles
 
 log = logging.getLogger("hearth.engine.policy")
 
@@ -52,11 +55,13 @@ _lock = threading.Lock()
 _STATES = ("ok", "stale", "broken")
 
 
-def kept(store: dict, key: Any, stamp: Any, load: Callable[[], Any] | Callable[[Path], Any], what: str,
-         folder: Path | None = None):
+def kept(store: dict, key: Any, stamp: Any, load: Callable[[Path], Any] | Callable[[PolicyFiles], Any], what: str,
+         folder: Path | PolicyFiles | None = None):
     """load(folder), read again only when ``stamp`` changes; when the files no longer load,
-    the last good value (SourceError only if there never was one)."""
+    the last good value (SourceError only if there never was one). ``folder``: the council's
+    folder or PolicyFiles (default: the key)."""
     folder = folder if folder is not None else key
+    council, origin = (folder.council_id, folder.origin) if isinstance(folder, PolicyFiles) else (folder.name, str(folder))
     with _lock:
         entry = store.setdefault(key, Source())
         if entry.stamp == stamp:
@@ -66,8 +71,8 @@ def kept(store: dict, key: Any, stamp: Any, load: Callable[[], Any] | Callable[[
     except SourceError as exc:
         value, problems = None, tuple(exc.problems)
     except Exception as exc:  # noqa: BLE001 - a fault of the reader must not take the council offline
-        log.exception("Reading %s of %s failed", what, folder.name)
-        value, problems = None, (Problem(Loc(str(folder)), f"Hearth could not read these files "
+        log.exception("Reading %s of %s failed", what, council)
+        value, problems = None, (Problem(Loc(origin), f"Hearth could not read these files "
                                                            f"({type(exc).__name__}); this is a fault in Hearth, "
                                                            "not in the files: report it."),)
     with _lock:
@@ -81,7 +86,7 @@ def kept(store: dict, key: Any, stamp: Any, load: Callable[[], Any] | Callable[[
                 # council.yaml is part of the policy, whose warning says it: one warning per change
                 log.log(logging.DEBUG if what == "council.yaml" else logging.WARNING,
                         "The %s of council %s changed and no longer loads (%d problem(s)); %s. First: %s",
-                        what, folder.name, len(problems),
+                        what, council, len(problems),
                         "the last good one stays in force" if entry.good is not None else "there is none to use",
                         problems[0] if problems else "")
             if entry.state != was or entry.since is None:

@@ -47,6 +47,12 @@ MAX_YAML_BYTES = 4 * 1024 * 1024  # one file (a 20,000-event case is about 1 MB)
 MAX_YAML_NODES = 1_000_000        # values once every alias is expanded
 MAX_YAML_DEPTH = 100              # lists and mappings inside each other
 
+# --- a council's policy files (hearth.engine.policy_files: a folder, or the database later) ----
+# A demo council's policy is 22 files and 110 KB; a few versions a year for decades, each form kept in
+# every version, stays within a tenth of these.
+MAX_POLICY_FILES = 1_000          # files in one council's policy (council.yaml, versions, forms, tests, ...)
+MAX_POLICY_BYTES = 32 * 1024 * 1024  # their bytes together (each file also within MAX_YAML_BYTES)
+
 # --- recording (one request's writes) -------------------------------------------------
 # A form records a handful of events; another system catching up a child's history sends
 # a few dozen. A hundred per request keeps each write's pre-commit evaluation short.
