@@ -208,3 +208,5 @@ from .council_cli import council_group as _council_group  # noqa: E402  (hearth 
 cli.add_command(_council_group)
 from .upgrade_cli import upgrade_cmd as _upgrade_cmd  # noqa: E402  (hearth policy upgrade)
 policy_group.add_command(_upgrade_cmd)
+from .policy_diff_cli import diff_cmd as _diff_cmd  # noqa: E402  (hearth policy diff)
+policy_group.add_command(_diff_cmd)
