@@ -13,14 +13,18 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import pytest
 import redis
 from click.testing import CliRunner
 
-from hearth.web import jobs
+from hearth.engine import api
+from hearth.web import impact_job, jobs
 from hearth.web.cli import build_cli
+from hearth.web.evaluation import case_document
 
 from web_support import make_app
 
@@ -91,23 +95,30 @@ def worker_environment(tmp_path: Path, **settings) -> dict:
     return environment
 
 
-@pytest.fixture
-def worker(redis_app, tmp_path):
-    """`hearth worker` in its own process, on the test's queue, until the test ends."""
+@contextmanager
+def running_worker(app, tmp_path: Path):
+    """`hearth worker` in its own process, on the app's queue and database, until the block ends."""
     log = (tmp_path / "worker.log").open("w")
     process = subprocess.Popen(
         [str(HEARTH), "worker"], stdout=log, stderr=subprocess.STDOUT,
-        env=worker_environment(tmp_path, HEARTH_REDIS_URL=redis_app.config["HEARTH_REDIS_URL"],
-                               HEARTH_JOB_QUEUE=redis_app.config["HEARTH_JOB_QUEUE"],
-                               DATABASE_URL=redis_app.config["DATABASE_URL"]))
-    yield process
-    process.terminate()
+        env=worker_environment(tmp_path, HEARTH_REDIS_URL=app.config["HEARTH_REDIS_URL"],
+                               HEARTH_JOB_QUEUE=app.config["HEARTH_JOB_QUEUE"], DATABASE_URL=app.config["DATABASE_URL"]))
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-    log.close()
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture
+def worker(redis_app, tmp_path):
+    with running_worker(redis_app, tmp_path) as process:
+        yield process
 
 
 def follow(app, job_id: str, council: str = "swindon"):
@@ -204,3 +215,51 @@ def test_hearth_worker_without_redis_says_none_is_needed(tmp_path, monkeypatch):
     result = CliRunner().invoke(build_cli(), ["worker", "--burst"])
     assert result.exit_code == 1
     assert "HEARTH_REDIS_URL is not set" in result.output and "Traceback" not in result.output
+
+
+# The impact of a change, on a worker: Swindon's minutes deadline shortened as a policy officer would.
+IMPACT_COUNCIL = "swindon"
+VERSION_FILE = "versions/2025-01.yaml"
+DEADLINE = "minutes_circulated"
+MINUTES_RULE = ("    due: 5 working days after stability_meeting_held or review_meeting_held\n"
+                "    met_by: minutes_circulated\n")
+
+
+def test_the_impact_of_a_change_runs_on_a_worker_over_the_councils_open_cases(app, demo, redis_url, queue_name,
+                                                                              tmp_path, monkeypatch):
+    if IMPACT_COUNCIL not in demo.cases:
+        pytest.skip(f"the policies under test have no {IMPACT_COUNCIL} demo cases")
+    monkeypatch.setitem(app.config, "HEARTH_REDIS_URL", redis_url)
+    monkeypatch.setitem(app.config, "HEARTH_JOB_QUEUE", queue_name)
+    text = (api.policies_root() / IMPACT_COUNCIL / VERSION_FILE).read_text(encoding="utf-8")
+    assert text.count(MINUTES_RULE) == 1
+    changes = {VERSION_FILE: text.replace(MINUTES_RULE, MINUTES_RULE.replace("5 working", "3 working"))}
+    day = date.today()
+    with running_worker(app, tmp_path):
+        with app.app_context():
+            started = impact_job.start(IMPACT_COUNCIL, changes, day)
+        done = wait_for(follow(app, started.id, IMPACT_COUNCIL), finished, "the impact job finishing")
+    assert done.status == "finished", done.error
+    assert done.progress == 100
+
+    # What the engine says of each open case under the published policy: the minutes deadline open,
+    # or met after the day the shorter deadline would have fallen.
+    published = api.policy_on(IMPACT_COUNCIL, day)
+    shorter = published.calendar.add_working_days
+    expected = set()
+    for case in demo.cases[IMPACT_COUNCIL]:
+        for entry in api.evaluate(IMPACT_COUNCIL, case_document(case), day)["deadlines"]:
+            new_due = shorter(date.fromisoformat(entry["started_on"]), 3)
+            if entry["id"] == DEADLINE and (entry["status"] in ("pending", "overdue") or (
+                    entry["met_on"] and date.fromisoformat(entry["met_on"]) > new_due)):
+                expected.add(case.child_ref)
+    assert expected, "a demo case has the minutes deadline open"
+    result = done.result
+    assert {c["reference"] for c in result["cases"] if c["changes"]} == expected
+    assert result["checked"] == len(demo.cases[IMPACT_COUNCIL])
+    assert {(change["part"], change["subject"]) for c in result["cases"] for change in c["changes"]} == \
+        {("deadline", DEADLINE)}
+    by_ref = {case.child_ref: case.id for case in demo.cases[IMPACT_COUNCIL]}
+    assert result["case_ids"] == {ref: by_ref[ref] for ref in expected}
+    with app.app_context():
+        assert jobs.get(started.id, demo.other if demo.other != IMPACT_COUNCIL else demo.home) is None
