@@ -67,7 +67,7 @@ def date_words(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _sentence(text: str) -> str:
+def sentence(text: str) -> str:
     text = text.strip()
     return (text[:1].upper() + text[1:]) + ("" if text.endswith((".", "?", "!")) else ".")
 
@@ -75,8 +75,10 @@ def _sentence(text: str) -> str:
 class Speaker:
     """Says a version's conditions, roles and events with its vocabulary's labels."""
 
-    def __init__(self, version: PolicyVersion):
+    def __init__(self, version: PolicyVersion, answers: dict | None = None, choices: dict | None = None):
         self.version = version
+        self.answers = answers or {}  # in a form: question id -> its label, for its conditions
+        self.choices = choices or {}  # ... and question id -> {option value: its label}
         self.vocab = version.vocabulary
         self.trigger_titles = {t.id: t.title for t in version.triggers}
         self.obligation_titles = {o.id: o.title for o in (*version.deadlines, *version.duties)}
@@ -87,7 +89,7 @@ class Speaker:
         return (known.label if known else event_type.replace("_", " ")).lower()
 
     def events(self, types) -> str:
-        return _either([self.event(t) for t in types])
+        return either([self.event(t) for t in types])
 
     def role(self, role: str) -> str:
         return self.vocab.roles.get(role) or self.vocab.parties.get(role) or role.replace("_", " ")
@@ -96,14 +98,14 @@ class Speaker:
         return ", ".join(self.role(r) for r in roles)
 
     def one_of(self, one_of: OneOf) -> str:
-        return "one of " + _either([self.role(r) for r in one_of.roles])
+        return "one of " + either([self.role(r) for r in one_of.roles])
 
     def value(self, value) -> str:
         """A value a condition compares with, as its label: roles, groups, placement types, actions."""
         if isinstance(value, bool):
             return "yes" if value else "no"
         if isinstance(value, (tuple, list)):
-            return _either([self.value(v) for v in value])
+            return either([self.value(v) for v in value])
         if not isinstance(value, str):
             return str(value)
         if value in self.vocab.role_groups:
@@ -122,7 +124,7 @@ class Speaker:
 
     # --- conditions
     def test(self, test: FieldTest) -> str:
-        path = _PATHS.get(test.path)
+        path = f"the answer to '{self.answers[test.path]}'" if test.path in self.answers else _PATHS.get(test.path)
         if path is None:
             name = test.path.removeprefix("start.").replace("_", " ").replace(".", " ")
             path = f"the starting event's {name}" if test.path.startswith("start.") else name
@@ -130,6 +132,10 @@ class Speaker:
             return f"{path} is {'given' if test.value else 'not given'}"
         if test.path == "placement.emergency" and test.op in ("is", "is_not") and isinstance(test.value, bool):
             return path if (test.op == "is") == test.value else path.replace(" is ", " is not ")
+        choices = self.choices.get(test.path)
+        if choices:
+            values = test.value if isinstance(test.value, (tuple, list)) else (test.value,)
+            return f"{path} {_OPS[test.op]} {either([choices.get(v, self.value(v)) for v in values])}"
         return f"{path} {_OPS[test.op]} {self.value(test.value)}"
 
     def where(self, tests) -> str:
@@ -151,14 +157,14 @@ class Speaker:
         if isinstance(cond, EventCond):
             return self.event_condition(cond, anchored)
         if isinstance(cond, Triggered):
-            names = _either([f"'{self.trigger_titles.get(t, t)}'" for t in cond.triggers]) if cond.triggers else "any trigger"
+            names = either([f"'{self.trigger_titles.get(t, t)}'" for t in cond.triggers]) if cond.triggers else "any trigger"
             text = f"{names} fired"
             if cond.since:
                 text += f" since the latest {self.events(cond.since)}"
             return text + (self.judged(cond) if anchored else "")
         if isinstance(cond, DeadlineIs):
             title = self.obligation_titles.get(cond.deadline, cond.deadline)
-            return f"the deadline '{title}' is {_either(list(cond.statuses))}"
+            return f"the deadline '{title}' is {either(list(cond.statuses))}"
         return str(cond)
 
     def _part(self, cond, anchored: bool) -> str:
@@ -190,12 +196,12 @@ class Speaker:
         return self.events(spec.types) + self.where(spec.where)
 
 
-def _either(names: list) -> str:
+def either(names: list) -> str:
     names = [str(n) for n in names]
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1] if names else ""
 
 
-def _when(speaker: Speaker, cond, anchored: bool = False) -> str | None:
+def when_words(speaker: Speaker, cond, anchored: bool = False) -> str | None:
     text = speaker.condition(cond, anchored)
     return None if text == "always" else text
 
@@ -203,24 +209,24 @@ def _when(speaker: Speaker, cond, anchored: bool = False) -> str | None:
 # ------------------------------------------------------------------ each kind of rule
 def _trigger(speaker: Speaker, trigger) -> Entry:
     return Entry(f"trigger:{trigger.id}", "triggers", trigger.title,
-                 (_sentence(speaker.condition(trigger.when)),), trigger.source)
+                 (sentence(speaker.condition(trigger.when)),), trigger.source)
 
 
 def _recommendation(speaker: Speaker, index: int, row: Row) -> Entry:
     said = speaker.value(row.recommend) if row.recommend else "No meeting"
-    when = _when(speaker, row.when)
+    when = when_words(speaker, row.when)
     return Entry(f"recommendation:{index}", "recommendation", said,
-                 (_sentence(f"When {when}" if when else "Always, unless a row above applies"),), row.source)
+                 (sentence(f"When {when}" if when else "Always, unless a row above applies"),), row.source)
 
 
 def chair_roles(speaker: Speaker, row: Row) -> str:
-    return _either([speaker.role(r) for r in row.options])
+    return either([speaker.role(r) for r in row.options])
 
 
 def _chair(speaker: Speaker, index: int, row: Row) -> Entry:
-    when = _when(speaker, row.when)
-    sentences = [_sentence(f"When {when}" if when else "When no row above applies")]
-    sentences.append(_sentence(("Any one of " if len(row.options) > 1 else "") + chair_roles(speaker, row)))
+    when = when_words(speaker, row.when)
+    sentences = [sentence(f"When {when}" if when else "When no row above applies")]
+    sentences.append(sentence(("Any one of " if len(row.options) > 1 else "") + chair_roles(speaker, row)))
     return Entry(f"chair:{index}", "chair", chair_roles(speaker, row), tuple(sentences), row.source)
 
 
@@ -236,11 +242,11 @@ def invitee_roles(speaker: Speaker, row: Row) -> tuple:
 
 
 def _invitees(speaker: Speaker, index: int, row: Row) -> Entry:
-    when = _when(speaker, row.when)
+    when = when_words(speaker, row.when)
     said = invitee_roles(speaker, row)
     title = "; ".join(said)
     return Entry(f"invitees:{index}", "invitees", title,
-                 (_sentence(f"When {when}" if when else "In every case"), *(_sentence(s) for s in said)), row.source)
+                 (sentence(f"When {when}" if when else "In every case"), *(sentence(s) for s in said)), row.source)
 
 
 def due_words(speaker: Speaker, obligation: Obligation, row: DueRow) -> str:
@@ -257,7 +263,7 @@ def _obligation(speaker: Speaker, obligation: Obligation) -> Entry:
     section = "deadlines" if obligation.kind == "deadline" else "duties"
     said = []
     for row in obligation.due:
-        when = _when(speaker, row.when, anchored=True)
+        when = when_words(speaker, row.when, anchored=True)
         due = due_words(speaker, obligation, row)
         said.append(f"When {when}: {due}" if when else due)
     if obligation.agreed_date:
@@ -286,11 +292,11 @@ def _obligation(speaker: Speaker, obligation: Obligation) -> Entry:
     if obligation.calendar:
         said.append(f"Working days are counted on the {obligation.calendar.replace('_', ' ')} calendar")
     return Entry(f"{_PREFIX[section]}:{obligation.id}", section, obligation.title,
-                 tuple(_sentence(s) for s in said), obligation.source)
+                 tuple(sentence(s) for s in said), obligation.source)
 
 
 def _gate(speaker: Speaker, gate: Gate) -> Entry:
-    actions = _either([speaker.value(a) for a in gate.actions])
+    actions = either([speaker.value(a) for a in gate.actions])
     said = [f"Applies to {actions}"]
     if gate.blocked_until is not None:
         said.append(f"Blocked until {speaker.condition(gate.blocked_until)}")
@@ -306,8 +312,8 @@ def _gate(speaker: Speaker, gate: Gate) -> Entry:
         latest = [f"the latest {speaker.events(gate.since)}"] if gate.since else []
         latest += ["a trigger last fired"] if gate.since_trigger else []
         said.append(f"Only what happened since {' or '.join(latest)} counts")
-    title = gate.title if gate.title != gate.id else _sentence(actions)[:-1]
-    return Entry(f"gate:{gate.id}", "gates", title, tuple(_sentence(s) for s in said), gate.source)
+    title = gate.title if gate.title != gate.id else sentence(actions)[:-1]
+    return Entry(f"gate:{gate.id}", "gates", title, tuple(sentence(s) for s in said), gate.source)
 
 
 def _intervention(speaker: Speaker, intervention: Intervention) -> Entry:
@@ -319,7 +325,7 @@ def _intervention(speaker: Speaker, intervention: Intervention) -> Entry:
     if intervention.when is not None:
         said.append(f"Offered only when {speaker.condition(intervention.when)}")
     return Entry(f"intervention:{intervention.id}", "interventions", intervention.label,
-                 tuple(_sentence(s) for s in said), intervention.source)
+                 tuple(sentence(s) for s in said), intervention.source)
 
 
 def entries(version: PolicyVersion) -> tuple:
@@ -390,8 +396,9 @@ def placement_rows(version: PolicyVersion, section: str) -> tuple:
                 continue
             said = chair_roles(speaker, row) if section == "chair" else "; ".join(invitee_roles(speaker, row))
             when = None if holds else _others(speaker, row.when)
-            cells.append(Cell(f"{section}:{index}", said, _sentence(f"If {when}") if when else None))
+            cells.append(Cell(f"{section}:{index}", said, sentence(f"If {when}") if when else None))
             if section == "chair" and holds:
                 break
         out.append(PlacementRow(placement_type, speaker.placement(placement_type), tuple(cells)))
     return tuple(out)
+

@@ -5,11 +5,14 @@ Expected words are read off the loaded policy (its durations, labels, ids), neve
 answer written out here."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from hearth.engine import policy_words as words
+from hearth.engine import form_words, policy_words as words
+from hearth.engine import api
+from hearth.engine.forms_catalog import load_forms
 from hearth.engine.policy import load_policy
 from hearth.rules.conditions import ALWAYS, EventCond, Fields
 
@@ -195,3 +198,40 @@ def test_a_one_of_chair_reads_any_one_of_its_roles():
     entry = by_key(version)[f"chair:{row}"]
     labels = [version.vocabulary.roles[r] for r in version.chair[row].options]
     assert entry.sentences[-1] == "Any one of " + ", ".join(labels[:-1]) + " or " + labels[-1] + "."
+
+
+# ----------------------------------------------------------------------------- forms
+FORMS_ON = date(2026, 3, 20)   # a day every council's current version is in force for its forms
+FORMS = [(council, form) for council in generic_councils()
+         for form in sorted(load_forms(council, FORMS_ON).forms.values(), key=lambda f: f.id)]
+
+
+@pytest.mark.parametrize("council,form", FORMS, ids=[f"{c}-{f.id}" for c, f in FORMS])
+def test_every_question_and_check_of_every_form_is_said_with_its_source(council, form):
+    version = api.policy_on(council, FORMS_ON)
+    said = form_words.form_entries(form, version)
+    questions = [(f"{prefix}{q.id}", q) for top in form.all_fields()
+                 for prefix, q in (("", top), *((f"{top.id}.", child) for child in top.fields))]
+    assert [e.key for e in said] == ([f"form:{form.id}"] + [f"question:{form.id}.{path}" for path, _ in questions]
+                                     + [f"check:{form.id}:{i}" for i in range(len(form.checks))])
+    assert [e.source for e in said] == [form.source] + [q.source for _, q in questions] + [c.source for c in form.checks]
+    assert all(e.section == form_words.FORMS_SECTION for e in said)
+    for entry, (_, question) in zip(said[1:], questions):
+        assert entry.title == question.label
+        assert all(s[:1].isupper() and s.endswith(".") for s in entry.sentences), entry
+        text = " ".join(entry.sentences)
+        if question.required is True:
+            assert "Must be answered." in entry.sentences
+        elif question.required is False:
+            assert "May be left blank." in entry.sentences
+        else:
+            assert "Must be answered when the answer to '" in text
+        assert ("Asked only when" in text) == (question.show_when is not None)
+        if question.kind != "yes_no":
+            assert all(option.label in entry.sentences[0] for option in question.options), entry.sentences[0]
+        if question.max_length:
+            assert f"up to {question.max_length} characters" in text
+    for check, entry in zip(form.checks, said[len(questions) + 1:]):
+        assert entry.title == check.message and entry.sentences[-1].startswith(f"Otherwise: {check.message}")
+    records = form.describe()["events"]
+    assert all(version.vocabulary.event_types[t].label.lower() in said[0].sentences[-1] for t in records)

@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from hearth.engine import api, policy_words
+from hearth.engine import api, form_words, policy_words
 from hearth.engine.forms_catalog import load_forms
 from hearth.web import db
 from hearth.web.models import AuditEntry
@@ -223,3 +223,17 @@ def test_what_the_files_say_is_escaped(app, demo, tmp_path, monkeypatch):
         html = client.get(path).get_data(as_text=True)
         assert "<script>alert(1)</script>" not in html and "<b>title</b>" not in html
         assert "A &lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;title&lt;/b&gt;" in html
+
+
+def test_a_preview_says_why_each_question_is_asked(app, demo):
+    client = signed_in(app, "worker", demo.home)
+    version = in_force(demo.home)
+    for form in load_forms(demo.home).forms.values():
+        page = soup_of(client.get(f"/councils/{demo.home}/policy/forms/{form.id}"))
+        for entry in form_words.form_entries(form, version)[1:]:
+            block = page.find(id=entry.key.replace(":", "-").replace(".", "-"))
+            assert block is not None, entry.key
+            text = words(block)
+            assert all(" ".join(s.split()) in text for s in entry.sentences), entry.key
+            if entry.source:
+                assert " ".join(entry.source.split()) in text and block.find("a", href=f"/councils/{demo.home}/document")

@@ -16,7 +16,7 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from hearth.engine import api, policy_words
+from hearth.engine import api, form_words, policy_words
 from hearth.engine.policy_model import Policy, PolicyVersion
 from hearth.forms import build_form_class, render_form
 
@@ -136,10 +136,11 @@ def form(council: str, form_id: str):
     defn = wf.definition(shown.id, form_id)
     if defn is None:
         abort(404)
-    defn = wf.for_role(defn, policy_in_force(shown.id), PREVIEW_ROLE)
+    version = policy_in_force(shown.id)
+    defn = wf.for_role(defn, version, PREVIEW_ROLE)
     preview = build_form_class(defn)(request.args or None, today=today())
     preview.row_action()
     body = render_form(preview, action=request.path, method="get", submit_label=None, today=today())
-    _viewed(shown, f"form:{defn.id}", policy_in_force(shown.id))
-    return render_template("policy/form.html", shown_council=shown, defn=defn, body=body,
-                           questions=[f for f in defn.all_fields() if f.source])
+    said = form_words.form_entries(defn, version)[1:] if version is not None else ()  # its questions and checks
+    _viewed(shown, f"form:{defn.id}", version)
+    return render_template("policy/form.html", shown_council=shown, defn=defn, body=body, said=said)
