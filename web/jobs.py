@@ -164,8 +164,9 @@ def run(function: str, arguments: dict) -> Any:
     job = get_current_job()
 
     def save_progress(percent: int) -> None:
-        job.meta["progress"] = percent
-        job.save_meta()
+        if job.meta.get("progress") != percent:   # a write to Redis only when the figure moves
+            job.meta["progress"] = percent
+            job.save_meta()
 
     try:
         result = _call(function, arguments, save_progress)

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -225,17 +225,20 @@ MINUTES_RULE = ("    due: 5 working days after stability_meeting_held or review_
                 "    met_by: minutes_circulated\n")
 
 
-def test_the_impact_of_a_change_runs_on_a_worker_over_the_councils_open_cases(app, demo, redis_url, queue_name,
-                                                                              tmp_path, monkeypatch):
+@pytest.mark.parametrize("mode", ["worker on Redis", "in this process"])
+def test_the_impact_of_a_change_is_a_job_over_the_councils_open_cases(app, demo, mode, tmp_path, monkeypatch,
+                                                                     request):
     if IMPACT_COUNCIL not in demo.cases:
         pytest.skip(f"the policies under test have no {IMPACT_COUNCIL} demo cases")
-    monkeypatch.setitem(app.config, "HEARTH_REDIS_URL", redis_url)
-    monkeypatch.setitem(app.config, "HEARTH_JOB_QUEUE", queue_name)
+    on_redis = mode == "worker on Redis"
+    monkeypatch.setitem(app.config, "HEARTH_REDIS_URL", request.getfixturevalue("redis_url") if on_redis else "")
+    if on_redis:
+        monkeypatch.setitem(app.config, "HEARTH_JOB_QUEUE", request.getfixturevalue("queue_name"))
     text = (api.policies_root() / IMPACT_COUNCIL / VERSION_FILE).read_text(encoding="utf-8")
     assert text.count(MINUTES_RULE) == 1
     changes = {VERSION_FILE: text.replace(MINUTES_RULE, MINUTES_RULE.replace("5 working", "3 working"))}
     day = date.today()
-    with running_worker(app, tmp_path):
+    with running_worker(app, tmp_path) if on_redis else nullcontext():
         with app.app_context():
             started = impact_job.start(IMPACT_COUNCIL, changes, day)
         done = wait_for(follow(app, started.id, IMPACT_COUNCIL), finished, "the impact job finishing")
@@ -263,3 +266,18 @@ def test_the_impact_of_a_change_runs_on_a_worker_over_the_councils_open_cases(ap
     assert result["case_ids"] == {ref: by_ref[ref] for ref in expected}
     with app.app_context():
         assert jobs.get(started.id, demo.other if demo.other != IMPACT_COUNCIL else demo.home) is None
+
+
+def test_a_change_with_a_mistake_fails_the_impact_job_with_the_located_message(app, demo, monkeypatch):
+    monkeypatch.setitem(app.config, "HEARTH_REDIS_URL", "")
+    text = (api.policies_root() / IMPACT_COUNCIL / VERSION_FILE).read_text(encoding="utf-8")
+    broken = text.replace("met_by: minutes_circulated", "met_by: minutes_circulatd", 1)
+    with app.app_context():
+        started = impact_job.start(IMPACT_COUNCIL, {VERSION_FILE: broken}, date.today())
+        too_early = impact_job.start(IMPACT_COUNCIL, {}, date(1990, 1, 1))
+    done = wait_for(follow(app, started.id, IMPACT_COUNCIL), finished, "the impact job ending")
+    assert done.status == "failed"
+    assert done.error.startswith(f"change:{IMPACT_COUNCIL}/{VERSION_FILE}:") and "minutes_circulatd" in done.error
+    assert "Traceback" not in done.error
+    early = wait_for(follow(app, too_early.id, IMPACT_COUNCIL), finished, "the impact job ending")
+    assert early.status == "failed" and early.error.startswith("There is no published version to compare with")
