@@ -152,11 +152,14 @@ def test_a_lower_trigger_threshold_fires_for_fewer_episodes(tmp_path):
     assert result.as_dict()["affected"] == len(by_ref)
 
 
-def test_a_case_the_changed_version_cannot_read_is_reported_not_raised(tmp_path):
-    published = version_on(COUNCIL, EFFECTIVE)
-    changed = version_on(changed_copy(tmp_path, TRIGGER_RULE, TRIGGER_RULE.replace("at_least: 3", "at_least: 2")),
-                         EFFECTIVE)
-    cases = demo_cases(published)
-    result = impact(published, changed, EFFECTIVE, cases)
-    assert all(c.problem is None for c in result.cases)
-    assert result.as_dict()["checked"] == len(cases)
+def test_a_change_seen_the_same_on_the_effective_day_and_today_is_listed_once(minutes_change):
+    published, changed = minutes_change
+    old_days = next(d for d in published.deadlines if d.id == DEADLINE).due[0].duration.amount
+    held = published.calendar.add_working_days(EFFECTIVE, -(old_days + 5))   # overdue either way, on both days
+    later = published.calendar.add_working_days(EFFECTIVE, 3)
+    (case,) = meeting_cases(published, held, ())
+    result = impact(published, changed, EFFECTIVE, [case], today=later)
+    assert result.days == (EFFECTIVE, later)
+    (found,) = result.cases
+    assert [(c.subject, c.change, c.on) for c in found.changes] == [(DEADLINE, "moves", EFFECTIVE.isoformat())]
+    assert (found.changes[0].before["status"], found.changes[0].after["status"]) == ("overdue", "overdue")
