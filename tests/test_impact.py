@@ -6,6 +6,7 @@ the changed version's own calendar and durations, never written into the test.""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +18,9 @@ from hearth.engine.evaluate import evaluate
 from hearth.engine.impact import OPEN, OpenCase, impact
 from hearth.engine.policy import load_policy
 
-from councils import ROOT
+from hearth.rules.durations import Duration, Unit
+
+from councils import ROOT, generic_councils, session_root
 
 COUNCIL = ROOT / "policies" / "swindon"
 VERSION_FILE = Path("versions") / "2025-01.yaml"
@@ -95,7 +98,7 @@ def test_a_shorter_minutes_deadline_moves_exactly_the_cases_with_it_open(minutes
             if entry["id"] != DEADLINE:
                 continue
             new_due = changed.calendar.add(date.fromisoformat(entry["started_on"]), new_duration)
-            if entry["status"] in OPEN or (entry["met_on"] and date.fromisoformat(entry["met_on"]) > new_due):
+            if entry["status"] in OPEN or (entry["status"] == "met" and date.fromisoformat(entry["met_on"]) > new_due):
                 expected.setdefault(open_case_.reference, []).append((entry, new_due))
     assert "M-OPEN" in expected and f"M-MET-{old_days}" in expected and "M-MET-1" not in expected
     assert any(not ref.startswith("M-") for ref in expected), "a demo case has the minutes deadline open"
@@ -163,3 +166,43 @@ def test_a_change_seen_the_same_on_the_effective_day_and_today_is_listed_once(mi
     (found,) = result.cases
     assert [(c.subject, c.change, c.on) for c in found.changes] == [(DEADLINE, "moves", EFFECTIVE.isoformat())]
     assert (found.changes[0].before["status"], found.changes[0].after["status"]) == ("overdue", "overdue")
+
+
+def shortenable(version):
+    """A deadline whose due date is one plain count of working days (more than one), so the day
+    it falls on a working day shorter can be worked out from its start alone; None if none is."""
+    return next((d for d in version.deadlines if len(d.due) == 1 and d.due[0].duration.unit == Unit.WORKING_DAYS
+                 and d.due[0].duration.amount > 1 and not d.moved_by and not d.agreed_date
+                 and not (d.due[0].roll_to or d.roll_to)), None)
+
+
+@pytest.mark.parametrize("council", generic_councils())
+def test_every_council_a_deadline_a_working_day_shorter_moves_the_cases_with_it_open(council):
+    """The same as Swindon's minutes, for any council: its first plain working-days deadline one
+    day shorter (made on the loaded version, no YAML), over its demo cases as of today."""
+    today = date.today()
+    folder = session_root() / council
+    policy = load_policy(folder)
+    published = policy.version_on(today) if policy.versions[0].effective_from <= today else None
+    deadline = shortenable(published) if published else None
+    if deadline is None:
+        pytest.skip(f"{council} has no deadline of a plain count of working days in force today")
+    duration = Duration(deadline.due[0].duration.amount - 1, Unit.WORKING_DAYS)
+    shorter = replace(deadline, due=(replace(deadline.due[0], duration=duration),))
+    changed = replace(published, deadlines=tuple(shorter if d.id == deadline.id else d for d in published.deadlines),
+                      content_hash=published.content_hash + "-shorter")
+    cases = [OpenCase(c.ref, parse_case_data({"child": {"ref": c.ref}, "placement": {
+        "type": c.placement_type, "started": c.placement_started.isoformat()}, "events": [
+        {"type": e.type, "on": e.on.isoformat(), **e.fields} for e in c.events]}, published.vocabulary, c.ref))
+        for c in read_demo_cases(folder, policy, today)]
+    calendar = published.calendar_named(deadline.calendar)
+    expected = set()
+    for open_case_ in cases:
+        for entry in evaluate(published, open_case_.case, today)["deadlines"]:
+            new_due = calendar.add(date.fromisoformat(entry["started_on"]), duration)
+            if entry["id"] == deadline.id and (entry["status"] in OPEN or (
+                    entry["status"] == "met" and date.fromisoformat(entry["met_on"]) > new_due)):
+                expected.add(open_case_.reference)
+    result = impact(published, changed, today, cases)
+    assert sorted(result.affected) == sorted(expected)
+    assert {(c.part, c.subject) for found in result.cases for c in found.changes} <= {("deadline", deadline.id)}
