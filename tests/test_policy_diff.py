@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,9 @@ from hearth.engine.policy import load_policy
 from hearth.engine.policy_diff import ARROW, diff, form_changes, phrase_change
 from hearth.engine.policy_words import entries
 
-from councils import ROOT
+from hearth.rules.durations import Duration, Unit
+
+from councils import ROOT, generic_councils, session_root
 
 COUNCIL = ROOT / "policies" / "swindon"
 VERSION_FILE = Path("versions") / "2025-01.yaml"
@@ -169,3 +172,23 @@ def test_hearth_policy_diff_with_nothing_to_compare_says_what_to_give():
         assert result.exit_code == 0
     else:
         assert result.exit_code == 2 and "Give --to VERSION, or --to FOLDER" in result.output
+
+
+@pytest.mark.parametrize("council", generic_councils())
+def test_every_council_a_deadline_changed_is_that_one_rule_with_both_numbers(council):
+    """Any council: its first deadline counted in working days made a day shorter (on the loaded
+    version) is one change, to that deadline, saying the old number and the new."""
+    version = load_policy(session_root() / council).current
+    deadline = next((d for d in version.deadlines if d.due and d.due[0].duration.unit == Unit.WORKING_DAYS
+                     and d.due[0].duration.amount > 1), None)
+    if deadline is None:
+        pytest.skip(f"{council} has no deadline counted in working days")
+    old_amount = deadline.due[0].duration.amount
+    shorter = replace(deadline, due=(replace(deadline.due[0], duration=Duration(old_amount - 1, Unit.WORKING_DAYS)),
+                                     *deadline.due[1:]))
+    changed = replace(version, deadlines=tuple(shorter if d is deadline else d for d in version.deadlines))
+    changes = diff(version, changed)
+    assert [(c.key, c.change) for c in changes] == [(f"deadline:{deadline.id}", "changed")]
+    (line,) = changes[0].lines
+    was, now = line.split(f" {ARROW} ")
+    assert f"{old_amount} working days" in was and f"{old_amount - 1} working day" in now
