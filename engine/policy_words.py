@@ -54,6 +54,8 @@ class Cell:
     key: str
     roles: str       # "Children's social work manager" / "Must be invited: A, B" ...
     when: str | None  # None: for every case of this placement type
+    required: tuple = ()  # invitees: who must be invited, as labels ("one of A or B" for a one-of)
+    consider: tuple = ()  # invitees: who to consider inviting
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,16 @@ class PlacementRow:
     placement_type: str
     label: str
     cells: tuple     # of Cell, in the policy's order
+
+    def always(self, part: str) -> tuple:
+        """Invitees: everyone the rows that always hold for this placement type name in ``part``
+        ("required" or "consider"), once each, in the policy's order."""
+        return tuple(dict.fromkeys(label for cell in self.cells if cell.when is None for label in getattr(cell, part)))
+
+    @property
+    def sometimes(self) -> tuple:
+        """The cells that hold only if something else holds too (the child's age, an event)."""
+        return tuple(cell for cell in self.cells if cell.when is not None)
 
 
 def date_words(day: date) -> str:
@@ -271,9 +283,9 @@ def _obligation(speaker: Speaker, obligation: Obligation) -> Entry:
                     f"{speaker.events(obligation.starts.types)} gives one")
     said.append(f"Met by {speaker.spec(obligation.met_by)}")
     if obligation.one_event_meets == "all_open":
-        said.append(f"One {speaker.events(obligation.met_by.types)} meets every open one started before it")
+        said.append(f"One {speaker.events(obligation.met_by.types)} event meets every one still open that started before it")
     else:
-        said.append(f"Each {speaker.events(obligation.met_by.types)} meets one, the oldest still open")
+        said.append(f"Each {speaker.events(obligation.met_by.types)} event meets only one: the oldest still open")
     if obligation.unless is not None:
         said.append(f"Not needed when {speaker.condition(obligation.unless, anchored=True)}")
     if obligation.waived_by:
@@ -382,6 +394,12 @@ def _others(speaker: Speaker, cond) -> str | None:
     return speaker.condition(All(tuple(rest))) if rest else speaker.condition(cond)
 
 
+def _invited(speaker: Speaker, row: Row) -> tuple:
+    """(required, consider) as labels, a one-of as 'one of A or B'."""
+    return tuple(tuple(speaker.role(r) for r in roles) + tuple(speaker.one_of(o) for o in one_ofs)
+                 for roles, one_ofs in ((row.required, row.required_one_of), (row.consider, row.consider_one_of)))
+
+
 def placement_rows(version: PolicyVersion, section: str) -> tuple:
     """Who chairs (``section`` "chair": rows down to the first that always holds) or who is
     invited ("invitees": every row that may hold), for each placement type of the vocabulary."""
@@ -396,7 +414,8 @@ def placement_rows(version: PolicyVersion, section: str) -> tuple:
                 continue
             said = chair_roles(speaker, row) if section == "chair" else "; ".join(invitee_roles(speaker, row))
             when = None if holds else _others(speaker, row.when)
-            cells.append(Cell(f"{section}:{index}", said, sentence(f"If {when}") if when else None))
+            cells.append(Cell(f"{section}:{index}", said, sentence(f"If {when}") if when else None,
+                              *_invited(speaker, row) if section == "invitees" else ()))
             if section == "chair" and holds:
                 break
         out.append(PlacementRow(placement_type, speaker.placement(placement_type), tuple(cells)))

@@ -79,7 +79,7 @@ def test_deadlines_and_duties_say_how_long_after_what(version):
                 assert "working day" in sentence, sentence
         met = version.vocabulary.event_types[obligation.met_by.types[0]].label.lower()
         assert any(s.startswith("Met by") and met in s for s in entry.sentences)
-        meets = "every open one" if obligation.one_event_meets == "all_open" else "the oldest still open"
+        meets = "meets every one still open" if obligation.one_event_meets == "all_open" else "meets only one: the oldest still open"
         assert any(meets in s for s in entry.sentences), entry.sentences
         if obligation.unless is not None:
             assert any(s.startswith("Not needed when") for s in entry.sentences)
@@ -185,7 +185,7 @@ def test_language_2_meanings_are_said(folder):
     assert version.language == 2
     said = " ".join(s for entry in words.entries(version) for s in entry.sentences)
     assert "(as things stood when it started)" in said and "(judged on the day evaluated)" in said
-    assert "meets every open one started before it" in said
+    assert "event meets every one still open that started before it" in said
     assert "moves to the next working day" in said and "moves to the working day before" in said
     assert "the gate shows as overdue" in said
     assert "in the carer's history" in said
@@ -235,3 +235,16 @@ def test_every_question_and_check_of_every_form_is_said_with_its_source(council,
         assert entry.title == check.message and entry.sentences[-1].startswith(f"Otherwise: {check.message}")
     records = form.describe()["events"]
     assert all(version.vocabulary.event_types[t].label.lower() in said[0].sentences[-1] for t in records)
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=IDS)
+def test_who_to_invite_by_placement_type_merges_what_always_holds(version):
+    labels = version.vocabulary.roles
+    for row in words.placement_rows(version, "invitees"):
+        for index, rule in enumerate(version.invitees):
+            types = _placement_only(rule.when)
+            if rule.when == ALWAYS or (types and row.placement_type in types):
+                assert all(labels[role] in row.always("required") for role in rule.required)
+                assert all(labels[role] in row.always("consider") for role in rule.consider)
+        assert len(set(row.always("required"))) == len(row.always("required"))
+        assert all(cell.when for cell in row.sometimes)

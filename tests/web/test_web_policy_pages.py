@@ -138,12 +138,21 @@ def test_every_rule_of_every_council_is_shown_beside_its_source(app, demo, sqlit
 def test_chair_and_invitees_by_placement_type(app, demo, sqlite_only, council):
     client = signed_in(app, "worker", council)
     version = in_force(council)
-    for section in ("chair", "invitees"):
-        table = soup_of(client.get(f"/councils/{council}/policy/{section}")).find(id="by-placement")
-        rows = table.select("tbody tr")
-        assert [words(row.th) for row in rows] == list(version.vocabulary.placement_types.values())
-        for row, expected in zip(rows, policy_words.placement_rows(version, section)):
-            assert [a["href"] for a in row.select("td a")] == [f"#{cell.key.replace(':', '-')}" for cell in expected.cells]
+    table = soup_of(client.get(f"/councils/{council}/policy/chair")).find(id="by-placement")
+    rows = table.select("tbody tr")
+    assert [words(row.th) for row in rows] == list(version.vocabulary.placement_types.values())
+    for row, expected in zip(rows, policy_words.placement_rows(version, "chair")):
+        assert [a["href"] for a in row.select("td a")] == [f"#{cell.key.replace(':', '-')}" for cell in expected.cells]
+    invitees = soup_of(client.get(f"/councils/{council}/policy/invitees")).find(id="by-placement")
+    assert [words(h) for h in invitees.find_all("h3")] == list(version.vocabulary.placement_types.values())
+    for listed, expected in zip(invitees.select("dl"), policy_words.placement_rows(version, "invitees")):
+        must, consider = (words(dd) for dd in listed.select("dd"))
+        for text, part in ((must, "required"), (consider, "consider")):
+            assert all(label in text for label in expected.always(part)), (expected.label, part, text)
+            assert all(f"{cell.when[:-1]}: {', '.join(cell.required if part == 'required' else cell.consider)}" in text
+                       for cell in expected.sometimes if getattr(cell, part)), (expected.label, part, text)
+        if not expected.always("required"):
+            assert must.startswith("No one")
 
 
 @pytest.mark.parametrize("council", generic_councils())
