@@ -246,3 +246,15 @@ def test_a_preview_says_why_each_question_is_asked(app, demo):
             assert all(" ".join(s.split()) in text for s in entry.sentences), entry.key
             if entry.source:
                 assert " ".join(entry.source.split()) in text and block.find("a", href=f"/councils/{demo.home}/document")
+
+
+@pytest.mark.parametrize("council", generic_councils())
+def test_a_version_not_in_force_says_so(app, demo, sqlite_only, council):
+    client = signed_in(app, "worker", council)
+    today = in_force(council)
+    for version in api.get_policy(council).versions:
+        page = soup_of(client.get(f"/councils/{council}/policy/versions/{version.version}"))
+        note = page.find(id="not-in-force")
+        assert (note is None) == (version.version == today.version), version.version
+        if note is not None:
+            assert note.find("a", href=f"/councils/{council}/policy")
