@@ -13,13 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from .form_words import FORMS_SECTION, form_entries
 from .policy_model import PolicyVersion
 from .policy_words import SECTIONS, SECTION_TITLES, Entry, date_words, entries
 
 ARROW = "→"
 CONTEXT_WORDS = 2   # words kept either side of what changed in a sentence
 VERSION_SECTION = "version"
-FORMS_SECTION = "forms"
 
 
 @dataclass(frozen=True)
@@ -143,50 +143,43 @@ def phrase_change(old: str, new: str) -> str:
 
 
 # --- forms
-def form_changes(old_forms: dict, new_forms: dict) -> tuple[RuleChange, ...]:
-    """Forms added or removed, and each form's questions added, removed or reworded (by question
-    id), between two councils' current forms (form id -> hearth.forms FormDefinition)."""
+_FORM_PARTS = {"question": "Question", "check": "Check"}
+
+
+def form_changes(old_forms: dict, new_forms: dict, old: PolicyVersion, new: PolicyVersion) -> tuple[RuleChange, ...]:
+    """Forms added or removed, and each form's questions and checks added, removed or changed,
+    between two sets of a council's current forms (form id -> hearth.forms FormDefinition), read
+    as hearth.engine.form_words says them (with each version's menus): one change a form."""
     changes = []
     for form_id in [*old_forms, *(f for f in new_forms if f not in old_forms)]:
         was, now = old_forms.get(form_id), new_forms.get(form_id)
         key = f"form:{form_id}"
         if was is None:
-            changes.append(RuleChange(key, FORMS_SECTION, now.title, "added",
-                                      tuple(f"Question: {field.label}" for field in now.all_fields()), now.source))
+            changes.append(RuleChange(key, FORMS_SECTION, now.title, "added", tuple(
+                f"Question: {e.title}" for e in form_entries(now, new) if e.key.startswith("question:")), now.source))
         elif now is None:
             changes.append(RuleChange(key, FORMS_SECTION, was.title, "removed", (), was.source))
         else:
-            lines = question_changes(was, now)
+            lines = [line for pair in _pairs(list(form_entries(was, old)), list(form_entries(now, new)))
+                     for line in _form_lines(*pair)]
             if lines:
                 changes.append(RuleChange(key, FORMS_SECTION, now.title, "changed", tuple(lines), now.source))
     return tuple(changes)
 
 
-def question_changes(was, now) -> list[str]:
-    lines = [f"Title: {phrase_change(was.title, now.title)}"] if was.title != now.title else []
-    if was.version != now.version:
-        lines.append(f"Version: {was.version} {ARROW} {now.version}")
-    old_fields = {field.id: field for field in was.all_fields()}
-    new_fields = {field.id: field for field in now.all_fields()}
-    for field_id, field in new_fields.items():
-        before = old_fields.get(field_id)
-        if before is None:
-            lines.append(f"Question added: {field.label}")
-            continue
-        if before.label != field.label:
-            lines.append(f"Question reworded: {phrase_change(before.label, field.label)}")
-        if before.required != field.required:
-            lines.append(f"{field.label}: {'now required' if field.required else 'no longer required'}")
-        old_options = {option.value: option.label for option in before.options}
-        new_options = {option.value: option.label for option in field.options}
-        added = [label for value, label in new_options.items() if value not in old_options]
-        removed = [label for value, label in old_options.items() if value not in new_options]
-        if added:
-            lines.append(f"{field.label}: answers added: {', '.join(added)}")
-        if removed:
-            lines.append(f"{field.label}: answers removed: {', '.join(removed)}")
-    lines += [f"Question removed: {field.label}" for field_id, field in old_fields.items() if field_id not in new_fields]
-    return lines
+def _form_lines(was: Entry | None, now: Entry | None) -> list[str]:
+    """A form's entry (the form itself, a question, a check) added, removed or changed, in words."""
+    entry = now or was
+    part = _FORM_PARTS.get(entry.key.partition(":")[0], "")
+    if was is None:
+        return [f"{part} added: {now.title}"]
+    if now is None:
+        return [f"{part} removed: {was.title}"]
+    change = _compare(was, now)
+    if change is None:
+        return []
+    named = f"{part} '{now.title}'" if part else "The form"
+    return [f"{named}: {line}" for line in change.lines]
 
 
 # --- for a terminal

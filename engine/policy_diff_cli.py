@@ -59,10 +59,10 @@ def _folder(target: str) -> Path | None:
     return None
 
 
-def _form_changes(council: str, folder: Path) -> tuple:
+def _form_changes(council: str, folder: Path, old: PolicyVersion, new: PolicyVersion) -> tuple:
     """The forms of the council's folder against those of a changed copy of it."""
     try:
-        return form_changes(load_forms(council).forms, load_forms(folder.name, root=folder.parent).forms)
+        return form_changes(load_forms(council).forms, load_forms(folder.name, root=folder.parent).forms, old, new)
     except SourceError as exc:
         _fail([str(problem) for problem in exc.problems])
 
@@ -95,7 +95,7 @@ def diff_cmd(council: str, from_version: str | None, to_target: str | None, as_j
     else:
         _fail([f"Nothing to compare: {policy.council.name}'s latest version is {old.version}, the one in force. "
                "Give --to VERSION, or --to FOLDER for a changed copy of the council's folder."])
-    changes = diff(old, new) + (_form_changes(council, folder) if folder is not None else ())
+    changes = diff(old, new) + (_form_changes(council, folder, old, new) if folder is not None else ())
     if as_json:
         click.echo(json.dumps({"from": old.describe(), "to": new.describe(), "changes": [c.as_dict() for c in changes]},
                               indent=2, ensure_ascii=False))

@@ -119,11 +119,30 @@ def test_a_question_added_to_a_form(tmp_path):
     folder = changed_copy(tmp_path, (FORM_FILE, FIRST_QUESTION, NEW_QUESTION))
     before = load_forms(COUNCIL.name, root=COUNCIL.parent).forms
     after = load_forms(folder.name, root=folder.parent).forms
-    changes = form_changes(before, after)
+    version = published()
+    changes = form_changes(before, after, version, version)
     form_id = FORM_FILE.stem
     assert [(c.key, c.change) for c in changes] == [(f"form:{form_id}", "changed")]
     assert changes[0].lines == (f"Question added: {after[form_id].field('venue').label}",)
-    assert form_changes(before, before) == ()
+    assert form_changes(before, before, version, version) == ()
+
+
+def test_a_question_made_optional_and_a_form_removed(tmp_path):
+    form_id = FORM_FILE.stem
+    text = (COUNCIL / FORM_FILE).read_text(encoding="utf-8")
+    question = "      - id: purpose\n"
+    start = text.index(question)
+    optional = text[:start] + question + "        required: false\n" + text[start + len(question):]
+    folder = changed_copy(tmp_path)
+    (folder / FORM_FILE).write_text(optional, encoding="utf-8")
+    version = published()
+    before = load_forms(COUNCIL.name, root=COUNCIL.parent).forms
+    after = load_forms(folder.name, root=folder.parent).forms
+    (change,) = form_changes(before, after, version, version)
+    label = after[form_id].field("purpose").label
+    assert change.lines == (f"Question '{label}': Must be answered {ARROW} May be left blank",)
+    without = {key: form for key, form in before.items() if key != form_id}
+    assert [(c.key, c.change) for c in form_changes(before, without, version, version)] == [(f"form:{form_id}", "removed")]
 
 
 @pytest.mark.parametrize("old, new, said", [
