@@ -170,6 +170,7 @@ def run(function: str, arguments: dict) -> Any:
 
     try:
         result = _call(function, arguments, save_progress)
+        json.dumps(result, allow_nan=False)  # said here, not left to the serializer after the job
     except Exception as exc:
         job.meta["error"] = _message(exc)
         job.save_meta()

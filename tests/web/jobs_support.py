@@ -37,3 +37,9 @@ def break_down() -> None:
 
 def not_a_job() -> None:
     """Not marked @background: the queue refuses to run it."""
+
+
+@background
+def answer_with_a_set() -> set:
+    """A result that is not JSON: a mistake in the job, told plainly."""
+    return {1, 2}

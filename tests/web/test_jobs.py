@@ -158,12 +158,15 @@ def check_failures_are_plain(app):
     with app.app_context():
         refused = jobs.enqueue(f"{SUPPORT}.refuse", "swindon", {"reason": reason})
         broken = jobs.enqueue(f"{SUPPORT}.break_down", "swindon")
+        not_json = jobs.enqueue(f"{SUPPORT}.answer_with_a_set", "swindon")
     refused_record = wait_for(follow(app, refused.id), finished, "the refusing job ending")
     broken_record = wait_for(follow(app, broken.id), finished, "the broken job ending")
     assert (refused_record.status, refused_record.error) == ("failed", reason)
     assert refused_record.progress == 10  # as far as it got
     assert (broken_record.status, broken_record.error) == ("failed", jobs.UNEXPECTED)
     assert "Traceback" not in broken_record.error and "KeyError" not in broken_record.error
+    not_json_record = wait_for(follow(app, not_json.id), finished, "the job with a set for an answer ending")
+    assert (not_json_record.status, not_json_record.error) == ("failed", jobs.UNEXPECTED)
 
 
 def test_a_worker_on_redis_runs_a_job_reporting_progress_and_its_result(redis_app, worker, tmp_path):
