@@ -357,6 +357,18 @@ def section_entries(version: PolicyVersion, section: str) -> tuple:
     return tuple(e for e in entries(version) if e.section == section)
 
 
+def calendar_words(version: PolicyVersion) -> tuple:
+    """How working days are counted: the council's calendar, then each named calendar."""
+    def said(name: str, calendar) -> str:
+        closed = sorted(calendar.closures)
+        days = f", and the council's closures: {', '.join(date_words(d) for d in closed)}" if closed else ""
+        nation = calendar.nation.replace("_", " and ").title().replace(" And ", " and ")
+        return f"{name} Monday to Friday, less the bank holidays of {nation}{days}."
+    return (said("Working days are", version.calendar),
+            *(said(f"On the {name.replace('_', ' ')} calendar, working days are", calendar)
+              for name, calendar in version.calendars.items()))
+
+
 # ----------------------------------------------------------- chair and invitees by placement type
 def for_placement(cond, placement_type: str):
     """Whether a row's condition holds for a placement type: True, False, or None when it

@@ -248,3 +248,13 @@ def test_who_to_invite_by_placement_type_merges_what_always_holds(version):
                 assert all(labels[role] in row.always("consider") for role in rule.consider)
         assert len(set(row.always("required"))) == len(row.always("required"))
         assert all(cell.when for cell in row.sometimes)
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=IDS)
+def test_how_working_days_are_counted(version):
+    said = words.calendar_words(version)
+    assert len(said) == 1 + len(version.calendars)
+    assert said[0].startswith("Working days are Monday to Friday")
+    for line, calendar in zip(said, (version.calendar, *version.calendars.values())):
+        assert all(words.date_words(day) in line for day in calendar.closures)
+        assert calendar.nation.split("_")[0].title() in line

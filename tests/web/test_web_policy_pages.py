@@ -258,3 +258,13 @@ def test_a_version_not_in_force_says_so(app, demo, sqlite_only, council):
         assert (note is None) == (version.version == today.version), version.version
         if note is not None:
             assert note.find("a", href=f"/councils/{council}/policy")
+
+
+def test_the_deadlines_page_says_how_working_days_are_counted(app, demo):
+    client = signed_in(app, "worker", demo.home)
+    for section in ("deadlines", "duties", "gates", "triggers"):
+        note = soup_of(client.get(f"/councils/{demo.home}/policy/{section}")).find(id="working-days")
+        if section == "triggers":
+            assert note is None
+        else:
+            assert words(note) == " ".join(policy_words.calendar_words(in_force(demo.home)))

@@ -29,6 +29,8 @@ from .document import DOCUMENT_ROLES
 
 bp = Blueprint("policy_pages", __name__, url_prefix="/councils")
 
+# The sections whose rules count working days: their pages say how.
+COUNTED = ("deadlines", "duties", "gates")
 # The app role whose view of a form the preview shows (hearth.web.workflow.for_role).
 PREVIEW_ROLE = Role.WORKER
 
@@ -126,7 +128,8 @@ def section(council: str, section: str, version: str | None = None):
     _viewed(shown, section, chosen)
     return render_template("policy/section.html", shown_council=shown, chosen=chosen, pinned=version is not None,
                            section=section, heading=policy_words.SECTION_TITLES[section],
-                           entries=policy_words.section_entries(chosen, section), table=tables.get(section))
+                           entries=policy_words.section_entries(chosen, section), table=tables.get(section),
+                           working_days=policy_words.calendar_words(chosen) if section in COUNTED else ())
 
 
 @bp.get("/<council>/policy/forms/<form_id>")
