@@ -14,6 +14,7 @@ from hearth.engine.linting import lint_council
 from hearth.engine.policy import load_council, load_policy
 from hearth.engine.policy_files import PolicyFiles, path_problem
 from hearth.engine.policy_tests import run_council_tests
+from hearth.engine.scaffold import new_council
 from hearth.rules import limits
 from hearth.rules.source import SourceError
 
@@ -54,6 +55,16 @@ def test_a_folder_read_and_written_back_is_byte_identical(folder, tmp_path):
     assert every_file(written) == every_file(folder)
     again = PolicyFiles.from_folder(written)
     assert again.content_hash() == files.content_hash() and dict(again.texts) == dict(files.texts)
+
+
+def test_a_freshly_scaffolded_council_round_trips_and_loads_the_same(tmp_path):
+    folder = new_council(tmp_path / "made", "calderdale", "Calderdale Council", "england",
+                         effective_from=date(2025, 1, 1))
+    files = PolicyFiles.from_folder(folder)
+    assert every_file(files.write_to(tmp_path / "copy")) == every_file(folder)
+    assert [v.content_hash for v in load_policy(in_database(folder)).versions] == \
+        [v.content_hash for v in load_policy(folder).versions]
+    assert [r.ok for r in run_council_tests(in_database(folder))] == [r.ok for r in run_council_tests(folder)]
 
 
 def test_exact_bytes_survive_a_round_trip(tmp_path):
