@@ -227,7 +227,10 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
             before = bisect_right(days, e.on)
             seen = case.events[before - 1].seq if before else -1
             point = Point(e.on, seen, None, _record(case, e.on, None, seen))
-            trigger_points.append((len(facts), Event(seen, e.type, e.on, e.at, e.fields), point))
+            # it fired after the child's events up to that day and before the next: half a step on,
+            # so 'triggered' (and its 'since') sees it even when the child has no events at all
+            after_seen = seen + 0.5
+            trigger_points.append((len(facts), Event(after_seen, e.type, e.on, e.at, e.fields), point))
             facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
     # A deadline or duty that asks whether a trigger fired needs the triggers first (two batches);
     # otherwise trigger points and instances go to durable_rules together.
