@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from hearth.engine import policy_files as policy_files_module
+from hearth.engine import sources
 from hearth.engine.demo import read_demo_cases
 from hearth.engine.documents import read_document
 from hearth.engine.forms_catalog import catalog_of, lint_forms
@@ -158,6 +159,15 @@ def test_a_control_character_held_in_memory_is_refused_where_it_is():
     files = in_database(ROOT / "policies" / "swindon")
     [problem] = problems_of(lambda: files.replace({"versions/2025-01.yaml": "title: a\n  b\x07c\n"}))
     assert str(problem).startswith("db:swindon/draft/versions/2025-01.yaml:2:4: The file has a control character")
+
+
+def test_a_service_keeps_the_last_good_policy_of_files_as_of_a_folder():
+    files, store = in_database(ROOT / "policies" / "swindon"), {}
+    good = sources.kept(store, "swindon", files.content_hash(), load_policy, "policy", folder=files)
+    broken = files.replace({"versions/2025-01.yaml": files.text("versions/2025-01.yaml") + "colour: blue\n"})
+    assert sources.kept(store, "swindon", broken.content_hash(), load_policy, "policy", folder=broken) is good
+    entry = store["swindon"]
+    assert entry.state == "stale" and str(entry.problems[0]).startswith("db:swindon/draft/versions/2025-01.yaml:")
 
 
 # ------------------------------------------------------------------ safe paths only
