@@ -46,6 +46,10 @@ class Entry:
     sentences: tuple  # plain sentences, in reading order
     source: str      # the council's sentence the rule encodes
 
+    def as_dict(self) -> dict:
+        return {"key": self.key, "section": self.section, "title": self.title, "sentences": list(self.sentences),
+                "source": self.source}
+
 
 @dataclass(frozen=True)
 class Cell:

@@ -258,3 +258,10 @@ def test_how_working_days_are_counted(version):
     for line, calendar in zip(said, (version.calendar, *version.calendars.values())):
         assert all(words.date_words(day) in line for day in calendar.closures)
         assert calendar.nation.split("_")[0].title() in line
+
+
+def test_an_entry_as_json_data():
+    version = VERSIONS[0]
+    for entry in words.entries(version):
+        data = entry.as_dict()
+        assert words.Entry(**{**data, "sentences": tuple(data["sentences"])}) == entry
