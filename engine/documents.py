@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hearth.rules.limits import MAX_YAML_BYTES
-from hearth.rules.source import Loc, Problem, SourceError, suggest
+from hearth.rules.source import Loc, Problem, suggest
 
 from .policy_files import DOCUMENT_DIR, PolicyFiles, PolicySource, policy_files
 from .policy_model import Council

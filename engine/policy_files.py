@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from fnmatch import fnmatchcase
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import MappingProxyType
 from typing import Iterator, Mapping, Union
 
@@ -158,7 +158,8 @@ class PolicyFiles:
         the policy and are left out."""
         folder = Path(folder)
         origin = str(folder)
-        found = [relative for part in parts for pattern in _PATTERNS[part] for relative in _glob_folder(folder, pattern)]
+        found = [relative for part in parts for pattern in _PATTERNS[part]
+                 for relative in _glob_folder(folder, pattern)]
         if len(found) > MAX_POLICY_FILES:
             raise SourceError([Problem(Loc(origin), f"This council has {len(found):,} files; a council's policy may "
                                                     f"have at most {MAX_POLICY_FILES:,} (see docs/limits.md).")])

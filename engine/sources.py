@@ -61,7 +61,8 @@ def kept(store: dict, key: Any, stamp: Any, load: Callable[[Path], Any] | Callab
     the last good value (SourceError only if there never was one). ``folder``: the council's
     folder or PolicyFiles (default: the key)."""
     folder = folder if folder is not None else key
-    council, origin = (folder.council_id, folder.origin) if isinstance(folder, PolicyFiles) else (folder.name, str(folder))
+    council, origin = ((folder.council_id, folder.origin) if isinstance(folder, PolicyFiles)
+                       else (folder.name, str(folder)))
     with _lock:
         entry = store.setdefault(key, Source())
         if entry.stamp == stamp:
