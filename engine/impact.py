@@ -16,7 +16,7 @@ sentence for the rule. Only what a worker would see change is listed:
 
 A pure function of the two versions and the cases: no database, no clock (the caller says
 what today is). The web runs it as a background job over a council's open cases
-(hearth.web.impact_job) and reports its progress.
+(the web app's impact job) and reports its progress.
 """
 from __future__ import annotations
 
