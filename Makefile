@@ -73,6 +73,7 @@ screenshots: install assets axe chromium
 # Serve the app with demo data on http://127.0.0.1:$(PORT)/ (SQLite in instance/).
 run: install assets
 	$(BIN)/hearth db upgrade
+	$(BIN)/hearth policy import
 	$(BIN)/hearth db seed-demo
 	$(BIN)/hearth serve --port $(PORT)
 

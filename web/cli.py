@@ -1,20 +1,24 @@
 """The `hearth` command: the engine's commands plus the web runtime's
-(`db upgrade`, `db seed-demo`, `serve`, `token create`, `assets build`).
+(`db upgrade`, `db seed-demo`, `serve`, `token create`, `assets build`, and `policy import` /
+`policy export`, which move a council's folder into and out of the database).
 
-The engine never imports the web; the web adds its commands to the engine's group."""
+The engine never imports the web; the web adds its commands to the engine's group (its
+`hearth policy` group is copied with the web's two commands added, the engine's left as it is)."""
 from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 from sqlalchemy import func, select
 
+from hearth.engine import api as engine_api
 from hearth.engine.cli import cli as engine_cli
-from hearth.rules.source import SourceError
+from hearth.rules.source import SourceError, parse_date, suggest
 
-from . import assets, jobs, migrate, seed, tokens
+from . import assets, jobs, migrate, policy_store, seed, tokens
 from . import create_app
 from . import db as web_db
 from .audit import audit
@@ -152,13 +156,112 @@ def worker(burst: bool):
         raise click.ClickException(str(e)) from e
 
 
+def _refuse(lines: list[str]) -> None:
+    """Located messages on stderr, exit 2 (as the engine's commands do)."""
+    for line in lines:
+        click.echo(line, err=True)
+    sys.exit(2)
+
+
+def _import_folders(council: str | None) -> list[Path]:
+    root = engine_api.policies_root()
+    if council is None:
+        return [root / known.id for known in engine_api.list_councils()]
+    try:
+        return [root / engine_api.get_council(council).id]
+    except engine_api.UnknownCouncil as exc:
+        known = [known.id for known in engine_api.list_councils()]
+        _refuse([f"{exc}{suggest(council, known)} (under {root})"])
+
+
+@click.command("import", help="Load council folders (all under HEARTH_POLICIES, or one) into the database as "
+                              f"published sets, published and approved by '{policy_store.IMPORT_MARKER}'. "
+                              "Lint must be clean and every policy test pass.")
+@click.argument("council", required=False)
+@click.option("--effective", "effective_text", default=None, help="the date the set takes effect, YYYY-MM-DD "
+                                                                  "(default: today)")
+@click.option("--note", default="", help="the change note (default: 'Imported from <council>/')")
+def policy_import(council: str | None, effective_text: str | None, note: str):
+    try:
+        effective_from = parse_date(effective_text) if effective_text else date.today()
+    except ValueError as exc:
+        _refuse([f"--effective: {exc}"])
+    folders = _import_folders(council)
+    if not folders:
+        _refuse([f"{engine_api.policies_root()}: there is no council folder here (each has a council.yaml)."])
+    app = _app()
+    refused = []
+    with app.app_context():
+        s = web_db.session()
+        for folder in folders:
+            try:
+                done = policy_store.import_folder(s, folder, effective_from, note)
+            except SourceError as exc:  # nothing of this council stored; the others go on
+                s.rollback()
+                refused.extend(str(problem) for problem in exc.problems)
+                click.echo(f"{folder.name}: refused, not imported ({len(exc.problems)} problem(s) below).")
+                continue
+            if not done.added:
+                click.echo(f"{done.council_id}: already in the database ({done.content_hash[:12]}); nothing to do.")
+                continue
+            audit(AuditAction.PUBLISHED, "policy_set", done.content_hash,
+                  {"via": "import", "by": policy_store.IMPORT_MARKER, "effective_from": effective_from.isoformat(),
+                   "folder": folder.name}, council_id=done.council_id, commit=False)
+            s.commit()
+            click.echo(f"{done.council_id}: imported {done.content_hash[:12]}, in force from {effective_from}.")
+    if refused:
+        _refuse(refused)
+
+
+@click.command("export", help="Write a council's latest published set (or --hash's) from the database into DIR, "
+                              "which must be empty or new.")
+@click.argument("council")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--hash", "content_hash", default=None, help="a published set's content hash (its first 8 or more "
+                                                           "characters will do)")
+def policy_export(council: str, directory: Path, content_hash: str | None):
+    try:
+        if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+            _refuse([f"{directory}: not empty; export into a new or empty folder, so no old file is mixed in."])
+    except OSError as exc:
+        _refuse([f"{directory}: this folder cannot be read ({exc.strerror or exc})."])
+    app = _app()
+    with app.app_context():
+        s = web_db.session()
+        try:
+            stored = policy_store.published_set(s, council, content_hash)
+            files = policy_store.set_files(stored)
+            files.write_to(directory)
+        except policy_store.UnknownPolicySet as exc:
+            _refuse([str(exc)])
+        except OSError as exc:
+            _refuse([f"{directory}: cannot write here ({exc.strerror or exc})."])
+        audit(AuditAction.EXPORTED, "policy_set", stored.content_hash, {"via": "cli", "files": len(files)},
+              council_id=council)
+    click.echo(f"{council}: {len(files)} files of {stored.content_hash[:12]} written to {directory}")
+
+
 WEB_COMMANDS = (db_group, serve, token_group, assets_group, worker)
+# Added to the engine's `hearth policy` group: its commands work on folders, these on the database.
+WEB_POLICY_COMMANDS = (policy_import, policy_export)
+
+
+def _policy_group(engine_group: click.Group) -> click.Group:
+    """A copy of the engine's `hearth policy` group with the web's commands added."""
+    group = click.Group(engine_group.name, callback=engine_group.callback, commands=dict(engine_group.commands),
+                        help=f"{engine_group.help} import and export move a council's folder into and out of "
+                             "the database.")
+    for command in WEB_POLICY_COMMANDS:
+        if command.name in group.commands:
+            raise RuntimeError(f"the web command 'policy {command.name}' would replace the engine's")
+        group.add_command(command)
+    return group
 
 
 def build_cli() -> click.Group:
     root = click.Group("hearth", help="Hearth: councils' stable-homes policies, and the web app.")
     for name, command in engine_cli.commands.items():
-        root.add_command(command, name)
+        root.add_command(_policy_group(command) if name == "policy" else command, name)
     for command in WEB_COMMANDS:
         if command.name in root.commands:
             raise RuntimeError(f"the web command {command.name!r} would replace the engine's")

@@ -7,8 +7,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index,
-                        Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+                        Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint, event)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
 class UTCDateTime(TypeDecorator):
@@ -51,6 +51,8 @@ class AuditAction(StrEnum):
     # A request the app turned away: another council's object (404), a role that may not
     # (403), a step the policy does not allow now (409). Security events for the auditor.
     REFUSED = "refused"
+    # A council's policy set published (hearth policy import, and later the workspace).
+    PUBLISHED = "published"
 
 
 def _in(column: str, values) -> str:
@@ -234,3 +236,108 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     user: Mapped[User | None] = relationship()
+
+
+# ---------------------------------------------------------------- a council's policy, stored
+# hearth.web.policy_store reads and writes these. A published set and its publications are
+# never changed or deleted through a session (the guards at the end of this module).
+HASH_LENGTH = 64  # hearth.engine.policy_files.PolicyFiles.content_hash: SHA-256, hex
+PATH_LENGTH = 400  # a file's relative path (a form's versions are two names deep)
+BY_LENGTH = 254   # a user's email, or policy_store.IMPORT_MARKER
+
+
+class PolicySet(Base):
+    """A council's files as published: identified by their content hash, never changed."""
+    __tablename__ = "policy_sets"
+    __table_args__ = (UniqueConstraint("council_id", "content_hash", name="uq_policy_sets_council_id_content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[str] = mapped_column(String(64), index=True)
+    content_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    files: Mapped[list[PolicySetFile]] = relationship(order_by="PolicySetFile.path")
+
+
+class PolicySetFile(Base):
+    """One file of a published set: its relative path and exact text."""
+    __tablename__ = "policy_set_files"
+    __table_args__ = (UniqueConstraint("set_id", "path", name="uq_policy_set_files_set_id_path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("policy_sets.id", ondelete="RESTRICT"), index=True)
+    path: Mapped[str] = mapped_column(String(PATH_LENGTH))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class PolicyPublication(Base):
+    """A set put in force for its council from a date: who published and who approved it,
+    when, and why. Rolling back is a new publication of an earlier set; none is ever changed."""
+    __tablename__ = "policy_publications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[str] = mapped_column(String(64), index=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("policy_sets.id", ondelete="RESTRICT"), index=True)
+    published_by: Mapped[str] = mapped_column(String(BY_LENGTH))
+    approved_by: Mapped[str] = mapped_column(String(BY_LENGTH))
+    published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_at: Mapped[datetime] = mapped_column(default=utcnow)
+    effective_from: Mapped[date]
+    change_note: Mapped[str] = mapped_column(Text, default="")
+
+    policy_set: Mapped[PolicySet] = relationship()
+
+
+class PolicyDraft(Base):
+    """A council's one draft: the published set it started from and a revision that every
+    save moves on, so a save made on a stale copy is refused (optimistic concurrency)."""
+    __tablename__ = "policy_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[str] = mapped_column(String(64), unique=True)
+    base_hash: Mapped[str | None] = mapped_column(String(HASH_LENGTH))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by: Mapped[str] = mapped_column(String(BY_LENGTH))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    files: Mapped[list[PolicyDraftFile]] = relationship(order_by="PolicyDraftFile.path",
+                                                        cascade="all, delete-orphan")
+
+
+class PolicyDraftFile(Base):
+    """One file of a council's draft."""
+    __tablename__ = "policy_draft_files"
+    __table_args__ = (UniqueConstraint("draft_id", "path", name="uq_policy_draft_files_draft_id_path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("policy_drafts.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(PATH_LENGTH))
+    text: Mapped[str] = mapped_column(Text)
+
+
+_PUBLISHED = (PolicySet, PolicySetFile, PolicyPublication)
+
+
+class PublishedPolicyImmutable(Exception):
+    """An attempt to change or delete a published set, one of its files or a publication."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_published(session: Session, _context, _instances) -> None:
+    for obj in session.deleted:
+        if isinstance(obj, _PUBLISHED):
+            raise PublishedPolicyImmutable(f"A published policy is never deleted ({type(obj).__name__} {obj.id}).")
+    for obj in session.dirty:
+        if isinstance(obj, _PUBLISHED) and session.is_modified(obj, include_collections=True):
+            raise PublishedPolicyImmutable(
+                f"A published policy is never changed ({type(obj).__name__} {obj.id}); publish a new set instead.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes_to_published(state) -> None:
+    """UPDATE or DELETE statements on the published models through a session (table-level
+    statements, which the tests' clean-up uses, are not the app's and pass)."""
+    if (state.is_update or state.is_delete) and state.bind_mapper is not None \
+            and state.bind_mapper.class_ in _PUBLISHED:
+        raise PublishedPolicyImmutable(f"A published policy is never changed or deleted "
+                                       f"({state.bind_mapper.class_.__name__}).")

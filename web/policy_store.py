@@ -1,0 +1,207 @@
+"""A council's policy in the database: published sets that are never changed, and one draft per
+council that two officers can edit without losing each other's work.
+
+A published set is a council's files (hearth.engine.policy_files.PolicyFiles) stored under
+their content hash; a publication puts a set in force from a date, naming who published it,
+who approved it, when and why. Neither is ever updated or deleted through the app: it has no
+path that would, and every session refuses one (hearth.web.models.PublishedPolicyImmutable).
+``hearth policy import`` publishes a council's folder (lint clean, every policy test passing)
+with ``IMPORT_MARKER`` as publisher and approver: the folder was reviewed where it is kept
+(git), not in the workspace.
+
+A draft carries the hash of the set it started from and a revision number; ``save_draft``
+moves the revision on with one conditional UPDATE, so of two saves made on the same revision
+exactly one is kept and the other is refused (StaleDraft) with the text it tried to save.
+
+The web app still loads policies from the folders (hearth.engine.api); reading them from
+here is a later step.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hearth.engine.linting import lint_council
+from hearth.engine.policy_files import PolicyFiles
+from hearth.engine.policy_tests import run_council_tests
+from hearth.rules.source import Problem, SourceError
+
+from .models import PolicyDraft, PolicyDraftFile, PolicyPublication, PolicySet, PolicySetFile, utcnow
+
+# Who publishes and approves a set loaded by `hearth policy import` (not a user's email).
+IMPORT_MARKER = "system:import"
+# Shortest hash prefix `hearth policy export --hash` accepts.
+MIN_HASH_PREFIX = 8
+
+
+class StaleDraft(Exception):
+    """A draft save made on a revision that is no longer the draft's: nothing was saved.
+    ``text`` is what the officer typed, to be given back to them."""
+
+    def __init__(self, council_id: str, path: str, text: str | None, expected: int, draft: PolicyDraft):
+        self.council_id, self.path, self.text = council_id, path, text
+        self.expected, self.current = expected, draft.revision
+        self.updated_by, self.updated_at = draft.updated_by, draft.updated_at
+        super().__init__(
+            f"{path}: not saved. The draft was changed by {draft.updated_by} at "
+            f"{draft.updated_at:%Y-%m-%d %H:%M} UTC (revision {draft.revision}) after you opened revision {expected}. "
+            "Your text is kept: copy it, open the draft again and make your change there.")
+
+
+class UnknownPolicySet(Exception):
+    """No published set of the council matches what was asked for."""
+
+
+@dataclass(frozen=True)
+class Imported:
+    council_id: str
+    content_hash: str
+    added: bool  # False: the same content was already stored, nothing changed
+
+
+# ---------------------------------------------------------------- published sets
+def check_publishable(files: PolicyFiles) -> None:
+    """SourceError with every located problem unless lint is clean and every policy test passes."""
+    problems, _summary = lint_council(files)
+    if problems:
+        raise SourceError(problems)
+    failures = [Problem(result.loc, f"The policy test '{result.name}' fails: {failure}")
+                for result in run_council_tests(files) if not result.ok for failure in result.failures]
+    if failures:
+        raise SourceError(failures)
+
+
+def publish(session: Session, files: PolicyFiles, *, published_by: str, approved_by: str,
+            effective_from: date, change_note: str = "") -> PolicyPublication:
+    """Store ``files`` (once per council and content) and put them in force from ``effective_from``.
+    The checks are the caller's (check_publishable) and so are the two people."""
+    content_hash = files.content_hash()
+    stored = find_set(session, files.council_id, content_hash)
+    if stored is None:
+        stored = PolicySet(council_id=files.council_id, content_hash=content_hash,
+                           files=[PolicySetFile(path=path, text=text) for path, text in files.texts.items()])
+        session.add(stored)
+    now = utcnow()
+    publication = PolicyPublication(council_id=files.council_id, policy_set=stored, published_by=published_by,
+                                    approved_by=approved_by, published_at=now, approved_at=now,
+                                    effective_from=effective_from, change_note=change_note)
+    session.add(publication)
+    session.flush()
+    return publication
+
+
+def import_folder(session: Session, folder: Path, effective_from: date, change_note: str = "") -> Imported:
+    """A council's folder as a published set, unless the same content is already stored.
+    SourceError (located at the folder's files) when it cannot be read, has lint mistakes or
+    a policy test fails; nothing is stored then."""
+    files = PolicyFiles.from_folder(folder)
+    content_hash = files.content_hash()
+    if find_set(session, files.council_id, content_hash) is not None:
+        return Imported(files.council_id, content_hash, added=False)
+    check_publishable(files)
+    publish(session, files, published_by=IMPORT_MARKER, approved_by=IMPORT_MARKER, effective_from=effective_from,
+            change_note=change_note or f"Imported from {folder.name}/")
+    return Imported(files.council_id, content_hash, added=True)
+
+
+def find_set(session: Session, council_id: str, content_hash: str) -> PolicySet | None:
+    return session.scalar(select(PolicySet).where(PolicySet.council_id == council_id,
+                                                  PolicySet.content_hash == content_hash))
+
+
+def latest_publication(session: Session, council_id: str) -> PolicyPublication | None:
+    """The council's most recent publication (by when it was published), or None."""
+    return session.scalar(select(PolicyPublication).where(PolicyPublication.council_id == council_id)
+                          .order_by(PolicyPublication.published_at.desc(), PolicyPublication.id.desc()).limit(1))
+
+
+def published_set(session: Session, council_id: str, content_hash: str | None = None) -> PolicySet:
+    """The set of the council's latest publication, or the one whose hash starts with
+    ``content_hash`` (at least MIN_HASH_PREFIX characters); UnknownPolicySet otherwise."""
+    if content_hash is None:
+        publication = latest_publication(session, council_id)
+        if publication is None:
+            raise UnknownPolicySet(f"{council_id} has no published policy in the database; "
+                                   "`hearth policy import` loads it from its folder.")
+        return publication.policy_set
+    wanted = content_hash.strip().lower()
+    if len(wanted) < MIN_HASH_PREFIX:
+        raise UnknownPolicySet(f"--hash: give at least {MIN_HASH_PREFIX} characters of the content hash.")
+    found = session.scalars(select(PolicySet).where(PolicySet.council_id == council_id,
+                                                    PolicySet.content_hash.startswith(wanted, autoescape=True))).all()
+    if len(found) != 1:
+        known = ", ".join(s.content_hash[:12] for s in session.scalars(
+            select(PolicySet).where(PolicySet.council_id == council_id).order_by(PolicySet.id)))
+        raise UnknownPolicySet(f"--hash: {'several' if found else 'no'} published sets of {council_id} start with "
+                               f"{wanted[:64]!r}. Known: {known or 'none'}.")
+    return found[0]
+
+
+def set_files(policy_set: PolicySet) -> PolicyFiles:
+    """A published set's files, located as ``db:<council>/<hash prefix>/<path>``."""
+    return PolicyFiles(policy_set.council_id, f"db:{policy_set.council_id}/{policy_set.content_hash[:12]}",
+                       {file.path: file.text for file in policy_set.files})
+
+
+# ---------------------------------------------------------------- drafts
+def draft_of(session: Session, council_id: str) -> PolicyDraft | None:
+    return session.scalar(select(PolicyDraft).where(PolicyDraft.council_id == council_id))
+
+
+def start_draft(session: Session, council_id: str, by: str) -> PolicyDraft:
+    """The council's draft; a new one (revision 0) holds the latest published set's files."""
+    draft = draft_of(session, council_id)
+    if draft is not None:
+        return draft
+    publication = latest_publication(session, council_id)
+    base = publication.policy_set if publication is not None else None
+    draft = PolicyDraft(council_id=council_id, base_hash=base.content_hash if base else None, revision=0,
+                        updated_by=by, updated_at=utcnow(),
+                        files=[PolicyDraftFile(path=f.path, text=f.text) for f in (base.files if base else [])])
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def draft_files(draft: PolicyDraft) -> PolicyFiles:
+    """A draft's files, located as ``db:<council>/draft/<path>``."""
+    return PolicyFiles(draft.council_id, f"db:{draft.council_id}/draft", {f.path: f.text for f in draft.files})
+
+
+def save_draft(session: Session, council_id: str, path: str, text: str | None, expected_revision: int,
+               by: str) -> PolicyDraft:
+    """Save one file of the council's draft (None: remove it), made on ``expected_revision``.
+
+    StaleDraft (with ``text``) when the draft has moved on since; SourceError, located at
+    ``db:<council>/draft/<path>``, when the path or text could never be a council's file (a
+    YAML mistake is fine: a draft may be wrong, publishing checks it). Flushes; the caller
+    commits. (Two first saves at once: the second finds the draft made, rolls the session
+    back and is refused as stale.)"""
+    try:
+        draft = start_draft(session, council_id, by)
+    except IntegrityError:  # another officer's first save made the draft a moment ago
+        session.rollback()
+        raise StaleDraft(council_id, path, text, expected_revision, draft_of(session, council_id)) from None
+    draft_files(draft).replace({path: text})  # the path and text checked as any set's are
+    moved = session.execute(update(PolicyDraft)
+                            .where(PolicyDraft.id == draft.id, PolicyDraft.revision == expected_revision)
+                            .values(revision=PolicyDraft.revision + 1, updated_by=by, updated_at=utcnow())
+                            .execution_options(synchronize_session=False))
+    session.refresh(draft)
+    if moved.rowcount != 1:
+        raise StaleDraft(council_id, path, text, expected_revision, draft)
+    current = next((f for f in draft.files if f.path == path), None)
+    if text is None:
+        if current is not None:
+            draft.files.remove(current)
+    elif current is None:
+        draft.files.append(PolicyDraftFile(path=path, text=text))
+    else:
+        current.text = text
+    session.flush()
+    return draft
