@@ -10,12 +10,14 @@ import pytest
 from click.testing import CliRunner
 from flask import g
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import sessionmaker
 
 from hearth.engine.api import list_councils, policies_root
 from hearth.engine.cli import policy_group
 from hearth.engine.policy_files import PolicyFiles
 from hearth.rules.source import SourceError
 from hearth.web import cli, db, policy_store
+from hearth.web.db import engine_for
 from hearth.web.models import (AuditAction, AuditEntry, Base, PolicyDraft, PolicyDraftFile, PolicyPublication,
                                PolicySet, PolicySetFile, PublishedPolicyImmutable, User)
 from hearth.web.scoping import scoped, scoped_select
@@ -234,6 +236,27 @@ def test_a_stale_draft_save_is_refused_and_gives_back_the_typed_text(store):
         removed = policy_store.save_draft(s, council, "tests/new.yaml", None, 2, "a@x.test")
         s.commit()
         assert removed.revision == 3 and not policy_store.draft_files(added).has("tests/new.yaml")
+
+
+def test_two_officers_on_the_same_revision_in_two_sessions_keep_exactly_one_save(store):
+    """Each officer's own session (as two web servers would have) holds the draft at revision 0;
+    the second save is refused however fresh its own copy looks."""
+    council = _councils()[0]
+    open_session = sessionmaker(engine_for(store), expire_on_commit=False)
+    with open_session() as setup:
+        policy_store.start_draft(setup, council, "a@x.test")
+        setup.commit()
+    with open_session() as first, open_session() as second:
+        assert policy_store.draft_of(first, council).revision == policy_store.draft_of(second, council).revision == 0
+        policy_store.save_draft(first, council, "tests/shared.yaml", "# a\n", 0, "a@x.test")
+        first.commit()
+        with pytest.raises(policy_store.StaleDraft) as refused:
+            policy_store.save_draft(second, council, "tests/shared.yaml", "# b\n", 0, "b@x.test")
+        second.rollback()
+        assert refused.value.text == "# b\n" and refused.value.updated_by == "a@x.test"
+    with open_session() as check:
+        draft = policy_store.draft_of(check, council)
+        assert (draft.revision, [(f.path, f.text) for f in draft.files]) == (1, [("tests/shared.yaml", "# a\n")])
 
 
 def test_a_draft_file_that_could_never_be_a_councils_is_refused_where_it_is(store):
