@@ -242,7 +242,9 @@ class AuditEntry(Base):
 # hearth.web.policy_store reads and writes these. A published set and its publications are
 # never changed or deleted through a session (the guards at the end of this module).
 HASH_LENGTH = 64  # hearth.engine.policy_files.PolicyFiles.content_hash: SHA-256, hex
-PATH_LENGTH = 400  # a file's relative path (a form's versions are two names deep)
+# A file's relative path: the longest a council may have is forms/_versions/<name>/<name> with names
+# of hearth.rules.limits.MAX_NAME_LENGTH characters (417; tests/web/test_policy_store.py checks).
+PATH_LENGTH = 500
 BY_LENGTH = 254   # a user's email, or policy_store.IMPORT_MARKER
 
 

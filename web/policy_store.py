@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from hearth.engine.linting import lint_council
 from hearth.engine.policy_files import PolicyFiles
 from hearth.engine.policy_tests import run_council_tests
-from hearth.rules.source import Problem, SourceError
+from hearth.rules.source import Loc, Problem, SourceError
 
 from .models import PolicyDraft, PolicyDraftFile, PolicyPublication, PolicySet, PolicySetFile, utcnow
 
@@ -65,8 +65,26 @@ class Imported:
 
 
 # ---------------------------------------------------------------- published sets
+def storage_problems(files: PolicyFiles) -> list[Problem]:
+    """What no database column of text can hold (PostgreSQL refuses a NUL character; YAML files
+    never have one, a procedure document might), located at the character."""
+    return [problem for path, text in files.texts.items() if (problem := _nul_problem(files.location(path), text))]
+
+
+def _nul_problem(file: str, text: str) -> Problem | None:
+    if "\0" not in text:
+        return None
+    before = text[:text.index("\0")]
+    return Problem(Loc(file, before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1),
+                   "The file has a NUL character here (U+0000), which cannot be stored; delete it (it is invisible "
+                   "in most editors).")
+
+
 def check_publishable(files: PolicyFiles) -> None:
     """SourceError with every located problem unless lint is clean and every policy test passes."""
+    problems = storage_problems(files)
+    if problems:
+        raise SourceError(problems)
     problems, _summary = lint_council(files)
     if problems:
         raise SourceError(problems)
@@ -187,7 +205,10 @@ def save_draft(session: Session, council_id: str, path: str, text: str | None, e
     except IntegrityError:  # another officer's first save made the draft a moment ago
         session.rollback()
         raise StaleDraft(council_id, path, text, expected_revision, draft_of(session, council_id)) from None
-    draft_files(draft).replace({path: text})  # the path and text checked as any set's are
+    files = draft_files(draft).replace({path: text})  # the path and text checked as any set's are
+    unstorable = _nul_problem(files.location(path), text) if text is not None else None
+    if unstorable:
+        raise SourceError([unstorable])
     moved = session.execute(update(PolicyDraft)
                             .where(PolicyDraft.id == draft.id, PolicyDraft.revision == expected_revision)
                             .values(revision=PolicyDraft.revision + 1, updated_by=by, updated_at=utcnow())

@@ -14,12 +14,13 @@ from sqlalchemy.orm import sessionmaker
 
 from hearth.engine.api import list_councils, policies_root
 from hearth.engine.cli import policy_group
-from hearth.engine.policy_files import PolicyFiles
+from hearth.engine.policy_files import FORM_VERSIONS_DIR, PolicyFiles, path_problem
+from hearth.rules.limits import MAX_NAME_LENGTH
 from hearth.rules.source import SourceError
 from hearth.web import cli, db, policy_store
 from hearth.web.db import engine_for
-from hearth.web.models import (AuditAction, AuditEntry, Base, PolicyDraft, PolicyDraftFile, PolicyPublication,
-                               PolicySet, PolicySetFile, PublishedPolicyImmutable, User)
+from hearth.web.models import (PATH_LENGTH, AuditAction, AuditEntry, Base, PolicyDraft, PolicyDraftFile,
+                               PolicyPublication, PolicySet, PolicySetFile, PublishedPolicyImmutable, User)
 from hearth.web.scoping import scoped, scoped_select
 
 from councils import needs_council
@@ -272,6 +273,38 @@ def test_a_draft_file_that_could_never_be_a_councils_is_refused_where_it_is(stor
         s.rollback()
         assert f"db:{council}/draft/versions/2030-01.yaml:2:4" in str(control.value)
         assert _count(PolicyDraft) == 0
+
+
+def test_the_longest_path_a_council_may_have_is_stored(store):
+    council = _councils()[0]
+    name = "n" * MAX_NAME_LENGTH
+    longest = f"forms/{FORM_VERSIONS_DIR}/{name}/{name[:-len('.yaml')]}.yaml"
+    assert path_problem(longest) is None and path_problem(longest.replace("/n", "/nn", 1)) is not None
+    assert len(longest) <= PATH_LENGTH
+    with store.app_context():
+        s = db.session()
+        policy_store.save_draft(s, council, longest, "id: x\n", 0, "a@x.test")
+        s.commit()
+        s.expunge_all()
+        assert [f.path for f in policy_store.draft_of(s, council).files] == [longest]
+
+
+def test_a_nul_character_no_database_can_store_is_refused_at_its_place(store, monkeypatch, tmp_path):
+    council = _councils()[0]
+    root, folder = _copy_council(tmp_path, council)
+    (folder / "document").mkdir(exist_ok=True)
+    (folder / "document" / "zz-notes.txt").write_bytes(b"first line\nsecond \x00 line\n")
+    monkeypatch.setenv("HEARTH_POLICIES", str(root))
+    refused = _policy(store, monkeypatch, "import", council)
+    assert refused.exit_code == 2, refused.output
+    assert f"{folder / 'document' / 'zz-notes.txt'}:2:8" in refused.stderr and "NUL" in refused.stderr
+    with store.app_context():
+        s = db.session()
+        with pytest.raises(SourceError) as in_draft:
+            policy_store.save_draft(s, council, "document/notes.txt", "a\x00", 0, "a@x.test")
+        s.rollback()
+        assert f"db:{council}/draft/document/notes.txt:1:2" in str(in_draft.value)
+        assert (_count(PolicySet), _count(PolicyDraft)) == (0, 0)
 
 
 def test_one_councils_draft_is_never_seen_through_another_councils_scoped_queries(store):
