@@ -328,3 +328,17 @@ def test_import_and_export_join_the_engines_policy_commands_without_changing_its
     policy = cli.build_cli().commands["policy"]
     assert set(policy.commands) == set(policy_group.commands) | {"import", "export"}
     assert not {"import", "export"} & set(policy_group.commands)
+
+
+def test_make_runs_steps_import_the_demo_councils_into_a_new_database(tmp_path, monkeypatch):
+    """`make run`: db upgrade, policy import, db seed-demo -- and again on the next run."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'run.db'}")
+    monkeypatch.setenv("HEARTH_ENV", "development")
+    monkeypatch.setenv("HEARTH_INSTANCE", str(tmp_path))
+    runner, root = CliRunner(), cli.build_cli()
+    for attempt in ("first", "again"):
+        outputs = [runner.invoke(root, step) for step in (["db", "upgrade"], ["policy", "import"], ["db", "seed-demo"])]
+        assert [result.exit_code for result in outputs] == [0, 0, 0], [result.output for result in outputs]
+        imported = outputs[1].output
+        said = "imported" if attempt == "first" else "already in the database"
+        assert all(f"{council}: {said}" in imported for council in _councils()), imported
