@@ -249,7 +249,7 @@ WEB_POLICY_COMMANDS = (policy_import, policy_export)
 def _policy_group(engine_group: click.Group) -> click.Group:
     """A copy of the engine's `hearth policy` group with the web's commands added."""
     group = click.Group(engine_group.name, callback=engine_group.callback, commands=dict(engine_group.commands),
-                        help=f"{engine_group.help} import and export move a council's folder into and out of "
+                        help=f"{engine_group.help} Import and export move a council's folder into and out of "
                              "the database.")
     for command in WEB_POLICY_COMMANDS:
         if command.name in group.commands:
