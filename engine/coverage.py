@@ -6,18 +6,19 @@ engine's answer and the rules that held at each point it judged (evaluate's ``tr
 for each form test, the messages the answers got. A target is *reached* when some test's
 evaluation used it to decide part of the answer -- docs/policy-language.md, "What the
 tests reach", says exactly when for each kind. The report lists the targets no test
-reaches, each as file:line: what.
+reaches, each as file:line: what. The council is a PolicyFiles or its folder: every target is
+located in the set (``<origin>/versions/2025-01.yaml:12:7``), wherever its files came from.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from hearth.rules.source import LList, LMap, Loc, load_yaml
 
 from .forms_catalog import FormCatalog
-from .policy import Policy, PolicyVersion, load_policy, read_policy_file
-from .policy_tests import TestResult, council_test_files, form_catalog, run_test_file
+from .policy import Policy, PolicyVersion, load_policy
+from .policy_files import PolicyFiles, PolicySource, policy_files
+from .policy_tests import TEST_PARTS, TestResult, form_catalog, run_test_file
 
 # The sides of a gate a test can show, by the part that decides them.
 GATE_SIDES = {
@@ -62,28 +63,29 @@ class CoverageReport:
                 f" ({len(self.missing)} not reached)")
 
 
-def council_coverage(folder: Path) -> CoverageReport:
-    """Run the council's tests and say what they reach. SourceError as `hearth policy test` raises it."""
-    policy = load_policy(folder)
-    results = []
-    for path in council_test_files(folder):
-        results.extend(run_test_file(policy, path))
-    catalog = form_catalog(folder, policy.current.effective_from)
-    report = CoverageReport(folder.name, policy_targets(policy) + form_targets(catalog, folder), results=results)
+def council_coverage(source: PolicySource) -> CoverageReport:
+    """Run the council's tests (its PolicyFiles, or its folder) and say what they reach.
+    SourceError as `hearth policy test` raises it."""
+    files = policy_files(source, TEST_PARTS)
+    policy = load_policy(files)
+    results = [result for relative in files.glob("tests/*.yaml") for result in run_test_file(policy, files, relative)]
+    catalog = form_catalog(files, policy.current.effective_from)
+    report = CoverageReport(files.council_id, policy_targets(policy, files) + form_targets(catalog, files),
+                            results=results)
     for result in results:
         report.reached |= reached_by(result)
     return report
 
 
 # ------------------------------------------------------------------ targets
-def policy_targets(policy: Policy) -> list[Target]:
-    return [target for version in policy.versions for target in version_targets(version)]
+def policy_targets(policy: Policy, files: PolicyFiles) -> list[Target]:
+    return [target for version in policy.versions for target in version_targets(version, files)]
 
 
-def version_targets(version: PolicyVersion) -> list[Target]:
-    """Every target of one version, located in its file."""
-    file = version.file
-    doc = load_yaml(read_policy_file(Path(file)), file)
+def version_targets(version: PolicyVersion, files: PolicyFiles) -> list[Target]:
+    """Every target of one version, located in its file in the council's files."""
+    relative = f"versions/{version.version}.yaml"
+    doc = load_yaml(files.text(relative), files.location(relative))
     v = version.version
     targets = []
 
@@ -165,17 +167,18 @@ def _obligation_targets(v: str, ob, node: LMap) -> list[Target]:
     return targets
 
 
-def form_targets(catalog: FormCatalog, folder: Path) -> list[Target]:
+def form_targets(catalog: FormCatalog, files: PolicyFiles) -> list[Target]:
     """Each check of each current form (kept versions only show old records)."""
     targets = []
     for form_id, defn in sorted(catalog.forms.items()):
         if not defn.checks:
             continue
-        file = folder / "forms" / f"{form_id}.yaml"
-        doc = load_yaml(read_policy_file(file), str(file))
+        relative = f"forms/{form_id}.yaml"
+        file = files.location(relative)
+        doc = load_yaml(files.text(relative), file)
         nodes = doc.get("checks") if isinstance(doc, LMap) else None
         for i, check in enumerate(defn.checks):
-            loc = nodes.item_loc(i) if isinstance(nodes, LList) else Loc(str(file))
+            loc = nodes.item_loc(i) if isinstance(nodes, LList) else Loc(file)
             targets.append(Target(("form", form_id, i), loc,
                                   f"form {form_id}: check {i + 1} ('{check.message}') is never shown by a form test"))
     return targets

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hearth.engine.coverage import council_coverage
+from hearth.engine.policy_files import PolicyFiles
 
 from conftest import ROOT
 
@@ -258,3 +259,18 @@ def test_the_command_lists_what_is_not_reached_and_exits_0(tiny):
                         f"({len(missing)} not reached)"
     plain = subprocess.run(HEARTH + ["policy", "test", "tiny"], capture_output=True, text=True, env=env, timeout=120)
     assert plain.stdout == "1 passed, 0 failed\n"  # without --coverage, no report
+
+
+def test_a_set_of_files_from_anywhere_gets_the_report_of_its_folder_located_at_its_origin(tiny):
+    """A council's files from the database (origin db:<council>/draft) are covered as its folder is:
+    the same targets, the same reached, each line located at the origin instead of the folder."""
+    (tiny / "tests" / "one.yaml").write_text("tests:\n" + case_test("[{type: stability_concern_raised, on: 2026-01-30}]"))
+    on_disk = council_coverage(tiny)
+    stored = PolicyFiles.from_folder(tiny)
+    in_memory = council_coverage(PolicyFiles("tiny", "db:tiny/draft", dict(stored.texts)))
+    assert in_memory.reached == on_disk.reached and on_disk.reached
+    assert in_memory.summary() == on_disk.summary()
+    assert [str(target) for target in in_memory.missing] == \
+           [str(target).replace(str(tiny), "db:tiny/draft", 1) for target in on_disk.missing]
+    assert all(str(target).startswith("db:tiny/draft/") for target in in_memory.targets)
+    assert "db:tiny/draft/versions/2026-01.yaml:8:5: trigger missing: no test fires it" in map(str, in_memory.missing)
