@@ -6,13 +6,18 @@ answer, and then says `language: 2`. Only those keys are added: the file is edit
 ruamel's round trip, so its comments, `source` lines, quotes and order stay as they were, and a
 file whose layout the round trip would change is refused rather than reformatted. Upgrading a
 file already in the current language changes nothing.
+
+The upgrade is of a council's files (a PolicyFiles, wherever they came from): ``upgrade_versions``
+says what each version file becomes and ``upgraded`` gives the changed set, writing nothing. The
+folder command (hearth.engine.upgrade_cli) reads a folder into a set and writes back the files
+that changed.
 """
 from __future__ import annotations
 
 import difflib
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ruamel.yaml import YAML
@@ -21,7 +26,8 @@ from ruamel.yaml.error import YAMLError
 
 from hearth.rules.source import Loc, Problem, SourceError
 
-from .policy import load_council, load_version, read_policy_file
+from .policy import POLICY_PARTS, load_council, load_version
+from .policy_files import PolicyFiles, PolicySource, policy_files
 from .policy_model import CURRENT_LANGUAGE, Obligation, PolicyVersion
 
 _HISTORY_KEYS = ("event", "count", "triggered")
@@ -31,33 +37,34 @@ _ITEM_LINE = re.compile(r"^( *)- ")
 
 @dataclass
 class Upgrade:
-    """One version file: its text before and after, and the old meanings written out."""
+    """One version file: where it is, its text before and after, and the old meanings written out."""
 
-    path: Path
+    file: str  # as located mistakes name it: <origin>/versions/2025-01.yaml
     before: str
     after: str
     kept: list = field(default_factory=list)  # "deadlines.review_meeting.unless: judged_on: today", ...
+    relative: str = ""  # its path among the council's files: versions/2025-01.yaml
 
     @property
     def changed(self) -> bool:
         return self.before != self.after
 
     def diff(self) -> str:
-        name = str(self.path)
         return "".join(difflib.unified_diff(self.before.splitlines(keepends=True), self.after.splitlines(keepends=True),
-                                            f"{name} (language {_language_of(self.before)})",
-                                            f"{name} (language {CURRENT_LANGUAGE})"))
+                                            f"{self.file} (language {_language_of(self.before)})",
+                                            f"{self.file} (language {CURRENT_LANGUAGE})"))
 
 
-def upgrade_council(folder: Path) -> list[Upgrade]:
-    """Every version file of a council folder, upgraded in memory (nothing is written).
-    SourceError when a file has mistakes: they are fixed first (`hearth policy lint`)."""
-    council = load_council(folder)
+def upgrade_versions(source: PolicySource) -> list[Upgrade]:
+    """Every version file of a council's files (a PolicyFiles, or its folder), upgraded in
+    memory. SourceError when a file has mistakes: they are fixed first (`hearth policy lint`)."""
+    files = policy_files(source, POLICY_PARTS)
+    council = load_council(files)
     out, problems = [], []
-    for path in sorted((folder / "versions").glob("*.yaml")):
+    for relative in files.glob("versions/*.yaml"):
         try:
-            version = load_version(council, path)
-            out.append(upgrade_text(read_policy_file(path), version, path))
+            version = load_version(council, files, relative)
+            out.append(replace(upgrade_text(files.text(relative), version, files.location(relative)), relative=relative))
         except SourceError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -65,26 +72,40 @@ def upgrade_council(folder: Path) -> list[Upgrade]:
     return out
 
 
-def write(upgrades: list[Upgrade]) -> None:
+def upgraded(files: PolicyFiles) -> PolicyFiles:
+    """The council's files with every version file in the current language (the same set when
+    all already are); SourceError as upgrade_versions."""
+    return files.replace({upgrade.relative: upgrade.after for upgrade in upgrade_versions(files) if upgrade.changed})
+
+
+def upgrade_council(folder: Path) -> list[Upgrade]:
+    """Every version file of a council folder, upgraded in memory (nothing is written)."""
+    return upgrade_versions(Path(folder))
+
+
+def write(folder: Path, upgrades: list[Upgrade]) -> None:
+    """Put the files that changed back in the council's folder, byte for byte."""
     for upgrade in upgrades:
         if upgrade.changed:
-            upgrade.path.write_text(upgrade.after, encoding="utf-8")
+            Path(folder).joinpath(*upgrade.relative.split("/")).write_bytes(upgrade.after.encode("utf-8"))
 
 
-def upgrade_text(text: str, version: PolicyVersion, path: Path) -> Upgrade:
-    """The file's text in the current language, keeping its meaning under the one it was written for."""
+def upgrade_text(text: str, version: PolicyVersion, file: Path | str) -> Upgrade:
+    """The file's text in the current language, keeping its meaning under the one it was written for.
+    ``file``: where the text is, for located mistakes."""
+    file = str(file)
     if version.language >= CURRENT_LANGUAGE:
-        return Upgrade(path, text, text)
+        return Upgrade(file, text, text)
     yaml = _round_trip(text)
     try:
         doc = yaml.load(text)
     except YAMLError as exc:  # the loader read it, so this is ruamel's limit, not the officer's mistake
-        raise SourceError([Problem(Loc(str(path)), f"This file cannot be rewritten keeping its layout ({exc}).")]) from None
+        raise SourceError([Problem(Loc(file), f"This file cannot be rewritten keeping its layout ({exc}).")]) from None
     if _dump(yaml, doc) != text:
-        raise SourceError([Problem(Loc(str(path)), "This file's layout (its indentation or line breaks) would not "
-                                                   "survive being rewritten, so it is left as it is: set 'language' "
-                                                   "and the keys that keep its old meaning by hand "
-                                                   "(docs/policy-language.md, 'Language versions').")])
+        raise SourceError([Problem(Loc(file), "This file's layout (its indentation or line breaks) would not "
+                                              "survive being rewritten, so it is left as it is: set 'language' "
+                                              "and the keys that keep its old meaning by hand "
+                                              "(docs/policy-language.md, 'Language versions').")])
     kept: list[str] = []
     models = {ob.id: ob for ob in version.deadlines + version.duties}
     for section in ("deadlines", "duties"):
@@ -110,7 +131,7 @@ def upgrade_text(text: str, version: PolicyVersion, path: Path) -> Upgrade:
         doc["language"] = CURRENT_LANGUAGE
     else:
         doc.insert(list(doc).index("effective_from") if "effective_from" in doc else 0, "language", CURRENT_LANGUAGE)
-    return Upgrade(path, text, _dump(yaml, doc), kept)
+    return Upgrade(file, text, _dump(yaml, doc), kept)
 
 
 def _one_open_at_a_time(ob: Obligation) -> bool:

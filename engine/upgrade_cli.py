@@ -50,7 +50,7 @@ def upgrade_cmd(target: str | None, check: bool, show_diff: bool) -> None:
                 click.echo(str(problem), err=True)
             sys.exit(2)
         for upgrade in upgrades:
-            name = f"{folder.name}/versions/{upgrade.path.name}"
+            name = f"{folder.name}/{upgrade.relative}"
             if not upgrade.changed:
                 click.echo(f"{name}: language {CURRENT_LANGUAGE} already")
                 continue
@@ -62,6 +62,6 @@ def upgrade_cmd(target: str | None, check: bool, show_diff: bool) -> None:
             click.echo(f"{name}: {'would be' if check else ''}{' ' if check else ''}upgraded to language "
                        f"{CURRENT_LANGUAGE}{kept}")
         if not (check or show_diff):
-            write(upgrades)
+            write(folder, upgrades)
     if check and pending:
         sys.exit(1)

@@ -17,7 +17,9 @@ from hearth.engine.linting import lint_council
 from hearth.engine.policy import load_council, load_policy, load_version
 from hearth.engine.policy_model import CURRENT_LANGUAGE
 from hearth.engine.policy_tests import read_test_file
-from hearth.engine.upgrade import upgrade_council, upgrade_text
+from hearth.engine.policy_files import PolicyFiles
+from hearth.engine.upgrade import upgrade_council, upgrade_text, upgrade_versions, upgraded
+from hearth.rules.source import SourceError
 
 from conftest import FIXTURES, ROOT
 
@@ -164,3 +166,31 @@ def test_a_layout_the_rewrite_would_change_is_left_alone(tmp_path):
         "effective_from:   2025-01-01\ntriggers:\n-   id: missing\n    when: {event: missing_episode}\n    source: s\n")
     result = run(str(folder), root=tmp_path)
     assert result.exit_code == 2 and "would not survive being rewritten" in result.output
+
+
+def test_a_set_of_files_from_anywhere_is_upgraded_as_its_folder_is(old_councils):
+    """upgraded: a council's files in, the changed files out, nothing written; the same texts as
+    the folder command writes, wherever the set came from (origin db:<council>/draft)."""
+    for council in ("swindon", "gateshead", "northshire"):
+        folder = old_councils / council
+        on_disk = PolicyFiles.from_folder(folder)
+        stored = PolicyFiles(council, f"db:{council}/draft", dict(on_disk.texts))
+        in_memory = upgraded(stored)
+        assert PolicyFiles.from_folder(folder) == on_disk  # nothing was written
+        assert in_memory.origin == stored.origin and in_memory != stored
+        assert run(str(folder), root=old_councils).exit_code == 0
+        assert dict(in_memory.texts) == dict(PolicyFiles.from_folder(folder).texts)
+        assert upgraded(in_memory) == in_memory  # a second upgrade changes nothing
+        assert all(upgrade.file == f"db:{council}/draft/{upgrade.relative}" and
+                   upgrade.diff().startswith(f"--- db:{council}/draft/versions/")
+                   for upgrade in upgrade_versions(stored))
+
+
+def test_a_set_with_mistakes_is_refused_at_its_origin(old_councils):
+    on_disk = PolicyFiles.from_folder(old_councils / "gateshead")
+    relative = "versions/2024-04.yaml"
+    broken = PolicyFiles("gateshead", "db:gateshead/draft", dict(on_disk.texts)).replace(
+        {relative: on_disk.text(relative).replace("met_by: stability_meeting_held", "met_by: stability_meeting_hled")})
+    with pytest.raises(SourceError) as raised:
+        upgraded(broken)
+    assert all(str(problem).startswith("db:gateshead/draft/versions/2024-04.yaml:") for problem in raised.value.problems)
