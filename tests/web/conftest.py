@@ -4,7 +4,10 @@ Every test that takes `app` runs once per database backend: SQLite, and PostgreS
 127.0.0.1:5432 (user postgres, database `test`; each run works in its own new database
 `hearth_test_<random>`, dropped afterwards). Choose with HEARTH_TEST_DB=sqlite,
 postgresql or both (default); HEARTH_TEST_PG_URL points elsewhere. PostgreSQL tests
-skip, saying why, only when no server answers.
+skip, saying why, only when no server answers. A test that is about the councils, not the
+database, runs once on SQLite by giving `database_url` only its SQLite value
+(``pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")``):
+it shares the SQLite database of the other tests.
 """
 from __future__ import annotations
 

@@ -1,6 +1,10 @@
 """The web app's and the API's generic checks (council_web_checks.py) for every council of
 the session: the councils of the policies folder, the every-construct fixture council and
-a freshly scaffolded one (tests/councils.py). Nothing here names a council."""
+a freshly scaffolded one (tests/councils.py). Nothing here names a council.
+
+They run on SQLite only (the SQLite database the rest of the web suite uses): the rest of
+the web suite runs on both databases, and what is checked here is the councils, not the
+database (it keeps `make test` within its time)."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,15 +15,14 @@ import council_web_checks as web_checks
 from councils import generic_councils
 
 COUNCILS = generic_councils()
+# Every test here, once, on SQLite: the database fixture (tests/web/conftest.py) given only
+# its SQLite value, so no test is generated for PostgreSQL to be skipped.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
 
 
 @pytest.fixture
-def pinned(app, database_url, monkeypatch) -> date:
-    """Today, as the demo seed dates its cases from it, held for the whole test. The councils'
-    checks run on SQLite only: the rest of the web suite runs on both databases, and what is
-    checked here is the councils, not the database (it keeps `make test` within its time)."""
-    if not database_url.startswith("sqlite"):
-        pytest.skip("each council's web checks run once, on SQLite")
+def pinned(app, monkeypatch) -> date:
+    """Today, as the demo seed dates its cases from it, held for the whole test."""
     today = date.today()
     monkeypatch.setitem(app.config, "HEARTH_TODAY", today)
     return today
