@@ -19,6 +19,9 @@ from .calendar import WorkingCalendar
 from .case import Case, Event
 
 NO_LIMIT = 10**9
+# How a history condition judged as things stood when its deadline or duty started
+# (judged_on: start) is said, in an answer's reasons and on the policy pages alike.
+JUDGED_AT_START = " (as things stood when it started)"
 
 
 @dataclass
@@ -183,29 +186,34 @@ def explain_events(cond, point: Point, ctx: Context, labels: dict) -> list[str]:
                 span = f"between {start.isoformat()} and {point.on.isoformat()}"
             else:
                 span = f"up to {point.on.isoformat()}"
-            where = f" ({'; '.join(describe_test(t) for t in atom.where)})" if atom.where else ""
-            reasons.append(f"{len(found)} × {_plural(names, 1)}{where} {span}: {dates}")
+            reasons.append(f"{len(found)} × {_plural(names, 1)}{_where_words(atom.where)} {span}: {dates}")
         else:
             last = found[-1]
-            where = f" ({'; '.join(describe_test(t) for t in atom.where)})" if atom.where else ""
-            reasons.append(f"{_plural(names, 1)}{where} on {last.on.isoformat()}")
+            reasons.append(f"{_plural(names, 1)}{_where_words(atom.where)} on {last.on.isoformat()}")
     return reasons
+
+
+def _where_words(tests) -> str:
+    """An event condition's ``where`` in an answer: ' (placement type is ifa_foster; ...)', or ''."""
+    return f" ({'; '.join(describe_test(t) for t in tests)})" if tests else ""
+
+
+def _event_names(types, labels: dict) -> list[str]:
+    return [labels.get(t, t).lower() for t in types]
 
 
 def describe(cond, labels: dict) -> str:
     """A condition in words, for gates: 'a stability meeting held'."""
     if isinstance(cond, EventCond):
-        names = " or ".join(labels.get(t, t).lower() for t in cond.types)
-        text = names if cond.at_least == 1 else f"{cond.at_least} × {names}"
-        if cond.where:
-            text += f" ({'; '.join(describe_test(t) for t in cond.where)})"
+        names = " or ".join(_event_names(cond.types, labels))
+        text = (names if cond.at_least == 1 else f"{cond.at_least} × {names}") + _where_words(cond.where)
         if cond.within:
             text += f" within {cond.within}"
         if cond.since or cond.since_trigger:
-            names = [labels.get(t, t).lower() for t in cond.since] + (["trigger"] if cond.since_trigger else [])
-            text += f" since the last {' or '.join(names)}"
+            since = _event_names(cond.since, labels) + (["trigger"] if cond.since_trigger else [])
+            text += f" since the last {' or '.join(since)}"
         if cond.judged_on == "start":
-            text += " (as things stood when it started)"
+            text += JUDGED_AT_START
         return text
     if isinstance(cond, All):
         return " and ".join(describe(c, labels) for c in cond.items) or "always"
@@ -218,7 +226,7 @@ def describe(cond, labels: dict) -> str:
     if isinstance(cond, Triggered):
         text = "a trigger fired" if not cond.triggers else f"{' or '.join(cond.triggers)} fired"
         if cond.since:
-            text += f" since the last {' or '.join(labels.get(t, t).lower() for t in cond.since)}"
+            text += f" since the last {' or '.join(_event_names(cond.since, labels))}"
         return text
     if isinstance(cond, DeadlineIs):
         return f"{cond.deadline} is {' or '.join(cond.statuses)}"

@@ -19,6 +19,7 @@ from datetime import date
 
 from hearth.rules.conditions import (All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered)
 
+from .history import JUDGED_AT_START
 from .policy_model import DueRow, EventSpec, Gate, Intervention, Obligation, OneOf, PolicyVersion, Row
 
 SECTIONS = (("triggers", "What triggers the policy"), ("recommendation", "What the policy recommends"),
@@ -205,8 +206,7 @@ class Speaker:
 
     @staticmethod
     def judged(cond) -> str:
-        return (" (as things stood when it started)" if cond.judged_on == "start"
-                else " (judged on the day evaluated)")
+        return JUDGED_AT_START if cond.judged_on == "start" else " (judged on the day evaluated)"
 
     def spec(self, spec: EventSpec) -> str:
         return self.events(spec.types) + self.where(spec.where)
