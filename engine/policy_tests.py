@@ -59,10 +59,6 @@ def council_folder(policy: Policy) -> Path:
     return Path(policy.versions[0].file).parent.parent
 
 
-def council_test_files(folder: Path) -> list[Path]:
-    return sorted((folder / "tests").glob("*.yaml"))
-
-
 def run_council_tests(source: PolicySource) -> list[TestResult]:
     """Every test of a council's files (a PolicyFiles, or its folder) against their policy."""
     files = policy_files(source, TEST_PARTS)
