@@ -1,6 +1,7 @@
 """The `hearth` command: the engine's commands plus the web runtime's
-(`db upgrade`, `db seed-demo`, `serve`, `token create`, `assets build`, and `policy import` /
-`policy export`, which move a council's folder into and out of the database).
+(`db upgrade`, `db seed-demo`, `serve`, `token create`, `assets build`, `policy import` /
+`policy export`, which move a council's folder into and out of the database, and `policy publish`
+/ `policy approve`, which put a set in force by two policy officers).
 
 The engine never imports the web; the web adds its commands to the engine's group (its
 `hearth policy` group is copied with the web's two commands added, the engine's left as it is)."""
@@ -16,9 +17,10 @@ from sqlalchemy import func, select
 
 from hearth.engine import api as engine_api
 from hearth.engine.cli import cli as engine_cli
+from hearth.engine.policy_files import PolicyFiles
 from hearth.rules.source import SourceError, parse_date, suggest
 
-from . import assets, jobs, migrate, policy_store, seed, tokens
+from . import assets, jobs, migrate, policy_store, publishing, seed, tokens
 from . import create_app
 from . import db as web_db
 from .audit import audit
@@ -241,16 +243,128 @@ def policy_export(council: str, directory: Path, content_hash: str | None):
     click.echo(f"{council}: {len(files)} files of {stored.content_hash[:12]} written to {directory}")
 
 
+def _refuse_and_audit(council: str, step: str, reason: str, lines: list[str], user: User | None = None) -> None:
+    """A publish or approve turned away: nothing of it kept, the refusal audited, the messages, exit 2."""
+    web_db.session().rollback()
+    audit(AuditAction.REFUSED, "publication_request", None, {"reason": reason, "step": step, "via": "cli"},
+          user=user, council_id=council)
+    _refuse(lines)
+
+
+def _officer(council: str, email: str, step: str) -> User:
+    try:
+        return publishing.officer(web_db.session(), council, email)
+    except publishing.PublishRefused as exc:
+        _refuse_and_audit(council, step, exc.reason, [str(exc)], exc.user)
+
+
+def _files_to_publish(council: str, folder: Path | None, from_draft: bool, hash_prefix: str | None):
+    if sum((folder is not None, from_draft, hash_prefix is not None)) != 1:
+        _refuse(["Say what to publish with one of --from DIR (a council folder), --draft (the council's draft) "
+                 "or --hash PREFIX (a set published before, to roll back to)."])
+    s = web_db.session()
+    if folder is not None:
+        try:
+            files = PolicyFiles.from_folder(folder)
+        except SourceError as exc:
+            _refuse([str(problem) for problem in exc.problems])
+        if files.council_id != council:
+            _refuse([f"--from: {folder} holds {files.council_id}'s policy, not {council}'s."])
+        return files
+    if from_draft:
+        draft = policy_store.draft_of(s, council)
+        if draft is None:
+            _refuse([f"--draft: {council} has no draft in the database."])
+        return policy_store.draft_files(draft)
+    try:
+        return publishing.earlier_files(s, council, hash_prefix)
+    except publishing.PublishRefused as exc:
+        _refuse([str(exc)])
+
+
+@click.command("publish", help="Ask for a council's policy set to be put in force from a date; a second policy "
+                               "officer approves it (hearth policy approve). Lint must be clean and every policy "
+                               "test pass.")
+@click.argument("council")
+@click.option("--from", "folder", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="a council folder to publish")
+@click.option("--draft", "from_draft", is_flag=True, help="publish the council's draft from the database")
+@click.option("--hash", "hash_prefix", default=None, help="roll back: a set published before (8 or more characters "
+                                                          "of its content hash)")
+@click.option("--effective", "effective_text", required=True, help="the date it takes effect, YYYY-MM-DD, today or "
+                                                                   "later")
+@click.option("--note", required=True, help="the change note: what changes and why")
+@click.option("--by", "email", required=True, help="your email: an active policy officer of COUNCIL")
+def policy_publish(council: str, folder: Path | None, from_draft: bool, hash_prefix: str | None,
+                   effective_text: str, note: str, email: str):
+    try:
+        effective_from = parse_date(effective_text)
+    except ValueError as exc:
+        _refuse([f"--effective: {exc}"])
+    app = _app()
+    with app.app_context():
+        s = web_db.session()
+        user = _officer(council, email, "publish")
+        files = _files_to_publish(council, folder, from_draft, hash_prefix)
+        try:
+            request = publishing.request_publication(s, files, by=user, effective_from=effective_from,
+                                                     change_note=note, today=date.today())
+        except publishing.PublishRefused as exc:
+            _refuse_and_audit(council, "publish", exc.reason, [str(exc)], user)
+        except SourceError as exc:
+            _refuse_and_audit(council, "publish", "not_publishable", [str(p) for p in exc.problems], user)
+        audit(AuditAction.REQUESTED, "publication_request", request.id,
+              {"via": "cli", "hash": request.content_hash, "effective_from": effective_from.isoformat(),
+               "rollback": hash_prefix is not None}, user=user, council_id=council, commit=False)
+        s.commit()
+        click.echo(f"{council}: publication request {request.id} for {request.content_hash[:12]}, in force from "
+                   f"{effective_from} once a second policy officer approves it:\n"
+                   f"  hearth policy approve {council} --by EMAIL --request {request.id}")
+
+
+@click.command("approve", help="Approve a council's pending publication request as a second policy officer (not "
+                               "the one who asked); it is published then, in force from its date or from today if "
+                               "that has passed.")
+@click.argument("council")
+@click.option("--by", "email", required=True, help="your email: an active policy officer of COUNCIL")
+@click.option("--request", "request_id", default=None, type=int, help="the request's number (needed when several "
+                                                                      "are pending)")
+def policy_approve(council: str, email: str, request_id: int | None):
+    app = _app()
+    with app.app_context():
+        s = web_db.session()
+        user = _officer(council, email, "approve")
+        try:
+            done = publishing.approve(s, council, by=user, request_id=request_id, today=date.today())
+        except publishing.PublishRefused as exc:
+            _refuse_and_audit(council, "approve", exc.reason, [str(exc)], user)
+        except SourceError as exc:
+            _refuse_and_audit(council, "approve", "not_publishable", [str(p) for p in exc.problems], user)
+        request, publication = done.request, done.publication
+        told = [request.requested_by, request.approved_by]
+        audit(AuditAction.APPROVED, "publication_request", request.id,
+              {"via": "cli", "hash": request.content_hash, "publication": publication.id,
+               "told": told, "email": publishing.NOT_EMAILED}, user=user, council_id=council, commit=False)
+        audit(AuditAction.PUBLISHED, "policy_set", request.content_hash,
+              {"via": "cli", "by": request.requested_by, "approved_by": request.approved_by,
+               "effective_from": publication.effective_from.isoformat(), "request": request.id},
+              user=user, council_id=council, commit=False)
+        s.commit()
+        late = f" (asked for {request.effective_from}, which has passed)" if done.late else ""
+        click.echo(f"{council}: request {request.id} approved; {request.content_hash[:12]} is in force from "
+                   f"{publication.effective_from}{late}.\nTell {' and '.join(told)}: {publishing.NOT_EMAILED}.")
+
+
 WEB_COMMANDS = (db_group, serve, token_group, assets_group, worker)
 # Added to the engine's `hearth policy` group: its commands work on folders, these on the database.
-WEB_POLICY_COMMANDS = (policy_import, policy_export)
+WEB_POLICY_COMMANDS = (policy_import, policy_export, policy_publish, policy_approve)
 
 
 def _policy_group(engine_group: click.Group) -> click.Group:
     """A copy of the engine's `hearth policy` group with the web's commands added."""
     group = click.Group(engine_group.name, callback=engine_group.callback, commands=dict(engine_group.commands),
                         help=f"{engine_group.help} Import and export move a council's folder into and out of "
-                             "the database.")
+                             "the database; publish and approve put a set in force by two policy officers.")
     for command in WEB_POLICY_COMMANDS:
         if command.name in group.commands:
             raise RuntimeError(f"the web command 'policy {command.name}' would replace the engine's")

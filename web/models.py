@@ -53,6 +53,9 @@ class AuditAction(StrEnum):
     REFUSED = "refused"
     # A council's policy set published (hearth policy import, and later the workspace).
     PUBLISHED = "published"
+    # A policy officer asked for a set to be published; a second one approved it (hearth.web.publishing).
+    REQUESTED = "requested"
+    APPROVED = "approved"
 
 
 def _in(column: str, values) -> str:
@@ -315,6 +318,36 @@ class PolicyDraftFile(Base):
     draft_id: Mapped[int] = mapped_column(ForeignKey("policy_drafts.id", ondelete="CASCADE"), index=True)
     path: Mapped[str] = mapped_column(String(PATH_LENGTH))
     text: Mapped[str] = mapped_column(Text)
+
+
+class RequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    WITHDRAWN = "withdrawn"
+
+
+class PublicationRequest(Base):
+    """A policy officer's request to put a set in force from a date, waiting for a second
+    officer's approval. Kept apart from the publications (which are never changed): this row
+    moves from pending to approved (naming the publication it made) or withdrawn."""
+    __tablename__ = "publication_requests"
+    __table_args__ = (CheckConstraint(_in("status", RequestStatus), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[str] = mapped_column(String(64), index=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("policy_sets.id", ondelete="RESTRICT"), index=True)
+    content_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    requested_by: Mapped[str] = mapped_column(String(BY_LENGTH))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    effective_from: Mapped[date]
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.PENDING.value)
+    approved_by: Mapped[str | None] = mapped_column(String(BY_LENGTH))
+    approved_at: Mapped[datetime | None]
+    publication_id: Mapped[int | None] = mapped_column(ForeignKey("policy_publications.id", ondelete="RESTRICT"))
+
+    policy_set: Mapped[PolicySet] = relationship()
+    publication: Mapped[PolicyPublication | None] = relationship()
 
 
 _PUBLISHED = (PolicySet, PolicySetFile, PolicyPublication)

@@ -98,12 +98,7 @@ def publish(session: Session, files: PolicyFiles, *, published_by: str, approved
             effective_from: date, change_note: str = "") -> PolicyPublication:
     """Store ``files`` (once per council and content) and put them in force from ``effective_from``.
     The checks are the caller's (check_publishable) and so are the two people."""
-    content_hash = files.content_hash()
-    stored = find_set(session, files.council_id, content_hash)
-    if stored is None:
-        stored = PolicySet(council_id=files.council_id, content_hash=content_hash,
-                           files=[PolicySetFile(path=path, text=text) for path, text in files.texts.items()])
-        session.add(stored)
+    stored = store_set(session, files)
     now = utcnow()
     publication = PolicyPublication(council_id=files.council_id, policy_set=stored, published_by=published_by,
                                     approved_by=approved_by, published_at=now, approved_at=now,
@@ -111,6 +106,16 @@ def publish(session: Session, files: PolicyFiles, *, published_by: str, approved
     session.add(publication)
     session.flush()
     return publication
+
+
+def store_set(session: Session, files: PolicyFiles) -> PolicySet:
+    """The stored set of ``files``' content, added once per council and content (never changed after)."""
+    stored = find_set(session, files.council_id, files.content_hash())
+    if stored is None:
+        stored = PolicySet(council_id=files.council_id, content_hash=files.content_hash(),
+                           files=[PolicySetFile(path=path, text=text) for path, text in files.texts.items()])
+        session.add(stored)
+    return stored
 
 
 def import_folder(session: Session, folder: Path, effective_from: date, change_note: str = "") -> Imported:

@@ -326,8 +326,9 @@ def test_one_councils_draft_is_never_seen_through_another_councils_scoped_querie
 
 def test_import_and_export_join_the_engines_policy_commands_without_changing_its_group():
     policy = cli.build_cli().commands["policy"]
-    assert set(policy.commands) == set(policy_group.commands) | {"import", "export"}
-    assert not {"import", "export"} & set(policy_group.commands)
+    web_commands = {"import", "export", "publish", "approve"}
+    assert set(policy.commands) == set(policy_group.commands) | web_commands
+    assert not web_commands & set(policy_group.commands)
 
 
 def test_make_runs_steps_import_the_demo_councils_into_a_new_database(tmp_path, monkeypatch):
