@@ -258,28 +258,32 @@ def _officer(council: str, email: str, step: str) -> User:
         _refuse_and_audit(council, step, exc.reason, [str(exc)], exc.user)
 
 
-def _files_to_publish(council: str, folder: Path | None, from_draft: bool, hash_prefix: str | None):
+def _files_to_publish(council: str, user: User, folder: Path | None, from_draft: bool, hash_prefix: str | None):
+    """The files the officer asked to publish; refused (and audited) when they cannot be had."""
+    def refuse(lines: list[str]) -> None:
+        _refuse_and_audit(council, "publish", "source", lines, user)
+
     if sum((folder is not None, from_draft, hash_prefix is not None)) != 1:
-        _refuse(["Say what to publish with one of --from DIR (a council folder), --draft (the council's draft) "
+        refuse(["Say what to publish with one of --from DIR (a council folder), --draft (the council's draft) "
                  "or --hash PREFIX (a set published before, to roll back to)."])
     s = web_db.session()
     if folder is not None:
         try:
             files = PolicyFiles.from_folder(folder)
         except SourceError as exc:
-            _refuse([str(problem) for problem in exc.problems])
+            refuse([str(problem) for problem in exc.problems])
         if files.council_id != council:
-            _refuse([f"--from: {folder} holds {files.council_id}'s policy, not {council}'s."])
+            refuse([f"--from: {folder} holds {files.council_id}'s policy, not {council}'s."])
         return files
     if from_draft:
         draft = policy_store.draft_of(s, council)
         if draft is None:
-            _refuse([f"--draft: {council} has no draft in the database."])
+            refuse([f"--draft: {council} has no draft in the database."])
         return policy_store.draft_files(draft)
     try:
         return publishing.earlier_files(s, council, hash_prefix)
     except publishing.PublishRefused as exc:
-        _refuse([str(exc)])
+        refuse([str(exc)])
 
 
 @click.command("publish", help="Ask for a council's policy set to be put in force from a date; a second policy "
@@ -305,7 +309,7 @@ def policy_publish(council: str, folder: Path | None, from_draft: bool, hash_pre
     with app.app_context():
         s = web_db.session()
         user = _officer(council, email, "publish")
-        files = _files_to_publish(council, folder, from_draft, hash_prefix)
+        files = _files_to_publish(council, user, folder, from_draft, hash_prefix)
         try:
             request = publishing.request_publication(s, files, by=user, effective_from=effective_from,
                                                      change_note=note, today=date.today())

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hearth.engine.policy_files import PolicyFiles
@@ -119,10 +119,19 @@ def approve(session: Session, council_id: str, *, by: User, request_id: int | No
                                             f"of {council_id} must approve it.", by)
     files = policy_store.set_files(request.policy_set)
     policy_store.check_publishable(files)
+    # One conditional UPDATE: of two approvals of the same request at once, exactly one publishes.
+    taken = session.execute(update(PublicationRequest)
+                            .where(PublicationRequest.id == request.id,
+                                   PublicationRequest.status == RequestStatus.PENDING.value)
+                            .values(status=RequestStatus.APPROVED.value, approved_by=by.email, approved_at=utcnow())
+                            .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise PublishRefused("no_request", f"Request {request.id} was approved or withdrawn a moment ago; "
+                                           "nothing was published by this approval.", by)
+    session.refresh(request)
     effective_from = max(request.effective_from, today)
     publication = policy_store.publish(session, files, published_by=request.requested_by, approved_by=by.email,
                                        effective_from=effective_from, change_note=request.change_note)
-    request.status = RequestStatus.APPROVED.value
-    request.approved_by, request.approved_at, request.publication = by.email, publication.approved_at, publication
+    request.publication = publication
     session.flush()
     return Approved(request, publication, late=effective_from != request.effective_from)

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, select
 
 from hearth.engine.api import list_councils, policies_root
 from hearth.engine.policy_files import PolicyFiles
-from hearth.web import cli, db, publishing
+from hearth.web import cli, db, policy_store, publishing
 from hearth.web.models import (AuditAction, AuditEntry, Base, PolicyPublication, PublicationRequest, RequestStatus,
                                Role, User)
 
@@ -140,7 +140,7 @@ def test_a_worker_an_unknown_person_and_another_councils_officer_are_refused(off
     with officers.app_context():
         assert _rows(PolicyPublication) == []
         assert [e.detail["reason"] for e in _audit(AuditAction.REFUSED)] == \
-            ["role", "not_a_user", "another_council", "role"]
+            ["role", "not_a_user", "another_council", "role", "source"]
 
 
 # ---------------------------------------------------------------- the same checks as import
@@ -240,3 +240,25 @@ def test_several_pending_requests_need_request_to_choose(officers, monkeypatch):
     assert chosen.exit_code == 0, chosen.output
     with officers.app_context():
         assert [r.status for r in _rows(PublicationRequest)] == [RequestStatus.APPROVED, RequestStatus.PENDING]
+
+
+def test_the_councils_draft_is_published_from_the_database(officers, monkeypatch):
+    council = _councils()[0]
+    refused = _publish(officers, monkeypatch, council, "first", "--draft")
+    assert refused.exit_code == 2 and "has no draft" in refused.stderr
+    assert _publish(officers, monkeypatch, council, "first", "--from", _folder(council)).exit_code == 0
+    assert _approve(officers, monkeypatch, council, "second").exit_code == 0
+    with officers.app_context():
+        s = db.session()
+        draft = policy_store.start_draft(s, council, f"first@{council}.test")
+        text = next(f.text for f in draft.files if f.path == "council.yaml")
+        policy_store.save_draft(s, council, "council.yaml", text + "# changed in the draft\n", 0,
+                                f"first@{council}.test")
+        s.commit()
+        draft_hash = policy_store.draft_files(policy_store.draft_of(s, council)).content_hash()
+    assert _publish(officers, monkeypatch, council, "second", "--draft").exit_code == 0
+    assert _approve(officers, monkeypatch, council, "first").exit_code == 0
+    with officers.app_context():
+        newest = _rows(PolicyPublication)[-1]
+        assert (newest.policy_set.content_hash, newest.published_by, newest.approved_by) == \
+            (draft_hash, f"second@{council}.test", f"first@{council}.test")
