@@ -10,10 +10,12 @@ from datetime import date, timedelta
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import sessionmaker
 
 from hearth.engine.api import list_councils, policies_root
 from hearth.engine.policy_files import PolicyFiles
 from hearth.web import cli, db, policy_store, publishing
+from hearth.web.db import engine_for
 from hearth.web.models import (AuditAction, AuditEntry, Base, PolicyPublication, PublicationRequest, RequestStatus,
                                Role, User)
 
@@ -262,3 +264,25 @@ def test_the_councils_draft_is_published_from_the_database(officers, monkeypatch
         newest = _rows(PolicyPublication)[-1]
         assert (newest.policy_set.content_hash, newest.published_by, newest.approved_by) == \
             (draft_hash, f"second@{council}.test", f"first@{council}.test")
+
+
+def test_two_approvals_of_one_request_at_once_publish_it_exactly_once(officers, monkeypatch):
+    """Each approval in its own session (as two web servers would have) found the request pending;
+    the one that comes second is refused and publishes nothing."""
+    council = _councils()[0]
+    assert _publish(officers, monkeypatch, council, "first", "--from", _folder(council)).exit_code == 0
+    open_session = sessionmaker(engine_for(officers), expire_on_commit=False)
+    with open_session() as one, open_session() as other:
+        approver = f"second@{council}.test"
+        stale = publishing.pending_request(other, council, None, publishing.officer(other, council, approver))
+        publishing.approve(one, council, by=publishing.officer(one, council, approver), request_id=None,
+                           today=date.today())
+        one.commit()
+        monkeypatch.setattr(publishing, "pending_request", lambda *_args: stale)
+        with pytest.raises(publishing.PublishRefused) as refused:
+            publishing.approve(other, council, by=publishing.officer(other, council, approver), request_id=None,
+                               today=date.today())
+        other.rollback()
+        assert refused.value.reason == "no_request" and "a moment ago" in str(refused.value)
+    with officers.app_context():
+        assert len(_rows(PolicyPublication)) == 1
