@@ -66,6 +66,9 @@ def seed_demo(s: Session, today: date | None = None) -> bool:
                                               (Role.MANAGER, "manager", "manager"),
                                               (Role.POLICY_OFFICER, "policy", "policy officer"))}
         s.add_all(people.values())
+        # a second policy officer: a published change needs one officer to ask and another to approve
+        s.add(User(email=f"policy2@{council.id}.{DEMO_DOMAIN}", name=f"Demo second policy officer ({council.short_name})",
+                   password_hash=pw, role=Role.POLICY_OFFICER, council_id=council.id))
         for demo in demos.get(council.id, []):  # a council without demo data: log-ins, and no cases
             case = Case(council_id=council.id, child_ref=demo.ref, placement_type=demo.placement_type,
                         placement_started=demo.placement_started, worker=people[Role.WORKER], status="open")
