@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from hearth.engine import api as engine_api
 from hearth.engine.cli import cli as engine_cli
@@ -27,7 +28,7 @@ from .audit import audit
 from .config import ConfigError
 from .db import engine_for
 from .evaluation import evaluate_case
-from .models import AuditAction, Case, User
+from .models import AuditAction, Case, PolicySet, User
 
 
 def _app():
@@ -273,7 +274,13 @@ def _files_to_publish(council: str, user: User, folder: Path | None, from_draft:
         except SourceError as exc:
             refuse([str(problem) for problem in exc.problems])
         if files.council_id != council:
-            refuse([f"--from: {folder} holds {files.council_id}'s policy, not {council}'s."])
+            # a folder is named as its owner likes ('hearth policy export swindon /tmp/sw'), but one
+            # named for another council is that council's policy, published here by mistake
+            others = {known.id for known in engine_api.list_councils()} | set(
+                s.scalars(select(PolicySet.council_id).distinct()))
+            if files.council_id in others:
+                refuse([f"--from: {folder} holds {files.council_id}'s policy, not {council}'s."])
+            files = PolicyFiles(council, files.origin, files.texts)
         return files
     if from_draft:
         draft = policy_store.draft_of(s, council)
@@ -388,4 +395,12 @@ def build_cli() -> click.Group:
 
 
 def main(argv: list[str] | None = None) -> None:
-    build_cli()(args=argv if argv is not None else sys.argv[1:], prog_name="hearth")
+    try:
+        build_cli()(args=argv if argv is not None else sys.argv[1:], prog_name="hearth")
+    except (OperationalError, ProgrammingError) as exc:
+        # a database that was never upgraded (no tables) or cannot be reached: say what to do,
+        # not a page of SQLAlchemy's traceback
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        click.echo(f"The database is not ready ({reason}). Run 'hearth db upgrade' first, and check "
+                   "DATABASE_URL (docs/deploy.md).", err=True)
+        sys.exit(2)

@@ -286,3 +286,29 @@ def test_two_approvals_of_one_request_at_once_publish_it_exactly_once(officers, 
         assert refused.value.reason == "no_request" and "a moment ago" in str(refused.value)
     with officers.app_context():
         assert len(_rows(PolicyPublication)) == 1
+
+
+def test_a_folder_named_as_its_owner_likes_is_published_as_the_council_named(officers, monkeypatch, tmp_path):
+    """The README's 'hearth policy export swindon /tmp/sw' then 'publish swindon --from /tmp/sw' was
+    refused as "sw's policy": only a folder named for another council is another council's."""
+    council = _councils()[0]
+    renamed = tmp_path / "my-copy"
+    shutil.copytree(_folder(council), renamed)
+    asked = _publish(officers, monkeypatch, council, "first", "--from", str(renamed))
+    assert asked.exit_code == 0, asked.stderr
+    with officers.app_context():
+        [request] = _rows(PublicationRequest)
+        assert (request.council_id, request.content_hash) == (council, PolicyFiles(
+            council, str(renamed), PolicyFiles.from_folder(renamed).texts).content_hash())
+
+
+def test_a_database_never_upgraded_is_a_plain_message_not_a_traceback(monkeypatch, tmp_path, capsys):
+    """It was a page of SQLAlchemy's traceback ('no such table: policy_publications')."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'empty.db'}")
+    monkeypatch.setenv("HEARTH_ENV", "testing")
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["policy", "export", _councils()[0], str(tmp_path / "out")])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "The database is not ready (no such table:" in error and "hearth db upgrade" in error
+    assert "Traceback" not in error
