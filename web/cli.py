@@ -274,7 +274,7 @@ def _files_to_publish(council: str, user: User, folder: Path | None, from_draft:
         except SourceError as exc:
             refuse([str(problem) for problem in exc.problems])
         if files.council_id != council:
-            # a folder is named as its owner likes ('hearth policy export swindon /tmp/sw'), but one
+            # a folder is named as its owner likes (an export to /tmp/copy), but one
             # named for another council is that council's policy, published here by mistake
             others = {known.id for known in engine_api.list_councils()} | set(
                 s.scalars(select(PolicySet.council_id).distinct()))
