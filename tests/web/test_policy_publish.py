@@ -8,21 +8,20 @@ import shutil
 from datetime import date, timedelta
 
 import pytest
-from click.testing import CliRunner
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from hearth.engine.api import list_councils, policies_root
 from hearth.engine.policy_files import PolicyFiles
 from hearth.web import cli, db, policy_store, publishing
 from hearth.web.db import engine_for
-from hearth.web.models import (AuditAction, AuditEntry, Base, PolicyPublication, PublicationRequest, RequestStatus,
+from hearth.web.models import (AuditAction, AuditEntry, PolicyPublication, PublicationRequest, RequestStatus,
                                Role, User)
 
 from councils import needs_council
+from policy_store_support import SWINDON_MINUTES, empty_database
+from policy_store_support import policy_cli as _policy
 
-SWINDON_MINUTES = ("due: 5 working days after stability_meeting_held or review_meeting_held\n"
-                   "    met_by: minutes_circulated")
 
 
 def _councils() -> list[str]:
@@ -33,22 +32,12 @@ def _councils() -> list[str]:
 def officers(app):
     """An empty database with, for every council, two policy officers and a worker."""
     councils = _councils()
-    with app.app_context():
-        s = db.session()
-        for table in reversed(Base.metadata.sorted_tables):
-            s.execute(delete(table))
-        for council in councils:
-            s.add_all([User(email=f"{who}@{council}.test", name=who, password_hash="x", role=role, council_id=council)
-                       for who, role in (("first", Role.POLICY_OFFICER), ("second", Role.POLICY_OFFICER),
-                                         ("worker", Role.WORKER))])
-        s.commit()
+    empty_database(app, *(User(email=f"{who}@{council}.test", name=who, password_hash="x", role=role,
+                               council_id=council)
+                          for council in councils
+                          for who, role in (("first", Role.POLICY_OFFICER), ("second", Role.POLICY_OFFICER),
+                                            ("worker", Role.WORKER))))
     return app
-
-
-def _policy(app, monkeypatch, *args):
-    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
-    monkeypatch.setenv("HEARTH_ENV", "testing")
-    return CliRunner().invoke(cli.build_cli(), ["policy", *args])
 
 
 def _publish(app, monkeypatch, council, by, *source, effective=None, note="Minutes sooner"):

@@ -19,31 +19,21 @@ from hearth.rules.limits import MAX_NAME_LENGTH
 from hearth.rules.source import SourceError
 from hearth.web import cli, db, policy_store
 from hearth.web.db import engine_for
-from hearth.web.models import (PATH_LENGTH, AuditAction, AuditEntry, Base, PolicyDraft, PolicyDraftFile,
+from hearth.web.models import (PATH_LENGTH, AuditAction, AuditEntry, PolicyDraft, PolicyDraftFile,
                                PolicyPublication, PolicySet, PolicySetFile, PublishedPolicyImmutable, User)
 from hearth.web.scoping import scoped, scoped_select
 
 from councils import needs_council
+from policy_store_support import SWINDON_MINUTES, empty_database
+from policy_store_support import policy_cli as _policy
 
-SWINDON_MINUTES = ("due: 5 working days after stability_meeting_held or review_meeting_held\n"
-                   "    met_by: minutes_circulated")
 
 
 @pytest.fixture
 def store(app):
     """An empty database (every table cleared), for the app's backend."""
-    with app.app_context():
-        s = db.session()
-        for table in reversed(Base.metadata.sorted_tables):
-            s.execute(delete(table))
-        s.commit()
+    empty_database(app)
     return app
-
-
-def _policy(app, monkeypatch, *args):
-    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
-    monkeypatch.setenv("HEARTH_ENV", "testing")
-    return CliRunner().invoke(cli.build_cli(), ["policy", *args])
 
 
 def _count(model) -> int:
