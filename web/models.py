@@ -56,6 +56,10 @@ class AuditAction(StrEnum):
     # A policy officer asked for a set to be published; a second one approved it (hearth.web.publishing).
     REQUESTED = "requested"
     APPROVED = "approved"
+    # The policy workspace: policy tests, a what-if or an impact run on a draft (hearth.web.views.workspace);
+    # a publication request withdrawn by its officer or declined by another.
+    TESTED = "tested"
+    WITHDRAWN = "withdrawn"
 
 
 def _in(column: str, values) -> str:
@@ -193,6 +197,8 @@ class Submission(Base):
     form_id: Mapped[str] = mapped_column(String(100))
     form_version: Mapped[str] = mapped_column(String(40))
     policy_version: Mapped[str | None] = mapped_column(String(40))
+    # The content hash of the council's published set it was made under (PolicyFiles.content_hash).
+    policy_hash: Mapped[str | None] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(10), default="draft")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -215,6 +221,7 @@ class Event(Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     policy_version: Mapped[str | None] = mapped_column(String(40))
+    policy_hash: Mapped[str | None] = mapped_column(String(64))
     source_submission_id: Mapped[int | None] = mapped_column(
         ForeignKey("submissions.id", ondelete="SET NULL"))
 
@@ -235,6 +242,7 @@ class AuditEntry(Base):
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(64))
     policy_version: Mapped[str | None] = mapped_column(String(40))
+    policy_hash: Mapped[str | None] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
@@ -344,6 +352,8 @@ class PublicationRequest(Base):
     status: Mapped[str] = mapped_column(String(20), default=RequestStatus.PENDING.value)
     approved_by: Mapped[str | None] = mapped_column(String(BY_LENGTH))
     approved_at: Mapped[datetime | None]
+    # Why it was withdrawn or declined (approved_by then names who did it).
+    decision_note: Mapped[str | None] = mapped_column(Text)
     publication_id: Mapped[int | None] = mapped_column(ForeignKey("policy_publications.id", ondelete="RESTRICT"))
 
     policy_set: Mapped[PolicySet] = relationship()

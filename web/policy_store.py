@@ -143,6 +143,21 @@ def latest_publication(session: Session, council_id: str) -> PolicyPublication |
                           .order_by(PolicyPublication.published_at.desc(), PolicyPublication.id.desc()).limit(1))
 
 
+def publication_in_force(session: Session, council_id: str, on: date) -> PolicyPublication | None:
+    """The publication in force for the council on ``on``: of those effective by then, the one
+    effective latest (of two on the same day, the one published last); None before any."""
+    return session.scalar(select(PolicyPublication)
+                          .where(PolicyPublication.council_id == council_id, PolicyPublication.effective_from <= on)
+                          .order_by(PolicyPublication.effective_from.desc(), PolicyPublication.published_at.desc(),
+                                    PolicyPublication.id.desc()).limit(1))
+
+
+def files_in_force(session: Session, council_id: str, on: date) -> PolicyFiles | None:
+    """The files of the set the council has in force on ``on`` (None before any publication)."""
+    publication = publication_in_force(session, council_id, on)
+    return set_files(publication.policy_set) if publication is not None else None
+
+
 def published_set(session: Session, council_id: str, content_hash: str | None = None) -> PolicySet:
     """The set of the council's latest publication, or the one whose hash starts with
     ``content_hash`` (at least MIN_HASH_PREFIX characters); UnknownPolicySet otherwise."""

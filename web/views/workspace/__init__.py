@@ -1,0 +1,17 @@
+"""The policy officer's workspace: a council's draft policy, changed, tried, tested, compared
+and published in the browser (issue 10's "life of a policy change").
+
+Each module is one stage and one blueprint, all under ``/councils/<council>/workspace``:
+hearth.web.views.workspace.drafts (the draft's files and the YAML editor),
+hearth.web.views.workspace.trying (what-if, policy tests, the change in words) and
+hearth.web.views.workspace.releasing (impact, publication requests, approval, roll back).
+hearth.web.views.workspace.access holds what they share: who may enter, and the stages.
+"""
+from __future__ import annotations
+
+from . import drafts, releasing, trying
+from .access import stages
+
+__all__ = ["BLUEPRINTS", "stages"]
+
+BLUEPRINTS = (drafts.bp, trying.bp, releasing.bp)
