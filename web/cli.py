@@ -328,9 +328,11 @@ def policy_publish(council: str, folder: Path | None, from_draft: bool, hash_pre
               {"via": "cli", "hash": request.content_hash, "effective_from": effective_from.isoformat(),
                "rollback": hash_prefix is not None}, user=user, council_id=council, commit=False)
         s.commit()
+        told = publishing.tell_requested(s, request)
         click.echo(f"{council}: publication request {request.id} for {request.content_hash[:12]}, in force from "
                    f"{effective_from} once a second policy officer approves it:\n"
-                   f"  hearth policy approve {council} --by EMAIL --request {request.id}")
+                   f"  hearth policy approve {council} --by EMAIL --request {request.id}\n"
+                   f"Emailed: {', '.join(told) or 'nobody (no other active policy officer)'}.")
 
 
 @click.command("approve", help="Approve a council's pending publication request as a second policy officer (not "
@@ -352,18 +354,19 @@ def policy_approve(council: str, email: str, request_id: int | None):
         except SourceError as exc:
             _refuse_and_audit(council, "approve", "not_publishable", [str(p) for p in exc.problems], user)
         request, publication = done.request, done.publication
-        told = [request.requested_by, request.approved_by]
+        publishing.settle_draft(s, publication)
         audit(AuditAction.APPROVED, "publication_request", request.id,
               {"via": "cli", "hash": request.content_hash, "publication": publication.id,
-               "told": told, "email": publishing.NOT_EMAILED}, user=user, council_id=council, commit=False)
+               "told": [request.requested_by, request.approved_by]}, user=user, council_id=council, commit=False)
         audit(AuditAction.PUBLISHED, "policy_set", request.content_hash,
               {"via": "cli", "by": request.requested_by, "approved_by": request.approved_by,
                "effective_from": publication.effective_from.isoformat(), "request": request.id},
               user=user, council_id=council, commit=False)
         s.commit()
+        told = publishing.tell_approved(done)
         late = f" (asked for {request.effective_from}, which has passed)" if done.late else ""
         click.echo(f"{council}: request {request.id} approved; {request.content_hash[:12]} is in force from "
-                   f"{publication.effective_from}{late}.\nTell {' and '.join(told)}: {publishing.NOT_EMAILED}.")
+                   f"{publication.effective_from}{late}.\nEmailed: {', '.join(told) or 'nobody'}.")
 
 
 WEB_COMMANDS = (db_group, serve, token_group, assets_group, worker)

@@ -8,23 +8,31 @@ on approval, in case the engine changed meanwhile); the effective date is today 
 asked for; approved after it, the set takes effect on the day of approval. Rolling back is a
 request to publish an earlier published set again, with a new date.
 
-Nobody is emailed yet: Hearth has no email path. ``NOT_EMAILED`` says so in the audit entry
-and the command's output, naming the officers who should be told.
+A request is withdrawn by the officer who made it, or declined (with a reason) by another;
+either way it stays, status withdrawn, naming who did it and why. People are told by email
+(hearth.web.notify, queued so nobody waits on it): the council's other policy officers when a
+publication is asked for, both officers when it is approved (with the date it takes effect,
+and whether that moved to the day of approval), the officer who asked when it is declined.
+The caller tells them once its transaction is committed (``tell_*``), so nobody hears of
+something that was then not kept.
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from hearth.engine import api
 from hearth.engine.policy_files import PolicyFiles
 
-from . import policy_store
-from .models import PolicyPublication, PublicationRequest, RequestStatus, Role, User, utcnow
+from . import notify, policy_store
+from .jobs import JobError
+from .models import PolicyDraft, PolicyPublication, PublicationRequest, RequestStatus, Role, User, utcnow
 
-NOT_EMAILED = "not emailed: Hearth has no email path yet; tell them yourself"
+log = logging.getLogger(__name__)
 
 
 class PublishRefused(Exception):
@@ -135,3 +143,106 @@ def approve(session: Session, council_id: str, *, by: User, request_id: int | No
     request.publication = publication
     session.flush()
     return Approved(request, publication, late=effective_from != request.effective_from)
+
+
+def decide_against(session: Session, council_id: str, request_id: int, *, by: User, note: str) -> PublicationRequest:
+    """Withdraw (``by`` asked for it) or decline (another officer; ``note`` is the reason,
+    required) a pending request: it becomes withdrawn, naming ``by`` and the note. The same
+    conditional UPDATE as approve, so a request approved a moment ago is not also declined.
+    Flushes; the caller commits."""
+    request = pending_request(session, council_id, request_id, by)
+    declining = request.requested_by.lower() != by.email.lower()
+    if declining and not note.strip():
+        raise PublishRefused("no_reason", "Say why you decline it: the officer who asked is told your reason.", by)
+    taken = session.execute(update(PublicationRequest)
+                            .where(PublicationRequest.id == request.id,
+                                   PublicationRequest.status == RequestStatus.PENDING.value)
+                            .values(status=RequestStatus.WITHDRAWN.value, approved_by=by.email, approved_at=utcnow(),
+                                    decision_note=note.strip() or None)
+                            .execution_options(synchronize_session=False))
+    if taken.rowcount != 1:
+        raise PublishRefused("no_request", f"Request {request.id} was approved or withdrawn a moment ago.", by)
+    session.refresh(request)
+    return request
+
+
+def settle_draft(session: Session, publication: PolicyPublication) -> PolicyDraft | None:
+    """After a publication, a draft holding exactly the published files now starts from them
+    (its base_hash moves on); a draft changed since the request is left as it is.
+
+    Kept rather than deleted: officers may have the draft open at its revision, and a
+    deleted draft would turn their next save into a stale-copy refusal for no reason; the
+    draft's revision and history go on, and its changes against the published set are none."""
+    draft = policy_store.draft_of(session, publication.council_id)
+    if draft is None or policy_store.draft_files(draft).content_hash() != publication.policy_set.content_hash:
+        return None
+    draft.base_hash = publication.policy_set.content_hash
+    session.flush()
+    return draft
+
+
+# ---------------------------------------------------------------- telling people
+def tell_requested(session: Session, request: PublicationRequest, link: str = "") -> list[str]:
+    """Email the council's other active policy officers that a publication waits for them."""
+    others = session.scalars(select(User.email).where(
+        User.council_id == request.council_id, User.role == Role.POLICY_OFFICER, User.active.is_(True),
+        func.lower(User.email) != request.requested_by.lower()).order_by(User.email)).all()
+    subject = f"{_council_name(request.council_id)}: a policy change waits for your approval"
+    body = (f"{request.requested_by} asks for a change to the policy to take effect from "
+            f"{_day(request.effective_from)}.\n\nChange note: {request.change_note}\n\n"
+            f"A different policy officer must approve or decline it{_at(link)}.")
+    return _tell(others, "publication_requested", request, subject, body)
+
+
+def tell_approved(approved: Approved, link: str = "") -> list[str]:
+    """Email both officers that the change is published, from when, and whether it moved."""
+    request, publication = approved.request, approved.publication
+    moved = (f" It was asked for from {_day(request.effective_from)}, which had passed when it was approved, "
+             "so it takes effect from the day of approval." if approved.late else "")
+    subject = f"{_council_name(request.council_id)}: policy change approved, in force from {_day(publication.effective_from)}"
+    body = (f"{request.approved_by} approved the change {request.requested_by} asked for. It takes effect from "
+            f"{_day(publication.effective_from)}.{moved}\n\nChange note: {request.change_note}"
+            + (f"\n\nHistory: {link}" if link else ""))
+    return _tell([request.requested_by, request.approved_by], "publication_approved", request, subject, body,
+                 {"effective_from": publication.effective_from.isoformat(), "moved": "yes" if approved.late else "no"})
+
+
+def tell_declined(request: PublicationRequest, link: str = "") -> list[str]:
+    """Email the officer who asked that another declined it, and why."""
+    subject = f"{_council_name(request.council_id)}: policy change declined"
+    body = (f"{request.approved_by} declined the change you asked to take effect from "
+            f"{_day(request.effective_from)}.\n\nTheir reason: {request.decision_note}\n\n"
+            f"Change note: {request.change_note}" + (f"\n\nPublish page: {link}" if link else ""))
+    return _tell([request.requested_by], "publication_declined", request, subject, body)
+
+
+def _tell(recipients: list[str], kind: str, request: PublicationRequest, subject: str, body: str,
+          more: dict | None = None) -> list[str]:
+    """Queue one email per recipient; those the queue took (a queue down is logged, not raised:
+    the decision is kept either way)."""
+    personalisation = {"subject": subject, "body": body, "council": _council_name(request.council_id),
+                       "request": str(request.id), **(more or {})}
+    told = []
+    for to in recipients:
+        try:
+            notify.send_email(to, notify.template_id(kind), personalisation, council=request.council_id)
+        except JobError as exc:
+            log.warning("Could not queue the %s email for request %s: %s", kind, request.id, exc)
+            continue
+        told.append(to)
+    return told
+
+
+def _council_name(council_id: str) -> str:
+    try:
+        return api.get_council(council_id).name
+    except api.UnknownCouncil:
+        return council_id
+
+
+def _day(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def _at(link: str) -> str:
+    return f": {link}" if link else ""

@@ -82,7 +82,8 @@ def test_a_request_publishes_nothing_until_a_second_officer_of_the_council_appro
         assert request.content_hash == PolicyFiles.from_folder(_folder(council)).content_hash()
     approved = _approve(officers, monkeypatch, council, "second")
     assert approved.exit_code == 0, approved.output
-    assert f"in force from {monday}" in approved.output and "no email path yet" in approved.output
+    assert f"in force from {monday}" in approved.output
+    assert f"Emailed: first@{council}.test, second@{council}.test." in approved.output
     with officers.app_context():
         [publication] = _rows(PolicyPublication)
         [request] = _rows(PublicationRequest)
@@ -96,7 +97,6 @@ def test_a_request_publishes_nothing_until_a_second_officer_of_the_council_appro
                          council), ("published", f"second@{council}.test", council)]
         [approval] = _audit(AuditAction.APPROVED)
         assert approval.detail["told"] == [f"first@{council}.test", f"second@{council}.test"]
-        assert approval.detail["email"] == publishing.NOT_EMAILED
     again = _approve(officers, monkeypatch, council, "second")
     assert again.exit_code == 2 and "no pending publication requests" in again.stderr
 
