@@ -11,12 +11,14 @@ STAMP  := $(VENV)/.installed-stamp
 
 # GOV.UK Frontend as govuk-frontend-jinja 4.1.0 expects it, the Sass compiler that
 # builds one stylesheet per council (their colour, Arial; no GDS Transport, no crown),
-# and axe-core, which the browser tests inject into every page they visit.
+# axe-core, which the browser tests inject into every page they visit, and CodeMirror 5,
+# the policy workspace's YAML editor (one file and a few add-ons, no bundler).
 NPM_DIR        := build/npm
 GOVUK_FRONTEND := 6.3.0
 SASS           := 1.93.2
 AXE_CORE       := 4.14.1
-NPM_STAMP      := $(NPM_DIR)/.installed-$(GOVUK_FRONTEND)-$(SASS)-$(AXE_CORE)
+CODEMIRROR     := 5.65.21
+NPM_STAMP      := $(NPM_DIR)/.installed-$(GOVUK_FRONTEND)-$(SASS)-$(AXE_CORE)-$(CODEMIRROR)
 ASSETS_STAMP   := web/static/brand/.built
 PORT           ?= 5000
 
@@ -34,7 +36,7 @@ $(NPM_STAMP):
 	mkdir -p $(NPM_DIR)
 	cd $(NPM_DIR) && echo '{"private": true}' > package.json && \
 	  npm install --save-exact --no-audit --no-fund --ignore-scripts \
-	    govuk-frontend@$(GOVUK_FRONTEND) sass@$(SASS) axe-core@$(AXE_CORE)
+	    govuk-frontend@$(GOVUK_FRONTEND) sass@$(SASS) axe-core@$(AXE_CORE) codemirror@$(CODEMIRROR)
 	touch $@
 
 # axe-core alone (build/npm/node_modules/axe-core/axe.min.js), for the browser tests.
