@@ -1,58 +1,61 @@
-"""The impact of a policy change on a council's open cases, as a background job.
+"""The impact of a council's draft policy on its open cases, as a background job.
 
-A policy officer's change (files of the council changed, added or removed, by relative path)
-is loaded beside the published policy, and every open case of that council — and of no
-other — is checked with hearth.engine.impact from the change's effective date, the job
-reporting its progress case by case (hearth.web.jobs). The result is the engine's impact
-(JSON) plus each affected case's id, so a page can link to the cases for those allowed to
-open them; policy officers see the references only.
+The draft's files (or, before anyone saved a change, the latest published set's) are loaded
+beside the published set in force on the effective date, both from the database
+(hearth.web.policy_store), and every open case of that council -- and of no other -- is
+checked with hearth.engine.impact from that date, the job reporting its progress case by case
+(hearth.web.jobs). The draft is read when the job runs, not when it was asked for, and the
+result names the draft's revision and content hash, so a page can say when the draft has
+changed since. The result is the engine's impact (JSON) plus each affected case's id, so a
+page can link to the cases for those allowed to open them; policy officers see references only.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from hearth.engine import api
 from hearth.engine.impact import OpenCase, impact
 from hearth.engine.policy import load_policy
-from hearth.engine.policy_files import PolicyFiles
 
-from . import db
+from . import db, policy_store
 from .evaluation import case_document, today
 from .jobs import JobError, JobRecord, background, enqueue, report_progress
 from .models import Case
 
 FUNCTION = f"{__name__}.open_cases_impact"
-# Progress: loading the two policies and the cases is the first few percent, the cases the rest.
-LOADED = 5
 
 
-def start(council: str, changes: dict, effective: date) -> JobRecord:
-    """Start checking the council's open cases against its policy with ``changes`` (relative path ->
-    new text, or None to remove the file), from ``effective``."""
-    return enqueue(FUNCTION, council, {"council": council, "changes": changes, "effective": effective.isoformat()})
+def start(council: str, effective: date) -> JobRecord:
+    """Start checking the council's open cases against its draft from ``effective``."""
+    return enqueue(FUNCTION, council, {"council": council, "effective": effective.isoformat()})
+
+
+def open_cases(council: str) -> int:
+    """How many open cases the council has: what the job goes through, for a page's 'of N'."""
+    return db.session().scalar(select(func.count(Case.id)).where(Case.council_id == council,
+                                                                  Case.status == "open")) or 0
 
 
 @background
-def open_cases_impact(council: str, changes: dict, effective: str) -> dict:
+def open_cases_impact(council: str, effective: str) -> dict:
     try:
         day = date.fromisoformat(effective)
-        published = api.policy_on(council, day)
     except ValueError:
         raise JobError(f"'{effective}' is not a date (YYYY-MM-DD).") from None
-    except api.UnknownCouncil as exc:
-        raise JobError(str(exc)) from None
-    except api.NoPolicyInForce as exc:
-        raise JobError(f"There is no published version to compare with: {exc}") from None
-    files = PolicyFiles.from_folder(api.policies_root() / council).replace(changes, origin=f"change:{council}")
-    try:
-        changed = load_policy(files).version_on(day)
-    except api.NoPolicyInForce as exc:
-        raise JobError(f"The changed policy has no version in force on {day.isoformat()}: {exc}") from None
-    rows = db.session().scalars(select(Case).where(Case.council_id == council, Case.status == "open")
-                                .options(selectinload(Case.events)).order_by(Case.id)).all()
+    s = db.session()
+    published_files = policy_store.files_in_force(s, council, day)
+    if published_files is None:
+        raise JobError(f"There is no published version to compare with: {council} has no policy published "
+                       f"in force on {day.isoformat()}.")
+    draft = policy_store.draft_of(s, council)
+    draft_files = policy_store.draft_files(draft) if draft is not None else published_files
+    published = _version(published_files, day, "The published policy")
+    changed = _version(draft_files, day, "The draft")
+    rows = s.scalars(select(Case).where(Case.council_id == council, Case.status == "open")
+                     .options(selectinload(Case.events)).order_by(Case.id)).all()
     cases, unreadable, ids = [], [], {}
     for row in rows:
         ids[row.child_ref] = row.id
@@ -61,10 +64,21 @@ def open_cases_impact(council: str, changes: dict, effective: str) -> dict:
         except api.SourceError as exc:
             unreadable.append({"reference": row.child_ref, "changes": [], "problem": " ".join(
                 problem.message for problem in exc.problems)})
-    report_progress(LOADED)
     found = impact(published, changed, day, cases, today=today(),
-                   progress=lambda done, total: report_progress(LOADED + (100 - LOADED) * done // total))
+                   progress=lambda done, total: report_progress(100 * done // total))
     result = found.as_dict()
     result["cases"] += unreadable
     result["case_ids"] = {entry["reference"]: ids[entry["reference"]] for entry in result["cases"]}
+    result["draft"] = {"revision": draft.revision if draft is not None else None,
+                       "content_hash": draft_files.content_hash()}
     return result
+
+
+def _version(files, day: date, what: str):
+    """The version of ``files`` in force on ``day``; JobError (located) when it cannot be had."""
+    try:
+        return load_policy(files).version_on(day)
+    except api.SourceError as exc:
+        raise JobError(f"{what} has mistakes: " + " ".join(str(problem) for problem in exc.problems)) from None
+    except api.NoPolicyInForce as exc:
+        raise JobError(f"{what} has no version in force on {day.isoformat()}: {exc}") from None
