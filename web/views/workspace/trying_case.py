@@ -205,3 +205,28 @@ def _box(path: str, rows: list[int]) -> str:
         row = rows[int(found.group(1))]
         return f"events-{row}-{found.group(2) or 'type'}"
     return "placement_type"
+
+
+@dataclass(frozen=True)
+class Options:
+    """The vocabulary's words as the form's menus: (value, label) pairs."""
+
+    placement_types: list
+    event_types: list
+    roles: list
+    parties: list
+    actions: list
+
+    @staticmethod
+    def choices(spec: EventField) -> list:
+        return [(value, str(value).replace("_", " ")) for value in spec.values]
+
+
+def options(vocabulary: Vocabulary | None) -> Options:
+    if vocabulary is None:
+        return Options([], [], [], [], [])
+    return Options(list(vocabulary.placement_types.items()),
+                   [(type_id, event_type.label) for type_id, event_type in vocabulary.event_types.items()],
+                   list(vocabulary.roles.items()), list(vocabulary.parties.items()),
+                   [(action, (entry.get("label") if isinstance(entry, dict) else None) or action.replace("_", " "))
+                    for action, entry in vocabulary.actions.items()])
