@@ -81,14 +81,15 @@ def _day(text: str | None) -> str:
     return date_words(date.fromisoformat(text[:10])) + (f" {text[11:]}" if len(text) > 10 else "")
 
 
-def part_rows(draft: dict, draft_version: PolicyVersion, published: dict | None,
+def part_rows(draft: dict | None, draft_version: PolicyVersion | None, published: dict | None,
               published_version: PolicyVersion | None) -> tuple[PartRow, ...]:
-    """The two answers side by side, part by part. With no published answer every part of the
-    draft's is shown and none is said to differ (there is nothing to differ from)."""
-    mine = answer_lines(draft, draft_version)
+    """The two answers side by side, part by part (either may be None: a draft with mistakes, or
+    nothing published for the day). A part differs only when both answers have it and they say
+    different things."""
+    mine = answer_lines(draft, draft_version) if draft is not None else {}
     theirs = answer_lines(published, published_version) if published is not None else {}
-    return tuple(PartRow(part, title, mine[part], theirs.get(part, ()),
-                         published is not None and mine[part] != theirs[part]) for part, title in PARTS)
+    return tuple(PartRow(part, title, mine.get(part, ()), theirs.get(part, ()),
+                         bool(mine and theirs) and mine[part] != theirs[part]) for part, title in PARTS)
 
 
 def changes(published: PolicyVersion, draft: PolicyVersion, case: Case, on: date) -> tuple[Change, ...]:

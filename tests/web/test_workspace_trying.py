@@ -107,6 +107,19 @@ def test_what_if_shows_the_drafts_change_beside_the_published_answer(app, demo):
 
 
 @needs_council(SWINDON)
+def test_a_draft_with_mistakes_says_so_and_the_published_answer_still_shows(app, demo):
+    publish(app, SWINDON)
+    change_draft(app, SWINDON, minutes_file(app), SWINDON_MINUTES, SWINDON_MINUTES.replace("5 working days", "soon"))
+    client = signed_in(app, "policy_officer", SWINDON)
+    page = soup(post(client, f"/councils/{SWINDON}/workspace/try", {**MEETING, "action": "try"}))
+    assert "The draft has mistakes" in words(page.find(id="draft-problems"))
+    assert minutes_file(app) in words(page)
+    deadlines = words(page.find(id="part-deadlines"))
+    assert "due 14 December 2026" in deadlines and "Different" not in deadlines
+    assert page.find(id="test_name") is None
+
+
+@needs_council(SWINDON)
 def test_a_what_if_made_a_test_passes_on_the_draft_and_fails_when_the_rule_changes(app, demo):
     publish(app, SWINDON)
     revision = change_draft(app, SWINDON, minutes_file(app), SWINDON_MINUTES, THREE_DAYS)

@@ -87,14 +87,14 @@ def what_if(council: str):
                 saved = _make_test(shown.id, typed, document, on, draft_side, draft)
     else:
         audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "what_if"})
-    answered = draft_side.answer is not None
+    answered = draft_side.answer is not None or published_side.answer is not None
     return render_template(
         "workspace/try.html", shown_council=shown, stage="workspace_trying.what_if", typed=typed, vocab=vocab, options=options(vocab),
         open_cases=[case for case in _open_cases(shown.id)], draft=draft_side, published=published_side,
         rows=part_rows(draft_side.answer, draft_side.version, published_side.answer, published_side.version)
         if answered else (),
         changes=answer_changes(published_side.version, draft_side.version, draft_side.case, read_date(typed.on))
-        if answered and published_side.answer is not None else (),
+        if draft_side.answer is not None and published_side.answer is not None else (),
         load_problems=[said(problem, files) for problem in draft_side.load_problems],
         revision=_revision(workspace_files(shown.id)[1]), saved=saved, what_if_file=WHAT_IF_TESTS,
         draft_link=_link(DRAFT_PAGE, shown.id), editor_link=_link(EDITOR, shown.id, path=WHAT_IF_TESTS),
