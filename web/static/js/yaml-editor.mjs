@@ -37,9 +37,8 @@ function start (textarea) {
     gutters: ['CodeMirror-lint-markers'],
     lint: { async: true, delay: 800, getAnnotations: lint, onUpdateLinting: announce },
     extraKeys: {
-      Tab: (cm) => escaped ? CodeMirror.Pass : indent(cm, 'add'),
-      'Shift-Tab': (cm) => escaped ? CodeMirror.Pass : indent(cm, 'subtract'),
-      Esc: () => { escaped = true },
+      Tab: (cm) => indent(cm, 'add'),
+      'Shift-Tab': (cm) => indent(cm, 'subtract'),
       'Ctrl-Space': (cm) => cm.showHint({ hint: (cm) => hints(cm, schema), completeSingle: false })
     }
   })
@@ -49,8 +48,13 @@ function start (textarea) {
   if (textarea.getAttribute('aria-describedby')) {
     input.setAttribute('aria-describedby', textarea.getAttribute('aria-describedby'))
   }
+  // Escape, then Tab or Shift+Tab: the browser moves focus on (codemirrorIgnore leaves the key to it).
   editor.on('keydown', (cm, event) => {
-    if (!['Escape', 'Tab', 'Shift'].includes(event.key)) escaped = false
+    if (event.key === 'Tab' && escaped) {
+      event.codemirrorIgnore = true
+    } else if (event.key !== 'Shift') {
+      escaped = event.key === 'Escape'
+    }
   })
   editor.on('blur', () => { escaped = false })
   if (label) label.addEventListener('click', () => editor.focus())
@@ -65,9 +69,9 @@ function start (textarea) {
     })
   })
 
-  function lint (text, update) {
+  function lint (text, update, _options, cm) { // called first while the editor is being made
     if (text === servedText) {
-      update(annotations(editor, served))
+      update(annotations(cm, served))
       return
     }
     fetch(textarea.dataset.lintUrl, {
@@ -76,7 +80,7 @@ function start (textarea) {
       headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf },
       body: JSON.stringify({ text })
     }).then((response) => response.ok ? response.json() : Promise.reject(new Error(response.statusText)))
-      .then((answer) => update(annotations(editor, answer.problems), answer.elsewhere))
+      .then((answer) => update(annotations(cm, answer.problems)))
       .catch(() => { status.textContent = 'The text could not be checked just now: save it to check it.' })
   }
 
@@ -126,7 +130,12 @@ async function hints (cm, schemaPromise) {
     text: `${key}: `,
     displayText: properties[key].description ? `${key}: ${properties[key].description}` : key
   }))
-  return list.length ? { list, from: CodeMirror.Pos(cursor.line, cursor.ch - word.length), to: cursor } : null
+  if (!list.length) return null
+  const result = { list, from: CodeMirror.Pos(cursor.line, cursor.ch - word.length), to: cursor }
+  CodeMirror.on(result, 'shown', () => {
+    document.querySelectorAll('.CodeMirror-hints').forEach((box) => box.setAttribute('aria-label', 'Keys that can go here'))
+  })
+  return result
 }
 
 // The keys (and "[]" for a list item) leading to the mapping a key at `column` of `line` is in.
