@@ -16,17 +16,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from .case import Case
-from .impact import Change, OpenCase, case_impact
+# The impact list's words for a status and a day, so both pages say an answer alike.
+from .impact import _GATE_WORDS, _STATUS_WORDS, Change, OpenCase, _day, case_impact
 from .policy_model import PolicyVersion
-from .policy_words import Speaker, date_words
+from .policy_words import Speaker
 
 # The parts of an answer, in the order a case page reads them: (part, title).
 PARTS = (("triggers", "What has triggered the policy"), ("recommendation", "Recommendation"),
          ("chair", "Who may chair"), ("invitees", "Who to invite"), ("deadlines", "Deadlines"),
          ("duties", "Duties"), ("gates", "Spending and moves"), ("interventions", "Interventions to consider"))
-_STATUS_WORDS = {"pending": "pending", "overdue": "overdue", "met": "met", "late": "met late", "waived": "waived"}
-_GATE_WORDS = {"blocked": "blocked", "open": "open", "needs_approval": "needs approval", "approved": "approved",
-               "overridden": "overridden in an emergency", "overdue": "overdue (an emergency override not followed up)"}
 WHAT_IF_REFERENCE = "what-if"   # the case's name in the comparison (it has no reference)
 
 
@@ -70,15 +68,8 @@ def _roles_line(label: str, roles: list, one_of_sets: list | None, speaker: Spea
 
 
 def _obligation_lines(items: list) -> tuple:
-    return tuple(f"{item['title'] or item['id']}: due {_day(item['due'])}, {_STATUS_WORDS.get(item['status'], item['status'])}"
-                 for item in items)
-
-
-def _day(text: str | None) -> str:
-    """'2026-01-30' as '30 January 2026' (a time of day, if any, kept after it)."""
-    if not text:
-        return "no date"
-    return date_words(date.fromisoformat(text[:10])) + (f" {text[11:]}" if len(text) > 10 else "")
+    return tuple(f"{item['title'] or item['id']}: due {_day(item['due']) if item['due'] else 'no date'}, "
+                 f"{_STATUS_WORDS.get(item['status'], item['status'])}" for item in items)
 
 
 def part_rows(draft: dict | None, draft_version: PolicyVersion | None, published: dict | None,

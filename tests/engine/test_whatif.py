@@ -23,7 +23,8 @@ from hearth.rules.source import SourceError, load_yaml
 from councils import generic_councils, needs_council, session_root
 
 DAY = date(2026, 3, 2)
-SWINDON_MINUTES = "due: 5 working days after stability_meeting_held or review_meeting_held\n    met_by: minutes_circulated"
+SWINDON_MINUTES = ("due: 5 working days after stability_meeting_held or review_meeting_held\n"
+                   "    met_by: minutes_circulated")
 
 
 def council_files(council: str) -> PolicyFiles:

@@ -18,6 +18,7 @@ from hearth.engine.whatif_tests import WHAT_IF_TESTS
 from hearth.web import db, policy_store
 from hearth.web.models import AuditAction, AuditEntry
 from hearth.web.seed import DEMO_PASSWORD
+from hearth.web.views.workspace.trying_case import FIRST_ROWS, MAX_EVENT_ROWS
 
 from councils import needs_council
 from policy_store_support import SWINDON_MINUTES
@@ -165,6 +166,22 @@ def test_bad_input_is_located_and_kept(app, demo):
     assert page.find(id="events-0-type").find("option", selected=True)["value"] == "no_such_event"
 
 
+def test_add_another_event_draws_one_more_row_up_to_the_bound(app, demo):
+    publish(app, demo.home)
+    client = signed_in(app, "policy_officer", demo.home)
+    empty = soup(client.get(f"/councils/{demo.home}/workspace/try"))
+    rows = len(empty.select("select[name$='-type']"))
+    assert rows == FIRST_ROWS
+    assert [entry.detail for entry in audited(app, AuditAction.VIEWED, demo.home)] == [{"page": "what_if"}]
+    more = soup(post(client, f"/councils/{demo.home}/workspace/try", {"rows": str(rows), "action": "add",
+                                                                      "events-0-on": "kept"}))
+    assert len(more.select("select[name$='-type']")) == rows + 1
+    assert more.find(id="events-0-on")["value"] == "kept"
+    full = soup(post(client, f"/councils/{demo.home}/workspace/try", {"rows": "1000", "action": "add"}))
+    assert len(full.select("select[name$='-type']")) == MAX_EVENT_ROWS
+    assert f"at most {MAX_EVENT_ROWS} events" in words(full.find(class_="govuk-error-summary"))
+
+
 def test_an_event_the_engine_refuses_is_located_on_its_box(app, demo):
     publish(app, demo.home)
     version = api.get_policy(demo.home).current
@@ -174,7 +191,8 @@ def test_an_event_the_engine_refuses_is_located_on_its_box(app, demo):
     field = next(name for name, spec in fields.items() if spec.kind == "role")
     client = signed_in(app, "policy_officer", demo.home)
     page = soup(post(client, f"/councils/{demo.home}/workspace/try",
-                     {"placement_type": next(iter(version.vocabulary.placement_types)), "placement_started": "2025-06-01",
+                     {"placement_type": next(iter(version.vocabulary.placement_types)),
+                      "placement_started": "2025-06-01",
                       "on": "2026-01-10", "rows": "1", "events-0-type": event_type, "events-0-on": "2026-01-05",
                       f"events-0-{field}": "nobody_at_all", "action": "try"}))
     links = [link["href"] for link in page.find(class_="govuk-error-summary").find_all("a")]
@@ -189,7 +207,8 @@ def test_copying_a_case_carries_its_placement_and_events_and_nothing_about_the_c
                      {"from_case": str(case.id), "action": "copy", "on": "2026-01-10"}))
     form = page.find(id="placement_type").find_parent("form")
     typed = {box["name"]: box.get("value", "") for box in form.find_all("input") if box.get("type") == "text"}
-    chosen = {box["name"]: (box.find("option", selected=True) or {}).get("value", "") for box in form.find_all("select")}
+    chosen = {box["name"]: (box.find("option", selected=True) or {}).get("value", "")
+              for box in form.find_all("select")}
     assert chosen["placement_type"] == case.placement_type
     assert typed["placement_started"] == case.placement_started.isoformat()
     assert [chosen[f"events-{i}-type"] for i in range(len(case.events))] == \

@@ -84,13 +84,13 @@ def what_if(council: str):
             audit(AuditAction.TESTED, OBJECT, shown.id, {"kind": "what_if", "on": on.isoformat(),
                                                          "events": len(rows), "draft_revision": _revision(draft)})
             if action == "make_test" and not typed.errors:
-                saved = _make_test(shown.id, typed, document, on, draft_side, draft)
+                saved = _make_test(shown.id, typed, document, on, draft_side)
     else:
         audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "what_if"})
     answered = draft_side.answer is not None or published_side.answer is not None
     return render_template(
-        "workspace/try.html", shown_council=shown, stage="workspace_trying.what_if", typed=typed, vocab=vocab, options=options(vocab),
-        open_cases=[case for case in _open_cases(shown.id)], draft=draft_side, published=published_side,
+        "workspace/try.html", shown_council=shown, stage="workspace_trying.what_if", typed=typed, vocab=vocab,
+        options=options(vocab), open_cases=_open_cases(shown.id), draft=draft_side, published=published_side,
         rows=part_rows(draft_side.answer, draft_side.version, published_side.answer, published_side.version)
         if answered else (),
         changes=answer_changes(published_side.version, draft_side.version, draft_side.case, read_date(typed.on))
@@ -113,8 +113,10 @@ def _copied(council_id: str, typed: WhatIf, vocab) -> WhatIf:
     return from_case(case, vocab, typed.on)
 
 
-def _make_test(council_id: str, typed: WhatIf, document: dict, on, draft_side: Side, draft) -> str | None:
-    """The draft's answer written as a test; the test's name, or None with a located message."""
+def _make_test(council_id: str, typed: WhatIf, document: dict, on, draft_side: Side) -> str | None:
+    """The draft's answer written as a test, on the draft's revision the officer tried the case on
+    (the form's ``revision``: a draft changed since is refused, StaleDraft); the test's name, or
+    None with a located message."""
     name = typed.test_name.strip()
     if not name:
         typed.error("test_name", "Enter a name for the test, saying what should happen")
@@ -156,13 +158,14 @@ def _make_test(council_id: str, typed: WhatIf, document: dict, on, draft_side: S
 @role_required(*WORKSPACE_ROLES)
 def tests(council: str):
     shown = workspace_council(council)
-    files, draft = workspace_files(shown.id)
+    files, _draft = workspace_files(shown.id)
     audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "tests"})
     kept = session.get(TESTS_KEPT)
     last = kept if isinstance(kept, dict) and kept.get("council") == shown.id else None
     return render_template("workspace/tests.html", shown_council=shown, stage="workspace_trying.tests",
                            last=last, results=None, has_files=files is not None,
-                           changed_since=last is not None and files is not None and last.get("hash") != files.content_hash())
+                           changed_since=last is not None and files is not None
+                           and last.get("hash") != files.content_hash())
 
 
 @bp.post("/tests")
