@@ -103,7 +103,7 @@ def test_what_if_shows_the_drafts_change_beside_the_published_answer(app, demo):
     assert "Different" in deadlines
     assert "due 10 December 2026" in deadlines and "due 14 December 2026" in deadlines
     assert "14 December 2026 → 10 December 2026" in words(page.find(id="differences"))
-    assert "Same" in words(page.find(id="part-chair"))
+    assert "the same" in words(page.find(id="part-chair"))
     assert [entry.detail["kind"] for entry in audited(app, AuditAction.TESTED, SWINDON)] == ["what_if"]
 
 

@@ -1,6 +1,7 @@
 """A policy officer tries a case in the browser: builds a what-if (the event's details drawn
 after "Add another event", no JavaScript needed), sees the draft's changed deadline beside the
-published one said in words, and makes it a policy test. axe on every page visited."""
+published one said in words, and makes it a policy test; then reads the change in words and runs
+the policy tests. axe on every page visited."""
 from __future__ import annotations
 
 from datetime import date
@@ -30,6 +31,19 @@ def draft_with_three_day_minutes(live) -> None:
         s.commit()
 
 
+# What sticks out past a 320px window, to name in a failure.
+WIDER = "() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 321)" \
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className)"
+
+
+def reflows(page, name: str) -> None:
+    """Readable at 320 CSS pixels wide without scrolling sideways (WCAG 1.4.10)."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    wide, wider = page.evaluate("() => document.documentElement.scrollWidth"), page.evaluate(WIDER)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert wide <= 320, f"{name} is {wide}px wide at a 320px window: {wider}"
+
+
 @needs_council(COUNCIL)
 def test_an_officer_tries_a_case_sees_the_difference_and_makes_it_a_test(page, live):
     draft_with_three_day_minutes(live)
@@ -55,10 +69,19 @@ def test_an_officer_tries_a_case_sees_the_difference_and_makes_it_a_test(page, l
         assert "22 January 2026" in deadlines and "26 January 2026" in deadlines
         assert "26 January 2026 → 22 January 2026" in page.inner_text("#differences")
         check_accessibility(page, "what-if answered")
+        reflows(page, "what-if answered")
         page.fill("#test_name", "Minutes of a meeting on 19 January are due on 22 January")
         page.click("button:has-text('Make this a policy test')")
         assert "was added to the draft" in page.inner_text(".govuk-notification-banner")
         check_accessibility(page, "what-if made a test")
+        page.goto(f"/councils/{COUNCIL}/workspace/changes")
+        assert "5 working days → Within 3 working days" in page.inner_text("#in-words")
+        check_accessibility(page, "changes in words")
+        reflows(page, "changes in words")
+        page.goto(f"/councils/{COUNCIL}/workspace/tests")
+        page.click("button:has-text('Run the tests')")
+        assert "failed" in page.inner_text("#counts")
+        check_accessibility(page, "policy tests run")
         assert not page.problems
     finally:
         live.reseed()
