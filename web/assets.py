@@ -40,7 +40,7 @@ $brand: {colour};
 .govuk-generic-header__homepage-link:focus {{ color: #0b0c0c; }}
 // The policy workspace's YAML: a text area and listing that keep indentation, an editor that fits.
 .hearth-code, .hearth-listing__text {{ font-family: monospace; white-space: pre-wrap; overflow-wrap: anywhere; }}
-.hearth-listing {{ font-family: monospace; padding-left: 4em; margin-bottom: 20px; }}
+.hearth-listing {{ font-family: monospace; font-size: 16px; padding-left: 4em; margin-bottom: 20px; }}
 .hearth-listing__line::marker {{ color: #505a5f; }}
 .hearth-listing__problem {{ margin: 0 0 10px; font-family: arial, helvetica, sans-serif; }}
 .CodeMirror {{ border: 2px solid #0b0c0c; height: 36em; max-width: 100%; }}

@@ -33,6 +33,8 @@ ARGUMENTS = {
     "section": lambda demo, council: "triggers",   # a section of the policy pages
     "version": lambda demo, council: policy_on(council, date.today()).version,
     "submission_id": lambda demo, council: demo.drafts[council],
+    "path": lambda demo, council: "council.yaml",   # a file of the policy workspace's draft
+    "part": lambda demo, council: "versions",       # a part of the policy whose JSON Schema the editor offers
 }
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}
 

@@ -119,6 +119,12 @@ def test_a_plain_post_saves_and_lint_shows_a_misspelt_key_on_its_line(app, offic
                        rf'.*?</code>\s*<p class="govuk-error-message[^"]*">.*?Line {line}, column 1: ([^<]*)</p>', page, re.DOTALL)
     assert listed and listed.group(1) == summary.group(1)
 
+    other_file = next(p for p in PolicyFiles.from_folder(policies_root() / published).texts
+                      if p.startswith("tests/"))
+    elsewhere = _page(officer.get(_workspace(published, f"/files/{other_file}")))
+    assert re.search(rf'<a class="govuk-link" href="/councils/{published}/workspace/files/{path}#line-{line}">'
+                     rf'{path}, line {line}, column 1</a>: {re.escape(summary.group(1))}', elsewhere)
+
     [changed] = [a for a in _audits(app, AuditAction.CHANGED) if a.object_type == "policy_draft"]
     assert (changed.object_id, changed.detail) == (published, {"path": path, "revision": 1})
     landing = _page(officer.get(_workspace(published)))
@@ -172,6 +178,8 @@ def test_a_text_over_the_bound_is_refused_with_the_text_kept(app, officer, publi
     token = csrf_token(officer, _workspace(published, f"/files/{path}"))
     relint = officer.post(_workspace(published, f"/lint/{path}"), json={"text": huge}, headers={"X-CSRFToken": token})
     assert relint.status_code == 413
+    textless = officer.post(_workspace(published, f"/files/{path}"), data={"csrf_token": token, "revision": "0"})
+    assert "Nothing was saved" in _page(textless) and _draft_texts(app, published) is None
 
 
 # ---------------------------------------------------------------- the editor's JSON helpers
@@ -198,7 +206,10 @@ def test_a_file_is_added_and_removed_and_an_unknown_path_is_a_404(app, officer, 
     assert added.status_code == 302 and added.location.endswith("/files/tests/extra.yaml")
     again = officer.post(_workspace(published, "/new-file"),
                          data={"csrf_token": token, "path": "tests/extra.yaml", "text": "", "revision": "1"})
-    assert again.status_code == 400 and "already has tests/extra.yaml" in _page(again)
+    assert again.status_code == 200 and "already has tests/extra.yaml" in _page(again)
+    nowhere = officer.post(_workspace(published, "/new-file"),
+                           data={"csrf_token": token, "path": "notes/extra.yaml", "text": "a: 1\n", "revision": "1"})
+    assert nowhere.status_code == 400 and "notes/extra.yaml" in _page(nowhere) and _typed(nowhere) == "a: 1\n"
     assert "Added" in _page(officer.get(_workspace(published)))
 
     path = _version_path(published)

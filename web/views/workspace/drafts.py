@@ -86,17 +86,24 @@ def discard(council: str):
 @role_required(*WORKSPACE_ROLES)
 def edit(council: str, path: str):
     shown = workspace_council(council)
-    if request.method == "POST":
-        return _save(shown, path)
     files, draft = workspace_files(shown.id)
+    revision = draft.revision if draft else 0
+    if request.method == "POST":
+        return _save(shown, path, files, revision)
     if files is None or path not in files:
         abort(404)
-    audit(AuditAction.VIEWED, OBJECT, shown.id, {"path": path, "revision": draft.revision if draft else 0})
-    return _editor(shown, path, files.texts[path], draft.revision if draft else 0, lint_problems(files))
+    audit(AuditAction.VIEWED, OBJECT, shown.id, {"path": path, "revision": revision})
+    return _editor(shown, path, files.texts[path], revision, lint_problems(files))
 
 
-def _save(shown, path: str):
+def _save(shown, path: str, files, current: int):
     text, revision = _typed_text(), _revision()
+    if text is None or revision is None:  # not what the page's form sends: nothing to save on
+        if text is None and (files is None or path not in files):
+            abort(404)
+        return _editor(shown, path, files.texts[path] if text is None else text, current, [], refusal=(
+            "Nothing was saved: the form came without the file's text or the draft's revision. "
+            "Check the text below and save it again."))
     if len(text.encode("utf-8")) > MAX_EDITED_BYTES:
         refused("too_large", 400, OBJECT, shown.id)
         return _editor(shown, path, text, revision, [], status=400, refusal=(
@@ -166,8 +173,10 @@ def new_file(council: str):
     if request.method == "GET":
         audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "new_file", "revision": revision})
         return _new_file_page(shown, "", "", revision)
-    path, text, revision = request.form.get("path", "").strip(), _typed_text(), _revision()
+    path, text = request.form.get("path", "").strip(), _typed_text() or ""
+    revision = _revision()
     error = (None if path else "Enter the new file's path, for example tests/minutes.yaml") or \
+        (None if revision is not None else "The form came without the draft's revision: add the file again.") or \
         (f"The path is longer than {MAX_NAME_LENGTH} characters; shorten it." if len(path) > MAX_NAME_LENGTH else None) or \
         (f"The draft already has {path}: edit it instead." if files is not None and path in files else None) or \
         (f"The text is longer than {MAX_EDITED_BYTES:,} bytes." if len(text.encode("utf-8")) > MAX_EDITED_BYTES else None)
@@ -178,14 +187,14 @@ def new_file(council: str):
             refused("stale_draft", 409, OBJECT, shown.id)
             return _new_file_page(shown, path, text, stale.current, str(stale)), 409
         except SourceError as refusal:
-            db.session().rollback()
-            error = "; ".join(problem.message for problem in refusal.problems)
-        else:
-            audit(AuditAction.CREATED, OBJECT, shown.id, {"path": path, "revision": saved.revision})
-            flash(f"Added {path} to the draft (revision {saved.revision}).", "success")
-            return redirect(url_for(".edit", council=shown.id, path=path))
-    refused("unsavable_file", 400, OBJECT, shown.id)
-    return _new_file_page(shown, path[:MAX_NAME_LENGTH * 2], text, revision, path_error=error), 400
+            refused("unsavable_file", 400, OBJECT, shown.id)
+            return _new_file_page(shown, path[:MAX_NAME_LENGTH * 2], text, revision, path_error="; ".join(
+                problem.message for problem in refusal.problems)), 400
+        audit(AuditAction.CREATED, OBJECT, shown.id, {"path": path, "revision": saved.revision})
+        flash(f"Added {path} to the draft (revision {saved.revision}).", "success")
+        return redirect(url_for(".edit", council=shown.id, path=path))
+    return _new_file_page(shown, path[:MAX_NAME_LENGTH * 2], text, revision if revision is not None else 0,
+                          path_error=error)
 
 
 def _new_file_page(shown, path: str, text: str, revision: int, refusal: str | None = None,
@@ -202,9 +211,15 @@ def remove_file(council: str, path: str):
     files, draft = workspace_files(shown.id)
     if files is None or path not in files:
         abort(404)
+    revision = _revision()
+    if request.method == "POST" and revision is None:  # not what the page's form sends
+        return render_template("workspace/drafts_remove.html", title=f"Remove {path}", shown_council=shown,
+                               stage="workspace_drafts.index", path=path, revision=draft.revision if draft else 0,
+                               refusal="Nothing was removed: the form came without the draft's revision. "
+                                       "Remove the file again from this page.")
     if request.method == "POST":
         try:
-            saved = policy_store.save_draft(db.session(), shown.id, path, None, _revision(), current_user().email)
+            saved = policy_store.save_draft(db.session(), shown.id, path, None, revision, current_user().email)
         except policy_store.StaleDraft as stale:
             refused("stale_draft", 409, OBJECT, shown.id)
             return render_template("workspace/drafts_remove.html", title=f"Remove {path}", shown_council=shown,
@@ -225,19 +240,21 @@ def remove_file(council: str, path: str):
 def lint(council: str, path: str):
     """The lint problems of the draft with ``path``'s text as typed: nothing saved, nothing of
     the draft returned but located problems (the page the editor is on was audited). JSON
-    ``{"text": ...}`` in, ``{"problems": [...], "elsewhere": n}`` out; CSRF header required."""
+    ``{"text": ...}`` in (no text: the draft's own), ``{"problems": [...], "elsewhere": n}``
+    out; CSRF header required."""
     shown = workspace_council(council)
     body = request.get_json(silent=True)
     text = body.get("text") if isinstance(body, dict) else None
-    if not isinstance(text, str):
+    if text is not None and not isinstance(text, str):
         return jsonify(error='Send {"text": "..."} as JSON.'), 400
-    if len(text.encode("utf-8")) > MAX_EDITED_BYTES:
+    if text is not None and len(text.encode("utf-8")) > MAX_EDITED_BYTES:
         return jsonify(error=f"The text is longer than {MAX_EDITED_BYTES:,} bytes."), 413
     files, _draft = workspace_files(shown.id)
     if files is None:
         abort(404)
+    changes = {} if text is None else {path: text.replace("\r\n", "\n")}
     try:
-        problems = lint_problems(files.replace({path: text.replace("\r\n", "\n")}))
+        problems = lint_problems(files.replace(changes))
     except SourceError as error:  # a path or text no set can hold: said where, as a save would
         problems = located(files.location(), error.problems)
     return jsonify(problems=[problem.as_dict() for problem in problems if problem.path == path],
@@ -255,17 +272,13 @@ def schema(council: str, part: str):
 
 
 # ---------------------------------------------------------------- form fields
-def _typed_text() -> str:
+def _typed_text() -> str | None:
     """The posted text, with the line ends browsers send from a text area (CRLF) made LF."""
     text = request.form.get("text")
-    if text is None:
-        abort(400)
-    return text.replace("\r\n", "\n")
+    return None if text is None else text.replace("\r\n", "\n")
 
 
-def _revision() -> int:
-    """The draft revision the form was made on (400 when it is not one: a tampered form)."""
+def _revision() -> int | None:
+    """The draft revision the form was made on (None when the form has none)."""
     value = request.form.get("revision", "")
-    if not value.isdigit() or len(value) > 9:
-        abort(400)
-    return int(value)
+    return int(value) if value.isdigit() and len(value) <= 9 else None
