@@ -26,13 +26,21 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hearth.engine import api
+from hearth.engine.lru import LRU
 from hearth.engine.policy_files import PolicyFiles
+from hearth.rules.source import SourceError
 
 from . import notify, policy_store
 from .jobs import JobError
 from .models import PolicyDraft, PolicyPublication, PublicationRequest, RequestStatus, Role, User, utcnow
 
 log = logging.getLogger(__name__)
+# Sets checked in this process: the content hashes found publishable, and the problems of those
+# not (by origin too, as their problems are located there). The engine does not change while a
+# process runs, so a set checked when asked for is not linted and tested again on approval in the
+# same process, nor each time the publish page is read; a new process (a deploy) checks afresh.
+PUBLISHABLE = LRU(64)
+NOT_PUBLISHABLE = LRU(32)
 
 
 class PublishRefused(Exception):
@@ -65,6 +73,24 @@ def officer(session: Session, council_id: str, email: str) -> User:
     return user
 
 
+def check_publishable(files: PolicyFiles) -> None:
+    """hearth.web.policy_store.check_publishable, remembered for this process (PUBLISHABLE)."""
+    content_hash = files.content_hash()
+    if PUBLISHABLE.get((files.council_id, content_hash)):
+        return
+    problems = NOT_PUBLISHABLE.get((files.origin, content_hash))
+    if problems is None:
+        try:
+            policy_store.check_publishable(files)
+        except SourceError as exc:
+            problems = tuple(exc.problems)
+            NOT_PUBLISHABLE.put((files.origin, content_hash), problems)
+        else:
+            PUBLISHABLE.put((files.council_id, content_hash), True)
+            return
+    raise SourceError(list(problems))
+
+
 def earlier_files(session: Session, council_id: str, hash_prefix: str) -> PolicyFiles:
     """The files of a set the council has published before (to roll back to); PublishRefused otherwise."""
     try:
@@ -89,7 +115,7 @@ def request_publication(session: Session, files: PolicyFiles, *, by: User, effec
                                           f"today ({today}) or later.", by)
     if not change_note.strip():
         raise PublishRefused("no_note", "--note: say what changes and why (the change note is required).", by)
-    policy_store.check_publishable(files)
+    check_publishable(files)
     stored = policy_store.store_set(session, files)
     request = PublicationRequest(council_id=files.council_id, policy_set=stored, content_hash=files.content_hash(),
                                  requested_by=by.email, requested_at=utcnow(), effective_from=effective_from,
@@ -126,7 +152,7 @@ def approve(session: Session, council_id: str, *, by: User, request_id: int | No
         raise PublishRefused("same_person", f"{by.email} asked for request {request.id}; a different policy officer "
                                             f"of {council_id} must approve it.", by)
     files = policy_store.set_files(request.policy_set)
-    policy_store.check_publishable(files)
+    check_publishable(files)
     # One conditional UPDATE: of two approvals of the same request at once, exactly one publishes.
     taken = session.execute(update(PublicationRequest)
                             .where(PublicationRequest.id == request.id,

@@ -13,18 +13,15 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager, nullcontext
-from datetime import date
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import redis
 from click.testing import CliRunner
 
-from hearth.engine import api
-from hearth.web import impact_job, jobs
+from hearth.web import jobs
 from hearth.web.cli import build_cli
-from hearth.web.evaluation import case_document
 
 from web_support import make_app
 
@@ -220,67 +217,4 @@ def test_hearth_worker_without_redis_says_none_is_needed(tmp_path, monkeypatch):
     assert "HEARTH_REDIS_URL is not set" in result.output and "Traceback" not in result.output
 
 
-# The impact of a change, on a worker: Swindon's minutes deadline shortened as a policy officer would.
-IMPACT_COUNCIL = "swindon"
-VERSION_FILE = "versions/2025-01.yaml"
-DEADLINE = "minutes_circulated"
-MINUTES_RULE = ("    due: 5 working days after stability_meeting_held or review_meeting_held\n"
-                "    met_by: minutes_circulated\n")
-
-
-@pytest.mark.parametrize("mode", ["worker on Redis", "in this process"])
-def test_the_impact_of_a_change_is_a_job_over_the_councils_open_cases(app, demo, mode, tmp_path, monkeypatch,
-                                                                     request):
-    if IMPACT_COUNCIL not in demo.cases:
-        pytest.skip(f"the policies under test have no {IMPACT_COUNCIL} demo cases")
-    on_redis = mode == "worker on Redis"
-    monkeypatch.setitem(app.config, "HEARTH_REDIS_URL", request.getfixturevalue("redis_url") if on_redis else "")
-    if on_redis:
-        monkeypatch.setitem(app.config, "HEARTH_JOB_QUEUE", request.getfixturevalue("queue_name"))
-    text = (api.policies_root() / IMPACT_COUNCIL / VERSION_FILE).read_text(encoding="utf-8")
-    assert text.count(MINUTES_RULE) == 1
-    changes = {VERSION_FILE: text.replace(MINUTES_RULE, MINUTES_RULE.replace("5 working", "3 working"))}
-    day = date.today()
-    with running_worker(app, tmp_path) if on_redis else nullcontext():
-        with app.app_context():
-            started = impact_job.start(IMPACT_COUNCIL, changes, day)
-        done = wait_for(follow(app, started.id, IMPACT_COUNCIL), finished, "the impact job finishing")
-    assert done.status == "finished", done.error
-    assert done.progress == 100
-
-    # What the engine says of each open case under the published policy: the minutes deadline open,
-    # or met after the day the shorter deadline would have fallen.
-    published = api.policy_on(IMPACT_COUNCIL, day)
-    shorter = published.calendar.add_working_days
-    expected = set()
-    for case in demo.cases[IMPACT_COUNCIL]:
-        for entry in api.evaluate(IMPACT_COUNCIL, case_document(case), day)["deadlines"]:
-            new_due = shorter(date.fromisoformat(entry["started_on"]), 3)
-            if entry["id"] == DEADLINE and (entry["status"] in ("pending", "overdue") or (
-                    entry["met_on"] and date.fromisoformat(entry["met_on"]) > new_due)):
-                expected.add(case.child_ref)
-    assert expected, "a demo case has the minutes deadline open"
-    result = done.result
-    assert {c["reference"] for c in result["cases"] if c["changes"]} == expected
-    assert result["checked"] == len(demo.cases[IMPACT_COUNCIL])
-    assert {(change["part"], change["subject"]) for c in result["cases"] for change in c["changes"]} == \
-        {("deadline", DEADLINE)}
-    by_ref = {case.child_ref: case.id for case in demo.cases[IMPACT_COUNCIL]}
-    assert result["case_ids"] == {ref: by_ref[ref] for ref in expected}
-    with app.app_context():
-        assert jobs.get(started.id, demo.other if demo.other != IMPACT_COUNCIL else demo.home) is None
-
-
-def test_a_change_with_a_mistake_fails_the_impact_job_with_the_located_message(app, demo, monkeypatch):
-    monkeypatch.setitem(app.config, "HEARTH_REDIS_URL", "")
-    text = (api.policies_root() / IMPACT_COUNCIL / VERSION_FILE).read_text(encoding="utf-8")
-    broken = text.replace("met_by: minutes_circulated", "met_by: minutes_circulatd", 1)
-    with app.app_context():
-        started = impact_job.start(IMPACT_COUNCIL, {VERSION_FILE: broken}, date.today())
-        too_early = impact_job.start(IMPACT_COUNCIL, {}, date(1990, 1, 1))
-    done = wait_for(follow(app, started.id, IMPACT_COUNCIL), finished, "the impact job ending")
-    assert done.status == "failed"
-    assert done.error.startswith(f"change:{IMPACT_COUNCIL}/{VERSION_FILE}:") and "minutes_circulatd" in done.error
-    assert "Traceback" not in done.error
-    early = wait_for(follow(app, too_early.id, IMPACT_COUNCIL), finished, "the impact job ending")
-    assert early.status == "failed" and early.error.startswith("There is no published version to compare with")
+# The impact job (hearth.web.impact_job) on a worker and in this process: tests/web/test_workspace_releasing.py.

@@ -194,7 +194,7 @@ def _problems(files: PolicyFiles) -> list[dict]:
     """Why the files cannot be published, each located and linked to its file in the editor
     (when the editor is there and the file is the draft's)."""
     try:
-        policy_store.check_publishable(files)
+        publishing.check_publishable(files)
     except SourceError as exc:
         return [{"where": str(problem.loc), "message": problem.message,
                  "href": _editor_link(files, problem.loc.file)} for problem in exc.problems]
