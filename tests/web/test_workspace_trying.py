@@ -182,6 +182,18 @@ def test_add_another_event_draws_one_more_row_up_to_the_bound(app, demo):
     assert f"at most {MAX_EVENT_ROWS} events" in words(full.find(class_="govuk-error-summary"))
 
 
+@needs_council(SWINDON)
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_day_at_the_ends_of_the_calendar_is_an_answer_or_a_message_never_an_error_page(app, demo, day):
+    publish(app, SWINDON)
+    client = signed_in(app, "policy_officer", SWINDON)
+    response = post(client, f"/councils/{SWINDON}/workspace/try",
+                    {**MEETING, "on": day, "events-0-on": day, "placement_started": day, "action": "try"})
+    assert response.status_code == 200
+    page = soup(response)
+    assert page.find(class_="govuk-error-summary") is not None or page.find(id="differences") is not None
+
+
 def test_an_event_the_engine_refuses_is_located_on_its_box(app, demo):
     publish(app, demo.home)
     version = api.get_policy(demo.home).current
@@ -236,6 +248,7 @@ def test_the_tests_page_lists_a_failure_with_what_was_expected_and_what_came(app
     assert failures
     said = " ".join(words(failure) for failure in failures)
     assert "minutes_circulated" in said and "Expected" in said and "Came" in said and "tests/" in said
+    assert all("tests/" in failure.find("a")["href"] for failure in failures)   # to the YAML editor
     assert audited(app, AuditAction.TESTED, SWINDON)[0].detail["failed"] == len(failures)
     again = words(soup(client.get(f"/councils/{SWINDON}/workspace/tests")))
     assert f"{len(failures)} failed" in again

@@ -81,6 +81,9 @@ def what_if(council: str):
             judge(draft_side, document, on)
             judge(published_side, document, on)
             engine_problems(typed, (draft_side if draft_side.loaded else published_side).case_problems, rows)
+            if draft_side.answer is None and published_side.answer is None and not typed.errors:
+                typed.error("on", draft_side.missing or published_side.missing or "Neither the draft nor the "
+                            "published version gives an answer for that day")
             audit(AuditAction.TESTED, OBJECT, shown.id, {"kind": "what_if", "on": on.isoformat(),
                                                          "events": len(rows), "draft_revision": _revision(draft)})
             if action == "make_test" and not typed.errors:

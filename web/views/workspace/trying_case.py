@@ -49,6 +49,7 @@ class WhatIf:
     on: str = ""
     events: list = field(default_factory=list)
     test_name: str = ""
+    notice: str = ""                             # said above the form (a copied case cut short)
     errors: dict = field(default_factory=dict)   # box id -> message
 
     def error(self, box: str, message: str) -> None:
@@ -103,7 +104,10 @@ def from_case(case: Case, vocabulary: Vocabulary | None, on: str) -> WhatIf:
             elif value is not None:
                 fields[name] = _shown(value, spec)
         typed.events.append(EventRow(event.type, event.on.isoformat(), fields))
-    typed.events = typed.events[:MAX_EVENT_ROWS]
+    if len(typed.events) > MAX_EVENT_ROWS - 1:
+        typed.notice = (f"The case has {len(typed.events)} events; a what-if holds {MAX_EVENT_ROWS}, so its latest "
+                        f"{MAX_EVENT_ROWS - 1} were copied.")
+        typed.events = typed.events[-(MAX_EVENT_ROWS - 1):]
     typed.events.append(EventRow())
     return typed
 
