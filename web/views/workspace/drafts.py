@@ -135,7 +135,7 @@ def _editor(shown, path: str, text: str, revision: int, problems: list[FileProbl
             refusal: str | None = None, current_exists: bool = False):
     mine = [problem for problem in problems if problem.path == path]
     return render_template(
-        "workspace/editor.html", title=f"Edit {path}", stage="workspace_drafts.index", shown_council=shown,
+        "workspace/editor.html", title=("Error: " if refusal or mine else "") + f"Edit {path}", stage="workspace_drafts.index", shown_council=shown,
         path=path, text=text, revision=revision, problems=mine, by_line=problems_by_line(mine),
         problems_json=[problem.as_dict() for problem in mine],
         elsewhere=[problem for problem in problems if problem.path != path], listing=_listing(text, mine),
@@ -173,13 +173,8 @@ def new_file(council: str):
     if request.method == "GET":
         audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "new_file", "revision": revision})
         return _new_file_page(shown, "", "", revision)
-    path, text = request.form.get("path", "").strip(), _typed_text() or ""
-    revision = _revision()
-    error = (None if path else "Enter the new file's path, for example tests/minutes.yaml") or \
-        (None if revision is not None else "The form came without the draft's revision: add the file again.") or \
-        (f"The path is longer than {MAX_NAME_LENGTH} characters; shorten it." if len(path) > MAX_NAME_LENGTH else None) or \
-        (f"The draft already has {path}: edit it instead." if files is not None and path in files else None) or \
-        (f"The text is longer than {MAX_EDITED_BYTES:,} bytes." if len(text.encode("utf-8")) > MAX_EDITED_BYTES else None)
+    path, text, revision = request.form.get("path", "").strip(), _typed_text() or "", _revision()
+    error = _new_file_error(path, text, revision, files)
     if error is None:
         try:
             saved = policy_store.save_draft(db.session(), shown.id, path, text, revision, current_user().email)
@@ -197,6 +192,21 @@ def new_file(council: str):
                           path_error=error)
 
 
+def _new_file_error(path: str, text: str, revision: int | None, files) -> str | None:
+    """What is wrong with the new file's form before anything is tried (None: nothing)."""
+    if not path:
+        return "Enter the new file's path, for example tests/minutes.yaml"
+    if revision is None:
+        return "The form came without the draft's revision: add the file again."
+    if len(path) > MAX_NAME_LENGTH:
+        return f"The path is longer than {MAX_NAME_LENGTH} characters; shorten it."
+    if files is not None and path in files:
+        return f"The draft already has {path}: edit it instead."
+    if len(text.encode("utf-8")) > MAX_EDITED_BYTES:
+        return f"The text is longer than {MAX_EDITED_BYTES:,} bytes; one file saved here may have at most that."
+    return None
+
+
 def _new_file_page(shown, path: str, text: str, revision: int, refusal: str | None = None,
                    path_error: str | None = None):
     return render_template("workspace/drafts_new_file.html", title="Add a file to the draft", shown_council=shown,
@@ -211,27 +221,26 @@ def remove_file(council: str, path: str):
     files, draft = workspace_files(shown.id)
     if files is None or path not in files:
         abort(404)
-    revision = _revision()
-    if request.method == "POST" and revision is None:  # not what the page's form sends
-        return render_template("workspace/drafts_remove.html", title=f"Remove {path}", shown_council=shown,
-                               stage="workspace_drafts.index", path=path, revision=draft.revision if draft else 0,
-                               refusal="Nothing was removed: the form came without the draft's revision. "
-                                       "Remove the file again from this page.")
-    if request.method == "POST":
-        try:
-            saved = policy_store.save_draft(db.session(), shown.id, path, None, revision, current_user().email)
-        except policy_store.StaleDraft as stale:
-            refused("stale_draft", 409, OBJECT, shown.id)
-            return render_template("workspace/drafts_remove.html", title=f"Remove {path}", shown_council=shown,
-                                   stage="workspace_drafts.index", path=path, revision=stale.current,
-                                   refusal=str(stale)), 409
-        audit(AuditAction.CHANGED, OBJECT, shown.id, {"path": path, "removed": True, "revision": saved.revision})
-        flash(f"Removed {path} from the draft (revision {saved.revision}).", "success")
-        return redirect(url_for(".index", council=shown.id))
-    audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "remove", "path": path})
+    current, revision = draft.revision if draft else 0, _revision()
+    if request.method == "GET":
+        audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "remove", "path": path})
+        return _remove_page(shown, path, current)
+    if revision is None:  # not what the page's form sends
+        return _remove_page(shown, path, current, "Nothing was removed: the form came without the draft's revision. "
+                                                  "Remove the file again from this page.")
+    try:
+        saved = policy_store.save_draft(db.session(), shown.id, path, None, revision, current_user().email)
+    except policy_store.StaleDraft as stale:
+        refused("stale_draft", 409, OBJECT, shown.id)
+        return _remove_page(shown, path, stale.current, str(stale)), 409
+    audit(AuditAction.CHANGED, OBJECT, shown.id, {"path": path, "removed": True, "revision": saved.revision})
+    flash(f"Removed {path} from the draft (revision {saved.revision}).", "success")
+    return redirect(url_for(".index", council=shown.id))
+
+
+def _remove_page(shown, path: str, revision: int, refusal: str | None = None):
     return render_template("workspace/drafts_remove.html", title=f"Remove {path}", shown_council=shown,
-                           stage="workspace_drafts.index", path=path, revision=draft.revision if draft else 0,
-                           refusal=None)
+                           stage="workspace_drafts.index", path=path, revision=revision, refusal=refusal)
 
 
 # ---------------------------------------------------------------- for the editor's JavaScript
