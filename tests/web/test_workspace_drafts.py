@@ -92,6 +92,8 @@ def _draft_texts(app, council):
 def test_before_any_save_the_landing_page_shows_the_published_files_and_is_audited(app, officer, published):
     page = _page(officer.get(_workspace(published)))
     assert "No changes yet" in page and "Clean" in page
+    with app.app_context():
+        assert f"<code>{policy_store.latest_publication(db.session(), published).policy_set.content_hash[:12]}</code>" in page
     for path in PolicyFiles.from_folder(policies_root() / published).texts:
         if not path.startswith("demo/"):
             assert f"/workspace/files/{path}" in page
@@ -127,6 +129,9 @@ def test_a_plain_post_saves_and_lint_shows_a_misspelt_key_on_its_line(app, offic
 
     [changed] = [a for a in _audits(app, AuditAction.CHANGED) if a.object_type == "policy_draft"]
     assert (changed.object_id, changed.detail) == (published, {"path": path, "revision": 1})
+    viewed = [a.detail for a in _audits(app, AuditAction.VIEWED) if a.object_type == "policy_draft"]
+    assert viewed[0] == {"path": path, "revision": 0}
+    assert viewed[-2:] == [{"path": path, "revision": 1}, {"path": other_file, "revision": 1}]
     landing = _page(officer.get(_workspace(published)))
     assert "Changed" in landing and "1 problem" in landing and "No changes yet" not in landing
 
