@@ -13,6 +13,7 @@ from councils import needs_council
 
 from .accessibility import check_accessibility
 from .conftest import email, sign_in
+from .test_policy_pages import reflows
 
 COUNCIL = "swindon"
 MINUTES = ("due: 5 working days after stability_meeting_held or review_meeting_held\n"
@@ -29,19 +30,6 @@ def draft_with_three_day_minutes(live) -> None:
         policy_store.save_draft(s, COUNCIL, path, files.text(path).replace(MINUTES, MINUTES.replace("5", "3")), 0,
                                 "someone@test")
         s.commit()
-
-
-# What sticks out past a 320px window, to name in a failure.
-WIDER = "() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 321)" \
-        ".slice(0, 5).map(e => e.tagName + '.' + e.className)"
-
-
-def reflows(page, name: str) -> None:
-    """Readable at 320 CSS pixels wide without scrolling sideways (WCAG 1.4.10)."""
-    page.set_viewport_size({"width": 320, "height": 800})
-    wide, wider = page.evaluate("() => document.documentElement.scrollWidth"), page.evaluate(WIDER)
-    page.set_viewport_size({"width": 1280, "height": 900})
-    assert wide <= 320, f"{name} is {wide}px wide at a 320px window: {wider}"
 
 
 @needs_council(COUNCIL)
