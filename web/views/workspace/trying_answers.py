@@ -47,31 +47,30 @@ def load_side(label: str, files: PolicyFiles | None, none_message: str) -> Side:
     return side
 
 
-def version_on(side: Side, on: date | None) -> PolicyVersion | None:
-    """The side's version in force on the day (its latest when no day is given yet)."""
-    if not side.loaded:
-        return None
+def version_on(policy: Policy, on: date | None) -> tuple[PolicyVersion | None, str]:
+    """The version in force on the day (the latest when no day is given yet), or None and why."""
     if on is None:
-        return side.policy.current
+        return policy.current, ""
     try:
-        return side.policy.version_on(on)
+        return policy.version_on(on), ""
     except NoPolicyInForce as exc:
-        side.missing = str(exc)
-        return None
+        return None, str(exc)
 
 
 def vocabulary(draft: Side, published: Side, on: date | None) -> Vocabulary | None:
-    """The words the form offers: the draft's version on the day, else the published one's."""
+    """The words the form offers: the draft's version on the day, else the published one's
+    (each side's latest before the first version starts)."""
     for side in (draft, published):
         if side.loaded:
-            version = version_on(Side(side.label, side.files, side.policy), on)
-            return (version or side.policy.current).vocabulary
+            return (version_on(side.policy, on)[0] or side.policy.current).vocabulary
     return None
 
 
 def judge(side: Side, document: dict, on: date) -> None:
     """The side's answer for the case on the day; the engine's refusal kept located."""
-    side.version = version_on(side, on)
+    if not side.loaded:
+        return
+    side.version, side.missing = version_on(side.policy, on)
     if side.version is None:
         return
     try:
