@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hearth.engine.api import policy_on
 from hearth.engine.forms_catalog import load_forms
-from hearth.web import db
+from hearth.web import db, impact_job
 from hearth.web.evaluation import case_document, evaluate_case
 from hearth.web.models import Case, Role, Submission
 
@@ -35,6 +35,8 @@ ARGUMENTS = {
     "submission_id": lambda demo, council: demo.drafts[council],
     "path": lambda demo, council: "council.yaml",   # a file of the policy workspace's draft
     "part": lambda demo, council: "versions",       # a part of the policy whose JSON Schema the editor offers
+    "job_id": lambda demo, council: demo.impact_jobs[council],   # the council's impact check of its draft
+    "request_id": lambda demo, council: 1,          # a publication request (none waits: a stale page's answer)
 }
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}
 
@@ -50,6 +52,7 @@ def _a_draft_per_council(app, demo):
         s.add_all(drafts.values())
         s.commit()
         demo.drafts = {c: d.id for c, d in drafts.items()}
+        demo.impact_jobs = {c: impact_job.start(c, date.today()).id for c in (demo.home, demo.other)}
 
 
 def is_api(rule) -> bool:

@@ -49,12 +49,12 @@ def impact(council: str):
                 audit(AuditAction.TESTED, "policy_draft", shown.id,
                       {"run": "impact", "job": started.id, "effective_from": answer.day.isoformat(),
                        "revision": draft.revision if draft is not None else None})
-                return redirect(url_for(".impact_result", council=shown.id, job_id=started.id), code=303)
+                return redirect(url_for(".impact_result", council=shown.id, job_id=started.id))
     audit(AuditAction.VIEWED, "policy_draft", shown.id, {"page": "impact"})
-    status = 400 if request.method == "POST" else 200
+    # A date to correct is the form again (200), as every form of the app answers.
     return render_template("workspace/impact.html", title="Impact on open cases", shown_council=shown,
                            stage="workspace_releasing.impact", draft=draft, date_answer=answer, problem=problem,
-                           open_cases=impact_job.open_cases(shown.id), example=next_monday(today())), status
+                           open_cases=impact_job.open_cases(shown.id), example=next_monday(today()))
 
 
 @bp.get("/impact/<job_id>")

@@ -52,8 +52,8 @@ def publish(council: str):
     elif len(form["note"]) > MAX_NOTE:
         form["errors"].append({"text": f"The change note must be {MAX_NOTE:,} characters or fewer",
                                "href": "#change_note"})
-    if form["errors"] or files is None:
-        return _page(shown, files, hash_prefix, form, status=400)
+    if form["errors"] or files is None:  # the form again, its errors linked to their fields
+        return _page(shown, files, hash_prefix, form)
     s = db.session()
     try:
         made = publishing.request_publication(s, files, by=current_user(), effective_from=form["date"].day,
@@ -71,7 +71,7 @@ def publish(council: str):
     told = publishing.tell_requested(s, made, url_for(".publish", council=shown.id, _external=True))
     flash(f"Publication asked for, from {made.effective_from:%-d %B %Y}. A different policy officer must approve "
           f"it; emailed: {', '.join(told) or 'nobody (no other policy officer)'}.", "success")
-    return redirect(url_for(".publish", council=shown.id), code=303)
+    return redirect(url_for(".publish", council=shown.id))
 
 
 @bp.post("/publish/requests/<int:request_id>/approve")
@@ -99,7 +99,7 @@ def approve(council: str, request_id: int):
              "today, the day of approval." if done.late else "")
     flash(f"Approved and published: in force from {publication.effective_from:%-d %B %Y}.{moved} "
           f"Emailed: {', '.join(told) or 'nobody'}.", "success")
-    return redirect(url_for(".history", council=shown.id), code=303)
+    return redirect(url_for(".history", council=shown.id))
 
 
 @bp.post("/publish/requests/<int:request_id>/decline")
@@ -130,9 +130,8 @@ def _decide_against(shown, request_id: int, reason: str, *, declined: bool):
     try:
         decided = publishing.decide_against(s, shown.id, request_id, by=current_user(), note=reason)
     except publishing.PublishRefused as exc:
-        if exc.reason == "no_reason":
-            refused("no_reason", 400, OBJECT, request_id)
-            return _page(shown, *_current(shown.id), reason_error=(request_id, str(exc)), status=400)
+        if exc.reason == "no_reason":  # the form again, the reason box marked
+            return _page(shown, *_current(shown.id), reason_error=(request_id, str(exc)))
         return _refused(shown, exc.reason, str(exc), request_id)
     audit(AuditAction.WITHDRAWN, OBJECT, decided.id, {"declined": declined, "hash": decided.content_hash},
           commit=False)
@@ -142,11 +141,18 @@ def _decide_against(shown, request_id: int, reason: str, *, declined: bool):
         flash(f"Request declined; emailed {', '.join(told) or 'nobody'} with your reason.", "success")
     else:
         flash("Request withdrawn: nothing will be published from it.", "success")
-    return redirect(url_for(".publish", council=shown.id), code=303)
+    return redirect(url_for(".publish", council=shown.id))
 
 
 def _refused(shown, reason: str, message: str, request_id: int):
-    """A step turned away: audited, and the publish page again with the message (409)."""
+    """A step turned away, audited. A request no longer waiting (approved, declined or withdrawn
+    a moment ago, or never this council's) is a stale page: back to the publish page as it is
+    now, the message in a banner. Anything else (approving one's own request) is the page
+    with the message, 409."""
+    if reason == "no_request":
+        refused(reason, 302, OBJECT, request_id)
+        flash(message)
+        return redirect(url_for(".publish", council=shown.id))
     refused(reason, 409, OBJECT, request_id)
     return _page(shown, *_current(shown.id), refusal=message, status=409)
 
