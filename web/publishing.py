@@ -2,9 +2,10 @@
 force from a date (a PublicationRequest), a different officer of the same council approves it,
 and only then is the PolicyPublication made (published by the first, approved by the second).
 
-The checks are the same wherever the request comes from (`hearth policy publish` / `approve`
-now, the workspace later): the set's lint is clean and every policy test passes (checked again
-on approval, in case the engine changed meanwhile); the effective date is today or later when
+The checks are the same wherever the request comes from (`hearth policy publish` / `approve`,
+or the workspace's publish page, hearth.web.views.workspace.releasing_publish): the set's lint
+is clean and every policy test passes (checked again on approval by a new process, in case the
+engine changed meanwhile: check_publishable remembers a set's answer within one process); the effective date is today or later when
 asked for; approved after it, the set takes effect on the day of approval. Rolling back is a
 request to publish an earlier published set again, with a new date.
 
