@@ -1,6 +1,7 @@
 """Two policy officers publish a change in the browser: the first checks its impact on the open
-cases (the progress page polled until the result), asks for the draft to take effect from next Monday, the second signs in and approves it; the history then shows it due.
-axe on every page visited, and the publish and history pages read at 320px."""
+cases (the progress page polled until the result) and asks for the draft to take effect from
+next Monday; the second signs in and approves it; the history then shows it due, and a manager
+opens the impact result. axe on every page visited; the publish and history pages at 320px."""
 from __future__ import annotations
 
 from datetime import date
@@ -40,6 +41,7 @@ def test_one_officer_asks_to_publish_from_next_monday_and_another_approves(page,
         page.wait_for_selector("text=would change", timeout=30_000)  # polled, then the result loaded
         assert "open case" in page.inner_text("main")
         check_accessibility(page, "impact result")
+        result = page.url
         page.goto(publish)
         check_accessibility(page, "publish, draft ready")
         reflows(page, "publish, draft ready")
@@ -61,6 +63,11 @@ def test_one_officer_asks_to_publish_from_next_monday_and_another_approves(page,
         assert "Due later" in page.inner_text("main")
         check_accessibility(page, "history after approval")
         reflows(page, "history")
+
+        sign_in(page, email("manager", council))  # the one workspace page a manager may open
+        page.goto(result)
+        assert "would change" in page.inner_text("main") and page.locator(".hearth-workspace-nav").count() == 0
+        check_accessibility(page, "impact result, as a manager")
         assert not page.problems
     finally:
         live.reseed()
