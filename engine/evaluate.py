@@ -96,7 +96,7 @@ outcomes = RuleOutcomes(int(os.environ.get("HEARTH_RULE_CACHE", "50000")))
 
 
 def compiled(policy: PolicyVersion) -> CompiledPolicy:
-    key = (policy.council.id, policy.version, policy.content_hash)
+    key = (policy.council.id, policy.version, policy.rules_hash)
     with _compile_lock:
         if key not in _compiled:
             _compiled[key] = _compile(policy)

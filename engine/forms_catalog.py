@@ -24,6 +24,7 @@ from hearth.rules.source import Loc, Problem, SourceError, suggest
 
 from . import api, sources
 from .policy import load_policy
+from .library import Library
 from .policy_files import FORM_VERSIONS_DIR, PolicyFiles, PolicySource, policy_files
 from .policy_model import NoPolicyInForce, Policy, PolicyVersion
 from .vocabulary import shared_vocabulary
@@ -35,12 +36,11 @@ class UnknownForm(LookupError):
     """The council has no form (or no version of it) by that name."""
 
 
-def _policy_vocabulary(council_id: str, on: date, root: Path | None):
+def _policy_vocabulary(council_id: str, on: date, root: Path | Library | None):
     """The policy version in force (or the first, for a date before it); None while a council has none."""
-    folder = (root or api.policies_root()) / council_id
-    if not list((folder / "versions").glob("*.yaml")):
+    if not api.entry_on(council_id, on, root).has_versions():
         return None
-    return version_for_forms(api.get_policy(council_id, root), on)
+    return version_for_forms(api.get_policy(council_id, root, on), on)
 
 
 def version_for_forms(policy: Policy | None, on: date) -> PolicyVersion | None:
@@ -69,7 +69,7 @@ def groups_of(version: PolicyVersion | None) -> dict:
     return dict((version.vocabulary if version is not None else shared_vocabulary()).role_groups)
 
 
-def option_lists(council_id: str, on: date | None = None, root: Path | None = None) -> tuple[dict, dict]:
+def option_lists(council_id: str, on: date | None = None, root: Path | Library | None = None) -> tuple[dict, dict]:
     """(named option lists, event specs) for a council's forms on a date.
 
     The one place that decides where forms' menus come from: the council's policy
@@ -79,7 +79,7 @@ def option_lists(council_id: str, on: date | None = None, root: Path | None = No
     return menus(_policy_vocabulary(council_id, on or date.today(), root))
 
 
-def role_groups(council_id: str, on: date | None = None, root: Path | None = None) -> dict:
+def role_groups(council_id: str, on: date | None = None, root: Path | Library | None = None) -> dict:
     """The role groups a council's forms may name on a date (a name stands for its members)."""
     return groups_of(_policy_vocabulary(council_id, on or date.today(), root))
 
@@ -175,30 +175,18 @@ def load_folder(source: PolicySource, options: dict, specs: dict, groups: dict |
     return catalog
 
 
-def _stamp(folder: Path) -> tuple:
-    files = sorted((folder / "forms").rglob("*.yaml"))
-    return tuple((str(path), stat.st_mtime_ns, stat.st_size) for path in files if (stat := _stat(path)) is not None)
-
-
-def _stat(path: Path):
-    try:
-        return path.stat()
-    except OSError:
-        return None
-
-
-def load_forms(council_id: str, on: date | None = None, root: Path | None = None) -> FormCatalog:
-    """A council's forms, checked against its policy on a date (default today); read again
-    when a file changes. After a change with mistakes, the last good forms stay in use and the
-    council's policy state says why (hearth.engine.sources); SourceError only if there never
-    were good ones."""
-    api.get_council(council_id, root)  # UnknownCouncil, with the councils there are
-    folder = (root or api.policies_root()) / council_id
+def load_forms(council_id: str, on: date | None = None, root: Path | Library | None = None) -> FormCatalog:
+    """A council's forms (those of its set in force on ``on``, default today), checked against
+    its policy on that date; read again when a file changes. After a change with mistakes, the
+    last good forms stay in use and the council's policy state says why (hearth.engine.sources);
+    SourceError only if there never were good ones."""
+    on = on or date.today()
+    entry = api.entry_on(council_id, on, root)  # UnknownCouncil, with the councils there are
     options, specs = option_lists(council_id, on, root)
     groups = role_groups(council_id, on, root)
     menus = repr((sorted((k, tuple(v)) for k, v in options.items()), sorted(groups.items())))
-    return sources.kept(sources.FORMS, (folder, menus), _stamp(folder),
-                        lambda path: load_folder(path, options, specs, groups), "forms", folder=folder)
+    return sources.kept(sources.FORMS, (entry.key, menus), entry.form_stamp(),
+                        lambda _key: load_folder(entry.source(), options, specs, groups), "forms", origin=entry)
 
 
 def lint_forms(source: PolicySource) -> tuple[list, str]:

@@ -111,7 +111,7 @@ def impact(published: PolicyVersion, changed: PolicyVersion, effective: date, ca
 
 
 def _described(version: PolicyVersion) -> dict:
-    return version.describe() | {"content_hash": version.content_hash}
+    return version.describe() | {"rules_hash": version.rules_hash}
 
 
 def case_impact(published: PolicyVersion, changed: PolicyVersion, days: tuple, open_case: OpenCase) -> CaseImpact:

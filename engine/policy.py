@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePosixPath
 
@@ -158,7 +159,7 @@ def _version(council: Council, text: str, file: str, version_name: str) -> Polic
         calendar=calendar_for(council.nation, tuple(closed)), calendars=calendars,
         # council.yaml too: the compiled policy and remembered answers carry the council (its
         # nation's bank holidays, its document's name), so a change there is a new policy
-        content_hash=hashlib.sha256((text + shared_vocabulary_text() + repr(council)).encode()).hexdigest()[:12],
+        rules_hash=hashlib.sha256((text + shared_vocabulary_text() + repr(council)).encode()).hexdigest()[:12],
         language=language)
     problems.raise_if_any()
     return version
@@ -179,7 +180,10 @@ def _language(doc: LMap, problems: Problems) -> int:
 
 def load_policy(source: PolicySource) -> Policy:
     """Load a council's policy, council.yaml and every version, all checked. ``source``: the
-    council's PolicyFiles, or its folder (read into one: the same loading)."""
+    council's PolicyFiles, or its folder (read into one: the same loading). Each version names
+    the content hash of the whole set of files it came from (``policy_hash``: what a publication
+    of them is known by, and what records made under it keep)."""
+    policy_hash = set_hash(source)
     files = policy_files(source, POLICY_PARTS)
     council = load_council(files)
     names = files.glob("versions/*.yaml")
@@ -194,7 +198,7 @@ def load_policy(source: PolicySource) -> Policy:
             problems.extend(exc.problems)
     if problems:
         raise SourceError(problems)
-    versions.sort(key=lambda v: v.effective_from)
+    versions = sorted((replace(v, policy_hash=policy_hash) for v in versions), key=lambda v: v.effective_from)
     seen: dict = {}
     for v in versions:
         if v.effective_from in seen:
@@ -202,6 +206,18 @@ def load_policy(source: PolicySource) -> Policy:
                                                      f"the same day; give each its own effective_from.")])
         seen[v.effective_from] = v.version
     return Policy(council, versions)
+
+
+def set_hash(source: PolicySource) -> str:
+    """The content hash of a council's whole set of files: a PolicyFiles', or its folder's read
+    as one. Empty for a folder that does not read as a set (a mistake in a form or a test file
+    never stops the policy loading; lint reports it)."""
+    if isinstance(source, PolicyFiles):
+        return source.content_hash()
+    try:
+        return PolicyFiles.from_folder(Path(source)).content_hash()
+    except SourceError:
+        return ""
 
 
 def _problem(file: str, message: str) -> Problem:

@@ -158,8 +158,14 @@ class PolicyVersion:
     interventions: tuple
     calendar: WorkingCalendar
     calendars: dict
-    content_hash: str
+    # What the compiled rules and remembered answers are keyed by: this version's text, the
+    # shared vocabulary and council.yaml (hearth.engine.policy).
+    rules_hash: str
     language: int = 1
+    # The content hash of the council's whole set of files this version was loaded from
+    # (hearth.engine.policy_files.PolicyFiles.content_hash: what a publication is known by);
+    # empty when loaded from a folder's parts only.
+    policy_hash: str = ""
 
     @property
     def id(self) -> str:
@@ -169,7 +175,10 @@ class PolicyVersion:
         return self.calendars[name] if name else self.calendar
 
     def describe(self) -> dict:
-        return {"id": self.council.id, "version": self.version, "effective_from": self.effective_from.isoformat()}
+        described = {"id": self.council.id, "version": self.version, "effective_from": self.effective_from.isoformat()}
+        if self.policy_hash:
+            described["content_hash"] = self.policy_hash
+        return described
 
     def options(self) -> dict:
         """Named option lists for forms, including this policy's menus."""

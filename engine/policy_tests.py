@@ -62,7 +62,7 @@ def council_folder(policy: Policy) -> Path:
 def run_council_tests(source: PolicySource) -> list[TestResult]:
     """Every test of a council's files (a PolicyFiles, or its folder) against their policy."""
     files = policy_files(source, TEST_PARTS)
-    policy = load_policy(files)
+    policy = load_policy(source)  # the whole set's: its answers name the set's content hash
     return [result for relative in files.glob("tests/*.yaml") for result in run_test_file(policy, files, relative)]
 
 

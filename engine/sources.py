@@ -55,14 +55,16 @@ _lock = threading.Lock()
 _STATES = ("ok", "stale", "broken")
 
 
-def kept(store: dict, key: Any, stamp: Any, load: Callable[[Path], Any] | Callable[[PolicyFiles], Any], what: str,
-         folder: Path | PolicyFiles | None = None):
+def kept(store: dict, key: Any, stamp: Any, load: Callable[[Any], Any], what: str,
+         folder: Path | PolicyFiles | None = None, origin: Any = None):
     """load(folder), read again only when ``stamp`` changes; when the files no longer load,
     the last good value (SourceError only if there never was one). ``folder``: the council's
-    folder or PolicyFiles (default: the key)."""
+    folder or PolicyFiles (default: the key); ``origin``: what names the files in messages
+    instead (a hearth.engine.library.Entry: its council_id and origin)."""
     folder = folder if folder is not None else key
-    council, origin = ((folder.council_id, folder.origin) if isinstance(folder, PolicyFiles)
-                       else (folder.name, str(folder)))
+    named = origin if origin is not None else folder
+    council, origin = ((named.council_id, named.origin) if hasattr(named, "council_id")
+                       else (named.name, str(named)))
     with _lock:
         entry = store.setdefault(key, Source())
         if entry.stamp == stamp:
@@ -95,7 +97,7 @@ def kept(store: dict, key: Any, stamp: Any, load: Callable[[Path], Any] | Callab
         return entry.value() if value is None else value
 
 
-def state_of(store: dict, folder: Path, *others: dict) -> tuple[str, tuple, datetime | None]:
+def state_of(store: dict, folder: Any, *others: dict) -> tuple[str, tuple, datetime | None]:
     """(state, problems, since) of a council's folder in ``store``, made worse by any entry of
     the ``others`` stores for the same folder (its forms) that has problems."""
     with _lock:

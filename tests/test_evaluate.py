@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from hearth.engine import api
+from hearth.engine.policy_files import PolicyFiles
 
 
 def evaluate(case: dict, on: str, root) -> dict:
@@ -122,7 +123,10 @@ def test_counts_per_carer_across_children(fixture_root):
 def test_the_version_in_force_is_used(fixture_root):
     one = [{"type": "missing_episode", "on": "2026-01-05"}]
     answer = evaluate(base(one), "2026-01-06", fixture_root)
-    assert answer["policy"] == {"id": "northshire", "version": "2026-01", "effective_from": "2026-01-01"}
+    # the answer names the set it was made under: the folder's whole content, as a publication of it would be
+    content_hash = PolicyFiles.from_folder(fixture_root / "northshire").content_hash()
+    assert answer["policy"] == {"id": "northshire", "version": "2026-01", "effective_from": "2026-01-01",
+                                "content_hash": content_hash}
     assert answer["triggers"] == []  # 2026-01 needs two episodes within a fortnight
     assert [i["id"] for i in answer["interventions"]] == ["family-time"]
     two = one + [{"type": "missing_episode", "on": "2026-01-19"}]  # 14 days later: inside the window

@@ -190,7 +190,7 @@ def test_every_council_a_deadline_a_working_day_shorter_moves_the_cases_with_it_
     duration = Duration(deadline.due[0].duration.amount - 1, Unit.WORKING_DAYS)
     shorter = replace(deadline, due=(replace(deadline.due[0], duration=duration),))
     changed = replace(published, deadlines=tuple(shorter if d.id == deadline.id else d for d in published.deadlines),
-                      content_hash=published.content_hash + "-shorter")
+                      rules_hash=published.rules_hash + "-shorter")
     cases = [OpenCase(c.ref, parse_case_data({"child": {"ref": c.ref}, "placement": {
         "type": c.placement_type, "started": c.placement_started.isoformat()}, "events": [
         {"type": e.type, "on": e.on.isoformat(), **e.fields} for e in c.events]}, published.vocabulary, c.ref))

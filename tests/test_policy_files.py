@@ -63,8 +63,8 @@ def test_a_freshly_scaffolded_council_round_trips_and_loads_the_same(tmp_path):
                          effective_from=date(2025, 1, 1))
     files = PolicyFiles.from_folder(folder)
     assert every_file(files.write_to(tmp_path / "copy")) == every_file(folder)
-    assert [v.content_hash for v in load_policy(in_database(folder)).versions] == \
-        [v.content_hash for v in load_policy(folder).versions]
+    assert [v.rules_hash for v in load_policy(in_database(folder)).versions] == \
+        [v.rules_hash for v in load_policy(folder).versions]
     assert [r.ok for r in run_council_tests(in_database(folder))] == [r.ok for r in run_council_tests(folder)]
 
 
@@ -82,8 +82,8 @@ def test_exact_bytes_survive_a_round_trip(tmp_path):
 def test_the_same_files_load_the_same_policy_from_a_folder_or_elsewhere(folder):
     from_folder, from_files = load_policy(folder), load_policy(in_database(folder))
     assert from_files.council == from_folder.council == load_council(in_database(folder))
-    assert [(v.version, v.effective_from, v.content_hash) for v in from_files.versions] == \
-        [(v.version, v.effective_from, v.content_hash) for v in from_folder.versions]
+    assert [(v.version, v.effective_from, v.rules_hash) for v in from_files.versions] == \
+        [(v.version, v.effective_from, v.rules_hash) for v in from_folder.versions]
     assert [v.file for v in from_files.versions] == \
         [f"db:{folder.name}/draft/versions/{v.version}.yaml" for v in from_folder.versions]
     assert [v.file for v in load_policy(PolicyFiles.from_folder(folder)).versions] == \

@@ -84,7 +84,7 @@ def test_the_same_procedure_under_another_nation_counts_that_nations_days(tmp_pa
     for nation in ("england", "scotland"):
         folder = new_council(tmp_path / nation, "north-x", "North X Council", nation, effective_from=date(2026, 3, 25))
         assert all(result.ok for result in run_council_tests(folder))
-        hashes.append(api.get_policy("north-x", folder.parent).current.content_hash)
+        hashes.append(api.get_policy("north-x", folder.parent).current.rules_hash)
     assert hashes[0] != hashes[1]
 
 
