@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from . import auth, config as config_mod, councils, db, errors, evaluation, filters, security
+from . import auth, config as config_mod, councils, db, errors, evaluation, filters, policy_library, security
 from .proxies import TrustedProxies
 from .routing import BoundedIntConverter
 
@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     WTFormsHelpers(app)
     csrf.init_app(app)
     db.init_app(app)
+    policy_library.init_app(app)
     security.init_app(app)
     councils.init_app(app)
     errors.init_app(app)

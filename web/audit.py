@@ -7,6 +7,8 @@ from urllib.parse import quote
 
 from flask import g, has_request_context, request
 
+from hearth.engine.policy_model import PolicyVersion
+
 from . import db
 from .models import AuditAction, AuditEntry
 from .proxies import canonical_address
@@ -26,8 +28,9 @@ def client_ip() -> str | None:
 
 def audit(action: AuditAction | str, obj_type: str | None = None, obj_id: Any = None,
           detail: dict | None = None, *, user=None, council_id: str | None = None,
-          policy_version: str | None = None, commit: bool = True) -> AuditEntry:
-    """Record one entry, for the signed-in user unless `user` is given.
+          policy: PolicyVersion | dict | None = None, commit: bool = True) -> AuditEntry:
+    """Record one entry, for the signed-in user unless `user` is given, naming the policy it
+    was made under (a PolicyVersion, or an answer's ``policy``): its version and content hash.
 
     Commits by default: an audit line must not be lost because the page later fails.
     """
@@ -38,12 +41,28 @@ def audit(action: AuditAction | str, obj_type: str | None = None, obj_id: Any = 
     entry = AuditEntry(action=action.value, object_type=obj_type,
                        object_id=None if obj_id is None else str(obj_id)[:_MAX_OBJECT_ID],
                        user_id=user.id if user is not None else None, council_id=council_id,
-                       policy_version=policy_version, ip=client_ip(), detail=detail or {})
+                       policy_version=version_name(policy), policy_hash=policy_hash(policy), ip=client_ip(),
+                       detail=detail or {})
     s = db.session()
     s.add(entry)
     if commit:
         s.commit()
     return entry
+
+
+def version_name(policy: PolicyVersion | dict | None) -> str | None:
+    """The version name of a PolicyVersion or of an answer's ``policy`` (None for none)."""
+    if policy is None:
+        return None
+    return policy.get("version") if isinstance(policy, dict) else policy.version
+
+
+def policy_hash(policy: PolicyVersion | dict | None) -> str | None:
+    """The content hash of the set a PolicyVersion (or an answer's ``policy``) came from."""
+    if policy is None:
+        return None
+    found = policy.get("content_hash") if isinstance(policy, dict) else policy.policy_hash
+    return found or None
 
 
 def requested_object() -> tuple[str | None, int | None]:

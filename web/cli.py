@@ -204,14 +204,18 @@ def policy_import(council: str | None, effective_text: str | None, note: str):
                 refused.extend(str(problem) for problem in exc.problems)
                 click.echo(f"{folder.name}: refused, not imported ({len(exc.problems)} problem(s) below).")
                 continue
-            if not done.added:
+            if done.added:
+                audit(AuditAction.PUBLISHED, "policy_set", done.content_hash,
+                      {"via": "import", "by": policy_store.IMPORT_MARKER, "effective_from": effective_from.isoformat(),
+                       "folder": folder.name}, council_id=done.council_id, policy={"content_hash": done.content_hash},
+                      commit=False)
+                click.echo(f"{done.council_id}: imported {done.content_hash[:12]}, in force from {effective_from}.")
+            else:
                 click.echo(f"{done.council_id}: already in the database ({done.content_hash[:12]}); nothing to do.")
-                continue
-            audit(AuditAction.PUBLISHED, "policy_set", done.content_hash,
-                  {"via": "import", "by": policy_store.IMPORT_MARKER, "effective_from": effective_from.isoformat(),
-                   "folder": folder.name}, council_id=done.council_id, commit=False)
+            named = policy_store.name_records(s, done.council_id)
             s.commit()
-            click.echo(f"{done.council_id}: imported {done.content_hash[:12]}, in force from {effective_from}.")
+            if named:
+                click.echo(f"{done.council_id}: {named} earlier record(s) now name the policy set they were made under.")
     if refused:
         _refuse(refused)
 
@@ -276,7 +280,7 @@ def _files_to_publish(council: str, user: User, folder: Path | None, from_draft:
         if files.council_id != council:
             # a folder is named as its owner likes (an export to /tmp/copy), but one
             # named for another council is that council's policy, published here by mistake
-            others = {known.id for known in engine_api.list_councils()} | set(
+            others = set(engine_api.library(engine_api.policies_root()).council_ids()) | set(
                 s.scalars(select(PolicySet.council_id).distinct()))
             if files.council_id in others:
                 refuse([f"--from: {folder} holds {files.council_id}'s policy, not {council}'s."])

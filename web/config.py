@@ -36,6 +36,17 @@ class ConfigError(RuntimeError):
     """The environment is missing something the app cannot safely run without."""
 
 
+def _seconds(name: str, default: str) -> float:
+    value = os.environ.get(name) or default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise ConfigError(f"{name} is a number of seconds from 0 to 3600, not {value!r}")
+    return seconds
+
+
 def instance_dir() -> Path:
     return Path(os.environ.get("HEARTH_INSTANCE", REPO_ROOT / "instance"))
 
@@ -111,8 +122,15 @@ def load(overrides: dict | None = None) -> dict:
         # job runs in a thread of the process that starts it. The queue's name keeps services apart.
         "HEARTH_REDIS_URL": os.environ.get("HEARTH_REDIS_URL") or "",
         "HEARTH_JOB_QUEUE": os.environ.get("HEARTH_JOB_QUEUE") or "hearth",
+        # Where the app reads councils' policies (hearth.web.policy_library): its database's
+        # publications, or (for working on files in an editor) the folders under HEARTH_POLICIES;
+        # and within how many seconds a publication made by another process is seen.
+        "HEARTH_POLICY_LIBRARY": os.environ.get("HEARTH_POLICY_LIBRARY") or "database",
+        "HEARTH_POLICY_FRESHNESS": _seconds("HEARTH_POLICY_FRESHNESS", "1"),
     }
     config.update(overrides)
+    if config["HEARTH_POLICY_LIBRARY"] not in ("database", "folders"):
+        raise ConfigError(f"HEARTH_POLICY_LIBRARY is database or folders, not {config['HEARTH_POLICY_LIBRARY']!r}")
     try:
         config["HEARTH_TRUSTED_PROXIES"] = parse_networks(config["HEARTH_TRUSTED_PROXIES"])
     except ValueError as e:

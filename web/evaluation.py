@@ -140,7 +140,7 @@ def _evaluate(case: Case, on: date) -> Evaluation:
         return Evaluation(problem="policy")
     remember = current_app.config["HEARTH_ANSWER_CACHE"] > 0
     document = case_document(case)
-    key = (case.council_id, policy.version, policy.content_hash, on,
+    key = (case.council_id, policy.version, policy.rules_hash, policy.policy_hash, on,
            json.dumps(document, sort_keys=True, default=str))
     if remember and (text := ANSWERS.get(key)) is not None:
         return Evaluation(answer=json.loads(text))

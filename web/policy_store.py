@@ -13,8 +13,7 @@ A draft carries the hash of the set it started from and a revision number; ``sav
 moves the revision on with one conditional UPDATE, so of two saves made on the same revision
 exactly one is kept and the other is refused (StaleDraft) with the text it tried to save.
 
-The web app still loads policies from the folders (hearth.engine.api); reading them from
-here is a later step.
+The web app reads the policy in force from the publications (hearth.web.policy_library).
 """
 from __future__ import annotations
 
@@ -31,12 +30,16 @@ from hearth.engine.policy_files import PolicyFiles
 from hearth.engine.policy_tests import run_council_tests
 from hearth.rules.source import Loc, Problem, SourceError
 
-from .models import PolicyDraft, PolicyDraftFile, PolicyPublication, PolicySet, PolicySetFile, utcnow
+from .models import (AuditEntry, Case, Event, PolicyDraft, PolicyDraftFile, PolicyPublication, PolicySet, PolicySetFile,
+                     Submission, utcnow)
+from .policy_library import PUBLISHED_MARK
 
 # Who publishes and approves a set loaded by `hearth policy import` (not a user's email).
 IMPORT_MARKER = "system:import"
 # Shortest hash prefix `hearth policy export --hash` accepts.
 MIN_HASH_PREFIX = 8
+# Rows named per UPDATE by name_records (well under any database's limit of bound values).
+NAMING_BATCH = 500
 
 
 class StaleDraft(Exception):
@@ -105,6 +108,7 @@ def publish(session: Session, files: PolicyFiles, *, published_by: str, approved
                                     effective_from=effective_from, change_note=change_note)
     session.add(publication)
     session.flush()
+    session.info[PUBLISHED_MARK] = True  # its commit makes this process read the publications again
     return publication
 
 
@@ -246,3 +250,47 @@ def save_draft(session: Session, council_id: str, path: str, text: str | None, e
         current.text = text
     session.flush()
     return draft
+
+
+# ---------------------------------------------------------------- records made before publications
+def name_records(session: Session, council_id: str) -> int:
+    """Name the set each of the council's records (events, submissions, audit entries) was made
+    under, where none is named yet: the set in force on the record's day, or the council's first
+    publication for a day before any (what the app reads then: hearth.engine.library.in_force).
+    For records made before the council's policy was kept here (migration 0005 names the rest).
+    Returns how many were named; flushes, the caller commits."""
+    timeline = session.execute(select(PolicyPublication.effective_from, PolicySet.content_hash)
+                               .join(PolicySet, PolicySet.id == PolicyPublication.set_id)
+                               .where(PolicyPublication.council_id == council_id)
+                               .order_by(PolicyPublication.effective_from, PolicyPublication.published_at,
+                                         PolicyPublication.id)).all()
+    if not timeline:
+        return 0
+
+    def in_force(moment) -> str:
+        chosen = timeline[0].content_hash
+        for effective_from, content_hash in timeline:
+            if effective_from <= moment.date():
+                chosen = content_hash
+        return chosen
+
+    unnamed = (
+        (Event, select(Event.id, Event.recorded_at).join(Case, Case.id == Event.case_id)
+         .where(Case.council_id == council_id, Event.policy_hash.is_(None))),
+        (Submission, select(Submission.id, Submission.created_at).join(Case, Case.id == Submission.case_id)
+         .where(Case.council_id == council_id, Submission.policy_hash.is_(None))),
+        (AuditEntry, select(AuditEntry.id, AuditEntry.at)
+         .where(AuditEntry.council_id == council_id, AuditEntry.policy_hash.is_(None))),
+    )
+    named = 0
+    for model, query in unnamed:
+        by_hash: dict[str, list[int]] = {}
+        for row_id, moment in session.execute(query):
+            by_hash.setdefault(in_force(moment), []).append(row_id)
+        for content_hash, ids in by_hash.items():
+            for start in range(0, len(ids), NAMING_BATCH):
+                session.execute(update(model).where(model.id.in_(ids[start:start + NAMING_BATCH]))
+                                .values(policy_hash=content_hash).execution_options(synchronize_session=False))
+            named += len(ids)
+    session.flush()
+    return named

@@ -26,13 +26,14 @@ from sqlalchemy import select
 
 from hearth.engine import api
 from hearth.engine.forms_catalog import FormCatalog, UnknownForm, load_forms
+from hearth.engine.policy_model import PolicyVersion
 from hearth.engine.recording import check_new_events, may_record
 from hearth.forms import events_from
 from hearth.rules.limits import MAX_DRAFT_BYTES
 from hearth.rules.source import parse_date_or_datetime
 
 from . import db
-from .audit import audit
+from .audit import audit, policy_hash, version_name
 from .evaluation import CHECK_FAILED, case_document, evaluate_case, forget, policy_in_force, remember, today
 from .models import AuditAction, Case, Event, Submission, User
 
@@ -175,11 +176,11 @@ def _has_time(value: Any) -> bool:
     return isinstance(value, datetime) or (isinstance(value, str) and len(value.strip()) > 10)
 
 
-def _event_rows(case: Case, events: list[dict], user: User, version: str, submission: Submission | None):
+def _event_rows(case: Case, events: list[dict], user: User, version: PolicyVersion, submission: Submission | None):
     for e in events:
         fields = {k: _plain(v) for k, v in e.items() if k not in ("type", "on")}
         yield Event(case=case, type=e["type"], on=_day(e["on"]), fields=fields, recorded_by_id=user.id,
-                    policy_version=version,
+                    policy_version=version.version, policy_hash=version.policy_hash or None,
                     source_submission_id=submission.id if submission is not None else None)
 
 
@@ -200,13 +201,13 @@ def record_events(case: Case, events: list[dict], user: User, detail: dict | Non
         if sub is not None:
             s.add(sub)
             s.flush()
-        rows = list(_event_rows(case, events, user, policy.version, sub))
+        rows = list(_event_rows(case, events, user, policy, sub))
         s.add_all(rows)
         s.flush()
         for row in rows:
             audit(AuditAction.CREATED, "event", row.id,
                   {"case": case.id, "type": row.type, "via": via, **(detail or {})},
-                  user=user, council_id=case.council_id, policy_version=policy.version, commit=False)
+                  user=user, council_id=case.council_id, policy=policy, commit=False)
         if commit:
             s.commit()
     except Exception:
@@ -227,13 +228,14 @@ def submit(case: Case, defn, answers: dict, user: User, draft: Submission | None
     def make(policy) -> Submission:
         sub = draft or Submission(case=case, form_id=defn.id, created_by_id=user.id)
         sub.form_version, sub.policy_version = str(defn.version), policy.version
+        sub.policy_hash = policy.policy_hash or None
         sub.data, sub.status, sub.updated_by_id = answers, "submitted", user.id
         db.session().add(sub)
         db.session().flush()
         audit(AuditAction.CREATED, "submission", sub.id,
               {"case": case.id, "form": defn.id, "version": str(defn.version), "via": via,
                "events": [e["type"] for e in events]},
-              user=user, council_id=case.council_id, policy_version=policy.version, commit=False)
+              user=user, council_id=case.council_id, policy=policy, commit=False)
         made.append(sub)
         return sub
 
@@ -289,16 +291,16 @@ def save_draft(case: Case, defn, data: dict, user: User, draft: Submission | Non
                via: str = "web", commit: bool = True) -> Submission:
     """Keep a half-filled form as it is, valid or not; no events. `data` is checked by draft_data."""
     policy = policy_in_force(case.council_id)
-    version = policy.version if policy else None
     s = db.session()
     sub = draft or Submission(case=case, form_id=defn.id, created_by_id=user.id)
-    sub.form_version, sub.policy_version = str(defn.version), version
+    sub.form_version, sub.policy_version = str(defn.version), version_name(policy)
+    sub.policy_hash = policy_hash(policy)
     sub.data, sub.status, sub.updated_by_id = data, "draft", user.id
     s.add(sub)
     s.flush()
     audit(AuditAction.CHANGED if draft else AuditAction.CREATED, "draft", sub.id,
           {"case": case.id, "form": defn.id, "via": via}, user=user, council_id=case.council_id,
-          policy_version=version, commit=False)
+          policy=policy, commit=False)
     if commit:
         s.commit()
     return sub

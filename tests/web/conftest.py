@@ -13,20 +13,17 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date
 
 import pytest
 from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.orm import selectinload
 
-from hearth.engine.api import policies_root
 from hearth.web import assets, db, migrate
 from hearth.web.db import engine_for
 from hearth.web.models import Base, Case, User
-from hearth.web.seed import seed_demo
 
 from councils import ROOT, generic_councils
-from web_support import Demo, login, make_app
+from web_support import Demo, login, make_app, seed_database
 
 PG_URL = os.environ.get("HEARTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CHOICE = os.environ.get("HEARTH_TEST_DB", "both")
@@ -95,26 +92,6 @@ def app(database_url):
     engine_for(app).dispose()
 
 
-# The demo seed as rows, per (database, policies folder, day): seeding reads every council's
-# demo file through the case reader and hashes a password, the same for every test.
-_SEEDED: dict[tuple, list] = {}
-
-
-def _seed(s, key: tuple) -> None:
-    """The demo seed into an empty database: seed_demo the first time for this database,
-    policies folder and day, then the same rows again (the same ids, which the sequences
-    have already passed)."""
-    if key in _SEEDED:
-        for table, rows in _SEEDED[key]:
-            if rows:
-                s.execute(table.insert(), rows)
-        s.commit()
-        return
-    assert seed_demo(s)
-    _SEEDED[key] = [(table, [dict(row) for row in s.execute(select(table)).mappings()])
-                    for table in Base.metadata.sorted_tables]
-
-
 @pytest.fixture
 def demo(app) -> Demo:
     """A database holding exactly the demo seed, rebuilt for every test."""
@@ -123,7 +100,7 @@ def demo(app) -> Demo:
         for table in reversed(Base.metadata.sorted_tables):
             s.execute(delete(table))
         s.commit()
-        _seed(s, (app.config["DATABASE_URL"], str(policies_root()), date.today()))
+        seed_database(s, app.config["DATABASE_URL"])
         councils = sorted({u.council_id for u in s.scalars(select(User)) if u.council_id})
         cases = {c: list(s.scalars(select(Case).where(Case.council_id == c).options(selectinload(Case.events))))
                  for c in councils}   # with their events, to read once the session is gone

@@ -229,6 +229,7 @@ def test_what_the_files_say_is_escaped(app, demo, tmp_path, monkeypatch):
     path.write_text(re.sub(r"^title: .*$", 'title: "A <script>alert(1)</script> & <b>title</b>"', text, count=1,
                            flags=re.M), encoding="utf-8")
     monkeypatch.setenv("HEARTH_POLICIES", str(copy))
+    monkeypatch.setitem(app.config, "HEARTH_POLICY_LIBRARY", "folders")  # the files as an officer's laptop reads them
     client = signed_in(app, "policy_officer", demo.home)
     for path in (f"/councils/{demo.home}/policy", f"/councils/{demo.home}/policy/triggers"):
         html = client.get(path).get_data(as_text=True)

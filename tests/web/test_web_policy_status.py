@@ -1,17 +1,27 @@
 """One bad policy file never takes a council offline: the last good version stays in force,
 /status tells monitoring (200, per council), admins and the council's policy officers see a
-banner and the located mistakes, and a council whose files never loaded still draws its pages."""
+banner and the located mistakes, and a council whose files never loaded still draws its pages.
+
+Files change under a running app only when it reads folders (HEARTH_POLICY_LIBRARY=folders, a
+policy officer's laptop): a published set in the database never changes. These tests run the
+app so."""
 from __future__ import annotations
 
 import logging
 import os
 
+import pytest
 from bs4 import BeautifulSoup
 
 from live_support import COUNCIL, PASSWORD, broken, live_policies, world  # noqa: F401  (fixtures)
 from web_support import login
 
 BANNER = "hearth-policy-trouble"
+
+
+@pytest.fixture(autouse=True)
+def _folders(app, monkeypatch):
+    monkeypatch.setitem(app.config, "HEARTH_POLICY_LIBRARY", "folders")
 
 
 def save(path, data: bytes) -> None:

@@ -35,7 +35,7 @@ ARGUMENTS = {
     "submission_id": lambda demo, council: demo.drafts[council],
     "path": lambda demo, council: "council.yaml",   # a file of the policy workspace's draft
     "part": lambda demo, council: "versions",       # a part of the policy whose JSON Schema the editor offers
-    "job_id": lambda demo, council: demo.impact_jobs[council],   # the council's impact check of its draft
+    "job": lambda demo, council: demo.impact_jobs[council],   # the council's impact check of its draft
     "request_id": lambda demo, council: 1,          # a publication request (none waits: a stale page's answer)
 }
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}

@@ -5,9 +5,52 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from hearth.web import create_app
-from hearth.web.models import Case
-from hearth.web.seed import DEMO_PASSWORD
+from datetime import date
+
+from sqlalchemy import select
+
+from hearth.engine import api
+from hearth.engine.policy_files import PolicyFiles
+from hearth.web import create_app, policy_store
+from hearth.web.models import Base, Case
+from hearth.web.seed import DEMO_PASSWORD, seed_demo
+
+
+# The demo seed as rows, per (database, policies folder's content, day): every council's folder
+# published (lint and policy tests run), its demo file read through the case reader and a
+# password hashed, the same for every test.
+_SEEDED: dict[tuple, list] = {}
+# When the councils' folders are in force from in the test database: before any day a test uses.
+POLICIES_FROM = date(2000, 1, 1)
+
+
+def _policies_content() -> tuple:
+    """The policies folder by content: a test's copy of the same councils seeds as they do."""
+    root = api.policies_root()
+    return tuple((council_id, PolicyFiles.from_folder(root / council_id).content_hash())
+                 for council_id in api.library(root).council_ids())
+
+
+def seed_database(s, database_url: str, today: date | None = None) -> None:
+    """The demo into an empty database: every council folder of the policies root imported
+    (published, as `make run` does: the app reads the policy in force from there) and seed_demo,
+    the first time for this database, policies and day; then the same rows again (the same ids,
+    which the sequences have already passed)."""
+    today = today or date.today()
+    key = (database_url, _policies_content(), today)
+    if key in _SEEDED:
+        for table, rows in _SEEDED[key]:
+            if rows:
+                s.execute(table.insert(), rows)
+        s.commit()
+        return
+    root = api.policies_root()
+    for council_id in api.library(root).council_ids():
+        policy_store.import_folder(s, root / council_id, POLICIES_FROM)
+    s.commit()
+    assert seed_demo(s, today=today)
+    _SEEDED[key] = [(table, [dict(row) for row in s.execute(select(table)).mappings()])
+                    for table in Base.metadata.sorted_tables]
 
 
 def make_app(database_url: str, **overrides):

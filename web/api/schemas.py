@@ -144,6 +144,8 @@ class EventSchema(Schema):
     recorded_at = fields.DateTime(required=True)
     policy_version = fields.String(allow_none=True,
                                    metadata={"description": "the policy version the event was checked against"})
+    policy_hash = fields.String(allow_none=True, metadata={
+        "description": "the content hash of the council's published policy set it was checked against"})
 
     @pre_dump
     def _from_row(self, event, **_kw):
@@ -151,7 +153,8 @@ class EventSchema(Schema):
             return event
         return {"id": event.id, "type": event.type, "on": event.on, "fields": event.fields or {},
                 "recorded_by": event.recorded_by.email if event.recorded_by else None,
-                "recorded_at": event.recorded_at, "policy_version": event.policy_version}
+                "recorded_at": event.recorded_at, "policy_version": event.policy_version,
+                "policy_hash": event.policy_hash}
 
 
 class EventListSchema(Schema):
@@ -181,6 +184,8 @@ class PolicyRefSchema(_Open):
     id = fields.String(required=True)
     version = fields.String(required=True)
     effective_from = _date(required=True)
+    content_hash = fields.String(metadata={
+        "description": "SHA-256 of the council's published set of policy files the answer was made under"})
 
 
 class TriggerSchema(_Open):

@@ -42,6 +42,8 @@ class SubmissionSchema(Schema):
     form = fields.String(required=True)
     form_version = fields.String(required=True)
     policy_version = fields.String(allow_none=True)
+    policy_hash = fields.String(allow_none=True, metadata={
+        "description": "the content hash of the council's published policy set it was checked against"})
     status = fields.String(required=True, validate=validate.OneOf(["draft", "submitted"]))
     answers = fields.Dict(required=True)
     created_at = fields.DateTime(required=True)
@@ -61,7 +63,7 @@ class SubmissionCreatedSchema(Schema):
 
 def _dump(sub) -> dict:
     return SubmissionSchema().dump({"id": sub.id, "form": sub.form_id, "form_version": sub.form_version,
-                                    "policy_version": sub.policy_version, "status": sub.status,
+                                    "policy_version": sub.policy_version, "policy_hash": sub.policy_hash, "status": sub.status,
                                     "answers": sub.data or {}, "created_at": sub.created_at,
                                     "updated_at": sub.updated_at})
 

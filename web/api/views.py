@@ -172,8 +172,9 @@ def evaluation_of(case: Case) -> tuple[dict | None, list[dict]]:
     return found.answer, found.errors()
 
 
-def _version(answer: dict | None) -> str | None:
-    return answer["policy"]["version"] if answer else None
+def _policy(answer: dict | None) -> dict | None:
+    """The policy an answer was made under (its version and content hash), for the audit."""
+    return answer["policy"] if answer else None
 
 
 def _case_query(case_id: int):
@@ -257,7 +258,7 @@ def create_case(council: str):
         s.rollback()
         raise ApiError(409, [{"file": BODY, "line": 0, "column": 0, "field": "child.ref",
                               "message": f"This council already has a case for child '{ref}'."}]) from None
-    audit(AuditAction.CREATED, "case", case.id, {"via": "api"}, policy_version=policy.version, commit=False)
+    audit(AuditAction.CREATED, "case", case.id, {"via": "api"}, policy=policy, commit=False)
     response = jsonify(sc.CaseSchema().dump(case))
     response.status_code = 201
     response.headers["Location"] = url_for("api.case", case_id=case.id)
@@ -271,7 +272,7 @@ def create_case(council: str):
 def case(case_id: int):
     found = _case_query(case_id)
     answer, errors = evaluation_of(found)
-    audit(AuditAction.VIEWED, "case", found.id, {"via": "api"}, policy_version=_version(answer))
+    audit(AuditAction.VIEWED, "case", found.id, {"via": "api"}, policy=_policy(answer))
     return jsonify({"case": sc.CaseSchema().dump(found),
                     "events": sc.EventSchema(many=True).dump(found.events),
                     "evaluation": answer, "evaluation_errors": errors})
@@ -333,7 +334,7 @@ def evaluate(council: str):
     ref = str(child.get("ref") or "") or None if isinstance(child, dict) else None
     audit(AuditAction.VIEWED, "evaluation", None,
           {"via": "api", "on": on.isoformat(), "child_ref": ref, "ok": answer is not None},
-          council_id=found.id, policy_version=_version(answer))
+          council_id=found.id, policy=_policy(answer))
     if answer is None:
         raise ApiError(422, errors)
     return jsonify(answer)

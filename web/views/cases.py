@@ -18,7 +18,7 @@ bp = Blueprint("cases", __name__, url_prefix="/cases")
 def show(case_id: int):
     case = get_or_404(Case, case_id)
     evaluation = evaluate_case(case)
-    # The audit names the version the answer came from, so a decision can be traced to it.
-    audit(AuditAction.VIEWED, "case", case.id, policy_version=evaluation.version)
+    # The audit names the version (and the set) the answer came from, so a decision can be traced to it.
+    audit(AuditAction.VIEWED, "case", case.id, policy=evaluation.answer["policy"] if evaluation.answer else None)
     return render_template("case.html", case=case, evaluation=evaluation, answer=evaluation.answer,
                            policy=policy_in_force(case.council_id), today=today())

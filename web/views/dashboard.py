@@ -85,6 +85,6 @@ def index():
     rows = _rows(worker, status)
     policy = policy_in_force(user.council_id)
     audit(AuditAction.VIEWED, "case_list", None, {"count": len(rows), "worker": worker, "status": status},
-          policy_version=policy.version if policy else None)
+          policy=policy)
     return render_template("dashboard.html", can_see_cases=True, rows=rows, people=people, worker=worker,
                            status=status, statuses=STATUSES, today=today(), week_end=end_of_week(today()))

@@ -20,6 +20,7 @@ from hearth.engine.documents import read_document
 from ..audit import audit, refused
 from ..auth import current_user, role_required
 from ..councils import current_council
+from ..evaluation import today
 from ..models import AuditAction, Role
 
 bp = Blueprint("document", __name__, url_prefix="/councils")
@@ -70,7 +71,7 @@ def show(council: str):
         refused("another_council", 404, "council_document", shown.id)
         abort(404)
     try:
-        document = read_document(api.policies_root() / shown.id, shown)
+        document = read_document(api.council_source(shown.id, today()), shown)
     except api.SourceError as exc:
         current_app.logger.warning("The document of %s cannot be shown: %s", shown.id, exc)
         abort(404)

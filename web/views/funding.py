@@ -53,7 +53,7 @@ def _page(case: Case, sub: Submission, problem: str, status: int):
     answer = evaluate_case(case).answer
     audit(AuditAction.REFUSED, "funding_request", sub.id,
           {"case": case.id, "status": status, "reason": problem},
-          policy_version=answer["policy"]["version"] if answer else None)
+          policy=answer["policy"] if answer else None)
     defn = wf.definition(case.council_id, sub.form_id, sub.form_version)
     return render_template("workflow/submission.html", case=case, sub=sub, defn=defn, problem=problem,
                            answers=render_answers(defn, sub.data) if defn else None,
@@ -88,7 +88,7 @@ def approve(case_id: int, submission_id: int):
         detail["override_reason"] = gate.because  # the reason the policy names (e.g. safeguarding)
     # The decision goes in the audit trail and the case's history together, or not at all.
     audit(AuditAction.CHANGED, "funding_request", sub.id, detail,
-          policy_version=answer["policy"]["version"], commit=False)
+          policy=answer["policy"], commit=False)
     approved = {"type": APPROVED_EVENT, "on": today(), "request": gate.action}
     if funding["cost"] is not None:
         approved["cost"] = funding["cost"]

@@ -83,7 +83,7 @@ def new():
                 form.child_ref.errors.append(f"There is already a case for child {ref}")
             else:
                 audit(AuditAction.CREATED, "case", case.id, {"via": "web"},
-                      policy_version=policy.version if policy else None, commit=False)
+                      policy=policy, commit=False)
                 s.commit()
                 return redirect(url_for("cases.show", case_id=case.id))
     return render_template("workflow/new_case.html", form=form)

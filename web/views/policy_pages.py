@@ -91,7 +91,7 @@ def _chosen(policy: Policy, version: str | None) -> PolicyVersion:
 
 def _viewed(council: api.Council, page: str, version: PolicyVersion | None) -> None:
     audit(AuditAction.VIEWED, "council_policy", council.id, {"page": page, "version": version.version if version else None},
-          council_id=council.id, policy_version=version.version if version else None)
+          council_id=council.id, policy=version)
 
 
 @bp.get("/<council>/policy")

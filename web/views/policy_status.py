@@ -31,10 +31,10 @@ def _shown_file(file: str, root: Path) -> str:
 def show():
     user = current_user()
     root = api.policies_root()
-    states = api.policy_states(root, on=today())
+    states = api.policy_states(on=today())
     if user.council_id:
         states = {k: v for k, v in states.items() if k == user.council_id}
-    names = {c.id: c.name for c in api.list_councils(root)}
+    names = {c.id: c.name for c in api.list_councils()}
     councils = [{"id": council_id, "name": names.get(council_id, council_id), **state,
                  "problems": [{**p, "file": _shown_file(p["file"], root)} for p in state["problems"]]}
                 for council_id, state in states.items()]

@@ -42,7 +42,7 @@ def workflow_panel(case: Case) -> Markup:
 def forms(case_id: int):
     case = get_or_404(Case, case_id)
     policy = policy_in_force(case.council_id)
-    audit(AuditAction.VIEWED, "case_forms", case.id, policy_version=policy.version if policy else None)
+    audit(AuditAction.VIEWED, "case_forms", case.id, policy=policy)
     return render_template("workflow/forms.html", case=case, forms=wf.catalog(case.council_id).describe(),
                            drafts=wf.submissions(case, "draft"))
 
@@ -70,7 +70,7 @@ def submission(case_id: int, submission_id: int):
         return redirect(url_for(".submission", case_id=case.id, submission_id=sub.id))
     answer = evaluate_case(case).answer
     audit(AuditAction.VIEWED, "submission", sub.id, {"case": case.id},
-          policy_version=answer["policy"]["version"] if answer else None)
+          policy=answer["policy"] if answer else None)
     return render_template("workflow/submission.html", case=case, sub=sub, defn=defn,
                            answers=render_answers(defn, sub.data) if defn else None,
                            **funding_context(case, sub, answer))
@@ -120,7 +120,7 @@ def _fill(case: Case, defn, draft: Submission | None):
               else url_for(".start", case_id=case.id, form_id=defn.id))
     policy = policy_in_force(case.council_id)
     audit(AuditAction.VIEWED, "form", defn.id, {"case": case.id, "draft": draft.id if draft else None},
-          policy_version=policy.version if policy else None)
+          policy=policy)
     return render_template("workflow/form.html", case=case, defn=defn, draft=draft, form=form,
                            refused=refused, refused_title=refused_title, refused_description=(
                                "Nothing has been saved." if refused_title else None),

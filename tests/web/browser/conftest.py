@@ -18,10 +18,10 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from hearth.web import db, migrate
 from hearth.web.db import engine_for
 from hearth.web.models import Base
-from hearth.web.seed import DEMO_PASSWORD, seed_demo
+from hearth.web.seed import DEMO_PASSWORD
 
 from councils import generic_councils
-from web_support import Demo, make_app
+from web_support import Demo, make_app, seed_database
 
 from .accessibility import axe_source, missing
 
@@ -53,7 +53,7 @@ class Live:
             for table in reversed(Base.metadata.sorted_tables):
                 s.execute(delete(table))
             s.commit()
-            assert seed_demo(s, today=TODAY)
+            seed_database(s, self.app.config["DATABASE_URL"], TODAY)
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -49,7 +49,7 @@ def impact(council: str):
                 audit(AuditAction.TESTED, "policy_draft", shown.id,
                       {"run": "impact", "job": started.id, "effective_from": answer.day.isoformat(),
                        "revision": draft.revision if draft is not None else None})
-                return redirect(url_for(".impact_result", council=shown.id, job_id=started.id))
+                return redirect(url_for(".impact_result", council=shown.id, job=started.id))
     audit(AuditAction.VIEWED, "policy_draft", shown.id, {"page": "impact"})
     # A date to correct is the form again (200), as every form of the app answers.
     return render_template("workspace/impact.html", title="Impact on open cases", shown_council=shown,
@@ -57,11 +57,11 @@ def impact(council: str):
                            open_cases=impact_job.open_cases(shown.id), example=next_monday(today()))
 
 
-@bp.get("/impact/<job_id>")
+@bp.get("/impact/<job>")
 @role_required(*RESULT_ROLES)
-def impact_result(council: str, job_id: str):
+def impact_result(council: str, job: str):
     shown = workspace_council(council)
-    record = _job_or_404(shown.id, job_id)
+    record = _job_or_404(shown.id, job)
     audit(AuditAction.VIEWED, "policy_draft", shown.id, {"page": "impact_result", "job": record.id})
     officer = current_user().role == Role.POLICY_OFFICER
     draft = policy_store.draft_of(db.session(), shown.id)
@@ -75,12 +75,12 @@ def impact_result(council: str, job_id: str):
                            layout="workspace/layout.html" if officer else "workspace/impact_outside.html")
 
 
-@bp.get("/impact/<job_id>/progress")
+@bp.get("/impact/<job>/progress")
 @role_required(*RESULT_ROLES)
-def impact_progress(council: str, job_id: str):
+def impact_progress(council: str, job: str):
     """The job's progress as JSON, for the page's polling (the page itself says the same)."""
     shown = workspace_council(council)
-    return jsonify(_progress(shown.id, _job_or_404(shown.id, job_id)))
+    return jsonify(_progress(shown.id, _job_or_404(shown.id, job)))
 
 
 def _job_or_404(council: str, job_id: str) -> jobs.JobRecord:
