@@ -12,10 +12,9 @@ it shares the SQLite database of the other tests.
 from __future__ import annotations
 
 import os
-import secrets
 
 import pytest
-from sqlalchemy import create_engine, delete, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import selectinload
 
 from hearth.web import assets, db, migrate
@@ -23,11 +22,8 @@ from hearth.web.db import engine_for
 from hearth.web.models import Base, Case, User
 
 from councils import ROOT, generic_councils
-from web_support import Demo, login, make_app, seed_database
+from web_support import BACKENDS, Demo, login, make_app, postgres_database, seed_database
 
-PG_URL = os.environ.get("HEARTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-CHOICE = os.environ.get("HEARTH_TEST_DB", "both")
-BACKENDS = {"both": ["sqlite", "postgresql"]}.get(CHOICE, [CHOICE])
 
 
 @pytest.fixture(autouse=True)
@@ -57,27 +53,12 @@ def _instance(tmp_path_factory):
     os.environ.setdefault("HEARTH_INSTANCE", str(tmp_path_factory.mktemp("instance")))
 
 
-def _postgres_database():
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as e:  # noqa: BLE001 - any failure to connect means "no server"
-        admin.dispose()
-        pytest.skip(f"PostgreSQL tests skipped: no server answers at {PG_URL} ({type(e).__name__}). "
-                    "Start one, or set HEARTH_TEST_DB=sqlite.")
-    name = f"hearth_test_{secrets.token_hex(6)}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    return admin, name, PG_URL.rsplit("/", 1)[0] + f"/{name}"
-
-
 @pytest.fixture(scope="session", params=BACKENDS)
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'hearth.db'}"
         return
-    admin, name, url = _postgres_database()
+    admin, name, url = postgres_database()
     yield url
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

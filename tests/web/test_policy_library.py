@@ -11,14 +11,16 @@ import time
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from hearth.engine import api
 from hearth.engine.policy_files import PolicyFiles
-from hearth.web import db, policy_store, tokens
+from hearth.web import db, migrate, policy_store, tokens
+from hearth.web.db import make_engine
 from hearth.web.models import AuditEntry, Case, Event, User
 
 from policy_store_support import policy_cli
+from web_support import BACKENDS, postgres_database
 
 # A day every test council's policy is in force on, and the days around a change of it.
 DAY = date(2026, 3, 2)
@@ -163,3 +165,45 @@ def test_two_app_processes_agree_on_the_policy_in_force(app, demo):
         for asker in askers:
             asker.stdin.close()
             asker.wait(timeout=30)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database(request, tmp_path):
+    """A new, empty database of each backend (not the session's, which is migrated already)."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'before.db'}")
+        yield engine
+        engine.dispose()
+        return
+    admin, name, url = postgres_database()
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_migration_0005_names_existing_records_from_the_publications_in_force_on_their_day(empty_database):
+    """Rows made before 0005 get the hash of the set their council had in force on their day;
+    rows before any publication, or of a council without one, stay unnamed (import names those)."""
+    engine = empty_database
+    migrate.upgrade(engine, "0004")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO policy_sets (id, council_id, content_hash, created_at) VALUES "
+                                "(1, 'north', :first, '2026-01-01 09:00:00'), (2, 'north', :second, '2026-02-01 09:00:00')"),
+                           {"first": "a" * 64, "second": "b" * 64})
+        connection.execute(text(
+            "INSERT INTO policy_publications (id, council_id, set_id, published_by, approved_by, published_at, "
+            "approved_at, effective_from, change_note) VALUES "
+            "(1, 'north', 1, 'x', 'y', '2026-01-01 09:00:00', '2026-01-01 09:00:00', '2026-01-01', ''), "
+            "(2, 'north', 2, 'x', 'y', '2026-02-01 09:00:00', '2026-02-01 09:00:00', '2026-02-10', '')"))
+        connection.execute(text(
+            "INSERT INTO audit_entries (id, at, council_id, action, detail) VALUES "
+            "(1, '2025-12-31 23:00:00', 'north', 'viewed', '{}'), (2, '2026-01-15 10:00:00', 'north', 'viewed', '{}'), "
+            "(3, '2026-02-10 08:00:00', 'north', 'viewed', '{}'), (4, '2026-02-10 08:00:00', 'south', 'viewed', '{}')"))
+    migrate.upgrade(engine)
+    with engine.connect() as connection:
+        named = dict(connection.execute(text("SELECT id, policy_hash FROM audit_entries ORDER BY id")).all())
+    assert named == {1: None, 2: "a" * 64, 3: "b" * 64, 4: None}
+    engine.dispose()

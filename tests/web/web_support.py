@@ -2,18 +2,41 @@
 another folder's conftest)."""
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from dataclasses import dataclass
-
 from datetime import date
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import create_engine, select, text
 
 from hearth.engine import api
 from hearth.engine.policy_files import PolicyFiles
 from hearth.web import create_app, policy_store
 from hearth.web.models import Base, Case
 from hearth.web.seed import DEMO_PASSWORD, seed_demo
+
+
+PG_URL = os.environ.get("HEARTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+CHOICE = os.environ.get("HEARTH_TEST_DB", "both")
+BACKENDS = {"both": ["sqlite", "postgresql"]}.get(CHOICE, [CHOICE])
+
+
+def postgres_database():
+    """(admin engine, name, url) of a new PostgreSQL database; skips, saying why, when no server answers."""
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as e:  # noqa: BLE001 - any failure to connect means "no server"
+        admin.dispose()
+        pytest.skip(f"PostgreSQL tests skipped: no server answers at {PG_URL} ({type(e).__name__}). "
+                    "Start one, or set HEARTH_TEST_DB=sqlite.")
+    name = f"hearth_test_{secrets.token_hex(6)}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return admin, name, PG_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 # The demo seed as rows, per (database, policies folder's content, day): every council's folder
