@@ -70,7 +70,8 @@ fuzz: install assets
 # Retake docs/screenshots/ (a file changes only with its page). `make test` takes the same
 # pictures into build/screenshots/, so running the suite never changes a committed file.
 screenshots: install assets axe chromium
-	HEARTH_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q tests/web/browser/test_screenshots.py
+	HEARTH_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q tests/web/browser/test_screenshots.py \
+	  tests/web/browser/test_policy_change_journey.py tests/web/browser/test_workspace_trying.py
 
 # Serve the app with demo data on http://127.0.0.1:$(PORT)/ (SQLite in instance/).
 run: install assets

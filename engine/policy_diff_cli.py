@@ -75,6 +75,12 @@ def _form_changes(council: str, folder: Path, old: PolicyVersion, new: PolicyVer
 @click.option("--json", "as_json", is_flag=True, help="the changes as JSON, one object a rule")
 def diff_cmd(council: str, from_version: str | None, to_target: str | None, as_json: bool) -> None:
     """The change between two versions of a council's policy, in words, rule by rule."""
+    run_diff(council, from_version, to_target, as_json)
+
+
+def run_diff(council: str, from_version: str | None, to_target: str | None, as_json: bool,
+             to_label: str | None = None) -> None:
+    """The command's work; ``to_label`` names a changed folder in the words (default: its path)."""
     try:
         policy = api.get_policy(council)
     except api.UnknownCouncil as exc:
@@ -100,5 +106,5 @@ def diff_cmd(council: str, from_version: str | None, to_target: str | None, as_j
         click.echo(json.dumps({"from": old.describe(), "to": new.describe(), "changes": [c.as_dict() for c in changes]},
                               indent=2, ensure_ascii=False))
         return
-    for line in diff_lines(old, new, changes, str(folder) if folder is not None else ""):
+    for line in diff_lines(old, new, changes, (to_label or str(folder)) if folder is not None else ""):
         click.echo(line)

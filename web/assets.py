@@ -54,6 +54,12 @@ $brand: {colour};
   transition: opacity .4s; border: 1px solid #0b0c0c; background: #ffffff; color: #0b0c0c; white-space: pre-wrap; }}
 li.CodeMirror-hint-active {{ background: #1d70b8; color: #ffffff; }}
 .CodeMirror-focused {{ outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: inset 0 0 0 2px; }}
+// The workspace's stages: one line that wraps (a list of links at 320px), the current one marked
+// by weight and an underline bar, not by colour alone.
+.hearth-workspace-nav__list {{ display: flex; flex-wrap: wrap; gap: 5px 25px; margin: 10px 0 0; padding: 0 0 10px;
+  border-bottom: 1px solid #b1b4b6; }}
+.hearth-workspace-nav__item {{ margin: 0; }}
+.hearth-workspace-nav__link--current {{ font-weight: bold; text-decoration-thickness: 3px; }}
 """
 
 

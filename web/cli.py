@@ -22,7 +22,7 @@ from hearth.engine.policy_files import PolicyFiles
 from hearth.rules.source import SourceError, parse_date, suggest
 
 from . import assets, jobs, migrate, policy_store, publishing, seed, tokens
-from . import create_app
+from . import create_app, policy_diff_cli
 from . import db as web_db
 from .audit import audit
 from .config import ConfigError
@@ -387,6 +387,7 @@ def _policy_group(engine_group: click.Group) -> click.Group:
         if command.name in group.commands:
             raise RuntimeError(f"the web command 'policy {command.name}' would replace the engine's")
         group.add_command(command)
+    group.add_command(policy_diff_cli.diff_cmd)  # the engine's diff, on the database (and --to draft)
     return group
 
 

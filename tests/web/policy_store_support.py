@@ -5,7 +5,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 from sqlalchemy import delete
 
-from hearth.web import cli, db
+from hearth.web import cli, db, policy_library
 from hearth.web.models import Base
 
 SWINDON_MINUTES = ("due: 5 working days after stability_meeting_held or review_meeting_held\n"
@@ -20,6 +20,7 @@ def empty_database(app, *rows) -> None:
             s.execute(delete(table))
         s.add_all(rows)
         s.commit()
+        policy_library.forget()  # what the library read before is gone
 
 
 def policy_cli(app, monkeypatch, *args):

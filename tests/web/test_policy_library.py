@@ -19,7 +19,8 @@ from hearth.web import db, migrate, policy_store, tokens
 from hearth.web.db import make_engine
 from hearth.web.models import AuditEntry, Case, Event, User
 
-from policy_store_support import policy_cli
+from councils import needs_council
+from policy_store_support import SWINDON_MINUTES, policy_cli
 from web_support import BACKENDS, postgres_database
 
 # A day every test council's policy is in force on, and the days around a change of it.
@@ -207,3 +208,22 @@ def test_migration_0005_names_existing_records_from_the_publications_in_force_on
         named = dict(connection.execute(text("SELECT id, policy_hash FROM audit_entries ORDER BY id")).all())
     assert named == {1: None, 2: "a" * 64, 3: "b" * 64, 4: None}
     engine.dispose()
+
+
+@needs_council("swindon")
+def test_hearth_policy_diff_to_draft_says_the_change_in_words(app, demo, monkeypatch):
+    council = "swindon"
+    missing = policy_cli(app, monkeypatch, "diff", council, "--to", "draft")
+    assert missing.exit_code == 2 and "has no draft" in missing.stderr
+    with app.app_context():
+        s = db.session()
+        files = policy_store.files_in_force(s, council, DAY)
+        path = next(path for path in files.glob("versions/*.yaml") if SWINDON_MINUTES in files.text(path))
+        policy_store.save_draft(s, council, path, files.text(path).replace(SWINDON_MINUTES,
+                                                                           SWINDON_MINUTES.replace("5", "3")),
+                                0, "someone@test")
+        s.commit()
+    result = policy_cli(app, monkeypatch, "diff", council, "--to", "draft")
+    assert result.exit_code == 0, result.output
+    assert "Within 5 working days → Within 3 working days" in result.output
+    assert "the draft (revision 1)" in result.output and "/tmp" not in result.output

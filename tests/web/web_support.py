@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, select, text
 
 from hearth.engine import api
 from hearth.engine.policy_files import PolicyFiles
-from hearth.web import create_app, policy_store
+from hearth.web import create_app, policy_library, policy_store
 from hearth.web.models import Base, Case
 from hearth.web.seed import DEMO_PASSWORD, seed_demo
 
@@ -61,6 +61,7 @@ def seed_database(s, database_url: str, today: date | None = None) -> None:
     which the sequences have already passed)."""
     today = today or date.today()
     key = (database_url, _policies_content(), today)
+    policy_library.forget()  # the publications a test before made are gone: read them again
     if key in _SEEDED:
         for table, rows in _SEEDED[key]:
             if rows:

@@ -4,7 +4,8 @@
 are filled with story.py's answers dated before that day, and the one clock time a page
 shows (when a record was submitted) is pinned too.
 
-Run by test_screenshots.py. `make test` writes them to build/screenshots/ (not kept in
+Run by test_screenshots.py, and for the policy workspace by the journeys that visit its pages
+(test_policy_change_journey.py, test_workspace_trying.py). `make test` writes them to build/screenshots/ (not kept in
 git); only `make screenshots` retakes docs/screenshots/ (it sets HEARTH_SCREENSHOTS_DIR).
 A file is rewritten only when its picture changed."""
 from __future__ import annotations

@@ -11,6 +11,7 @@ from hearth.web import db, policy_store
 
 from councils import needs_council
 
+from . import screenshots
 from .accessibility import check_accessibility
 from .conftest import email, sign_in
 from .test_policy_pages import reflows
@@ -56,6 +57,7 @@ def test_an_officer_tries_a_case_sees_the_difference_and_makes_it_a_test(page, l
         assert "Different" in deadlines
         assert "22 January 2026" in deadlines and "26 January 2026" in deadlines
         assert "26 January 2026 → 22 January 2026" in page.inner_text("#differences")
+        screenshots.save(page, f"{COUNCIL}-workspace-what-if")
         check_accessibility(page, "what-if answered")
         reflows(page, "what-if answered")
         page.fill("#test_name", "Minutes of a meeting on 19 January are due on 22 January")
