@@ -35,9 +35,9 @@ from .policy_words import Speaker, date_words
 OPEN = ("pending", "overdue")
 # The parts of an answer compared, in the order a case's changes are listed.
 PARTS = ("trigger", "recommendation", "chair", "invitees", "deadline", "duty", "gate", "intervention")
-_GATE_WORDS = {"blocked": "blocked", "open": "open", "needs_approval": "needing approval", "approved": "approved",
+GATE_WORDS = {"blocked": "blocked", "open": "open", "needs_approval": "needing approval", "approved": "approved",
                "overridden": "overridden in an emergency", "overdue": "overdue (an emergency override not followed up)"}
-_STATUS_WORDS = {"pending": "pending", "overdue": "overdue", "met": "met", "late": "met late", "waived": "waived"}
+STATUS_WORDS = {"pending": "pending", "overdue": "overdue", "met": "met", "late": "met late", "waived": "waived"}
 
 
 @dataclass(frozen=True)
@@ -164,11 +164,11 @@ class _Comparer:
             title = (now or was)["title"]
             if was is None:
                 found.append(self.change("trigger", rule, title, "appears", None, shown[1],
-                                         f"'{title}' would fire (on {_day(now['on'])}: {now['because']}).",
+                                         f"'{title}' would fire (on {day_said(now['on'])}: {now['because']}).",
                                          now["source"]))
             elif now is None:
                 found.append(self.change("trigger", rule, title, "disappears", shown[0], None,
-                                         f"'{title}' would no longer fire (it fired on {_day(was['on'])}).",
+                                         f"'{title}' would no longer fire (it fired on {day_said(was['on'])}).",
                                          was["source"]))
             elif was["fired_on"] != now["fired_on"]:
                 found.append(self.change("trigger", rule, title, "moves", *shown,
@@ -215,27 +215,27 @@ class _Comparer:
             shown = _pick(was, ("due", "status", "basis", "started_on", "met_on")), \
                 _pick(now, ("due", "status", "basis", "started_on", "met_on"))
             title = (now or was)["title"] or key[0]
-            started = _day(key[1])
+            started = day_said(key[1])
             if was is None:
                 if now["status"] in OPEN:
                     found.append(self.change(part, key[0], title, "appears", None, shown[1],
-                                             f"{title} (from {started}) would be due {_day(now['due'])}, "
-                                             f"{_STATUS_WORDS[now['status']]}.", now["source"]))
+                                             f"{title} (from {started}) would be due {day_said(now['due'])}, "
+                                             f"{STATUS_WORDS[now['status']]}.", now["source"]))
             elif now is None:
                 if was["status"] in OPEN:
                     found.append(self.change(part, key[0], title, "disappears", shown[0], None,
                                              f"{title} (from {started}) would no longer be due "
-                                             f"(was due {_day(was['due'])}).", was["source"]))
+                                             f"(was due {day_said(was['due'])}).", was["source"]))
             elif was["due"] != now["due"] and (was["status"] in OPEN or now["status"] in OPEN):
                 status = "" if was["status"] == now["status"] else \
-                    f"; {_STATUS_WORDS[was['status']]} → {_STATUS_WORDS[now['status']]}"
+                    f"; {STATUS_WORDS[was['status']]} → {STATUS_WORDS[now['status']]}"
                 found.append(self.change(part, key[0], title, "moves", *shown,
-                                         f"{title} (from {started}): due {_day(was['due'])} → {_day(now['due'])}"
+                                         f"{title} (from {started}): due {day_said(was['due'])} → {day_said(now['due'])}"
                                          f"{status}.", now["source"]))
             elif was["status"] != now["status"]:
                 found.append(self.change(part, key[0], title, "status", *shown,
-                                         f"{title} (from {started}): {_STATUS_WORDS[was['status']]} → "
-                                         f"{_STATUS_WORDS[now['status']]} (due {_day(now['due'])}).", now["source"]))
+                                         f"{title} (from {started}): {STATUS_WORDS[was['status']]} → "
+                                         f"{STATUS_WORDS[now['status']]} (due {day_said(now['due'])}).", now["source"]))
         return found
 
     # --- requests and interventions
@@ -252,8 +252,8 @@ class _Comparer:
             label = self.speaker.value(action)
             found.append(self.change("gate", action, label, "status", _pick(was, ("gate", "status", "because")),
                                      _pick(now, ("gate", "status", "because")),
-                                     f"A request for {label.lower()}: {_GATE_WORDS.get(was_status, was_status)} → "
-                                     f"{_GATE_WORDS.get(now_status, now_status)}.", (now or was)["source"]))
+                                     f"A request for {label.lower()}: {GATE_WORDS.get(was_status, was_status)} → "
+                                     f"{GATE_WORDS.get(now_status, now_status)}.", (now or was)["source"]))
         return found
 
     def interventions(self, before: dict, after: dict) -> list[Change]:
@@ -282,14 +282,14 @@ def _pick(entry: dict | None, keys: tuple) -> dict | None:
     return {key: entry.get(key) for key in keys} if entry is not None else None
 
 
-def _day(text: str) -> str:
+def day_said(text: str) -> str:
     """'2026-01-30' as '30 January 2026' (a time of day, if any, kept after it)."""
     day = date.fromisoformat(text[:10])
     return date_words(day) + (f" {text[11:]}" if len(text) > 10 else "")
 
 
 def _days(texts: list) -> str:
-    words = [_day(text) for text in texts]
+    words = [day_said(text) for text in texts]
     return ", ".join(words[:-1]) + f" and {words[-1]}" if len(words) > 1 else "".join(words)
 
 

@@ -17,7 +17,7 @@ from datetime import date
 
 from .case import Case
 # The impact list's words for a status and a day, so both pages say an answer alike.
-from .impact import _GATE_WORDS, _STATUS_WORDS, Change, OpenCase, _day, case_impact
+from .impact import GATE_WORDS, STATUS_WORDS, Change, OpenCase, case_impact, day_said
 from .policy_model import PolicyVersion
 from .policy_words import Speaker
 
@@ -44,7 +44,7 @@ def answer_lines(answer: dict, version: PolicyVersion) -> dict[str, tuple]:
     speaker = Speaker(version)
     invitees = answer["invitees"]
     return {
-        "triggers": tuple(f"{trigger['title'] or trigger['rule']}: last on {_day(trigger['on'])}"
+        "triggers": tuple(f"{trigger['title'] or trigger['rule']}: last on {day_said(trigger['on'])}"
                           for trigger in answer["triggers"]) or ("Nothing has triggered the policy",),
         "recommendation": (speaker.value(answer["recommendation"]) if answer["recommendation"]
                            else "No meeting called for",),
@@ -55,7 +55,7 @@ def answer_lines(answer: dict, version: PolicyVersion) -> dict[str, tuple]:
             if line) or ("No one named",),
         "deadlines": _obligation_lines(answer["deadlines"]) or ("No deadlines",),
         "duties": _obligation_lines(answer["duties"]) or ("No duties",),
-        "gates": tuple(f"{speaker.value(gate['action'])}: {_GATE_WORDS.get(gate['status'], gate['status'])}"
+        "gates": tuple(f"{speaker.value(gate['action'])}: {GATE_WORDS.get(gate['status'], gate['status'])}"
                        for gate in answer["gates"]) or ("No conditions on spending or moves",),
         "interventions": tuple(item["label"] for item in answer["interventions"]) or ("None offered",),
     }
@@ -68,8 +68,8 @@ def _roles_line(label: str, roles: list, one_of_sets: list | None, speaker: Spea
 
 
 def _obligation_lines(items: list) -> tuple:
-    return tuple(f"{item['title'] or item['id']}: due {_day(item['due']) if item['due'] else 'no date'}, "
-                 f"{_STATUS_WORDS.get(item['status'], item['status'])}" for item in items)
+    return tuple(f"{item['title'] or item['id']}: due {day_said(item['due']) if item['due'] else 'no date'}, "
+                 f"{STATUS_WORDS.get(item['status'], item['status'])}" for item in items)
 
 
 def part_rows(draft: dict | None, draft_version: PolicyVersion | None, published: dict | None,
