@@ -22,7 +22,7 @@ from hearth.rules.source import Loc, Problem, SourceError
 from . import sources
 from .case import Case, parse_case_data, parse_case_text
 from . import evaluate as evaluation
-from .library import Entry, FolderLibrary, Library, UnknownCouncil, in_force, is_council_id
+from .library import Entry, FolderLibrary, Library, UnknownCouncil, in_force
 from .policy import load_council, load_policy
 from .policy_files import PolicyFiles
 from .policy_model import Council, NoPolicyInForce, Policy, PolicyVersion

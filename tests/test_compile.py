@@ -1,6 +1,4 @@
 """What reaches durable_rules: single-fact rules only, within its limits, for every policy we have."""
-from datetime import date
-from pathlib import Path
 
 import pytest
 

@@ -1,5 +1,4 @@
 """Every kind of question drawn with GOV.UK Frontend markup, checked on the HTML itself."""
-from datetime import date
 
 import pytest
 from werkzeug.datastructures import MultiDict

@@ -3,9 +3,9 @@ in words, rule by rule; hearth.engine.policy_diff_cli), with the council's polic
 database's publications (the version in force today, as the web app has it), and ``--to
 draft`` for the council's draft there -- what the workspace's "Changes in words" page shows.
 
-    hearth policy diff swindon --to draft
-    hearth policy diff swindon --from 2025-01 --to 2026-04
-    hearth policy diff swindon --to path/to/changed/swindon
+    hearth policy diff COUNCIL --to draft
+    hearth policy diff COUNCIL --from 2025-01 --to 2026-04
+    hearth policy diff COUNCIL --to path/to/changed/COUNCIL
 
 The draft is written to a temporary folder named for the council and compared as the
 engine compares any changed copy of a council's folder (its forms too).

@@ -10,6 +10,8 @@ from typing import TypeVar
 from flask import abort
 from sqlalchemy import Select, false, select
 
+from hearth.engine import api
+
 from . import db
 from .audit import refused
 from .auth import current_user
@@ -62,3 +64,17 @@ def submission_or_404(case: Case, submission_id: int) -> Submission:
         refused("another_case", 404, "submission", sub.id)
         abort(404)
     return sub
+
+
+def own_council_or_404(council_id: str, object_type: str) -> api.Council:
+    """The council a URL names, when it is the signed-in user's own; 404 otherwise: an unknown
+    council, or another council's (audited as a cross-council attempt, ``object_type`` naming
+    what was asked for), so nobody learns what another council has."""
+    try:
+        shown = api.get_council(council_id)
+    except api.UnknownCouncil:
+        abort(404)
+    if current_user().council_id != shown.id:
+        refused("another_council", 404, object_type, shown.id)
+        abort(404)
+    return shown

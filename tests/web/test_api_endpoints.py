@@ -8,7 +8,6 @@ import subprocess
 import sys
 from datetime import date
 
-from sqlalchemy import select
 
 from hearth.web.models import AuditEntry, Case, Event
 

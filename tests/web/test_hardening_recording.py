@@ -9,7 +9,6 @@ still evaluates.
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 
 import pytest

@@ -75,6 +75,7 @@ def test_the_text_is_escaped_and_its_lists_kept(app, demo, tmp_path, monkeypatch
         "A <b>title</b> & more\n\nFirst line\nsecond line <script>alert(1)</script>\n\n- one\n- two <i>x</i>\n",
         encoding="utf-8")
     monkeypatch.setenv("HEARTH_POLICIES", str(copy))
+    monkeypatch.setitem(app.config, "HEARTH_POLICY_LIBRARY", "folders")  # the file as an officer's laptop reads it
     html = page(signed_in(app, demo.email("manager", demo.home)), demo.home).get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<b>title</b>" not in html and "A &lt;b&gt;title&lt;/b&gt; &amp; more" in html

@@ -17,11 +17,12 @@ from flask import Blueprint, abort, current_app, render_template, url_for
 from hearth.engine import api
 from hearth.engine.documents import read_document
 
-from ..audit import audit, refused
-from ..auth import current_user, role_required
+from ..audit import audit
+from ..auth import role_required
 from ..councils import current_council
 from ..evaluation import today
 from ..models import AuditAction, Role
+from ..scoping import own_council_or_404
 
 bp = Blueprint("document", __name__, url_prefix="/councils")
 
@@ -62,14 +63,7 @@ def document_url(name: str | None) -> str | None:
 @bp.get("/<council>/document")
 @role_required(*DOCUMENT_ROLES)
 def show(council: str):
-    try:
-        shown = api.get_council(council)
-    except api.UnknownCouncil:
-        abort(404)
-    user = current_user()
-    if user.council_id != shown.id:
-        refused("another_council", 404, "council_document", shown.id)
-        abort(404)
+    shown = own_council_or_404(council, "council_document")
     try:
         document = read_document(api.council_source(shown.id, today()), shown)
     except api.SourceError as exc:

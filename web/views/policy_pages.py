@@ -21,10 +21,11 @@ from hearth.engine.policy_model import Policy, PolicyVersion
 from hearth.forms import build_form_class, render_form
 
 from .. import workflow as wf
-from ..audit import audit, refused
-from ..auth import current_user, role_required
+from ..audit import audit
+from ..auth import role_required
 from ..evaluation import policy_in_force, today
 from ..models import AuditAction, Role
+from ..scoping import own_council_or_404
 from .document import DOCUMENT_ROLES
 
 bp = Blueprint("policy_pages", __name__, url_prefix="/councils")
@@ -44,14 +45,7 @@ class VersionRow:
 
 def _council(council_id: str) -> api.Council:
     """The signed-in user's council, or 404 (audited when it is another council's)."""
-    try:
-        shown = api.get_council(council_id)
-    except api.UnknownCouncil:
-        abort(404)
-    if current_user().council_id != shown.id:
-        refused("another_council", 404, "council_policy", shown.id)
-        abort(404)
-    return shown
+    return own_council_or_404(council_id, "council_policy")
 
 
 def _policy(council: api.Council) -> Policy | None:

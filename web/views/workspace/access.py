@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, current_app
+from flask import current_app
 
 from hearth.engine import api
 from hearth.engine.policy_files import PolicyFiles
 
 from ... import db, policy_store
-from ...audit import refused
-from ...auth import current_user
 from ...models import PolicyDraft, Role
+from ...scoping import own_council_or_404
 
 WORKSPACE_ROLES = (Role.POLICY_OFFICER,)
 PREFIX = "/councils/<council>/workspace"
@@ -36,14 +35,7 @@ STAGES = (
 
 def workspace_council(council_id: str) -> api.Council:
     """The signed-in officer's own council, or 404 (audited when it is another council's or none)."""
-    try:
-        shown = api.get_council(council_id)
-    except api.UnknownCouncil:
-        abort(404)
-    if current_user().council_id != shown.id:
-        refused("another_council", 404, "policy_workspace", shown.id)
-        abort(404)
-    return shown
+    return own_council_or_404(council_id, "policy_workspace")
 
 
 def stages() -> list[tuple[str, str]]:
