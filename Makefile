@@ -58,7 +58,7 @@ chromium:
 	  { echo "The browser tests need Debian's chromium: run 'apt-get install chromium' as root."; exit 1; }
 
 test: install assets axe chromium
-	$(BIN)/python -m pytest -q -rs
+	$(BIN)/python -m pytest -q -rs -n auto --dist worksteal
 	$(BIN)/hearth policy test
 
 # The property-based fuzz tests (case files, policy files, form posts, API bodies), run long:

@@ -11,6 +11,7 @@ it shares the SQLite database of the other tests.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 
 import pytest
@@ -40,12 +41,16 @@ def _fresh_answers():
 def _brand_stylesheets():
     """Each council's stylesheet, as `make assets` builds them for policies/: the councils the
     session adds (tests/councils.py) get theirs here, once (web/static/brand is not in git).
-    Without npm's packages (`make assets`) the pages fall back to the neutral style."""
+    Without npm's packages (`make assets`) the pages fall back to the neutral style. Under a
+    lock: the suite's workers (pytest-xdist) start together, and one builds while the others wait."""
     npm = ROOT / "build" / "npm"
     built = assets.STATIC / "brand"
-    missing = [c for c in generic_councils() if not (built / f"{c}.css").is_file()]
-    if missing and (npm / "node_modules" / ".bin" / "sass").exists():
-        assets.build(npm)
+    (ROOT / "build").mkdir(exist_ok=True)
+    with open(ROOT / "build" / ".brand-stylesheets.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        missing = [c for c in generic_councils() if not (built / f"{c}.css").is_file()]
+        if missing and (npm / "node_modules" / ".bin" / "sass").exists():
+            assets.build(npm)
 
 
 @pytest.fixture(scope="session", autouse=True)
