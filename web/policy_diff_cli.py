@@ -20,8 +20,8 @@ import click
 
 from hearth.engine.policy_diff_cli import diff_cmd as engine_diff, run_diff
 
-from . import create_app, db, policy_store
-from .config import ConfigError
+from . import db, policy_store
+from .cli_support import cli_app
 
 DRAFT = "draft"
 
@@ -30,11 +30,7 @@ DRAFT = "draft"
                             f"--to {DRAFT} compares with the council's draft there.",
                params=engine_diff.params)
 def diff_cmd(council: str, from_version: str | None, to_target: str | None, as_json: bool) -> None:
-    try:
-        app = create_app()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with app.app_context(), TemporaryDirectory() as temporary:
+    with cli_app().app_context(), TemporaryDirectory() as temporary:
         if to_target == DRAFT:
             draft = policy_store.draft_of(db.session(), council)
             if draft is None:

@@ -160,7 +160,7 @@ def test_a_stored_case_that_does_not_evaluate_is_still_readable(app, client, dem
 def test_db_check_lists_cases_that_do_not_evaluate(app, demo, pinned, monkeypatch):
     from hearth.web import cli
 
-    monkeypatch.setattr(cli, "_app", lambda: app)
+    monkeypatch.setattr(cli, "cli_app", lambda: app)
     runner = CliRunner()
     result = runner.invoke(cli.db_group, ["check"])
     assert result.exit_code == 0, result.output
