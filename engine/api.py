@@ -74,8 +74,9 @@ def list_councils(root: Path | Library | None = None) -> list[Council]:
     return [_council(entry_on(council_id, None, chosen)) for council_id in chosen.council_ids()]
 
 
-def get_council(council_id: str, root: Path | Library | None = None) -> Council:
-    return _council(entry_on(council_id, None, root))
+def get_council(council_id: str, root: Path | Library | None = None, on: date | None = None) -> Council:
+    """The council (its council.yaml) of its set in force on ``on`` (default today)."""
+    return _council(entry_on(council_id, on, root))
 
 
 def _placeholder(entry: Entry) -> Council:

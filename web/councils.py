@@ -24,7 +24,7 @@ def current_council() -> Council | None:
         council = None
         if user is not None and user.council_id:
             try:
-                council = api.get_council(user.council_id)  # the last good council.yaml if it went bad
+                council = api.get_council(user.council_id, on=today())  # the last good council.yaml if it went bad
             except api.UnknownCouncil:
                 council = None  # a council folder was removed: show pages unbranded
         g.council = council

@@ -199,7 +199,7 @@ def council(council: str):
     found = _council_or_404(council)
     out = sc.CouncilSchema().dump(found)
     try:
-        out["versions"] = [v.describe() | {"title": v.title} for v in api.get_policy(found.id).versions]
+        out["versions"] = [v.describe() | {"title": v.title} for v in api.get_policy(found.id, on=today()).versions]
     except api.SourceError as e:
         out["versions"] = []
         out["errors"] = [f"{d['file']}:{d['line']}:{d['column']}: {d['message']}" if d["line"] else

@@ -50,7 +50,7 @@ def _council(council_id: str) -> api.Council:
 
 def _policy(council: api.Council) -> Policy | None:
     try:
-        return api.get_policy(council.id)
+        return api.get_policy(council.id, on=today())  # the set in force on the service's day
     except api.SourceError as exc:
         current_app.logger.warning("The policy of %s cannot be shown: %s", council.id, exc)
         return None
