@@ -91,14 +91,13 @@ def _council(entry: Entry) -> Council:
     names its council)."""
     try:
         return sources.kept(sources.COUNCILS, entry.key, entry.stamp(("council.yaml", "document/*")),
-                            lambda _key: load_council(entry.source()), "council.yaml", origin=entry)
+                            lambda: load_council(entry.source()), "council.yaml", entry)
     except SourceError:
         return _placeholder(entry)
 
 
 def _entry_policy(entry: Entry) -> Policy:
-    return sources.kept(sources.POLICIES, entry.key, entry.stamp(), lambda _key: load_policy(entry.source()), "policy",
-                        origin=entry)
+    return sources.kept(sources.POLICIES, entry.key, entry.stamp(), lambda: load_policy(entry.source()), "policy", entry)
 
 
 def get_policy(council_id: str, root: Path | Library | None = None, on: date | None = None) -> Policy:

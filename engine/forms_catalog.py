@@ -186,7 +186,7 @@ def load_forms(council_id: str, on: date | None = None, root: Path | Library | N
     groups = role_groups(council_id, on, root)
     menus = repr((sorted((k, tuple(v)) for k, v in options.items()), sorted(groups.items())))
     return sources.kept(sources.FORMS, (entry.key, menus), entry.form_stamp(),
-                        lambda _key: load_folder(entry.source(), options, specs, groups), "forms", origin=entry)
+                        lambda: load_folder(entry.source(), options, specs, groups), "forms", entry)
 
 
 def lint_forms(source: PolicySource) -> tuple[list, str]:

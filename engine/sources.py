@@ -4,9 +4,9 @@ A running service reads each council's files once and again only when they chang
 a changed file no longer loads, the last good value (its council.yaml, its policy, its
 forms) stays in force, and what went wrong, with since when, is kept beside it for
 ``hearth.engine.api.policy_states()``: one bad save by a policy officer must not take a
-council offline, and must not pass unnoticed either. Folders today; wherever policies are
-later kept, the same holds: whatever loads them goes through ``kept``, with the council's
-hearth.engine.policy_files.PolicyFiles in place of a folder (its content hash a stamp).
+council offline, and must not pass unnoticed either. Wherever the files are kept (a folder,
+a published set: hearth.engine.library), whatever loads them goes through ``kept``, keyed by
+the set's entry (a folder's stamp is its files' times, a published set's its content hash).
 """
 from __future__ import annotations
 
@@ -14,12 +14,11 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable
 
 from hearth.rules.source import Loc, Problem, SourceError
 
-from .policy_files import PolicyFiles
+from .library import Entry
 
 log = logging.getLogger("hearth.engine.policy")
 
@@ -55,22 +54,17 @@ _lock = threading.Lock()
 _STATES = ("ok", "stale", "broken")
 
 
-def kept(store: dict, key: Any, stamp: Any, load: Callable[[Any], Any], what: str,
-         folder: Path | PolicyFiles | None = None, origin: Any = None):
-    """load(folder), read again only when ``stamp`` changes; when the files no longer load,
-    the last good value (SourceError only if there never was one). ``folder``: the council's
-    folder or PolicyFiles (default: the key); ``origin``: what names the files in messages
-    instead (a hearth.engine.library.Entry: its council_id and origin)."""
-    folder = folder if folder is not None else key
-    named = origin if origin is not None else folder
-    council, origin = ((named.council_id, named.origin) if hasattr(named, "council_id")
-                       else (named.name, str(named)))
+def kept(store: dict, key: Any, stamp: Any, load: Callable[[], Any], what: str, entry: Entry):
+    """load(), read again only when ``stamp`` changes; when the files no longer load, the last
+    good value (SourceError only if there never was one). ``entry``: the council's set of files
+    (hearth.engine.library.Entry), which names them in messages."""
+    council, origin = entry.council_id, entry.origin
     with _lock:
         entry = store.setdefault(key, Source())
         if entry.stamp == stamp:
             return entry.value()
     try:
-        value, problems = load(folder), ()
+        value, problems = load(), ()
     except SourceError as exc:
         value, problems = None, tuple(exc.problems)
     except Exception as exc:  # noqa: BLE001 - a fault of the reader must not take the council offline
@@ -98,8 +92,8 @@ def kept(store: dict, key: Any, stamp: Any, load: Callable[[Any], Any], what: st
 
 
 def state_of(store: dict, folder: Any, *others: dict) -> tuple[str, tuple, datetime | None]:
-    """(state, problems, since) of a council's folder in ``store``, made worse by any entry of
-    the ``others`` stores for the same folder (its forms) that has problems."""
+    """(state, problems, since) of a council's set of files (an entry's key) in ``store``, made
+    worse by any entry of the ``others`` stores for the same set (its forms) that has problems."""
     with _lock:
         entries = [store.get(folder) or Source()]
         for other in others:

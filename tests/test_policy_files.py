@@ -8,6 +8,7 @@ import pytest
 
 from hearth.engine import policy_files as policy_files_module
 from hearth.engine import sources
+from hearth.engine.library import Entry
 from hearth.engine.demo import read_demo_cases
 from hearth.engine.documents import read_document
 from hearth.engine.forms_catalog import catalog_of, lint_forms
@@ -163,9 +164,14 @@ def test_a_control_character_held_in_memory_is_refused_where_it_is():
 
 def test_a_service_keeps_the_last_good_policy_of_files_as_of_a_folder():
     files, store = in_database(ROOT / "policies" / "swindon"), {}
-    good = sources.kept(store, "swindon", files.content_hash(), load_policy, "policy", folder=files)
+
+    def kept(source: PolicyFiles):
+        entry = Entry("swindon", "swindon", source.origin, lambda: source, content_hash=source.content_hash())
+        return sources.kept(store, entry.key, entry.stamp(), lambda: load_policy(source), "policy", entry)
+
+    good = kept(files)
     broken = files.replace({"versions/2025-01.yaml": files.text("versions/2025-01.yaml") + "colour: blue\n"})
-    assert sources.kept(store, "swindon", broken.content_hash(), load_policy, "policy", folder=broken) is good
+    assert kept(broken) is good
     entry = store["swindon"]
     assert entry.state == "stale" and str(entry.problems[0]).startswith("db:swindon/draft/versions/2025-01.yaml:")
 

@@ -25,6 +25,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hearth.engine.library import in_force
 from hearth.engine.linting import lint_council
 from hearth.engine.policy_files import PolicyFiles
 from hearth.engine.policy_tests import run_council_tests
@@ -267,13 +268,6 @@ def name_records(session: Session, council_id: str) -> int:
     if not timeline:
         return 0
 
-    def in_force(moment) -> str:
-        chosen = timeline[0].content_hash
-        for effective_from, content_hash in timeline:
-            if effective_from <= moment.date():
-                chosen = content_hash
-        return chosen
-
     unnamed = (
         (Event, select(Event.id, Event.recorded_at).join(Case, Case.id == Event.case_id)
          .where(Case.council_id == council_id, Event.policy_hash.is_(None))),
@@ -286,7 +280,7 @@ def name_records(session: Session, council_id: str) -> int:
     for model, query in unnamed:
         by_hash: dict[str, list[int]] = {}
         for row_id, moment in session.execute(query):
-            by_hash.setdefault(in_force(moment), []).append(row_id)
+            by_hash.setdefault(in_force(timeline, moment.date()).content_hash, []).append(row_id)
         for content_hash, ids in by_hash.items():
             for start in range(0, len(ids), NAMING_BATCH):
                 session.execute(update(model).where(model.id.in_(ids[start:start + NAMING_BATCH]))
