@@ -101,7 +101,7 @@ def _stat(path: Path):
 def in_force(timeline: list, on: date):
     """The entry in force on ``on``: the last effective by then, or the first before any is.
     ``timeline``: anything with an ``effective_from`` (None: always), in order of effect (Entry
-    objects; publications' rows, which hearth.web.policy_store.name_records reads)."""
+    objects, or a database's rows of publications)."""
     chosen = timeline[0]
     for entry in timeline:
         if entry.effective_from is None or entry.effective_from <= on:
