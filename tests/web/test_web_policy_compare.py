@@ -113,3 +113,9 @@ def test_one_council_only_is_a_message(app, demo):
     response = signed_in(app, "policy_officer", demo.other).get(compare_url(demo.other))
     assert response.status_code == 400
     assert "Choose at least 2 councils" in response.get_data(as_text=True)
+
+
+def test_the_policy_page_links_to_it_for_those_who_may_compare(app, demo):
+    link = 'href="/policy/compare"'
+    assert link in signed_in(app, "manager", demo.home).get(f"/councils/{demo.home}/policy").get_data(as_text=True)
+    assert link not in signed_in(app, "worker", demo.home).get(f"/councils/{demo.home}/policy").get_data(as_text=True)
