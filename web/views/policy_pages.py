@@ -27,6 +27,7 @@ from ..evaluation import policy_in_force, today
 from ..models import AuditAction, Role
 from ..scoping import own_council_or_404
 from .document import DOCUMENT_ROLES
+from .workspace.editing import change_links_for, form_change_link
 
 bp = Blueprint("policy_pages", __name__, url_prefix="/councils")
 
@@ -123,7 +124,8 @@ def section(council: str, section: str, version: str | None = None):
     return render_template("policy/section.html", shown_council=shown, chosen=chosen, pinned=version is not None,
                            section=section, heading=policy_words.SECTION_TITLES[section],
                            entries=policy_words.section_entries(chosen, section), table=tables.get(section),
-                           working_days=policy_words.calendar_words(chosen) if section in COUNTED else ())
+                           working_days=policy_words.calendar_words(chosen) if section in COUNTED else (),
+                           change_link=change_links_for(shown.id))
 
 
 @bp.get("/<council>/policy/forms/<form_id>")
@@ -140,4 +142,5 @@ def form(council: str, form_id: str):
     body = render_form(preview, action=request.path, method="get", submit_label=None, today=today())
     said = form_words.form_entries(defn, version)[1:] if version is not None else ()  # its questions and checks
     _viewed(shown, f"form:{defn.id}", version)
-    return render_template("policy/form.html", shown_council=shown, defn=defn, body=body, said=said)
+    return render_template("policy/form.html", shown_council=shown, defn=defn, body=body, said=said,
+                           questions_link=form_change_link(shown.id, defn.id))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from hearth.engine.editing.yaml_text import EditError, YamlText
 from hearth.engine.policy_files import PolicyFiles
@@ -138,3 +138,45 @@ def index(council: str):
                            version=version_path(editing.files) if editing else None,
                            editors=[(endpoint, label) for endpoint, label in EDITORS
                                     if endpoint in current_app.view_functions])
+
+
+# ---------------------------------------------------------------- links from the reading pages
+# A rule's key on the policy pages (hearth.engine.policy_words.Entry.key, "trigger:<id>") → the
+# editor that changes it, and how the rest of the key becomes the editor's arguments.
+_EDITOR_OF_KEY = {
+    "trigger": ("workspace_edit_rules.trigger", lambda rest: {"trigger_id": rest}),
+    "deadline": ("workspace_edit_rules.deadline", lambda rest: {"section": "deadlines", "item_id": rest}),
+    "duty": ("workspace_edit_rules.deadline", lambda rest: {"section": "duties", "item_id": rest}),
+    "gate": ("workspace_edit_rules.gate", lambda rest: {"gate_id": rest}),
+    "chair": ("workspace_edit_tables.chair_row", lambda rest: {"row": int(rest)}),
+    "invitees": ("workspace_edit_tables.invitee_row", lambda rest: {"row": int(rest)}),
+    "intervention": ("workspace_edit_tables.intervention", lambda rest: {"intervention_id": rest}),
+}
+
+
+def change_links_for(council_id: str):
+    """For the reading pages: a function from a rule's key to the page that changes it in the
+    draft, when the signed-in user is one of the council's policy officers (None otherwise, and
+    for rules no editor changes). The reading page shows the published policy; the editor opens
+    the same rule in the draft's latest version."""
+    user = current_user()
+    if user is None or user.role not in WORKSPACE_ROLES or user.council_id != council_id:
+        return None
+
+    def change_link(key: str) -> str | None:
+        kind, _, rest = key.partition(":")
+        endpoint, arguments = _EDITOR_OF_KEY.get(kind, (None, None))
+        if endpoint is None or endpoint not in current_app.view_functions or not rest:
+            return None
+        return url_for(endpoint, council=council_id, **arguments(rest))
+
+    return change_link
+
+
+def form_change_link(council_id: str, form_id: str) -> str | None:
+    """The form's questions editor, for the council's policy officers (the form preview's link)."""
+    endpoint = "workspace_edit_forms.form"
+    links = change_links_for(council_id)
+    if links is None or endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, council=council_id, form_id=form_id)
