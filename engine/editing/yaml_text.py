@@ -315,7 +315,9 @@ class YamlText:
     def _content_end_line(self, node: Node) -> int:
         """The line after the last line that holds the node's own text: a block node's end mark
         points past the blank lines and comments that follow it, which belong to what comes next."""
-        end = node.end_mark.line if node.end_mark.column == 0 or node.end_mark.index >= len(self._text) else node.end_mark.line + 1
+        # a nested block ends where the next, less indented, token starts: not on that token's line
+        before_end = self._lines[node.end_mark.line][:node.end_mark.column] if node.end_mark.line < len(self._lines) else ""
+        end = node.end_mark.line if not before_end.strip() else node.end_mark.line + 1
         if node.end_mark.index >= len(self._text):
             end = len(self._lines)
         start = node.start_mark.line + 1
