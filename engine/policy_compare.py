@@ -25,6 +25,7 @@ from .policy_model import Council, PolicyVersion
 TOPICS = (("triggers", "What triggers the policy"), ("chair", "Who chairs the meeting"),
           ("invitees", "Who to invite"), ("deadlines", "Deadlines and duties"),
           ("gates", "Spending and moves"), ("interventions", "Interventions menu"))
+ALIGNED = ("chair", "invitees", "deadlines")  # the topics whose rows are aligned by the councils' ids
 INVITEE_PARTS = (("required", "must be invited"), ("consider", "consider inviting"))
 
 
@@ -64,6 +65,7 @@ class Topic:
     id: str
     title: str
     rows: tuple
+    aligned: bool        # rows aligned by an id (placement type, deadline); else one row of every rule
 
 
 @dataclass(frozen=True)
@@ -155,4 +157,5 @@ def compare(policies: list[tuple[Council, PolicyVersion]]) -> Comparison:
     versions = [version for _, version in policies]
     columns = tuple(Column(council.id, council.name, council.document, version.version, version.title,
                            version.effective_from) for council, version in policies)
-    return Comparison(columns, tuple(Topic(topic, title, _rows(topic, title, versions)) for topic, title in TOPICS))
+    return Comparison(columns, tuple(Topic(topic, title, _rows(topic, title, versions), topic in ALIGNED)
+                                     for topic, title in TOPICS))

@@ -66,7 +66,8 @@ li.CodeMirror-hint-active {{ background: #1d70b8; color: #ffffff; }}
 .hearth-table-scroll:focus {{ outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: inset 0 0 0 2px; }}
 .hearth-compare__cell, .hearth-compare__council {{ min-width: 12em; overflow-wrap: break-word; }}
 .hearth-compare__item {{ margin-bottom: 15px; }}
-.hearth-compare__source {{ display: block; color: #505a5f; }}
+.hearth-compare__title, .hearth-compare__source {{ display: block; }}
+.hearth-compare__source {{ color: #505a5f; }}
 """
 
 
