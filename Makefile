@@ -71,7 +71,8 @@ fuzz: install assets
 # pictures into build/screenshots/, so running the suite never changes a committed file.
 screenshots: install assets axe chromium
 	HEARTH_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q tests/web/browser/test_screenshots.py \
-	  tests/web/browser/test_policy_change_journey.py tests/web/browser/test_workspace_trying.py
+	  tests/web/browser/test_policy_change_journey.py tests/web/browser/test_workspace_trying.py \
+	  tests/web/browser/test_policy_compare_page.py
 
 # Serve the app with demo data on http://127.0.0.1:$(PORT)/ (SQLite in instance/).
 run: install assets
