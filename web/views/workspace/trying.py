@@ -185,7 +185,8 @@ def run_tests(council: str):
                                "failed": context["failed"], "problems": len(context["problems"]),
                                "revision": _revision(draft)}
     return render_template("workspace/tests.html", shown_council=shown, stage="workspace_trying.tests",
-                           last=None, has_files=files is not None, changed_since=False, **context)
+                           last=None, has_files=files is not None, changed_since=False,
+                           revision=draft.revision if draft is not None else 0, **context)
 
 
 # ------------------------------------------------------------------------------ the change in words

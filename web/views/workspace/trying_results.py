@@ -9,6 +9,7 @@ from typing import Callable
 
 from hearth.engine.policy import load_policy
 from hearth.engine.policy_diff import SECTION_TITLES, VERSION_SECTION
+from hearth.engine.editing.expectations import TAKEN_OVER
 from hearth.engine.form_words import FORMS_SECTION
 from hearth.engine.policy_files import PolicyFiles
 from hearth.engine.policy_tests import run_council_tests
@@ -32,6 +33,11 @@ class Failure:
     expected: str | None   # None: the message did not say (it is in ``what``)
     came: str | None
     why: str | None
+
+    @property
+    def can_be_expected(self) -> bool:
+        """Whether "Expect what came" can take this over (hearth.engine.editing.expectations)."""
+        return self.expected is not None and self.came is not None and self.what in TAKEN_OVER
 
 
 @dataclass(frozen=True)
