@@ -109,10 +109,12 @@ def test_an_unknown_council_is_a_located_message(app, demo):
     assert page.find("table") is None
 
 
-def test_one_council_only_is_a_message(app, demo):
-    response = signed_in(app, "policy_officer", demo.other).get(compare_url(demo.other))
-    assert response.status_code == 400
-    assert "Choose at least 2 councils" in response.get_data(as_text=True)
+def test_one_council_only_or_none_ticked_is_a_message(app, demo):
+    officer = signed_in(app, "policy_officer", demo.other)
+    for url in (compare_url(demo.other), "/policy/compare?compare=yes"):  # the form sent with nothing ticked
+        response = officer.get(url)
+        assert response.status_code == 400, url
+        assert "Choose at least 2 councils" in response.get_data(as_text=True)
 
 
 def test_the_policy_page_links_to_it_for_those_who_may_compare(app, demo):

@@ -28,10 +28,13 @@ MIN_COUNCILS = 2
 _MAX_SAID = 40          # characters of an unknown id repeated back in a message
 OBJECT = "policy_comparison"
 FIELD = "council"       # the checkboxes' name, and the id of the first (what an error links to)
+SUBMITTED = "compare"   # the Compare button's name: the form was sent, perhaps with no council ticked
 
 
 def _said(council_id: str) -> str:
-    return council_id if len(council_id) <= _MAX_SAID else council_id[:_MAX_SAID] + "…"
+    """An id as asked for, short and printable, to repeat back in a message."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in council_id[:_MAX_SAID])
+    return shown + ("…" if len(council_id) > _MAX_SAID else "")
 
 
 def _problem(asked: list[str], known: dict) -> str | None:
@@ -58,14 +61,17 @@ def _published(council: api.Council):
 
 def _page(choices: list[dict], error: str | None = None, comparison=None, missing=(), status: int = 200):
     return render_template("policy/compare.html", choices=choices, error=error, comparison=comparison,
-                           missing=missing, field=FIELD, max_councils=MAX_COUNCILS), status
+                           missing=missing, field=FIELD, submitted=SUBMITTED,
+                           max_councils=MAX_COUNCILS), status
 
 
 @bp.get("/compare")
 @role_required(*COMPARE_ROLES)
 def show():
     known = {council.id: council for council in api.list_councils()}  # the published library's councils
-    asked = request.args.getlist(FIELD) or list(known)[:MAX_COUNCILS]
+    asked = [council_id for council_id in request.args.getlist(FIELD) if council_id]
+    if not asked and SUBMITTED not in request.args:  # a first visit: every council (up to the most a page holds)
+        asked = list(known)[:MAX_COUNCILS]
     chosen = list(dict.fromkeys(council_id for council_id in asked if council_id in known))
     choices = [{"value": council.id, "text": council.name, "checked": council.id in chosen}
                for council in known.values()]
