@@ -99,22 +99,24 @@ class NewQuestion:
 
 
 # ---------------------------------------------------------------------- reading
-def outline(document: YamlText) -> tuple[SectionOutline, ...]:
-    """Every section with its top-level questions in order (what "Your questions" lists)."""
+def outline(document: YamlText, lists: Mapping[str, list] | None = None) -> tuple[SectionOutline, ...]:
+    """Every section with its top-level questions in order (what "Your questions" lists).
+    ``lists``: the policy's named option lists ({name: [(value, label)]}); a question's roles are
+    offered as a choice only when each is a role of its list (a role group is left to YAML)."""
     sections = document.value(("sections",), [])
     if not isinstance(sections, list):
         return ()
     out = []
     for index, section in enumerate(sections):
         fields = section.get("fields") if isinstance(section, dict) else None
-        questions = tuple(_question(document, index, position) for position, item in
+        questions = tuple(_question(document, index, position, lists or {}) for position, item in
                           enumerate(fields if isinstance(fields, list) else []) if _is_question(item))
         out.append(SectionOutline(str(section.get("title", "")) if isinstance(section, dict) else "", questions))
     return tuple(out)
 
 
-def read_question(document: YamlText, question_id: str) -> Question:
-    for section in outline(document):
+def read_question(document: YamlText, question_id: str, lists: Mapping[str, list] | None = None) -> Question:
+    for section in outline(document, lists):
         for question in section.questions:
             if question.id == question_id:
                 return question
@@ -125,7 +127,7 @@ def _is_question(item: Any) -> bool:
     return isinstance(item, dict) and isinstance(item.get("id"), str) and isinstance(item.get("kind"), str)
 
 
-def _question(document: YamlText, section: int, position: int) -> Question:
+def _question(document: YamlText, section: int, position: int, lists: Mapping[str, list]) -> Question:
     data = document.value(("sections", section, "fields", position))
     kind = data["kind"]
     unexpressed = [f"{KEY_WORDS.get(key, key)} ({key})" for key in data if key not in EXPRESSED]
@@ -133,7 +135,7 @@ def _question(document: YamlText, section: int, position: int) -> Question:
     if not isinstance(required, bool):
         required = None
         unexpressed.append("must be answered only when a condition holds (required)")
-    options, option_list, chosen = _read_options(data)
+    options, option_list, chosen = _read_options(data, lists)
     if "options" in data and options is None and chosen is None:
         unexpressed.append("options from a named list (options)")
     shown_when, show_expressed = _read_show_when(data.get("show_when"))
@@ -146,7 +148,7 @@ def _question(document: YamlText, section: int, position: int) -> Question:
                     required, options, option_list, chosen, shown_when, show_expressed, kinds, tuple(unexpressed))
 
 
-def _read_options(data: dict) -> tuple[tuple | None, str, tuple | None]:
+def _read_options(data: dict, lists: Mapping[str, list]) -> tuple[tuple | None, str, tuple | None]:
     """(written labels, role list, chosen roles): written options when every one is a plain
     {value, label[, hint]}; roles when chosen from a list of roles by ``only`` (or all of it)."""
     kind, spec = data["kind"], data.get("options", "roles" if data["kind"] == "roles" else None)
@@ -156,11 +158,11 @@ def _read_options(data: dict) -> tuple[tuple | None, str, tuple | None]:
         labels = tuple(item["label"] for item in spec)
         if len(set(labels)) == len(labels):
             return labels, "", None
-    if isinstance(spec, str) and spec in ROLE_LISTS:
+    if isinstance(spec, str) and spec in ROLE_LISTS and lists.get(spec):
         return None, spec, ()   # every role: the page ticks them all
     if isinstance(spec, dict) and set(spec) == {"list", "only"} and spec["list"] in ROLE_LISTS:
-        only = spec["only"]
-        if isinstance(only, list) and all(isinstance(value, str) for value in only):
+        only, known = spec["only"], {value for value, _label in lists.get(spec["list"], ())}
+        if isinstance(only, list) and only and all(isinstance(value, str) and value in known for value in only):
             return None, spec["list"], tuple(only)
     return None, "", None
 
@@ -236,7 +238,7 @@ def write_question(document: YamlText, was: Question, now: Question) -> None:
     if now.required != was.required and now.required is not None and was.required is not None:
         _set_or_delete(document, path + ("required",), None if now.required else False)
     if now.options is not None and was.options is not None and now.options != was.options:
-        document.set(path + ("options",), _written(document.value(path + ("options",)), now.options))
+        _write_options(document, path + ("options",), now.options)
     if now.chosen is not None and was.chosen is not None and now.chosen != was.chosen:
         document.set(path + ("options",), {"list": was.option_list, "only": list(now.chosen)})
     if was.show_expressed and now.shown_when != was.shown_when:
@@ -248,6 +250,25 @@ def _set_or_delete(document: YamlText, path: tuple, value: Any) -> None:
         document.delete(path)
     else:
         document.set(path, value)
+
+
+def _write_options(document: YamlText, path: tuple, labels: tuple[str, ...]) -> None:
+    """Written options made these labels item by item: options no longer wanted removed, the kept
+    ones put in order, new ones inserted where they go; so an unchanged option's line stays."""
+    target = _written(document.value(path), labels)
+    wanted = [item["value"] for item in target]
+    current = [item["value"] for item in document.value(path)]
+    for index in reversed(range(len(current))):
+        if current[index] not in wanted:
+            document.delete(path + (index,))
+    kept = [value for value in wanted if value in current]
+    for index, value in enumerate(kept):
+        at = [item["value"] for item in document.value(path)].index(value)
+        if at != index:
+            document.move(path, at, index)
+    for index, item in enumerate(target):
+        if item["value"] not in current:
+            document.insert(path, index, item)
 
 
 def _written(existing: Any, labels: tuple[str, ...]) -> list[dict]:

@@ -163,11 +163,11 @@ def form(council: str, form_id: str):
     return _form_page(shown, editing, form_id, path, document)
 
 
-def _question_or_404(document, question_id: str) -> editor.Question:
+def _question_or_404(document, question_id: str, lists: dict | None = None) -> editor.Question:
     if not isinstance(document, YamlText):
         abort(404)
     try:
-        return editor.read_question(document, question_id)
+        return editor.read_question(document, question_id, lists)
     except editor.UnknownQuestion:
         abort(404)
 
@@ -244,8 +244,8 @@ def question(council: str, form_id: str, question_id: str):
     """Change a question's type, label, hint, whether it must be answered, its options and when
     it is shown; what it has beyond those is named and kept."""
     shown, editing, path, document = _opened(council, form_id)
-    was = _question_or_404(document, question_id)
     lists = _policy_lists(editing.files)
+    was = _question_or_404(document, question_id, lists)
     if request.method == "GET":
         audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "form_question", "form": form_id, "question": was.id})
         return _question_page(shown, editing, form_id, path, document, was, _question_values(was, lists), {})
