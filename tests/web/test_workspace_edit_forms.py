@@ -94,6 +94,13 @@ def test_a_question_changed_without_javascript_is_shown_in_words_then_saved_line
 
 def test_unchanged_saves_nothing_and_bad_input_is_a_located_400_keeping_what_was_typed(app, officer, demo, chosen):
     form_id, _original, question = chosen
+    files = PolicyFiles.from_folder(policies_root() / demo.home)
+    one_of_each_kind = {q.kind: (path[6:-5], q) for path in reversed(files.glob("forms/*.yaml"))
+                        for section in outline(YamlText(files.text(path))) for q in section.questions}
+    for kind, (other_form, other) in one_of_each_kind.items():  # every kind's page opens, its values in place
+        opened = officer.get(_change(demo.home, f"/forms/{other_form}/questions/{other.id}"))
+        assert opened.status_code == 200 and f'value="{html.escape(other.label, quote=True)}"' in \
+            opened.get_data(as_text=True), kind
     url = _change(demo.home, f"/forms/{form_id}/questions/{question.id}")
     same = _post(officer, url, **_fields(question))
     assert same.status_code == 302 and "Nothing changed" in _page(officer.get(same.location))

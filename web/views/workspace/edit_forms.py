@@ -215,6 +215,7 @@ def _question_page(shown, editing, form_id, path, document, question, values: di
                            stage="workspace_drafts.index", shown_council=shown, form_id=form_id, path=path,
                            form_title=_title(document, form_id), question=question, values=values, errors=errors,
                            error_list=_error_list(errors), kind_items=_kind_items(question.kinds, values["kind"]),
+                           kind_words=KIND_WORDS,
                            role_items=_role_items(roles, values["roles"]),
                            show_items=[{"value": key, "text": words, "selected": key == values["show_when"]}
                                        for key, words in shows],
