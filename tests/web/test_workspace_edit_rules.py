@@ -120,6 +120,9 @@ def test_bad_input_is_a_located_400_keeping_what_was_typed(app, officer, publish
     assert response.status_code == 400
     assert 'href="#at_least"' in page and "Enter how many events as a whole number" in page
     assert 'value="three"' in page and 'value="-4"' in page
+    adding = _post(officer, CHANGE.format(council=published) + "/new-trigger",
+                   {**_trigger_form(trigger, kind="event"), "id": trigger.id})
+    assert adding.status_code == 400 and f"There is already a trigger '{trigger.id}'" in _page(adding)
     path, _ = _folder_text(published)
     assert _draft_text(app, published, path) is None
 

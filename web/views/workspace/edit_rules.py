@@ -146,6 +146,11 @@ def _units(current: Duration | None) -> tuple:
     return UNITS + ((current.unit,) if current is not None and current.unit not in UNITS else ())
 
 
+def _titled(errors: dict, title: str) -> str:
+    """A page's title, "Error: " first when it shows mistakes (so a screen reader hears it first)."""
+    return f"Error: {title}" if errors else title
+
+
 def _error_list(errors: dict, order) -> list[dict]:
     return [{"text": errors[name], "href": f"#{name}"} for name in order if name in errors]
 
@@ -182,7 +187,7 @@ def _trigger_page(rules: Rules, trigger, *, adding: bool, errors: dict | None = 
     current = trigger.within if trigger is not None else None
     return render_template(
         "workspace/editing/rules_trigger.html",
-        title="Add a trigger" if adding else f"Change the trigger: {trigger.title or trigger.id}",
+        title=_titled(errors, "Add a trigger" if adding else f"Change the trigger: {trigger.title or trigger.id}"),
         **_common(rules, rules.shown, trigger=trigger, adding=adding, errors=errors, posted=values,
                   error_list=_error_list(errors, ("id", "kind", "events", "at_least", "within_amount",
                                                   "within_unit", "title", "source")),
@@ -214,7 +219,7 @@ def _posted_trigger(rules: Rules, base: trigger_editing.Trigger, errors: dict) -
 @role_required(*WORKSPACE_ROLES)
 def trigger(council: str, trigger_id: str):
     """One trigger: one event, or a number of events within a period; its title and source."""
-    shown, rules = _rules(council, "edit_trigger", trigger_id=trigger_id)
+    shown, rules = _rules(council, "edit_trigger", trigger_id=trigger_id[:MAX_NAME_LENGTH])
     position = trigger_editing.trigger_position(rules.document, trigger_id)
     if position is None:
         abort(404)
@@ -261,7 +266,7 @@ def add_trigger(council: str):
 @role_required(*WORKSPACE_ROLES)
 def remove_trigger(council: str, trigger_id: str):
     """Remove a trigger (shown first, like every change; lint names any rule that still mentions it)."""
-    shown, rules = _rules(council, "remove_trigger", trigger_id=trigger_id)
+    shown, rules = _rules(council, "remove_trigger", trigger_id=trigger_id[:MAX_NAME_LENGTH])
     position = trigger_editing.trigger_position(rules.document, trigger_id)
     if position is None:
         abort(404)
@@ -313,7 +318,7 @@ def _obligation_page(rules: Rules, item, errors: dict | None = None, status: int
     errors = errors or {}
     return render_template(
         "workspace/editing/rules_deadline.html",
-        title=f"Change the {SECTION_WORDS[item.section]}: {item.title or item.id}",
+        title=_titled(errors, f"Change the {SECTION_WORDS[item.section]}: {item.title or item.id}"),
         **_common(rules, rules.shown, item=item, kind=SECTION_WORDS[item.section], errors=errors,
                   posted=request.form if request.method == "POST" else None,
                   error_list=_error_list(errors, ("amount", "unit", "starts", "met_by", "calendar", "title",
@@ -329,7 +334,7 @@ def _obligation_page(rules: Rules, item, errors: dict | None = None, status: int
 @role_required(*WORKSPACE_ROLES)
 def deadline(council: str, section: str, item_id: str):
     """One deadline or duty: how long, in what unit, counted from what, met by what, its calendar."""
-    shown, rules = _rules(council, "edit_deadline", section=section[:20], item_id=item_id)
+    shown, rules = _rules(council, "edit_deadline", section=section[:20], item_id=item_id[:MAX_NAME_LENGTH])
     position = obligation_editing.obligation_position(rules.document, section, item_id)
     if position is None:
         abort(404)
@@ -390,7 +395,8 @@ def gates(council: str):
 def _gate_page(rules: Rules, gate_values, errors: dict | None = None, status: int = 200):
     errors = errors or {}
     return render_template(
-        "workspace/editing/rules_gate.html", title=f"Change the gate: {gate_values.title or gate_values.id}",
+        "workspace/editing/rules_gate.html",
+        title=_titled(errors, f"Change the gate: {gate_values.title or gate_values.id}"),
         **_common(rules, rules.shown, gate=gate_values, errors=errors,
                   posted=request.form if request.method == "POST" else None,
                   error_list=_error_list(errors, ("actions", "opened_by", "opening_events", "overrides", "title",
@@ -404,7 +410,7 @@ def _gate_page(rules: Rules, gate_values, errors: dict | None = None, status: in
 def gate(council: str, gate_id: str):
     """One gate: the requests it holds back, what opens it (something happening, or an approval),
     what may override it, its title and source."""
-    shown, rules = _rules(council, "edit_gate", gate_id=gate_id)
+    shown, rules = _rules(council, "edit_gate", gate_id=gate_id[:MAX_NAME_LENGTH])
     position = gate_editing.gate_position(rules.document, gate_id)
     if position is None:
         abort(404)
