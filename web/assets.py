@@ -61,8 +61,9 @@ li.CodeMirror-hint-active {{ background: #1d70b8; color: #ffffff; }}
 .hearth-workspace-nav__item {{ margin: 0; }}
 .hearth-workspace-nav__link--current {{ font-weight: bold; text-decoration-thickness: 3px; }}
 // Wide tables (compare councils): each scrolls inside its own focusable region, so a 320px
-// screen never scrolls the page sideways; cells keep a readable width.
-.hearth-table-scroll {{ overflow-x: auto; margin-bottom: 30px; }}
+// screen never scrolls the page sideways; cells keep a readable width. Positioned, so the
+// visually hidden text of its rows' links and buttons stays inside it too.
+.hearth-table-scroll {{ position: relative; overflow-x: auto; margin-bottom: 30px; }}
 .hearth-table-scroll:focus {{ outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: inset 0 0 0 2px; }}
 .hearth-compare__cell, .hearth-compare__council {{ min-width: 12em; overflow-wrap: break-word; }}
 .hearth-compare__item {{ margin-bottom: 15px; }}

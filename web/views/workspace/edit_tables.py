@@ -100,7 +100,9 @@ def roles_words(opened: Opened, row) -> list[str]:
     for key in table_editor.ROLE_KEYS[row.section]:
         labels = [opened.roles.get(role, role) for role in row.values.roles.get(key, ())]
         labels += [f"({text})" for text in row.unexpressed if text.startswith(f"In '{key}'")]
-        if labels:
+        if labels and row.section == "chair":  # the column says who may chair
+            said.append(", ".join(labels))
+        elif labels:
             said.append(f"{ROLE_LEGENDS[key]}: {', '.join(labels)}")
     return said
 
