@@ -25,6 +25,7 @@ from typing import Any
 
 from hearth.rules.source import LMap, Problems, SourceError, load_yaml
 
+from ..policy_words import either
 from ..vocabulary import Vocabulary, merge_vocabulary, shared_vocabulary
 from .yaml_text import EditError, YamlText
 
@@ -157,7 +158,7 @@ def _placements(when: Any, vocabulary: Vocabulary) -> Placements | None:
 
 def _item_words(item: Any, vocabulary: Vocabulary) -> str:
     if isinstance(item, dict) and isinstance(item.get("one_of"), list):
-        return "one of " + ", ".join(vocabulary.roles.get(str(role), str(role)) for role in item["one_of"])
+        return "one of " + either([vocabulary.roles.get(str(role), str(role)) for role in item["one_of"]])
     return f"'{item}', which is not a role or role group of the vocabulary"
 
 

@@ -153,3 +153,29 @@ def test_an_intervention_changed_added_removed_and_moved():
     menu.remove_intervention(document, values.id)
     assert [line[0] for line in _diff(text, document.text)] == ["-"] * len(_diff(text, document.text))
     assert menu.read_intervention(document, values.id) is None
+
+
+UNEXPRESSED = """\
+chair:
+  - when: {placement.type: ifa_foster, child.age: {at_least: 16}}   # older children
+    options: [iro]
+    source: "A"
+  - options: [{one_of: [iro, advocate]}, childs_team_manager]
+    source: "B"
+"""
+
+
+def test_what_a_page_cannot_tick_is_read_only_or_kept_in_place_and_named():
+    document = YamlText(UNEXPRESSED)
+    vocabulary = tables.vocabulary_of(document)
+    older, either_one = tables.rows(document, "chair", vocabulary)
+    assert not older.editable and "more than which placement types" in older.unexpressed[0]
+    with pytest.raises(tables.EditError):
+        tables.write_row(document, "chair", 0, older.values, vocabulary)
+    assert either_one.editable and either_one.values.roles["options"] == ("childs_team_manager",)
+    assert either_one.unexpressed == ("In 'options': one of Independent Reviewing Officer (IRO) or Advocate",)
+    tables.write_row(document, "chair", 1, RowValues(either_one.values.placements, {"options": ("advocate",)}, "B"),
+                     vocabulary)
+    assert _diff(UNEXPRESSED, document.text) == [
+        "-  - options: [{one_of: [iro, advocate]}, childs_team_manager]",
+        "+  - options: [{one_of: [iro, advocate]}, advocate]"]
