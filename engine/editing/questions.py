@@ -16,7 +16,7 @@ shown in words and left to the YAML editor.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from hearth.forms.model import FIELD_KEYS, ID_PATTERN, RESERVED, ROLE_LISTS, name_from
@@ -116,10 +116,18 @@ def outline(document: YamlText, lists: Mapping[str, list] | None = None) -> tupl
 
 
 def read_question(document: YamlText, question_id: str, lists: Mapping[str, list] | None = None) -> Question:
+    """The question, its "shown when" offered for change only when it is one of the answers the
+    page offers (an earlier question's; anything else is kept and named, never lost to "Always")."""
     for section in outline(document, lists):
         for question in section.questions:
-            if question.id == question_id:
-                return question
+            if question.id != question_id:
+                continue
+            offered = {(shown_by, answer) for shown_by, answer, _words
+                       in show_choices(document, question_id, lists or {})}
+            if question.shown_when is not None and question.shown_when not in offered:
+                return replace(question, shown_when=None, show_expressed=False, unexpressed=question.unexpressed + (
+                    "shown only when a condition holds (show_when)",))
+            return question
     raise UnknownQuestion(f"There is no question '{question_id}' in {document.file}.")
 
 

@@ -194,3 +194,24 @@ def test_a_question_added_moved_up_and_another_removed(council):
     assert removable is None or removable.id not in ids
     with pytest.raises(EditError, match="already the last"):
         move_question(document, read_question(document, ids[-1]), 1)
+
+
+def test_a_condition_the_page_cannot_offer_is_kept_never_turned_into_always():
+    text = """title: A form
+version: 1
+sections:
+  - fields:
+      - id: first
+        kind: text
+        label: First
+        show_when: {later: true}      # names a later question: not an answer the page offers
+      - id: later
+        kind: yes_no
+        label: Later
+"""
+    document = YamlText(text)
+    question = read_question(document, "first", {})
+    assert (question.shown_when, question.show_expressed) == (None, False)
+    assert "shown only when a condition holds (show_when)" in question.unexpressed
+    write_question(document, question, replace(question, label="First, reworded"))
+    assert _changed(text, document.text) == ["-         label: First", "+         label: First, reworded"]
