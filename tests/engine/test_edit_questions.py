@@ -213,5 +213,5 @@ sections:
     question = read_question(document, "first", {})
     assert (question.shown_when, question.show_expressed) == (None, False)
     assert "shown only when a condition holds (show_when)" in question.unexpressed
-    write_question(document, question, replace(question, label="First, reworded"))
-    assert _changed(text, document.text) == ["-         label: First", "+         label: First, reworded"]
+    write_question(document, question, replace(question, label="First reworded"))
+    assert _changed(text, document.text) == ["-         label: First", "+         label: First reworded"]
