@@ -140,6 +140,18 @@ def test_unchanged_values_save_nothing_and_bad_input_is_a_400_on_its_field_with_
     moved = _post(officer, published, "/chair/0/move", {"direction": "up"})
     assert moved.status_code == 400 and "cannot move up" in _page(moved)
 
+    # A row whose condition says more than placement types is shown in words, never rewritten.
+    written = text.split("\n")[YamlText(text, path).line_of(("chair", row.index, "when")) - 1]
+    older = text.replace(written, written.replace("}", ", child.age: {at_least: 16}}", 1), 1)
+    with app.app_context():
+        policy_store.save_draft(db.session(), published, path, older, 0, "x@y.demo")
+        db.session().commit()
+    assert "and the child's age is at least 16" in _page(officer.get(_url(published, "/chair")))
+    page = _page(officer.get(_url(published, f"/chair/{row.index}")))
+    assert "This page cannot change this row" in page and f"/workspace/files/{path}" in page
+    kept = _post(officer, published, f"/chair/{row.index}", _chair_fields(row, (added,)), revision=1, confirmed="yes")
+    assert kept.status_code == 200 and _draft_text(app, published, path) == older
+
 
 def test_a_stale_save_is_a_409_and_the_change_is_shown_again(app, officer, published):
     path, text, row, added, vocabulary = _first_limited_chair_row(published)
@@ -186,6 +198,11 @@ def test_workers_are_refused_and_another_councils_tables_are_a_404(app, officer,
     for rest in ("/chair", "/invitees/0", "/menu"):
         assert worker.get(_url(published, rest)).status_code == 403
         assert officer.get(_url(demo.other, rest)).status_code == 404
+    for rest, shown in (("/invitees", "Who is invited, by placement type"), ("/invitees/0", "Who to consider inviting"),
+                        ("/invitees/new", "The new row goes at the end"), ("/chair/new", "Add a row to who chairs"),
+                        ("/menu/new", "Add an intervention to the menu")):
+        response = officer.get(_url(published, rest))
+        assert response.status_code == 200 and shown in _page(response)
     token = csrf_token(officer, _url(published, "/chair"))
     assert officer.post(_url(demo.other, "/chair/0/remove"),
                         data={"csrf_token": token, "revision": "0", "confirmed": "yes"}).status_code == 404

@@ -24,8 +24,10 @@ from hearth.engine.editing import menu as menu_editor
 from hearth.engine.editing import tables as table_editor
 from hearth.engine.editing.tables import EVERY, EXCEPT, ONLY, Placements, RowValues
 from hearth.engine.editing.yaml_text import EditError
-from hearth.engine.policy_words import either
+from hearth.engine.policy import load_council, load_version
+from hearth.engine.policy_words import Speaker, either, when_words
 from hearth.rules.limits import MAX_NAME_LENGTH, MAX_TEXT_LENGTH
+from hearth.rules.source import SourceError
 
 from ...audit import audit, refused
 from ...auth import role_required
@@ -56,6 +58,18 @@ class Opened:
         self.vocabulary = table_editor.vocabulary_of(self.document)
         self.roles = dict(table_editor.role_choices(self.vocabulary))
         self.placement_types = dict(self.vocabulary.placement_types)
+        self._version = False  # read once, only for a row whose condition the page cannot tick
+
+    def condition_words(self, section: str, index: int) -> str | None:
+        """A row's condition in the words of the policy pages, when the version loads (a draft
+        with a mistake elsewhere may not: the row's YAML is shown instead)."""
+        if self._version is False:
+            try:
+                self._version = load_version(load_council(self.editing.files), self.editing.files, self.path)
+            except SourceError:
+                self._version = None
+        rows = getattr(self._version, section, ()) if self._version is not None else ()
+        return when_words(Speaker(self._version), rows[index].when) if index < len(rows) else None
 
     @property
     def yaml_link(self) -> str:
@@ -84,7 +98,8 @@ def _refuse_input(shown) -> None:
 # ---------------------------------------------------------------- words
 def placements_words(opened: Opened, row) -> str:
     if not row.placements_expressed:
-        return "Only when: " + json.dumps(row.when, default=str, ensure_ascii=False)
+        said = opened.condition_words(row.section, row.index)
+        return f"When {said}" if said else "Only when: " + json.dumps(row.when, default=str, ensure_ascii=False)
     placements = row.values.placements
     labels = [opened.placement_types.get(name, name) for name in placements.types]
     if placements.mode == EVERY:
