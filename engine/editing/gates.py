@@ -105,6 +105,10 @@ def write_gate(document: YamlText, position: int, values: Gate, order=(), action
                 document.delete(path + (key,))
 
 
+def remove_gate(document: YamlText, position: int) -> None:
+    document.delete((SECTION, position))
+
+
 def _events(condition) -> tuple[str, ...] | None:
     """The event types of ``{event: ..., where: ...}``; None for any other condition."""
     if isinstance(condition, dict) and set(condition) <= {"event", "where"}:

@@ -126,6 +126,10 @@ def write_obligation(document: YamlText, section: str, position: int, values: Ob
                 document.delete(path + (key,))
 
 
+def remove_obligation(document: YamlText, section: str, position: int) -> None:
+    document.delete((section, position))
+
+
 def _same_duration(new: Duration | None, old: Duration | None) -> bool:
     """Durations that mean the same: zero of any unit is 'immediately'."""
     if new is None or old is None:

@@ -154,6 +154,10 @@ def test_a_deadline_edit_changes_its_due_line_and_loads_with_the_new_time(counci
     _kept(text, document.text)
     loaded = next(o for o in getattr(_loaded(files, path, document.text), section) if o.id == item.id)
     assert loaded.due[0].duration == longer and set(loaded.starts.types) == set(item.starts)
+    removed = YamlText(text, path)
+    obligations.remove_obligation(removed, section, position)
+    assert item.id not in obligations.obligation_ids(removed, section) and _only(text, removed.text) <= {"delete",
+                                                                                                         "replace"}
 
 
 @pytest.mark.parametrize("council", generic_councils())
@@ -176,6 +180,10 @@ def test_a_gate_edit_changes_its_actions_line_and_an_approval_becomes_a_block(co
     _kept(text, document.text)
     loaded = next(g for g in _loaded(files, path, document.text).gates if g.id == gate.id)
     assert set(loaded.actions) == set(actions)
+    removed = YamlText(text, path)
+    gates.remove_gate(removed, position)
+    assert gate.id not in gates.gate_ids(removed)
+    assert gate.id not in [g.id for g in _loaded(files, path, removed.text).gates]
     approvals = [(position, gate) for position, gate in found if gate.opened_by == gates.NEEDS_APPROVAL]
     if approvals:
         position, gate = approvals[0]

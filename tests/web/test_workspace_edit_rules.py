@@ -171,6 +171,9 @@ def test_a_deadline_and_a_gate_are_changed_through_their_pages(app, officer, pub
     assert _post(officer, gate_url, {"actions": list(gate.actions), "opened_by": "needs_approval",
                                      "opening_events": list(gate.opening_events), "overrides": ["allegation"],
                                      "title": gate.title, "source": gate.source, "revision": "1"}).status_code == 400
+    removing = _post(officer, gate_url + "/remove", {"revision": "1"})
+    assert removing.status_code == 200 and f"- id: {gate.id}" in _page(removing)
+    assert read_gate(YamlText(_draft_text(app, published, path), path), 0).id == gate.id   # not saved yet
 
 
 def test_a_worker_is_refused(client, published):
@@ -183,3 +186,5 @@ def test_another_councils_rules_and_an_unknown_rule_are_a_404(officer, published
     assert officer.get(CHANGE.format(council=demo.other) + "/gates").status_code == 404
     assert officer.get(CHANGE.format(council=published) + "/triggers/no-such-trigger").status_code == 404
     assert officer.get(CHANGE.format(council=published) + "/deadlines/gates/x").status_code == 404
+    assert _post(officer, CHANGE.format(council=published) + "/triggers/no-such-trigger/remove",
+                 {"revision": "0"}).status_code == 404

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from hearth.engine.editing import gates as gate_editing
 from hearth.engine.editing import obligations as obligation_editing
@@ -25,7 +25,7 @@ from hearth.engine.editing.rule_parts import (UNIT_WORDS, UNITS, action_choices,
 from hearth.engine.editing.yaml_text import EditError, YamlText
 from hearth.engine.vocabulary import Vocabulary
 from hearth.rules.durations import MAX_AMOUNT, Duration, Unit
-from hearth.rules.limits import MAX_NAME_LENGTH
+from hearth.rules.limits import MAX_NAME_LENGTH, text_problem
 
 from ...audit import audit
 from ...auth import role_required
@@ -72,7 +72,8 @@ class Rules:
 
 def _rules(council: str, page: str, required: bool = True, **detail) -> tuple[object, Rules | None]:
     """The signed-in officer's council and its rules (404 for another council's; ``required``
-    pages are a 404 too when nothing is published yet), the page view audited."""
+    pages are a 404 too when nothing is published yet, and go to the YAML editor when the
+    version file is not YAML), the page view audited."""
     shown = workspace_council(council)
     editing = editable(shown.id)
     path = version_path(editing.files) if editing is not None else None
@@ -85,10 +86,9 @@ def _rules(council: str, page: str, required: bool = True, **detail) -> tuple[ob
     try:
         document = editing.document(path)
     except EditError:
-        document = None
-    if document is None:
-        if required:
-            abort(404)
+        if required:   # a version file that is not YAML: only the YAML editor can mend it
+            flash(f"{path} is not YAML these pages can read: correct it in the YAML editor first.")
+            abort(redirect(url_for("workspace_drafts.edit", council=shown.id, path=path)))
         return shown, None
     return shown, Rules(shown, editing, path, document, version_vocabulary(document))
 
@@ -106,7 +106,7 @@ def _common(rules: Rules | None, shown, **extra) -> dict:
 # ---------------------------------------------------------------- reading the form
 def _whole(name: str, errors: dict, message: str, least: int, most: int) -> int | None:
     raw = request.form.get(name, "").strip()
-    if raw.isdigit() and len(raw) <= 6 and least <= int(raw) <= most:
+    if raw.isascii() and raw.isdigit() and len(raw) <= 6 and least <= int(raw) <= most:
         return int(raw)
     errors[name] = message
     return None
@@ -125,10 +125,11 @@ def _chosen(name: str, allowed, errors: dict, message: str, required: bool = Tru
 
 def _text(name: str, errors: dict, what: str, most: int, required: bool) -> str:
     value = " ".join(line.strip() for line in request.form.get(name, "").strip().splitlines())
+    problem = text_problem(value, most)
     if required and not value:
         errors[name] = f"Enter {what}."
-    elif len(value) > most:
-        errors[name] = f"{what[0].upper()}{what[1:]} must be {most:,} characters or fewer."
+    elif problem:
+        errors[name] = f"{what[0].upper()}{what[1:]} cannot be saved: {problem}."
     return value
 
 
@@ -152,7 +153,9 @@ def _titled(errors: dict, title: str) -> str:
 
 
 def _error_list(errors: dict, order) -> list[dict]:
-    return [{"text": errors[name], "href": f"#{name}"} for name in order if name in errors]
+    """The error summary's links, field by field; "form" is a change the file could not take."""
+    return [{"text": errors[name], "href": f"#{name}" if name != "form" else "#rule-form"}
+            for name in ("form", *order) if name in errors]
 
 
 # ---------------------------------------------------------------- triggers
@@ -231,7 +234,10 @@ def trigger(council: str, trigger_id: str):
     if errors:
         return _trigger_page(rules, current, adding=False, errors=errors, status=400)
     document = rules.editing.document(rules.path)
-    trigger_editing.write_trigger(document, position, values, rules.event_order)
+    try:
+        trigger_editing.write_trigger(document, position, values, rules.event_order)
+    except EditError as error:
+        return _trigger_page(rules, current, adding=False, errors={"form": str(error)}, status=400)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
                           back=url_for(".triggers", council=shown.id), editor="triggers",
                           what=f"the trigger {trigger_id}")
@@ -256,7 +262,10 @@ def add_trigger(council: str):
     if errors:
         return _trigger_page(rules, blank, adding=True, errors=errors, status=400)
     document = rules.editing.document(rules.path)
-    trigger_editing.add_trigger(document, values, rules.event_order)
+    try:
+        trigger_editing.add_trigger(document, values, rules.event_order)
+    except EditError as error:
+        return _trigger_page(rules, blank, adding=True, errors={"form": str(error)}, status=400)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
                           back=url_for(".triggers", council=shown.id), editor="triggers",
                           what=f"the new trigger {new_id}")
@@ -299,7 +308,7 @@ def deadlines(council: str):
                 rows.append((item, obligation_words(rules, item)))
             tables.append((section, rows))
     return render_template("workspace/editing/rules_deadlines.html", title="Deadlines and duties",
-                           **_common(rules, shown, tables=tables))
+                           **_common(rules, shown, tables=tables, revision=rules.editing.revision if rules else 0))
 
 
 def _calendar_words(rules: Rules) -> str:
@@ -360,10 +369,28 @@ def deadline(council: str, section: str, item_id: str):
     values = replace(current, duration=Duration(amount, unit), starts=starts, met_by=met_by, calendar=calendar,
                      title=title, source=source)
     document = rules.editing.document(rules.path)
-    obligation_editing.write_obligation(document, section, position, values, rules.event_order)
+    try:
+        obligation_editing.write_obligation(document, section, position, values, rules.event_order)
+    except EditError as error:
+        return _obligation_page(rules, current, {"form": str(error)}, 400)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
                           back=url_for(".deadlines", council=shown.id), editor="deadlines",
                           what=f"the {SECTION_WORDS[section]} {item_id}")
+
+
+@bp.post("/deadlines/<section>/<item_id>/remove")
+@role_required(*WORKSPACE_ROLES)
+def remove_deadline(council: str, section: str, item_id: str):
+    """Remove a deadline or duty (shown first; lint names any recommendation that still asks about it)."""
+    shown, rules = _rules(council, "remove_deadline")
+    position = obligation_editing.obligation_position(rules.document, section, item_id)
+    if position is None:
+        abort(404)
+    document = rules.editing.document(rules.path)
+    obligation_editing.remove_obligation(document, section, position)
+    return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
+                          back=url_for(".deadlines", council=shown.id), editor="deadlines",
+                          what=f"the {section} (removing {item_id})")
 
 
 # ---------------------------------------------------------------- gates
@@ -389,7 +416,7 @@ def gates(council: str):
             gate_values = gate_editing.read_gate(rules.document, position)
             rows.append((gate_values, gate_words(rules, gate_values)))
     return render_template("workspace/editing/rules_gates.html", title="Gates: what must happen before a request",
-                           **_common(rules, shown, rows=rows))
+                           **_common(rules, shown, rows=rows, revision=rules.editing.revision if rules else 0))
 
 
 def _gate_page(rules: Rules, gate_values, errors: dict | None = None, status: int = 200):
@@ -435,7 +462,25 @@ def gate(council: str, gate_id: str):
     values = replace(current, actions=actions, opened_by=opened_by, opening_events=opening, overrides=overrides,
                      title=title, source=source)
     document = rules.editing.document(rules.path)
-    gate_editing.write_gate(document, position, values, rules.event_order,
-                            [action for action, _ in action_choices(rules.vocabulary)])
+    try:
+        gate_editing.write_gate(document, position, values, rules.event_order,
+                                [action for action, _ in action_choices(rules.vocabulary)])
+    except EditError as error:
+        return _gate_page(rules, current, {"form": str(error)}, 400)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
                           back=url_for(".gates", council=shown.id), editor="gates", what=f"the gate {gate_id}")
+
+
+@bp.post("/gates/<gate_id>/remove")
+@role_required(*WORKSPACE_ROLES)
+def remove_gate(council: str, gate_id: str):
+    """Remove a gate (shown first, like every change)."""
+    shown, rules = _rules(council, "remove_gate")
+    position = gate_editing.gate_position(rules.document, gate_id)
+    if position is None:
+        abort(404)
+    document = rules.editing.document(rules.path)
+    gate_editing.remove_gate(document, position)
+    return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
+                          back=url_for(".gates", council=shown.id), editor="gates",
+                          what=f"the gates (removing {gate_id})")
