@@ -213,7 +213,7 @@ def show_choices(document: YamlText, question_id: str, lists: Mapping[str, list]
             if question.kind not in SHOWN_BY:
                 continue
             for value, label in _answers(document, question, lists):
-                out.append((question.id, value, f"{question.label}: {label}"))
+                out.append((question.id, value, f"the answer to ‘{question.label}’ is {label}"))
     return tuple(out)
 
 
