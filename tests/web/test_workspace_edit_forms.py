@@ -12,12 +12,14 @@ import json
 import re
 
 import pytest
+from sqlalchemy import select
 
 from hearth.engine.api import policies_root
 from hearth.engine.editing.questions import outline, uses_of
 from hearth.engine.editing.yaml_text import YamlText
 from hearth.engine.policy_files import PolicyFiles
 from hearth.web import db, policy_store
+from hearth.web.models import AuditAction, AuditEntry
 
 from web_support import Demo, csrf_token, login
 
@@ -74,6 +76,10 @@ def test_a_question_changed_without_javascript_is_shown_in_words_then_saved_line
     assert f"/workspace/change/forms/{form_id}" in listing
     page = _page(officer.get(_change(demo.home, f"/forms/{form_id}")))
     assert question.label in page and f"Move up<span class=\"govuk-visually-hidden\">: {question.label}" in page
+    with app.app_context():
+        viewed = db.session().scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.VIEWED.value)).all()
+    assert {"page": "form_questions", "form": form_id} in [entry.detail for entry in viewed
+                                                          if entry.object_type == "policy_draft"]
     url = _change(demo.home, f"/forms/{form_id}/questions/{question.id}")
     opened = _page(officer.get(url))
     assert f'value="{question.label}"' in opened
