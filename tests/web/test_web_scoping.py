@@ -37,6 +37,7 @@ ARGUMENTS = {
     "part": lambda demo, council: "versions",       # a part of the policy whose JSON Schema the editor offers
     "job": lambda demo, council: demo.impact_jobs[council],   # the council's impact check of its draft
     "request_id": lambda demo, council: 1,          # a publication request (none waits: a stale page's answer)
+    "question_id": lambda demo, council: first_form(council).all_fields()[0].id,   # a question of the first form
 }
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}
 
