@@ -30,7 +30,7 @@ ARGUMENTS = {
     "case_id": lambda demo, council: demo.cases[council][0].id,
     "council": lambda demo, council: council,
     "form_id": lambda demo, council: first_form(council).id,
-    "section": lambda demo, council: "triggers",   # a section of the policy pages
+    "section": lambda demo, council: "deadlines",  # a section of the policy pages, and of the deadline editor
     "version": lambda demo, council: policy_on(council, date.today()).version,
     "submission_id": lambda demo, council: demo.drafts[council],
     "path": lambda demo, council: "council.yaml",   # a file of the policy workspace's draft
@@ -38,6 +38,9 @@ ARGUMENTS = {
     "job": lambda demo, council: demo.impact_jobs[council],   # the council's impact check of its draft
     "request_id": lambda demo, council: 1,          # a publication request (none waits: a stale page's answer)
     "question_id": lambda demo, council: first_form(council).all_fields()[0].id,   # a question of the first form
+    "trigger_id": lambda demo, council: policy_on(council, date.today()).triggers[0].id,   # the rule editors'
+    "item_id": lambda demo, council: policy_on(council, date.today()).deadlines[0].id,
+    "gate_id": lambda demo, council: next((gate.id for gate in policy_on(council, date.today()).gates), "none"),
 }
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}
 

@@ -31,7 +31,7 @@ from ...audit import audit
 from ...auth import role_required
 from ...models import AuditAction
 from .access import PREFIX, WORKSPACE_ROLES, workspace_council
-from .editing import OBJECT, Editable, check_and_save, editable, version_path
+from .editing import OBJECT, Editable, check_and_save, editable, posted_revision, version_path
 
 bp = Blueprint("workspace_edit_rules", __name__, url_prefix=PREFIX + "/change")
 
@@ -147,6 +147,15 @@ def _units(current: Duration | None) -> tuple:
     return UNITS + ((current.unit,) if current is not None and current.unit not in UNITS else ())
 
 
+def _without_revision(page: str):
+    """A post that is not what these pages' forms send (no draft revision): nothing to check a
+    change against, so nothing is changed and the officer is sent back to ``page``."""
+    if posted_revision() is not None:
+        return None
+    flash("Nothing was changed: the form came without the draft's revision. Make the change again.")
+    return redirect(page)
+
+
 def _titled(errors: dict, title: str) -> str:
     """A page's title, "Error: " first when it shows mistakes (so a screen reader hears it first)."""
     return f"Error: {title}" if errors else title
@@ -227,6 +236,8 @@ def trigger(council: str, trigger_id: str):
     if position is None:
         abort(404)
     current = trigger_editing.read_trigger(rules.document, position)
+    if request.method == "POST" and (unposted := _without_revision(request.path)):
+        return unposted
     if request.method == "GET" or not current.expressible:
         return _trigger_page(rules, current, adding=False, status=200 if request.method == "GET" else 400)
     errors: dict = {}
@@ -251,6 +262,8 @@ def add_trigger(council: str):
     blank = trigger_editing.Trigger("", "", trigger_editing.EVENT, (), None, None, "")
     if request.method == "GET":
         return _trigger_page(rules, blank, adding=True)
+    if unposted := _without_revision(request.path):
+        return unposted
     errors: dict = {}
     new_id = request.form.get("id", "").strip()
     if not trigger_editing.ID_PATTERN.match(new_id) or len(new_id) > MAX_NAME_LENGTH:
@@ -279,6 +292,8 @@ def remove_trigger(council: str, trigger_id: str):
     position = trigger_editing.trigger_position(rules.document, trigger_id)
     if position is None:
         abort(404)
+    if unposted := _without_revision(url_for(".triggers", council=shown.id)):
+        return unposted
     document = rules.editing.document(rules.path)
     trigger_editing.remove_trigger(document, position)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
@@ -348,6 +363,8 @@ def deadline(council: str, section: str, item_id: str):
     if position is None:
         abort(404)
     current = obligation_editing.read_obligation(rules.document, section, position)
+    if request.method == "POST" and (unposted := _without_revision(request.path)):
+        return unposted
     if request.method == "GET" or not current.expressible:
         return _obligation_page(rules, current, status=200 if request.method == "GET" else 400)
     errors: dict = {}
@@ -386,6 +403,8 @@ def remove_deadline(council: str, section: str, item_id: str):
     position = obligation_editing.obligation_position(rules.document, section, item_id)
     if position is None:
         abort(404)
+    if unposted := _without_revision(url_for(".deadlines", council=shown.id)):
+        return unposted
     document = rules.editing.document(rules.path)
     obligation_editing.remove_obligation(document, section, position)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
@@ -442,6 +461,8 @@ def gate(council: str, gate_id: str):
     if position is None:
         abort(404)
     current = gate_editing.read_gate(rules.document, position)
+    if request.method == "POST" and (unposted := _without_revision(request.path)):
+        return unposted
     if request.method == "GET" or not current.expressible:
         return _gate_page(rules, current, status=200 if request.method == "GET" else 400)
     errors: dict = {}
@@ -479,6 +500,8 @@ def remove_gate(council: str, gate_id: str):
     position = gate_editing.gate_position(rules.document, gate_id)
     if position is None:
         abort(404)
+    if unposted := _without_revision(url_for(".gates", council=shown.id)):
+        return unposted
     document = rules.editing.document(rules.path)
     gate_editing.remove_gate(document, position)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
