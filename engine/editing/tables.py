@@ -21,6 +21,7 @@ always holds (after it, it could never apply); a new invitees row goes at the en
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from hearth.rules.source import LMap, Problems, SourceError, load_yaml
@@ -81,8 +82,14 @@ def vocabulary_of(document: YamlText) -> Vocabulary:
     """The shared vocabulary with the version's own additions: the roles and placement types
     the tables' checkboxes offer. Read from the version file alone, so the tables can still be
     edited while another part of the draft has a mistake (lint says so on the check page)."""
+    return _vocabulary_of(document.text, document.file)
+
+
+@lru_cache(maxsize=8)
+def _vocabulary_of(text: str, file: str) -> Vocabulary:
+    """Remembered by text: every page of an editor reads the same version file again."""
     try:
-        doc = load_yaml(document.text, document.file)
+        doc = load_yaml(text, file)
     except SourceError:
         doc = None
     node = doc.get("vocabulary") if isinstance(doc, LMap) else None

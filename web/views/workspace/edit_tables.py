@@ -48,12 +48,15 @@ DIRECTIONS = ("up", "down")
 class Opened:
     """The council's workspace open on its version file: the document, its vocabulary."""
 
-    def __init__(self, council: str):
+    def __init__(self, council: str, *, required: bool = True):
         self.shown = workspace_council(council)
         self.editing = editable(self.shown.id)
         self.path = version_path(self.editing.files) if self.editing is not None else None
-        if self.path is None:
-            abort(404)
+        self.ready = self.path is not None  # False before any publication: nothing to change yet
+        if not self.ready:
+            if required:
+                abort(404)
+            return
         self.document = self.editing.document(self.path)
         self.vocabulary = table_editor.vocabulary_of(self.document)
         self.roles = dict(table_editor.role_choices(self.vocabulary))
@@ -82,13 +85,6 @@ class Opened:
     def save(self, *, back: str, editor: str, what: str):
         return check_and_save(self.shown, self.editing, path=self.path, new_text=self.document.text, back=back,
                               editor=editor, what=what)
-
-
-def _opened_or_listing(council: str) -> Opened | None:
-    """The listing pages show "nothing to change yet" before any publication instead of a 404."""
-    shown = workspace_council(council)
-    editing = editable(shown.id)
-    return Opened(council) if editing is not None and version_path(editing.files) else None
 
 
 def _refuse_input(shown) -> None:
@@ -148,17 +144,16 @@ def invitees(council: str):
 
 
 def _table(council: str, section: str, *, error: str | None = None):
-    opened = _opened_or_listing(council)
-    shown = opened.shown if opened else workspace_council(council)
+    opened = Opened(council, required=False)
     if error is None:
-        audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": f"{section}_table"})
-    rows = table_editor.rows(opened.document, section, opened.vocabulary) if opened else ()
+        audit(AuditAction.VIEWED, OBJECT, opened.shown.id, {"page": f"{section}_table"})
+    rows = table_editor.rows(opened.document, section, opened.vocabulary) if opened.ready else ()
     return render_template(
         "workspace/editing/tables_table.html", title=("Error: " if error else "") + TITLES[section],
-        stage="workspace_drafts.index", shown_council=shown, opened=opened, section=section, heading=TITLES[section],
+        stage="workspace_drafts.index", shown_council=opened.shown, opened=opened, section=section, heading=TITLES[section],
         rows=[(row, placements_words(opened, row), roles_words(opened, row)) for row in rows],
         row_endpoint=ROW_ENDPOINTS[section], error=error,
-        revision=opened.editing.revision if opened else 0), 400 if error else 200
+        revision=opened.editing.revision if opened.ready else 0), 400 if error else 200
 
 
 @bp.route("/chair/<int:row>", methods=["GET", "POST"])
@@ -359,16 +354,15 @@ def menu(council: str):
 
 
 def _menu(council: str, error: str | None = None):
-    opened = _opened_or_listing(council)
-    shown = opened.shown if opened else workspace_council(council)
+    opened = Opened(council, required=False)
     if error is None:
-        audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "intervention_menu"})
-    items = menu_editor.items(opened.document) if opened else ()
+        audit(AuditAction.VIEWED, OBJECT, opened.shown.id, {"page": "intervention_menu"})
+    items = menu_editor.items(opened.document) if opened.ready else ()
     return render_template(
         "workspace/editing/tables_menu.html", title=("Error: " if error else "") + "The intervention menu",
-        stage="workspace_drafts.index", shown_council=shown, opened=opened,
+        stage="workspace_drafts.index", shown_council=opened.shown, opened=opened,
         items=[(item, offered_words(item)) for item in items], error=error,
-        revision=opened.editing.revision if opened else 0), 400 if error else 200
+        revision=opened.editing.revision if opened.ready else 0), 400 if error else 200
 
 
 @bp.route("/menu/item/<intervention_id>", methods=["GET", "POST"])
