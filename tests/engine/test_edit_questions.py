@@ -13,8 +13,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from hearth.engine.api import policies_root
-from hearth.engine.editing.questions import (NewQuestion, chosen_roles, add_question, move_question, outline, read_question,
-                                             remove_question, roles_ticked, uses_of, write_question)
+from hearth.engine.editing.questions import (NewQuestion, add_question, chosen_roles, move_question, outline,
+                                             read_question, remove_question, roles_ticked, uses_of,
+                                             write_question)
 from hearth.engine.editing.yaml_text import EditError, YamlText
 from hearth.engine.forms_catalog import catalog_of, menus, version_for_forms
 from hearth.engine.policy import load_policy
@@ -190,7 +191,8 @@ def test_a_question_added_moved_up_and_another_removed(council):
             remove_question(document, read_question(document, used.id))
     form = _loaded(files, {path: document.text}).get(path[6:-5])
     ids = [f.id for f in form.sections[0].fields]
-    assert ids[-2:] == [new_id, first.questions[-1].id] and [o.label for o in form.field(new_id).options] == ["In person", "Online"]
+    assert ids[-2:] == [new_id, first.questions[-1].id]
+    assert [o.label for o in form.field(new_id).options] == ["In person", "Online"]
     assert removable is None or removable.id not in ids
     with pytest.raises(EditError, match="already the last"):
         move_question(document, read_question(document, ids[-1]), 1)

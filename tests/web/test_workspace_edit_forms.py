@@ -66,7 +66,8 @@ def _post(client, url, revision=0, **fields):
 def _fields(question, **changes) -> dict:
     fields = {"kind": question.kind, "label": question.label, "hint": question.hint,
               "required": "yes" if question.required is not False else "no",
-              "show_when": f"{question.shown_when[0]}:{json.dumps(question.shown_when[1])}" if question.shown_when else ""}
+              "show_when": f"{question.shown_when[0]}:{json.dumps(question.shown_when[1])}"
+              if question.shown_when else ""}
     return {**fields, **changes}
 
 
@@ -115,6 +116,8 @@ def test_unchanged_saves_nothing_and_bad_input_is_a_located_400_keeping_what_was
     page = _page(bad)
     assert bad.status_code == 400 and 'href="#label">Enter the question' in page and "My typed hint" in page
     assert "Choose one of the types offered" in page
+    control = _post(officer, url, **_fields(question, label="A bell \x07 rings"))
+    assert control.status_code == 400 and "control character (U+0007) at position 8" in _page(control)
 
 
 def test_a_question_added_and_moved_up_without_javascript(app, officer, demo, chosen):
@@ -129,7 +132,8 @@ def test_a_question_added_and_moved_up_without_javascript(app, officer, demo, ch
     text = _draft_text(app, demo.home, path)
     new = YamlText(text, path)
     [first] = outline(new)[:1]
-    assert first.questions[-1].id == "how_was_the_meeting_held" and first.questions[-1].options == ("In person", "Online")
+    assert first.questions[-1].id == "how_was_the_meeting_held"
+    assert first.questions[-1].options == ("In person", "Online")
     move = _change(demo.home, f"/forms/{form_id}/questions/how_was_the_meeting_held/move")
     checked = _post(officer, move, revision=1, direction="up")
     assert checked.status_code == 200 and "Check your change to the order of the questions" in _page(checked)

@@ -22,6 +22,7 @@ from hearth.engine.policy import load_policy
 from hearth.engine.policy_files import PolicyFiles
 from hearth.forms import build_form_class, render_form
 from hearth.forms.model import ID_PATTERN, ROLE_LISTS
+from hearth.rules.limits import text_problem
 from hearth.rules.source import SourceError
 
 from ... import workflow as wf
@@ -93,20 +94,30 @@ def _check_options(kind: str, lines: tuple[str, ...], errors: dict) -> None:
         errors["options"] = f"Enter at least {least} options, one on each line"
     elif len(lines) > editor.MAX_OPTIONS:
         errors["options"] = f"Enter {editor.MAX_OPTIONS} options or fewer"
-    elif any(len(line) > MAX_OPTION_LENGTH for line in lines):
-        errors["options"] = f"Each option must be {MAX_OPTION_LENGTH} characters or fewer"
+    elif any(text_problem(line, MAX_OPTION_LENGTH) for line in lines):
+        line = next(line for line in lines if text_problem(line, MAX_OPTION_LENGTH))
+        errors["options"] = f"The option ‘{line[:40]}’ cannot be saved: {text_problem(line, MAX_OPTION_LENGTH)}"
     elif len(set(lines)) != len(lines):
         errors["options"] = "Each option must be different: one is written twice"
 
 
+def _checked(form, name: str, what: str, most: int, errors: dict, one_line: bool = True) -> str:
+    """A posted text, trimmed (a one-line text's line breaks made spaces); its problem (control
+    characters, length) under ``name`` in ``errors``."""
+    value = form.get(name, "").replace("\r\n", "\n").strip()
+    if one_line:
+        value = " ".join(line.strip() for line in value.splitlines())
+    problem = text_problem(value, most)
+    if problem:
+        errors[name] = f"{what} cannot be saved: {problem}"
+    return value
+
+
 def _check_words(form, errors: dict) -> tuple[str, str]:
-    label, hint = form.get("label", "").strip(), form.get("hint", "").strip()
+    label = _checked(form, "label", "The question", MAX_LABEL_LENGTH, errors)
+    hint = _checked(form, "hint", "The hint text", MAX_HINT_LENGTH, errors, one_line=False)
     if not label:
         errors["label"] = "Enter the question, as workers will read it"
-    elif len(label) > MAX_LABEL_LENGTH or "\n" in label:
-        errors["label"] = f"The question must be one line of {MAX_LABEL_LENGTH} characters or fewer"
-    if len(hint) > MAX_HINT_LENGTH:
-        errors["hint"] = f"The hint text must be {MAX_HINT_LENGTH} characters or fewer"
     return label, hint
 
 
@@ -147,7 +158,9 @@ def _form_page(shown, editing: Editable, form_id: str, path: str, document, prob
         for question in (question for section in sections for question in section.questions if question.shown_when):
             shown_words[question.id] = next((words for qid, answer, words in editor.show_choices(
                 document, question.id, lists) if (qid, answer) == question.shown_when), question.shown_when[0])
-    return render_template("workspace/editing/forms_form.html", title=_title(document, form_id) if sections else form_id,
+    heading = _title(document, form_id) if sections else form_id
+    return render_template("workspace/editing/forms_form.html", title=("Error: " if problem else "") + heading,
+                           heading=heading,
                            stage="workspace_drafts.index", shown_council=shown, form_id=form_id, path=path,
                            sections=sections, broken=document if isinstance(document, str) else "",
                            revision=editing.revision, kind_words=KIND_WORDS, problem=problem,
@@ -211,7 +224,8 @@ def _question_page(shown, editing, form_id, path, document, question, values: di
     roles = lists.get(question.option_list, []) if question.chosen is not None else []
     shows = [("", "Always")] + [(_show_key(qid, answer), f"When {words}") for qid, answer, words in
                                 editor.show_choices(document, question.id, lists)]
-    return render_template("workspace/editing/forms_question.html", title=f"Change the question: {question.label}",
+    return render_template("workspace/editing/forms_question.html",
+                           title=("Error: " if errors else "") + f"Change the question: {question.label}",
                            stage="workspace_drafts.index", shown_council=shown, form_id=form_id, path=path,
                            form_title=_title(document, form_id), question=question, values=values, errors=errors,
                            error_list=_error_list(errors), kind_items=_kind_items(question.kinds, values["kind"]),
@@ -294,7 +308,8 @@ def question(council: str, form_id: str, question_id: str):
 # ---------------------------------------------------------------- a new question
 def _add_page(shown, editing, form_id, path, document, values: dict, errors: dict, status=200):
     lists = _policy_lists(editing.files)
-    return render_template("workspace/editing/forms_add.html", title=f"Add a question to {_title(document, form_id)}",
+    return render_template("workspace/editing/forms_add.html",
+                           title=("Error: " if errors else "") + f"Add a question to {_title(document, form_id)}",
                            stage="workspace_drafts.index", shown_council=shown, form_id=form_id, path=path,
                            form_title=_title(document, form_id), sections=editor.outline(document), values=values,
                            errors=errors, error_list=_error_list(errors),
@@ -331,11 +346,8 @@ def add_question(council: str, form_id: str):
     if values["kind"] not in editor.NEW_KINDS:
         errors["kind"] = "Select the type of answer"
     label, hint = _check_words(posted, errors)
-    name, source = values["name"].strip(), values["source"].strip()
-    if len(name) > MAX_LABEL_LENGTH or "\n" in name:
-        errors["name"] = f"How messages name the answer must be one line of {MAX_LABEL_LENGTH} characters or fewer"
-    if len(source) > MAX_HINT_LENGTH:
-        errors["source"] = f"The source sentence must be {MAX_HINT_LENGTH} characters or fewer"
+    name = _checked(posted, "name", "How messages name the answer", MAX_LABEL_LENGTH, errors)
+    source = _checked(posted, "source", "The source sentence", MAX_HINT_LENGTH, errors)
     if values["required"] not in ("yes", "no"):
         errors["required"] = "Select yes if the question must be answered"
     options = _lines(values["options"])
