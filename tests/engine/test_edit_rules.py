@@ -154,6 +154,14 @@ def test_a_deadline_edit_changes_its_due_line_and_loads_with_the_new_time(counci
     _kept(text, document.text)
     loaded = next(o for o in getattr(_loaded(files, path, document.text), section) if o.id == item.id)
     assert loaded.due[0].duration == longer and set(loaded.starts.types) == set(item.starts)
+    calendars = obligations.calendar_names(document)
+    if calendars:   # a calendar the version declares, chosen (or the council's own again)
+        other = next((name for name in calendars if name != item.calendar), "")
+        chosen = YamlText(text, path)
+        obligations.write_obligation(chosen, section, position, replace(item, calendar=other))
+        assert _only(text, chosen.text) <= {"insert", "replace", "delete"} and len(_changed(text, chosen.text)) == 1
+        loaded = next(o for o in getattr(_loaded(files, path, chosen.text), section) if o.id == item.id)
+        assert loaded.calendar == (other or None)
     removed = YamlText(text, path)
     obligations.remove_obligation(removed, section, position)
     assert item.id not in obligations.obligation_ids(removed, section) and _only(text, removed.text) <= {"delete",
