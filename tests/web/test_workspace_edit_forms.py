@@ -167,3 +167,13 @@ def test_workers_are_refused_and_another_councils_forms_are_not_found(app, clien
     assert login(other, Demo.email("policy_officer", demo.other)).status_code == 302
     assert other.get(_change(demo.home, f"/forms/{form_id}")).status_code == 404
     assert other.get(_change(demo.other, "/forms/no_such_form")).status_code == 404
+
+
+def test_a_post_without_the_drafts_revision_changes_nothing(app, officer, demo, chosen):
+    form_id, _original, question = chosen
+    url = _change(demo.home, f"/forms/{form_id}/questions/{question.id}")
+    token = csrf_token(officer, url)
+    for target in (url, url + "/move", url + "/remove", _change(demo.home, f"/forms/{form_id}/add")):
+        answered = officer.post(target, data={"csrf_token": token, "label": "Never saved", "direction": "up"})
+        assert answered.status_code == 302, target
+    assert _draft_text(app, demo.home, f"forms/{form_id}.yaml") is None
