@@ -19,6 +19,7 @@ from hearth.engine.editing.yaml_text import YamlText
 from hearth.engine.policy_files import PolicyFiles
 from hearth.web import db, policy_store
 from hearth.web.models import AuditAction, AuditEntry
+from hearth.web.views.workspace.editing import version_path
 
 from web_support import Demo, csrf_token, login
 
@@ -47,7 +48,7 @@ def _url(council: str, rest: str) -> str:
 
 def _version(council: str) -> tuple[str, str]:
     files = PolicyFiles.from_folder(policies_root() / council)
-    path = max(files.glob("versions/*.yaml"))
+    path = version_path(files)  # the file the editors change
     return path, files.text(path)
 
 
@@ -208,3 +209,13 @@ def test_workers_are_refused_and_another_councils_tables_are_a_404(app, officer,
                         data={"csrf_token": officer.token, "revision": "0", "confirmed": "yes"}).status_code == 404
     with app.app_context():
         assert policy_store.draft_of(db.session(), demo.other) is None
+
+    files = PolicyFiles.from_folder(policies_root() / published)
+    with app.app_context():  # version files no longer YAML: the way to the YAML editor, never a 500
+        for revision, path in enumerate(files.glob("versions/*.yaml")):
+            policy_store.save_draft(db.session(), published, path, files.text(path) + "\nx: [unclosed\n", revision,
+                                    "x@y.demo")
+        db.session().commit()
+    for rest in ("/chair", "/menu/new"):
+        response = officer.get(_url(published, rest))
+        assert response.status_code == 409 and "Correct it in the YAML editor" in _page(response)

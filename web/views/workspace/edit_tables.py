@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 
 from hearth.engine.editing import menu as menu_editor
 from hearth.engine.editing import tables as table_editor
@@ -57,7 +57,14 @@ class Opened:
             if required:
                 abort(404)
             return
-        self.document = self.editing.document(self.path)
+        try:
+            self.document = self.editing.document(self.path)
+        except EditError as error:  # not YAML any more: only the YAML editor can put it right
+            refused("unreadable_file", 409, OBJECT, self.shown.id)
+            abort(make_response(render_template(
+                "workspace/editing/tables_unreadable.html", title="Error: the policy cannot be read here",
+                stage="workspace_drafts.index", shown_council=self.shown, problem=str(error),
+                yaml_link=self.yaml_link), 409))
         self.vocabulary = table_editor.vocabulary_of(self.document)
         self.roles = dict(table_editor.role_choices(self.vocabulary))
         self.placement_types = dict(self.vocabulary.placement_types)
@@ -89,6 +96,10 @@ class Opened:
 
 def _refuse_input(shown) -> None:
     refused("invalid_input", 400, OBJECT, shown.id)
+
+
+def _unwritable(error: EditError) -> str:
+    return f"Nothing was changed: {error} Change this in the YAML editor."
 
 
 # ---------------------------------------------------------------- words
@@ -181,7 +192,11 @@ def _row(council: str, section: str, index: int):
     if errors:
         _refuse_input(opened.shown)
         return _row_page(opened, section, current, typed, errors)
-    table_editor.write_row(opened.document, section, index, values, opened.vocabulary)
+    try:
+        table_editor.write_row(opened.document, section, index, values, opened.vocabulary)
+    except EditError as error:
+        _refuse_input(opened.shown)
+        return _row_page(opened, section, current, typed, {"form": _unwritable(error)})
     return opened.save(back=url_for(f".{section}", council=opened.shown.id), editor=section, what=what)
 
 
@@ -211,7 +226,7 @@ def _add_row(council: str, section: str):
         table_editor.add_row(opened.document, section, values)
     except EditError as error:
         _refuse_input(opened.shown)
-        return _row_page(opened, section, None, typed, {"source": str(error)})
+        return _row_page(opened, section, None, typed, {"form": _unwritable(error)})
     return opened.save(back=url_for(f".{section}", council=opened.shown.id), editor=section,
                        what=f"a new row of {SAID[section]}")
 
@@ -290,8 +305,8 @@ def _items(choices: dict, ticked) -> list[dict]:
 
 def _error_list(errors: dict) -> list[dict]:
     """The error summary's links, each to its field (a date to its day box)."""
-    return [{"text": message, "href": f"#{field}-day" if field in DATE_KEYS else f"#{field}"}
-            for field, message in errors.items()]
+    return [{"text": message, "href": "#main-content" if field == "form" else
+             f"#{field}-day" if field in DATE_KEYS else f"#{field}"} for field, message in errors.items()]
 
 
 @bp.post("/chair/<int:row>/remove")
@@ -379,7 +394,11 @@ def intervention(council: str, intervention_id: str):
     if errors:
         _refuse_input(opened.shown)
         return _intervention_page(opened, current, typed, errors)
-    menu_editor.write_intervention(opened.document, intervention_id, values)
+    try:
+        menu_editor.write_intervention(opened.document, intervention_id, values)
+    except EditError as error:
+        _refuse_input(opened.shown)
+        return _intervention_page(opened, current, typed, {"form": _unwritable(error)})
     return opened.save(back=url_for(".menu", council=opened.shown.id), editor="interventions",
                        what=f"the intervention {current.values.label}")
 
@@ -395,7 +414,11 @@ def add_intervention(council: str):
     if errors:
         _refuse_input(opened.shown)
         return _intervention_page(opened, None, typed, errors)
-    menu_editor.add_intervention(opened.document, values)
+    try:
+        menu_editor.add_intervention(opened.document, values)
+    except EditError as error:
+        _refuse_input(opened.shown)
+        return _intervention_page(opened, None, typed, {"form": _unwritable(error)})
     return opened.save(back=url_for(".menu", council=opened.shown.id), editor="interventions",
                        what=f"the menu: adding {values.label}")
 
