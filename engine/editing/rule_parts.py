@@ -9,6 +9,8 @@ after them in the vocabulary's order.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from hearth.rules.durations import Duration, DurationError, Unit, parse_duration
 from hearth.rules.source import LMap, Problems, SourceError, load_yaml
 
@@ -23,9 +25,16 @@ UNIT_WORDS = {Unit.WORKING_DAYS: "working days", Unit.DAYS: "days (calendar days
 
 def version_vocabulary(document: YamlText) -> Vocabulary:
     """The shared vocabulary with the version file's own additions, read leniently: a draft with
-    mistakes elsewhere still offers every word it declares (lint reports the mistakes)."""
+    mistakes elsewhere still offers every word it declares (lint reports the mistakes). Kept
+    for the last few texts read: every page of an editor asks again, and the answer is the
+    text's alone (callers never change it)."""
+    return _vocabulary_of(document.text, document.file)
+
+
+@lru_cache(maxsize=8)
+def _vocabulary_of(text: str, file: str) -> Vocabulary:
     try:
-        loaded = load_yaml(document.text, document.file)
+        loaded = load_yaml(text, file)
     except SourceError:
         return shared_vocabulary()
     own = loaded.get("vocabulary") if isinstance(loaded, LMap) else None

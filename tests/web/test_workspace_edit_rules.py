@@ -109,6 +109,23 @@ def test_an_unchanged_save_saves_nothing(app, officer, published):
     url = CHANGE.format(council=published) + f"/triggers/{trigger.id}"
     response = _post(officer, url, _trigger_form(trigger), follow_redirects=True)
     assert "Nothing changed" in _page(response)
+    document = YamlText(_folder_text(published)[1], path)
+    items = [read_obligation(document, section, position) for section in ("deadlines", "duties")
+             for position, _ in enumerate(obligation_ids(document, section))]
+    for item in [item for item in items if item.expressible][:1]:
+        section = item.section
+        response = _post(officer, CHANGE.format(council=published) + f"/deadlines/{section}/{item.id}", {
+            "amount": str(item.duration.amount), "unit": item.duration.unit.value, "starts": list(item.starts),
+            "met_by": list(item.met_by), "calendar": item.calendar, "title": item.title, "source": item.source,
+            "revision": "0"}, follow_redirects=True)
+        assert "Nothing changed" in _page(response)
+    gates = [read_gate(document, position) for position, _ in enumerate(gate_ids(document))]
+    for gate in [gate for gate in gates if gate.expressible][:1]:
+        response = _post(officer, CHANGE.format(council=published) + f"/gates/{gate.id}", {
+            "actions": list(gate.actions), "opened_by": gate.opened_by, "opening_events": list(gate.opening_events),
+            "overrides": list(gate.overrides), "title": gate.title, "source": gate.source, "revision": "0"},
+            follow_redirects=True)
+        assert "Nothing changed" in _page(response)
     assert _draft_text(app, published, path) is None
 
 

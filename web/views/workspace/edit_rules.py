@@ -244,7 +244,7 @@ def trigger(council: str, trigger_id: str):
     values = _posted_trigger(rules, current, errors)
     if errors:
         return _trigger_page(rules, current, adding=False, errors=errors, status=400)
-    document = rules.editing.document(rules.path)
+    document = rules.document   # read for this request alone: written in place
     try:
         trigger_editing.write_trigger(document, position, values, rules.event_order)
     except EditError as error:
@@ -274,7 +274,7 @@ def add_trigger(council: str):
     values = replace(_posted_trigger(rules, blank, errors), id=new_id)
     if errors:
         return _trigger_page(rules, blank, adding=True, errors=errors, status=400)
-    document = rules.editing.document(rules.path)
+    document = rules.document   # read for this request alone: written in place
     try:
         trigger_editing.add_trigger(document, values, rules.event_order)
     except EditError as error:
@@ -294,7 +294,7 @@ def remove_trigger(council: str, trigger_id: str):
         abort(404)
     if unposted := _without_revision(url_for(".triggers", council=shown.id)):
         return unposted
-    document = rules.editing.document(rules.path)
+    document = rules.document   # read for this request alone: written in place
     trigger_editing.remove_trigger(document, position)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
                           back=url_for(".triggers", council=shown.id), editor="triggers",
@@ -385,7 +385,7 @@ def deadline(council: str, section: str, item_id: str):
         return _obligation_page(rules, current, errors, 400)
     values = replace(current, duration=Duration(amount, unit), starts=starts, met_by=met_by, calendar=calendar,
                      title=title, source=source)
-    document = rules.editing.document(rules.path)
+    document = rules.document   # read for this request alone: written in place
     try:
         obligation_editing.write_obligation(document, section, position, values, rules.event_order)
     except EditError as error:
@@ -405,7 +405,7 @@ def remove_deadline(council: str, section: str, item_id: str):
         abort(404)
     if unposted := _without_revision(url_for(".deadlines", council=shown.id)):
         return unposted
-    document = rules.editing.document(rules.path)
+    document = rules.document   # read for this request alone: written in place
     obligation_editing.remove_obligation(document, section, position)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
                           back=url_for(".deadlines", council=shown.id), editor="deadlines",
@@ -482,7 +482,7 @@ def gate(council: str, gate_id: str):
         return _gate_page(rules, current, errors, 400)
     values = replace(current, actions=actions, opened_by=opened_by, opening_events=opening, overrides=overrides,
                      title=title, source=source)
-    document = rules.editing.document(rules.path)
+    document = rules.document   # read for this request alone: written in place
     try:
         gate_editing.write_gate(document, position, values, rules.event_order,
                                 [action for action, _ in action_choices(rules.vocabulary)])
@@ -502,7 +502,7 @@ def remove_gate(council: str, gate_id: str):
         abort(404)
     if unposted := _without_revision(url_for(".gates", council=shown.id)):
         return unposted
-    document = rules.editing.document(rules.path)
+    document = rules.document   # read for this request alone: written in place
     gate_editing.remove_gate(document, position)
     return check_and_save(shown, rules.editing, path=rules.path, new_text=document.text,
                           back=url_for(".gates", council=shown.id), editor="gates",
