@@ -174,6 +174,10 @@ def test_an_intervention_removed_one_moved_up_and_an_invitee_row_added_through_t
     items = menu_editor.items(YamlText(text, path))
     listing = _page(officer.get(_url(published, "/menu")))
     assert f'Remove<span class="govuk-visually-hidden"> {items[0].values.label}</span>' in listing
+    for conditional in [item for item in items if item.when is not None][:1]:  # a council offering one "only when"
+        assert "Only when a condition holds" not in listing and "Only when " in listing
+        page = _page(officer.get(_url(published, f"/menu/item/{conditional.values.id}")))
+        assert "It is offered only when a condition holds" in page and f"/workspace/files/{path}" in page
     check = _post(officer, published, f"/menu/item/{items[0].values.id}/remove", {})
     assert check.status_code == 200 and f"removing {items[0].values.label}" in _page(check)
     assert _post(officer, published, f"/menu/item/{items[0].values.id}/remove", {}, confirmed="yes").status_code == 302

@@ -71,8 +71,9 @@ class Opened:
         self._version = False  # read once, only for a row whose condition the page cannot tick
 
     def condition_words(self, section: str, index: int) -> str | None:
-        """A row's condition in the words of the policy pages, when the version loads (a draft
-        with a mistake elsewhere may not: the row's YAML is shown instead)."""
+        """A rule's condition (a chair or invitees row's, an intervention's `when`) in the words
+        of the policy pages, when the version loads (a draft with a mistake elsewhere may not:
+        the condition's YAML is shown instead)."""
         if self._version is False:
             try:
                 self._version = load_version(load_council(self.editing.files), self.editing.files, self.path)
@@ -129,7 +130,7 @@ def roles_words(opened: Opened, row) -> list[str]:
     return said
 
 
-def offered_words(item) -> list[str]:
+def offered_words(opened: Opened, item) -> list[str]:
     said = []
     values = item.values
     if values.available_from:
@@ -137,7 +138,8 @@ def offered_words(item) -> list[str]:
     if values.available_until:
         said.append(f"Until {values.available_until.day} {values.available_until:%B %Y}")
     if item.when is not None:
-        said.append("Only when a condition holds (see the YAML)")
+        condition = opened.condition_words("interventions", item.index)
+        said.append(f"Only when {condition}" if condition else "Only when a condition holds (see the YAML)")
     return said or ["Always"]
 
 
@@ -376,7 +378,7 @@ def _menu(council: str, error: str | None = None):
     return render_template(
         "workspace/editing/tables_menu.html", title=("Error: " if error else "") + "The intervention menu",
         stage="workspace_drafts.index", shown_council=opened.shown, opened=opened,
-        items=[(item, offered_words(item)) for item in items], error=error,
+        items=[(item, offered_words(opened, item)) for item in items], error=error,
         revision=opened.editing.revision if opened.ready else 0), 400 if error else 200
 
 
@@ -537,5 +539,5 @@ def _intervention_page(opened: Opened, current, typed: dict, errors: dict | None
         "workspace/editing/tables_intervention.html", title=("Error: " if errors else "") + heading,
         stage="workspace_drafts.index", shown_council=opened.shown, opened=opened, heading=heading, current=current,
         typed=typed, errors=errors, action=action, revision=opened.revision(), error_list=_error_list(errors),
-        offered=offered_words(current) if current else None,
+        offered=offered_words(opened, current) if current else None,
         back=url_for(".menu", council=opened.shown.id)), 400 if errors else 200
