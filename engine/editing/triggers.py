@@ -118,6 +118,15 @@ def remove_trigger(document: YamlText, position: int) -> None:
     document.delete((SECTION, position))
 
 
+def move_trigger(document: YamlText, position: int, direction: str) -> None:
+    """Move a trigger one place "up" or "down" the list, its comment lines with it (the order
+    the triggers are listed in, on the reading pages and in an answer)."""
+    to = position - 1 if direction == "up" else position + 1 if direction == "down" else -1
+    if not 0 <= to < len(_items(document)):
+        raise EditError(f"The trigger in position {position + 1} cannot move {direction or 'there'}.")
+    document.move((SECTION,), position, to)
+
+
 def _set_text(document: YamlText, path: tuple, key: str, value: str) -> None:
     """A title or source: set when it differs; a title emptied is removed (the id stands for it)."""
     if str(document.value(path + (key,), "") or "") == value:

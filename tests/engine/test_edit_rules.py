@@ -133,6 +133,14 @@ def test_a_trigger_added_and_one_removed_load_with_the_change(council):
         assert triggers.trigger_ids(removed) == before[:-1]
         assert _only(text, removed.text) == ({"delete"} if len(before) > 1 else {"replace"})  # the last: `[]`
         assert before[-1] not in [t.id for t in _loaded(files, path, removed.text).triggers]
+    if len(before) > 1:   # the last trigger one place up: the same lines, two triggers swapped
+        moved = YamlText(text, path)
+        triggers.move_trigger(moved, len(before) - 1, "up")
+        assert triggers.trigger_ids(moved) == before[:-2] + (before[-1], before[-2])
+        assert sorted(moved.text.split("\n")) == sorted(text.split("\n"))
+        assert [t.id for t in _loaded(files, path, moved.text).triggers][-2:] == [before[-1], before[-2]]
+        with pytest.raises(EditError):
+            triggers.move_trigger(moved, 0, "up")
 
 
 @pytest.mark.parametrize("council", generic_councils())

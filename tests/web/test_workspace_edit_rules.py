@@ -140,6 +140,8 @@ def test_bad_input_is_a_located_400_keeping_what_was_typed(app, officer, publish
     adding = _post(officer, CHANGE.format(council=published) + "/new-trigger",
                    {**_trigger_form(trigger, kind="event"), "id": trigger.id})
     assert adding.status_code == 400 and f"There is already a trigger '{trigger.id}'" in _page(adding)
+    sideways = _post(officer, url + "/move", {"direction": "sideways", "revision": "0"}, follow_redirects=True)
+    assert f"the trigger {trigger.id} cannot move sideways" in _page(sideways)
     path, _ = _folder_text(published)
     assert _draft_text(app, published, path) is None
 

@@ -301,6 +301,28 @@ def remove_trigger(council: str, trigger_id: str):
                           what=f"the triggers (removing {trigger_id})")
 
 
+@bp.post("/triggers/<trigger_id>/move")
+@role_required(*WORKSPACE_ROLES)
+def move_trigger(council: str, trigger_id: str):
+    """Move a trigger up or down the list (shown first, like every change)."""
+    shown, rules = _rules(council, "move_trigger")
+    position = trigger_editing.trigger_position(rules.document, trigger_id)
+    if position is None:
+        abort(404)
+    back = url_for(".triggers", council=shown.id)
+    if unposted := _without_revision(back):
+        return unposted
+    direction = request.form.get("direction", "")
+    try:
+        trigger_editing.move_trigger(rules.document, position, direction)
+    except EditError:
+        flash(f"Nothing was changed: the trigger {trigger_id} cannot move {direction[:10] or 'there'}. Use Move up "
+              "or Move down on a trigger that has one above or below it.")
+        return redirect(back)
+    return check_and_save(shown, rules.editing, path=rules.path, new_text=rules.document.text, back=back,
+                          editor="triggers", what=f"the triggers (moving {trigger_id} {direction})")
+
+
 # ---------------------------------------------------------------- deadlines and duties
 def obligation_words(rules: Rules, item: obligation_editing.Obligation) -> str:
     if not item.expressible:
