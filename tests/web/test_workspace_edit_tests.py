@@ -76,7 +76,8 @@ def test_a_made_up_expectation_is_refused_with_nothing_saved(app, officer, publi
     path, _index, _expected, _triggers = _a_trigger_test(council)
     token = csrf_token(officer, _workspace(council, "/tests"))
     response = officer.post(_workspace(council, "/change/tests/expect"), data={
-        "csrf_token": token, "path": path, "line": "1", "key": "triggers", "came": "['x']", "revision": "0"})
+        "csrf_token": token, "path": path, "line": "1", "key": "triggers", "expected": "[]", "came": "['x']",
+        "revision": "0"})
     assert response.status_code == 400 and "was not found" in html.unescape(response.get_data(as_text=True))
     with app.app_context():
         assert policy_store.draft_of(db.session(), council) is None

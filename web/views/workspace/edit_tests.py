@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from hearth.engine.editing.expectations import expect_what_came, test_index
+from hearth.engine.editing.expectations import expect_what_came, index_of_test
 from hearth.engine.editing.yaml_text import EditError
 from hearth.rules.limits import MAX_NAME_LENGTH
 
@@ -37,7 +37,7 @@ def expect(council: str):
     path = request.form.get("path", "")
     if editing is None or not path.startswith("tests/") or path not in editing.files:
         abort(404)
-    keys, came = request.form.getlist("key"), request.form.getlist("came")
+    keys, expected, came = request.form.getlist("key"), request.form.getlist("expected"), request.form.getlist("came")
     name = request.form.get("name", "").strip()
     back = url_for("workspace_trying.tests", council=shown.id)
     try:
@@ -45,15 +45,15 @@ def expect(council: str):
     except ValueError:
         line = 0
     document = editing.document(path)
-    index = test_index(document, line) if line else None
+    index = index_of_test(document, line) if line else None
     problem = None
-    if index is None or not keys or len(keys) != len(came) or len(keys) > 20:
+    if index is None or not keys or not len(keys) == len(expected) == len(came) or len(keys) > 20:
         problem = "The test was not found where the page said it was: run the tests again, then choose again."
     elif len(name) > min(MAX_TEST_NAME, MAX_NAME_LENGTH * 4):
         problem = f"The test's name has {len(name):,} characters; it may have at most {MAX_TEST_NAME}."
     else:
         try:
-            expect_what_came(document, index, dict(zip(keys, came)), name or None)
+            expect_what_came(document, index, list(zip(keys, expected, came)), name or None)
         except EditError as error:
             problem = str(error)
     if problem is not None:

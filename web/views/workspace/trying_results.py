@@ -9,7 +9,7 @@ from typing import Callable
 
 from hearth.engine.policy import load_policy
 from hearth.engine.policy_diff import SECTION_TITLES, VERSION_SECTION
-from hearth.engine.editing.expectations import TAKEN_OVER
+from hearth.engine.editing.expectations import takes_over
 from hearth.engine.form_words import FORMS_SECTION
 from hearth.engine.policy_files import PolicyFiles
 from hearth.engine.policy_tests import run_council_tests
@@ -20,6 +20,8 @@ from .trying_answers import said
 
 # A failure as hearth.engine.policy_tests words it: "line 12: deadline x: due: expected '...', got '...' (why)".
 _EXPECTED = re.compile(r"^(?:line (?P<line>\d+): )?(?P<what>.+?): expected (?P<want>.+?), got (?P<got>.+)$", re.S)
+# A test naming an intervention the policy no longer has (hearth.engine.policy_tests' check of ids).
+_GONE = re.compile(r"^\(interventions\.(?P<part>includes|excludes)\): '(?P<id>[^']+)' is not an intervention")
 _WHY = re.compile(r"^(?P<got>'[^']*'|\S+) \((?P<why>.+)\)$", re.S)
 SECTION_NAMES = {VERSION_SECTION: "The version", **SECTION_TITLES, FORMS_SECTION: "Forms"}
 
@@ -37,7 +39,7 @@ class Failure:
     @property
     def can_be_expected(self) -> bool:
         """Whether "Expect what came" can take this over (hearth.engine.editing.expectations)."""
-        return self.expected is not None and self.came is not None and self.what in TAKEN_OVER
+        return self.expected is not None and self.came is not None and takes_over(self.what, self.expected)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,11 @@ def failure(message: str) -> Failure:
     found = _EXPECTED.match(message)
     if not found:
         line = re.match(r"^line (\d+): (.*)$", message, re.S)
+        gone = _GONE.match(line.group(2)) if line else None
+        if gone:  # an intervention the test names was taken off the menu
+            return Failure(int(line.group(1)), "interventions",
+                           f"'{gone['id']}' {'on' if gone['part'] == 'includes' else 'off'} the menu",
+                           "no such intervention in the policy now", None)
         return Failure(int(line.group(1)), line.group(2), None, None, None) if line else \
             Failure(None, message, None, None, None)
     came, why = found.group("got"), None
@@ -87,7 +94,7 @@ def test_context(files: PolicyFiles | None, link: Callable[[str], str | None]) -
 
 def _unlocated(message: str, file: str) -> str:
     """A message located in the test's own file as 'line N: ...' (the page names the file once)."""
-    located = re.match(rf"^{re.escape(file)}:(\d+)(?::\d+)?: (.*)$", message, re.S)
+    located = re.match(rf"^{re.escape(file)}:(\d+)(?::\d+)?:? (.*)$", message, re.S)
     return f"line {located.group(1)}: {located.group(2)}" if located else message
 
 
