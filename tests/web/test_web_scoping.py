@@ -41,6 +41,9 @@ ARGUMENTS = {
     "trigger_id": lambda demo, council: policy_on(council, date.today()).triggers[0].id,   # the rule editors'
     "item_id": lambda demo, council: policy_on(council, date.today()).deadlines[0].id,
     "gate_id": lambda demo, council: next((gate.id for gate in policy_on(council, date.today()).gates), "none"),
+    "row": lambda demo, council: 0,                 # the first row of the chair or invitee table
+    "intervention_id": lambda demo, council: next((item.id for item in policy_on(council, date.today()).interventions),
+                                                  "none"),
 }
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}
 

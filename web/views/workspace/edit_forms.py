@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 
 from hearth.engine.editing import questions as editor
 from hearth.engine.editing.yaml_text import EditError, YamlText
@@ -31,7 +31,7 @@ from ...auth import role_required
 from ...evaluation import today
 from ...models import AuditAction, Role
 from .access import PREFIX, WORKSPACE_ROLES, workspace_council
-from .editing import OBJECT, Editable, check_and_save, editable, posted_revision
+from .editing import OBJECT, Editable, check_and_save, editable, without_revision
 
 bp = Blueprint("workspace_edit_forms", __name__, url_prefix=PREFIX + "/change")
 
@@ -129,16 +129,6 @@ def _back(shown, form_id: str) -> str:
     return url_for(".form", council=shown.id, form_id=form_id)
 
 
-def _without_revision(page: str):
-    """A post that is not what these pages' forms send (no draft revision): nothing to check a
-    change against, so nothing is changed and the officer is sent back to ``page`` (as the rule
-    editors do)."""
-    if posted_revision() is not None:
-        return None
-    flash("Nothing was changed: the form came without the draft's revision. Make the change again.")
-    return redirect(page)
-
-
 # ---------------------------------------------------------------- the council's forms
 @bp.get("/forms")
 @role_required(*WORKSPACE_ROLES)
@@ -201,7 +191,7 @@ def move(council: str, form_id: str, question_id: str):
     """Move a question up or down its section (shown before it is saved)."""
     shown, editing, path, document = _opened(council, form_id)
     question = _question_or_404(document, question_id)
-    if unposted := _without_revision(_back(shown, form_id)):
+    if unposted := without_revision(_back(shown, form_id)):
         return unposted
     direction = request.form.get("direction")
     try:
@@ -221,7 +211,7 @@ def remove(council: str, form_id: str, question_id: str):
     """Remove a question (shown before it is saved); refused while the form uses its answer."""
     shown, editing, path, document = _opened(council, form_id)
     question = _question_or_404(document, question_id)
-    if unposted := _without_revision(_back(shown, form_id)):
+    if unposted := without_revision(_back(shown, form_id)):
         return unposted
     try:
         editor.remove_question(document, question)
@@ -278,7 +268,7 @@ def question(council: str, form_id: str, question_id: str):
     if request.method == "GET":
         audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "form_question", "form": form_id, "question": was.id})
         return _question_page(shown, editing, form_id, path, document, was, _question_values(was, lists), {})
-    if unposted := _without_revision(request.path):
+    if unposted := without_revision(request.path):
         return unposted
     posted = request.form
     values = {"kind": posted.get("kind", was.kind), "label": posted.get("label", ""), "hint": posted.get("hint", ""),
@@ -351,7 +341,7 @@ def add_question(council: str, form_id: str):
         chosen = request.args.get("section", "")
         return _add_page(shown, editing, form_id, path, document,
                          {"section": chosen if chosen.isdigit() else "", "required": "yes", "roles": []}, {})
-    if unposted := _without_revision(request.path):
+    if unposted := without_revision(request.path):
         return unposted
     posted = request.form
     values = {key: posted.get(key, "") for key in ("section", "kind", "label", "hint", "name", "required",

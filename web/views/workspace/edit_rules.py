@@ -31,7 +31,7 @@ from ...audit import audit
 from ...auth import role_required
 from ...models import AuditAction
 from .access import PREFIX, WORKSPACE_ROLES, workspace_council
-from .editing import OBJECT, Editable, check_and_save, editable, posted_revision, version_path
+from .editing import OBJECT, Editable, check_and_save, editable, version_path, without_revision
 
 bp = Blueprint("workspace_edit_rules", __name__, url_prefix=PREFIX + "/change")
 
@@ -147,15 +147,6 @@ def _units(current: Duration | None) -> tuple:
     return UNITS + ((current.unit,) if current is not None and current.unit not in UNITS else ())
 
 
-def _without_revision(page: str):
-    """A post that is not what these pages' forms send (no draft revision): nothing to check a
-    change against, so nothing is changed and the officer is sent back to ``page``."""
-    if posted_revision() is not None:
-        return None
-    flash("Nothing was changed: the form came without the draft's revision. Make the change again.")
-    return redirect(page)
-
-
 def _titled(errors: dict, title: str) -> str:
     """A page's title, "Error: " first when it shows mistakes (so a screen reader hears it first)."""
     return f"Error: {title}" if errors else title
@@ -236,7 +227,7 @@ def trigger(council: str, trigger_id: str):
     if position is None:
         abort(404)
     current = trigger_editing.read_trigger(rules.document, position)
-    if request.method == "POST" and (unposted := _without_revision(request.path)):
+    if request.method == "POST" and (unposted := without_revision(request.path)):
         return unposted
     if request.method == "GET" or not current.expressible:
         return _trigger_page(rules, current, adding=False, status=200 if request.method == "GET" else 400)
@@ -262,7 +253,7 @@ def add_trigger(council: str):
     blank = trigger_editing.Trigger("", "", trigger_editing.EVENT, (), None, None, "")
     if request.method == "GET":
         return _trigger_page(rules, blank, adding=True)
-    if unposted := _without_revision(request.path):
+    if unposted := without_revision(request.path):
         return unposted
     errors: dict = {}
     new_id = request.form.get("id", "").strip()
@@ -292,7 +283,7 @@ def remove_trigger(council: str, trigger_id: str):
     position = trigger_editing.trigger_position(rules.document, trigger_id)
     if position is None:
         abort(404)
-    if unposted := _without_revision(url_for(".triggers", council=shown.id)):
+    if unposted := without_revision(url_for(".triggers", council=shown.id)):
         return unposted
     document = rules.document   # read for this request alone: written in place
     trigger_editing.remove_trigger(document, position)
@@ -310,7 +301,7 @@ def move_trigger(council: str, trigger_id: str):
     if position is None:
         abort(404)
     back = url_for(".triggers", council=shown.id)
-    if unposted := _without_revision(back):
+    if unposted := without_revision(back):
         return unposted
     direction = request.form.get("direction", "")
     try:
@@ -385,7 +376,7 @@ def deadline(council: str, section: str, item_id: str):
     if position is None:
         abort(404)
     current = obligation_editing.read_obligation(rules.document, section, position)
-    if request.method == "POST" and (unposted := _without_revision(request.path)):
+    if request.method == "POST" and (unposted := without_revision(request.path)):
         return unposted
     if request.method == "GET" or not current.expressible:
         return _obligation_page(rules, current, status=200 if request.method == "GET" else 400)
@@ -425,7 +416,7 @@ def remove_deadline(council: str, section: str, item_id: str):
     position = obligation_editing.obligation_position(rules.document, section, item_id)
     if position is None:
         abort(404)
-    if unposted := _without_revision(url_for(".deadlines", council=shown.id)):
+    if unposted := without_revision(url_for(".deadlines", council=shown.id)):
         return unposted
     document = rules.document   # read for this request alone: written in place
     obligation_editing.remove_obligation(document, section, position)
@@ -483,7 +474,7 @@ def gate(council: str, gate_id: str):
     if position is None:
         abort(404)
     current = gate_editing.read_gate(rules.document, position)
-    if request.method == "POST" and (unposted := _without_revision(request.path)):
+    if request.method == "POST" and (unposted := without_revision(request.path)):
         return unposted
     if request.method == "GET" or not current.expressible:
         return _gate_page(rules, current, status=200 if request.method == "GET" else 400)
@@ -522,7 +513,7 @@ def remove_gate(council: str, gate_id: str):
     position = gate_editing.gate_position(rules.document, gate_id)
     if position is None:
         abort(404)
-    if unposted := _without_revision(url_for(".gates", council=shown.id)):
+    if unposted := without_revision(url_for(".gates", council=shown.id)):
         return unposted
     document = rules.document   # read for this request alone: written in place
     gate_editing.remove_gate(document, position)

@@ -13,7 +13,7 @@ from hearth.rules.limits import MAX_NAME_LENGTH
 from ...audit import refused
 from ...auth import role_required
 from .access import PREFIX, WORKSPACE_ROLES, workspace_council
-from .editing import OBJECT, check_and_save, editable
+from .editing import OBJECT, check_and_save, editable, without_revision
 
 bp = Blueprint("workspace_edit_tests", __name__, url_prefix=PREFIX + "/change")
 
@@ -33,13 +33,15 @@ def expect_page(council: str):
 @role_required(*WORKSPACE_ROLES)
 def expect(council: str):
     shown = workspace_council(council)
+    back = url_for("workspace_trying.tests", council=shown.id)
+    if unposted := without_revision(back):
+        return unposted
     editing = editable(shown.id)
     path = request.form.get("path", "")
     if editing is None or not path.startswith("tests/") or path not in editing.files:
         abort(404)
     keys, expected, came = request.form.getlist("key"), request.form.getlist("expected"), request.form.getlist("came")
     name = request.form.get("name", "").strip()
-    back = url_for("workspace_trying.tests", council=shown.id)
     try:
         line = int(request.form.get("line", ""))
     except ValueError:

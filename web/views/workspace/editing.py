@@ -91,6 +91,16 @@ def posted_revision() -> int | None:
         return None
 
 
+def without_revision(page: str):
+    """A post that is not what the editors' forms send (no draft revision): nothing to check a
+    change against, so nothing is changed and the officer is sent back to ``page`` (None: the
+    post carries a revision and goes on)."""
+    if posted_revision() is not None:
+        return None
+    flash("Nothing was changed: the form came without the draft's revision. Make the change again.")
+    return redirect(page)
+
+
 def check_and_save(shown, editing: Editable, *, path: str, new_text: str, back: str, editor: str, what: str):
     """The common end of every editor's post (see the module's docstring). ``back`` is the page
     to return to after saving; ``editor`` names the editor in the audit; ``what`` says in a few

@@ -4,7 +4,7 @@ mistake is refused and shown on its field; a rule's condition in the policy page
 """
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, url_for
+from flask import abort, make_response, render_template, request, url_for
 
 from hearth.engine.editing import tables as table_editor
 from hearth.engine.editing.yaml_text import EditError
@@ -14,7 +14,7 @@ from hearth.rules.source import SourceError
 
 from ...audit import refused
 from .access import workspace_council
-from .editing import OBJECT, check_and_save, editable, posted_revision, version_path
+from .editing import OBJECT, check_and_save, editable, posted_revision, version_path, without_revision
 
 DIRECTIONS = ("up", "down")
 DATE_KEYS = ("available_from", "available_until")
@@ -25,6 +25,9 @@ class Opened:
 
     def __init__(self, council: str, *, required: bool = True):
         self.shown = workspace_council(council)
+        if request.method == "POST" and (unposted := without_revision(url_for("workspace_editing.index",
+                                                                             council=self.shown.id))):
+            abort(unposted)
         self.editing = editable(self.shown.id)
         self.path = version_path(self.editing.files) if self.editing is not None else None
         self.ready = self.path is not None  # False before any publication: nothing to change yet
