@@ -28,7 +28,13 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from ..lru import LRU
+
 Path = tuple
+# Composed documents by text. Composing is most of an editor page's time (about 80 ms for a
+# council's version file) and every page of an editor opens the same few files; nodes are
+# never changed (an edit makes a new text, composed anew), so they can be shared.
+COMPOSED = LRU(64)
 
 
 class EditError(ValueError):
@@ -181,9 +187,13 @@ class YamlText:
 
     # ------------------------------------------------------------------ the machinery
     def _set_text(self, text: str) -> None:
+        root = COMPOSED.get(text)
         try:
-            root = _composer().compose(text)
-            data = _loader().load(text)
+            if root is None:
+                root = _composer().compose(text)
+                COMPOSED.put(text, root)
+            # the plain values are built from the nodes (never shared: a caller may change them)
+            data = _loader().constructor.construct_document(root) if root is not None else None
         except YAMLError as error:
             raise EditError(f"{self.file} is not YAML an editor can change: {error}") from error
         self._text, self._root, self._data = text, root, data
