@@ -52,6 +52,11 @@ def chosen(demo):
     raise AssertionError("no form question to change")
 
 
+def _draft_revision(app, council: str) -> int:
+    with app.app_context():
+        return policy_store.draft_of(db.session(), council).revision
+
+
 def _draft_text(app, council, path):
     with app.app_context():
         draft = policy_store.draft_of(db.session(), council)
@@ -93,8 +98,12 @@ def test_a_question_changed_without_javascript_is_shown_in_words_then_saved_line
     assert saved.status_code == 302 and saved.location.endswith(f"/forms/{form_id}")
     text = _draft_text(app, demo.home, f"forms/{form_id}.yaml")
     changed = [line for line in difflib.ndiff(original.splitlines(), text.splitlines()) if line[:1] in "+-"]
-    assert len(changed) == 2 and changed[0].startswith("- ") and changed[0].endswith(f"label: {question.label}")
-    assert changed[1].startswith("+ ") and changed[1].endswith("label: What happened at the meeting?")
+    # the label's line, and the version raised once (the published form is kept for its records)
+    version = YamlText(original).value(("version",))
+    assert changed[:2] == [f"- version: {version}", f"+ version: {version + 1}"] and len(changed) == 4
+    assert changed[2].startswith("- ") and changed[2].endswith(f"label: {question.label}")
+    assert changed[3].startswith("+ ") and changed[3].endswith("label: What happened at the meeting?")
+    assert _draft_text(app, demo.home, f"forms/_versions/{form_id}/{version}.yaml").endswith(original)
     assert [line for line in original.splitlines() if line.strip().startswith(("#", "source:"))] == \
         [line for line in text.splitlines() if line.strip().startswith(("#", "source:"))]
 
@@ -135,14 +144,15 @@ def test_a_question_added_and_moved_up_without_javascript(app, officer, demo, ch
     assert first.questions[-1].id == "how_was_the_meeting_held"
     assert first.questions[-1].options == ("In person", "Online")
     move = _change(demo.home, f"/forms/{form_id}/questions/how_was_the_meeting_held/move")
-    checked = _post(officer, move, revision=1, direction="up")
+    revision = _draft_revision(app, demo.home)   # the form's first change saved two files (its kept version)
+    checked = _post(officer, move, revision=revision, direction="up")
     assert checked.status_code == 200 and "Check your change to the order of the questions" in _page(checked)
-    assert _post(officer, move, revision=1, direction="up", confirmed="yes").status_code == 302
+    assert _post(officer, move, revision=revision, direction="up", confirmed="yes").status_code == 302
     moved = outline(YamlText(_draft_text(app, demo.home, path), path))[0].questions
     assert moved[-2].id == "how_was_the_meeting_held" and moved[-1].id == first.questions[-2].id
     preview = _page(officer.get(_change(demo.home, f"/forms/{form_id}/preview")))
     assert "How was the meeting held?" in preview and "In person" in preview
-    bad = _post(officer, add, revision=2, **{**fields, "options": "", "section": "99"})
+    bad = _post(officer, add, revision=revision + 1, **{**fields, "options": "", "section": "99"})
     assert bad.status_code == 400 and "Enter at least 2 options" in _page(bad) and "Select the section" in _page(bad)
 
 

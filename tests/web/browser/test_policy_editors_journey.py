@@ -180,6 +180,9 @@ def test_swindon_four_changes_without_yaml_published_from_next_monday(page, live
         questions = [field["label"] for section in YamlText(draft.text(minutes)).data["sections"]
                      for field in section["fields"]]
         at = questions.index(NEW_QUESTION)
+        published_version = YamlText(published.text(minutes)).value(("version",))   # kept for its records
+        assert draft.text(f"forms/_versions/stability_meeting_minutes/{published_version}.yaml").endswith(
+            published.text(minutes))
         assert at > 0 and questions[at + 1] != NEW_QUESTION
 
         # the tests that pinned "3 episodes" are brought into line without YAML

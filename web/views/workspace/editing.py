@@ -14,7 +14,9 @@ comment and `source` line kept) and hands it to ``check_and_save``, which every 
    against the new draft, and nothing typed is lost).
 
 Values equal to the file's leave it byte-identical, so opening and saving an editor without
-a change saves nothing ("Nothing changed").
+a change saves nothing ("Nothing changed"). The first change to a published form in a draft
+also keeps the published form under its version, for the records filled against it, and
+raises the form's version (hearth.engine.editing.form_versions): the check page says so.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from hearth.engine.editing.form_versions import with_kept_version
 from hearth.engine.editing.yaml_text import EditError, YamlText
 from hearth.engine.policy_files import PolicyFiles
 from hearth.engine.whatif_changes import file_changes
@@ -30,7 +33,7 @@ from ... import db, policy_store
 from ...audit import audit, refused
 from ...auth import current_user, role_required
 from ...models import AuditAction
-from .access import PREFIX, WORKSPACE_ROLES, workspace_council, workspace_files
+from .access import PREFIX, WORKSPACE_ROLES, latest_published_files, workspace_council, workspace_files
 from .draft_files import lint_problems
 from .trying_results import change_context
 
@@ -104,35 +107,43 @@ def without_revision(page: str):
 def check_and_save(shown, editing: Editable, *, path: str, new_text: str, back: str, editor: str, what: str):
     """The common end of every editor's post (see the module's docstring). ``back`` is the page
     to return to after saving; ``editor`` names the editor in the audit; ``what`` says in a few
-    words what is being changed ("the trigger repeated-missing") for headings and messages."""
+    words what is being changed ("the trigger repeated-missing") for headings and messages.
+    A published form changed for the first time in the draft keeps its published version for
+    the records filled against it (hearth.engine.editing.form_versions): both files are saved."""
     current = editing.files.text(path)
     stale = posted_revision() != editing.revision
     if new_text == current:
         flash(f"Nothing changed: {what} already says that. Nothing was saved.")
         return redirect(back)
+    changes = with_kept_version(path, new_text, editing.files, latest_published_files(shown.id))
     if request.form.get("confirmed") == "yes" and not stale:
         try:
-            draft = policy_store.save_draft(db.session(), shown.id, path, new_text, editing.revision,
-                                            current_user().email)
+            revision = editing.revision
+            for changed_path, text in changes.items():
+                draft = policy_store.save_draft(db.session(), shown.id, changed_path, text, revision,
+                                                current_user().email)
+                revision = draft.revision
         except policy_store.StaleDraft:
+            db.session().rollback()
             stale = True
         else:
             audit(AuditAction.CHANGED, OBJECT, shown.id, {"path": path, "revision": draft.revision,
-                                                          "editor": editor})
+                                                          "editor": editor, "files": sorted(changes)})
             flash(f"Saved {what} to the draft (revision {draft.revision}).", "success")
             return redirect(back)
     if stale:
         refused("stale_draft", 409, OBJECT, shown.id)
         editing = editable(shown.id) or editing
-    proposed = editing.files.replace({path: new_text})
+    proposed = editing.files.replace(changes)
     problems = lint_problems(proposed)
     audit(AuditAction.VIEWED, OBJECT, shown.id, {"page": "check_change", "path": path, "editor": editor})
     carried = [(name, value) for name, value in request.form.items(multi=True) if name not in NOT_CARRIED]
+    kept = next((changed for changed in changes if changed != path), None)
     return render_template(
         "workspace/editing/check.html", title=f"Check your change to {what}", stage="workspace_drafts.index",
         shown_council=shown, what=what, path=path, back=back, carried=carried, revision=editing.revision,
         action=request.path, stale=stale, problems=problems, line_changes=file_changes(editing.files, proposed),
-        **change_context(editing.files, proposed)), 409 if stale else 200
+        kept=kept, **change_context(editing.files, proposed)), 409 if stale else 200
 
 
 # ---------------------------------------------------------------- the list of editors
