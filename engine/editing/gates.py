@@ -88,12 +88,13 @@ def write_gate(document: YamlText, position: int, values: Gate, order=(), action
         document.delete(path + (current.opened_by,))
         moved = dict(opening)
         moved["event"] = events_value(None, values.opening_events, order)
-        document.set(path + (values.opened_by,), moved)
+        document.set(path + (values.opened_by,), moved, after=("id", "title", "actions"))
     unless = document.value(path + ("unless",))
     if values.overrides and unless is not None:
         document.set(path + ("unless", "event"), events_value(unless["event"], values.overrides, order))
     elif values.overrides:
-        document.set(path + ("unless",), {"event": events_value(None, values.overrides, order)})
+        document.set(path + ("unless",), {"event": events_value(None, values.overrides, order)},
+                     after=("id", "title", "actions", "blocked_until", "needs_approval"))
     elif unless is not None:
         document.delete(path + ("unless",))
     for key in ("title", "source"):

@@ -114,7 +114,7 @@ def write_obligation(document: YamlText, section: str, position: int, values: Ob
     document.set(path + met_path, events_value(document.value(path + met_path), values.met_by, order))
     if values.calendar != current.calendar:
         if values.calendar:
-            document.set(path + ("calendar",), values.calendar)
+            document.set(path + ("calendar",), values.calendar, after=("id", "title", "due"))
         else:
             document.delete(path + ("calendar",))
     for key in ("title", "source"):

@@ -242,22 +242,25 @@ def write_question(document: YamlText, was: Question, now: Question) -> None:
     if now.label != was.label:
         document.set(path + ("label",), now.label)
     if now.hint != was.hint:
-        _set_or_delete(document, path + ("hint",), now.hint or None)
+        _set_or_delete(document, path + ("hint",), now.hint or None, after=("id", "kind", "label", "name"))
     if now.required != was.required and now.required is not None and was.required is not None:
-        _set_or_delete(document, path + ("required",), None if now.required else False)
+        _set_or_delete(document, path + ("required",), None if now.required else False,
+                       after=("id", "kind", "label", "name", "hint"))
     if now.options is not None and was.options is not None and now.options != was.options:
         _write_options(document, path + ("options",), now.options)
     if now.chosen is not None and was.chosen is not None and now.chosen != was.chosen:
         document.set(path + ("options",), {"list": was.option_list, "only": list(now.chosen)})
     if was.show_expressed and now.shown_when != was.shown_when:
-        _set_or_delete(document, path + ("show_when",), None if now.shown_when is None else dict([now.shown_when]))
+        _set_or_delete(document, path + ("show_when",), None if now.shown_when is None else dict([now.shown_when]),
+                       after=[key for key in document.value(path, {}) if key != "source"])
 
 
-def _set_or_delete(document: YamlText, path: tuple, value: Any) -> None:
+def _set_or_delete(document: YamlText, path: tuple, value: Any, after) -> None:
+    """Set the key, placed after the keys ``after`` names (the house order), or remove it (None)."""
     if value is None:
         document.delete(path)
     else:
-        document.set(path, value)
+        document.set(path, value, after=after)
 
 
 def _write_options(document: YamlText, path: tuple, labels: tuple[str, ...]) -> None:

@@ -185,7 +185,7 @@ def write_row(document: YamlText, section: str, index: int, values: RowValues, v
         elif "when" in document.value(path):
             document.set(path + ("when", PLACEMENT), _placement_value(values.placements, current.values.placements))
         else:
-            document.set(path + ("when",), {PLACEMENT: _placement_value(values.placements, None)})
+            document.set(path + ("when",), {PLACEMENT: _placement_value(values.placements, None)}, after=())
     for key in ROLE_KEYS[section]:
         wanted = tuple(values.roles.get(key, ()))
         if set(wanted) == set(current.values.roles.get(key, ())):

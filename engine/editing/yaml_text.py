@@ -104,9 +104,13 @@ class YamlText:
         return node.start_mark.line + 1 if node is not None else 0
 
     # ------------------------------------------------------------------ editing
-    def set(self, path: Path, value: Any) -> None:
+    def set(self, path: Path, value: Any, after: Iterable[str] | None = None) -> None:
         """Make the value at ``path`` ``value``: replace the node, or add the key to its mapping.
-        Nothing happens when the text already says exactly that value."""
+        Nothing happens when the text already says exactly that value.
+
+        A key added goes at the end of its mapping unless ``after`` names the keys that come
+        before it in the house order: then it goes just after the last of them present, or
+        first when none is (``when`` first in a chair row: ``after=()``)."""
         if not path:
             raise EditError("The whole document cannot be replaced by an edit.")
         if self.has(path) and _same(self.value(path), value):
@@ -118,7 +122,7 @@ class YamlText:
         parent = self._node(path[:-1])
         if not isinstance(parent, MappingNode) or not isinstance(path[-1], str):
             raise EditError(f"There is no mapping at {_said(path[:-1])} to add '{path[-1]}' to.")
-        self._add_key(parent, path[-1], value)
+        self._add_key(parent, path[-1], value, None if after is None else tuple(after))
 
     def delete(self, path: Path) -> None:
         """Remove a key from its mapping, or an item from its list (with the comments just above it)."""
@@ -243,7 +247,7 @@ class YamlText:
         text = _emit_flow(value, style=getattr(node, "style", None) if isinstance(node, ScalarNode) else None)
         self._set_text(self._text[:node.start_mark.index] + text + self._text[node.end_mark.index:])
 
-    def _add_key(self, mapping: MappingNode, key: str, value: Any) -> None:
+    def _add_key(self, mapping: MappingNode, key: str, value: Any, after: tuple | None = None) -> None:
         if mapping.flow_style:
             close = mapping.end_mark.index - 1
             inside = self._text[mapping.start_mark.index + 1:close]
@@ -255,9 +259,24 @@ class YamlText:
         if not mapping.value:
             raise EditError(f"An empty block mapping cannot take '{key}'.")
         column = mapping.value[0][0].start_mark.column
-        last_key, last_value = mapping.value[-1]
+        entry = _emit_entry(key, value, column)
+        preceding = [position for position, (key_node, _v) in enumerate(mapping.value) if key_node.value in after] \
+            if after is not None else [len(mapping.value) - 1]
+        if not preceding:  # first: before the first key, which may share its line with a list's dash
+            first_key = mapping.value[0][0]
+            line = first_key.start_mark.line
+            text = self._lines[line]
+            head = text[:first_key.start_mark.column]
+            if head.strip():
+                entry[0] = head + entry[0][column:]
+                self._splice_lines(line, line + 1, entry + [" " * column + text[column:]])
+            else:
+                at = self._comment_start(line, column)
+                self._splice_lines(at, at, entry)
+            return
+        _key, last_value = mapping.value[max(preceding)]
         end = self._content_end_line(last_value) if _is_block(last_value) else last_value.end_mark.line + 1
-        self._splice_lines(end, end, _emit_entry(key, value, column))
+        self._splice_lines(end, end, entry)
 
     def _delete_key(self, mapping: MappingNode, key: str) -> None:
         index = next(position for position, (key_node, _v) in enumerate(mapping.value) if key_node.value == key)

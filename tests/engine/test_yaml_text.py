@@ -105,3 +105,13 @@ def test_an_impossible_edit_is_a_clear_error():
         YamlText(TEXT).insert(("chair", 0, "source"), 0, "x")
     with pytest.raises(EditError, match="not YAML"):
         YamlText("a: [unclosed")
+
+
+def test_a_key_added_goes_where_the_house_order_puts_it():
+    first = edited(("set", ("chair", 0, "when"), {"placement.type": "x"}, ()))
+    assert "chair:\n  - when: {placement.type: x}\n    options: [x]\n    source: \"Chair.\"\n" in first
+    after = edited(("set", ("triggers", 0, "title"), "One", ("id",)))
+    assert "  - id: one\n    title: One\n    when: {event: a}\n" in after
+    nested = edited(("set", ("triggers", 2, "title"), "Three", ("id",)))
+    assert "  # third's own comment\n  - id: three\n    title: Three\n    when:\n" in nested
+    assert YamlText(first).value(("chair", 0, "options")) == ["x"]
