@@ -72,7 +72,7 @@ fuzz: install assets
 screenshots: install assets axe chromium
 	HEARTH_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -q tests/web/browser/test_screenshots.py \
 	  tests/web/browser/test_policy_change_journey.py tests/web/browser/test_workspace_trying.py \
-	  tests/web/browser/test_policy_compare_page.py
+	  tests/web/browser/test_policy_compare_page.py tests/web/browser/test_policy_editors_journey.py
 
 # Serve the app with demo data on http://127.0.0.1:$(PORT)/ (SQLite in instance/).
 run: install assets

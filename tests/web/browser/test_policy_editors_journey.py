@@ -122,7 +122,10 @@ def test_swindon_four_changes_without_yaml_published_from_next_monday(page, live
         check_accessibility(page, "swindon: trigger editor")
         assert page.input_value("#at_least") == "3"
         page.fill("#at_least", "2")
+        screenshots.save(page, f"{council}-editor-trigger")
         page.get_by_role("button", name="Continue").click()
+        page.wait_for_selector("#in-words")
+        screenshots.save(page, f"{council}-editor-check")
         said = check_and_save(page, "swindon: trigger")
         assert trigger["title"] in said and re.search(r"\b3\b[^\n]*→[^\n]*\b2\b", said), said
 
@@ -166,7 +169,6 @@ def test_swindon_four_changes_without_yaml_published_from_next_monday(page, live
         in_words = page.inner_text("#in-words")
         for expected in (trigger["title"], NEW_QUESTION, removed["label"]):
             assert expected in in_words, expected
-        screenshots.save(page, f"{council}-workspace-editors-changes")
         check_accessibility(page, "swindon: changes in words")
         draft = draft_files(live, council)
         for path in (version, minutes):
