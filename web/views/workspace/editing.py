@@ -76,13 +76,15 @@ def editable(council_id: str) -> Editable | None:
 
 def version_path(files: PolicyFiles) -> str | None:
     """The version file the editors change: the latest in force (by ``effective_from``; the
-    file name breaks a tie). Earlier versions are history, changed in the YAML editor if ever."""
+    file name breaks a tie). Earlier versions are history, changed in the YAML editor if ever.
+    A file that is not YAML any more counts as the latest: the editors open it and say it must
+    be put right in the YAML editor, rather than quietly changing an earlier version."""
     found = []
     for path in files.glob("versions/*.yaml"):
         try:
             effective = str(YamlText(files.text(path), path).value(("effective_from",), ""))
         except EditError:
-            effective = ""
+            effective = "9999-12-31"
         found.append((effective, path))
     return max(found)[1] if found else None
 
