@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .rule_parts import events_value, names_of
+from .rule_parts import events_value, names_of, write_title_and_source
 from .yaml_text import EditError, YamlText
 
 SECTION = "gates"
@@ -97,13 +97,7 @@ def write_gate(document: YamlText, position: int, values: Gate, order=(), action
                      after=("id", "title", "actions", "blocked_until", "needs_approval"))
     elif unless is not None:
         document.delete(path + ("unless",))
-    for key in ("title", "source"):
-        value = getattr(values, key)
-        if str(document.value(path + (key,), "") or "") != value:
-            if value or key == "source":
-                document.set(path + (key,), value)
-            else:
-                document.delete(path + (key,))
+    write_title_and_source(document, path, values.title, values.source)
 
 
 def remove_gate(document: YamlText, position: int) -> None:

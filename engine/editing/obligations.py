@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from hearth.rules.durations import Duration
 
-from .rule_parts import duration_or_none, events_value, names_of
+from .rule_parts import duration_or_none, events_value, names_of, write_title_and_source
 from .yaml_text import EditError, YamlText
 
 SECTIONS = ("deadlines", "duties")
@@ -117,13 +117,7 @@ def write_obligation(document: YamlText, section: str, position: int, values: Ob
             document.set(path + ("calendar",), values.calendar, after=("id", "title", "due"))
         else:
             document.delete(path + ("calendar",))
-    for key in ("title", "source"):
-        value = getattr(values, key)
-        if str(document.value(path + (key,), "") or "") != value:
-            if value or key == "source":
-                document.set(path + (key,), value)
-            else:
-                document.delete(path + (key,))
+    write_title_and_source(document, path, values.title, values.source)
 
 
 def remove_obligation(document: YamlText, section: str, position: int) -> None:

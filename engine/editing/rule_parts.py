@@ -1,5 +1,6 @@
 """What the rule editors (triggers, deadlines and duties, gates) share: the words a version file
-may use, and a list of event types written back in the file's own form.
+may use (the table editors read them the same way), a list of event types written back in the
+file's own form, and a rule's title and source written back only when changed.
 
 An officer ticks event types in words; the file names them by id, one alone (``event: allegation``)
 or several in a list. Writing the ticked set back must not reorder or reshape what was already
@@ -81,3 +82,15 @@ def duration_or_none(text) -> Duration | None:
         return parse_duration(str(text))
     except DurationError:
         return None
+
+
+def write_title_and_source(document: YamlText, path: tuple, title: str, source: str) -> None:
+    """A rule's title and source, each set only when it differs (so an unchanged page leaves the
+    line as written); a title emptied is removed (the id stands for it), a source never is."""
+    for key, value in (("title", title), ("source", source)):
+        if str(document.value(path + (key,), "") or "") == value:
+            continue
+        if value or key == "source":
+            document.set(path + (key,), value)
+        else:
+            document.delete(path + (key,))

@@ -21,13 +21,11 @@ always holds (after it, it could never apply); a new invitees row goes at the en
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-from hearth.rules.source import LMap, Problems, SourceError, load_yaml
-
 from ..policy_words import either
-from ..vocabulary import Vocabulary, merge_vocabulary, shared_vocabulary
+from ..vocabulary import Vocabulary
+from .rule_parts import version_vocabulary
 from .yaml_text import EditError, YamlText
 
 SECTIONS = ("chair", "invitees")
@@ -81,19 +79,9 @@ class TableRow:
 def vocabulary_of(document: YamlText) -> Vocabulary:
     """The shared vocabulary with the version's own additions: the roles and placement types
     the tables' checkboxes offer. Read from the version file alone, so the tables can still be
-    edited while another part of the draft has a mistake (lint says so on the check page)."""
-    return _vocabulary_of(document.text, document.file)
-
-
-@lru_cache(maxsize=8)
-def _vocabulary_of(text: str, file: str) -> Vocabulary:
-    """Remembered by text: every page of an editor reads the same version file again."""
-    try:
-        doc = load_yaml(text, file)
-    except SourceError:
-        doc = None
-    node = doc.get("vocabulary") if isinstance(doc, LMap) else None
-    return merge_vocabulary(shared_vocabulary(), node if isinstance(node, LMap) else None, Problems())
+    edited while another part of the draft has a mistake (lint says so on the check page); the
+    rule editors read it the same way (hearth.engine.editing.rule_parts.version_vocabulary)."""
+    return version_vocabulary(document)
 
 
 def role_choices(vocabulary: Vocabulary) -> tuple:

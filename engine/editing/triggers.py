@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from hearth.rules.durations import Duration
 
-from .rule_parts import duration_or_none, events_value, names_of
+from .rule_parts import duration_or_none, events_value, names_of, write_title_and_source
 from .yaml_text import EditError, YamlText
 
 SECTION = "triggers"
@@ -87,8 +87,7 @@ def write_trigger(document: YamlText, position: int, values: Trigger, order=()) 
                 document.set(path + ("when", "within"), str(values.within))
     else:
         document.set(path + ("when",), when_value(values, order, where=when.get("where")))
-    _set_text(document, path, "title", values.title)
-    _set_text(document, path, "source", values.source)
+    write_title_and_source(document, path, values.title, values.source)
 
 
 def when_value(values: Trigger, order=(), where=None) -> dict:
@@ -125,16 +124,6 @@ def move_trigger(document: YamlText, position: int, direction: str) -> None:
     if not 0 <= to < len(_items(document)):
         raise EditError(f"The trigger in position {position + 1} cannot move {direction or 'there'}.")
     document.move((SECTION,), position, to)
-
-
-def _set_text(document: YamlText, path: tuple, key: str, value: str) -> None:
-    """A title or source: set when it differs; a title emptied is removed (the id stands for it)."""
-    if str(document.value(path + (key,), "") or "") == value:
-        return
-    if value or key == "source":
-        document.set(path + (key,), value)
-    else:
-        document.delete(path + (key,))
 
 
 def _items(document: YamlText) -> list:
