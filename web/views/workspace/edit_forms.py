@@ -185,41 +185,45 @@ def _question_or_404(document, question_id: str, lists: dict | None = None) -> e
         abort(404)
 
 
-@bp.post("/forms/<form_id>/questions/<question_id>/move")
-@role_required(*WORKSPACE_ROLES)
-def move(council: str, form_id: str, question_id: str):
-    """Move a question up or down its section (shown before it is saved)."""
+def _question_changed(council: str, form_id: str, question_id: str, change, what):
+    """Move or remove a question: ``change(document, question)`` in this request's document, then
+    the check page (``what(document)`` names the change); a change the form cannot take is the
+    form's page again with the reason (400), nothing written."""
     shown, editing, path, document = _opened(council, form_id)
     question = _question_or_404(document, question_id)
     if unposted := without_revision(_back(shown, form_id)):
         return unposted
-    direction = request.form.get("direction")
     try:
-        if direction not in ("up", "down"):
-            raise EditError("Choose to move the question up or down.")
-        editor.move_question(document, question, -1 if direction == "up" else 1)
+        change(document, question)
     except EditError as error:
         refused("bad_input", 400, OBJECT, shown.id)
         return _form_page(shown, editing, form_id, path, editing.document(path), str(error), 400)
     return check_and_save(shown, editing, path=path, new_text=document.text, back=_back(shown, form_id),
-                          editor=EDITOR, what=f"the order of the questions of {_title(document, form_id)}")
+                          editor=EDITOR, what=what(document))
+
+
+def _move_question(document, question, direction) -> None:
+    if direction not in ("up", "down"):
+        raise EditError("Choose to move the question up or down.")
+    editor.move_question(document, question, -1 if direction == "up" else 1)
+
+
+@bp.post("/forms/<form_id>/questions/<question_id>/move")
+@role_required(*WORKSPACE_ROLES)
+def move(council: str, form_id: str, question_id: str):
+    """Move a question up or down its section (shown before it is saved)."""
+    direction = request.form.get("direction")
+    return _question_changed(council, form_id, question_id,
+                             lambda document, question: _move_question(document, question, direction),
+                             lambda document: f"the order of the questions of {_title(document, form_id)}")
 
 
 @bp.post("/forms/<form_id>/questions/<question_id>/remove")
 @role_required(*WORKSPACE_ROLES)
 def remove(council: str, form_id: str, question_id: str):
     """Remove a question (shown before it is saved); refused while the form uses its answer."""
-    shown, editing, path, document = _opened(council, form_id)
-    question = _question_or_404(document, question_id)
-    if unposted := without_revision(_back(shown, form_id)):
-        return unposted
-    try:
-        editor.remove_question(document, question)
-    except EditError as error:
-        refused("bad_input", 400, OBJECT, shown.id)
-        return _form_page(shown, editing, form_id, path, editing.document(path), str(error), 400)
-    return check_and_save(shown, editing, path=path, new_text=document.text, back=_back(shown, form_id),
-                          editor=EDITOR, what=f"the questions of {_title(document, form_id)}")
+    return _question_changed(council, form_id, question_id, editor.remove_question,
+                             lambda document: f"the questions of {_title(document, form_id)}")
 
 
 # ---------------------------------------------------------------- one question

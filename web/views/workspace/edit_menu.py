@@ -52,12 +52,23 @@ def _menu(council: str, error: str | None = None):
         revision=opened.editing.revision if opened.ready else 0), 400 if error else 200
 
 
-@role_required(*WORKSPACE_ROLES)
-def intervention(council: str, intervention_id: str):
+def _opened_intervention(council: str, intervention_id: str):
+    """The workspace opened and the intervention ``intervention_id`` read from it (404 if none)."""
     opened = Opened(council)
     current = menu_editor.read_intervention(opened.document, intervention_id)
     if current is None:
         abort(404)
+    return opened, current
+
+
+def _save(opened: Opened, what: str):
+    """Every menu change ends here: shown on the check page, back to the menu after."""
+    return opened.save(back=url_for(".menu", council=opened.shown.id), editor="interventions", what=what)
+
+
+@role_required(*WORKSPACE_ROLES)
+def intervention(council: str, intervention_id: str):
+    opened, current = _opened_intervention(council, intervention_id)
     if request.method == "GET" or not current.editable:
         audit(AuditAction.VIEWED, OBJECT, opened.shown.id, {"page": "intervention", "intervention": intervention_id})
         return _intervention_page(opened, current, _typed_intervention(current.values))
@@ -70,8 +81,7 @@ def intervention(council: str, intervention_id: str):
     except EditError as error:
         refuse_input(opened.shown)
         return _intervention_page(opened, current, typed, {"form": unwritable(error)})
-    return opened.save(back=url_for(".menu", council=opened.shown.id), editor="interventions",
-                       what=f"the intervention {current.values.label}")
+    return _save(opened, f"the intervention {current.values.label}")
 
 
 @role_required(*WORKSPACE_ROLES)
@@ -89,27 +99,19 @@ def add_intervention(council: str):
     except EditError as error:
         refuse_input(opened.shown)
         return _intervention_page(opened, None, typed, {"form": unwritable(error)})
-    return opened.save(back=url_for(".menu", council=opened.shown.id), editor="interventions",
-                       what=f"the menu: adding {values.label}")
+    return _save(opened, f"the menu: adding {values.label}")
 
 
 @role_required(*WORKSPACE_ROLES)
 def remove_intervention(council: str, intervention_id: str):
-    opened = Opened(council)
-    current = menu_editor.read_intervention(opened.document, intervention_id)
-    if current is None:
-        abort(404)
+    opened, current = _opened_intervention(council, intervention_id)
     menu_editor.remove_intervention(opened.document, intervention_id)
-    return opened.save(back=url_for(".menu", council=opened.shown.id), editor="interventions",
-                       what=f"the menu: removing {current.values.label}")
+    return _save(opened, f"the menu: removing {current.values.label}")
 
 
 @role_required(*WORKSPACE_ROLES)
 def move_intervention(council: str, intervention_id: str):
-    opened = Opened(council)
-    current = menu_editor.read_intervention(opened.document, intervention_id)
-    if current is None:
-        abort(404)
+    opened, current = _opened_intervention(council, intervention_id)
     direction = request.form.get("direction", "")
     try:
         if direction not in DIRECTIONS:
@@ -118,8 +120,7 @@ def move_intervention(council: str, intervention_id: str):
     except EditError:
         refuse_input(opened.shown)
         return _menu(council, error=f"{current.values.label} cannot move {direction or 'there'}: nothing was changed.")
-    return opened.save(back=url_for(".menu", council=opened.shown.id), editor="interventions",
-                       what=f"the menu: moving {current.values.label} {direction}")
+    return _save(opened, f"the menu: moving {current.values.label} {direction}")
 
 
 DATE_WORDS = {"available_from": "the first day it is offered", "available_until": "the last day it is offered"}
