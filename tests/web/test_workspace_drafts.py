@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -20,28 +19,11 @@ from hearth.web.models import AuditAction, AuditEntry, PolicyPublication, Policy
 from hearth.web.views.workspace.drafts import MAX_EDITED_BYTES
 
 from web_support import Demo, csrf_token, login
+from workspace_support import officer, published  # noqa: F401 - fixtures
 
 TOP_KEY = re.compile(r"^([a-z_]+):", re.MULTILINE)
 TEXTAREA = re.compile(r'<textarea[^>]*name="text"[^>]*>(.*?)</textarea>', re.DOTALL)
 REVISION = re.compile(r'name="revision" value="(\d+)"')
-
-
-@pytest.fixture
-def published(app, demo) -> str:
-    """The home council's folder published (as `hearth policy import` would, its checks proven
-    elsewhere), so the workspace has a policy to start from. Returns the council."""
-    with app.app_context():
-        policy_store.publish(db.session(), PolicyFiles.from_folder(policies_root() / demo.home),
-                             published_by=policy_store.IMPORT_MARKER, approved_by=policy_store.IMPORT_MARKER,
-                             effective_from=date(2025, 1, 1))
-        db.session().commit()
-    return demo.home
-
-
-@pytest.fixture
-def officer(client, published):
-    assert login(client, Demo.email("policy_officer", published)).status_code == 302
-    return client
 
 
 def _workspace(council: str, rest: str = "") -> str:

@@ -6,7 +6,6 @@ lost; a worker is refused and another council's rules are a 404."""
 from __future__ import annotations
 
 import html
-from datetime import date
 
 import pytest
 
@@ -21,25 +20,9 @@ from hearth.web import db, policy_store
 from hearth.web.views.workspace.editing import version_path
 
 from web_support import Demo, csrf_token, login
+from workspace_support import officer, published  # noqa: F401 - fixtures
 
 CHANGE = "/councils/{council}/workspace/change"
-
-
-@pytest.fixture
-def published(app, demo) -> str:
-    """The home council's folder published, so the workspace has a policy to start from."""
-    with app.app_context():
-        policy_store.publish(db.session(), PolicyFiles.from_folder(policies_root() / demo.home),
-                             published_by=policy_store.IMPORT_MARKER, approved_by=policy_store.IMPORT_MARKER,
-                             effective_from=date(2025, 1, 1))
-        db.session().commit()
-    return demo.home
-
-
-@pytest.fixture
-def officer(client, published):
-    assert login(client, Demo.email("policy_officer", published)).status_code == 302
-    return client
 
 
 def _folder_text(council: str) -> tuple[str, str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import html
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -22,17 +21,7 @@ from hearth.web.models import AuditAction, AuditEntry
 from hearth.web.views.workspace.editing import version_path
 
 from web_support import Demo, csrf_token, login
-
-
-@pytest.fixture
-def published(app, demo) -> str:
-    """The home council's folder published, so the workspace has a policy to start from."""
-    with app.app_context():
-        policy_store.publish(db.session(), PolicyFiles.from_folder(policies_root() / demo.home),
-                             published_by=policy_store.IMPORT_MARKER, approved_by=policy_store.IMPORT_MARKER,
-                             effective_from=date(2025, 1, 1))
-        db.session().commit()
-    return demo.home
+from workspace_support import published  # noqa: F401 - fixture
 
 
 @pytest.fixture
