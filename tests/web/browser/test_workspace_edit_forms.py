@@ -4,28 +4,19 @@ page to add a question and the draft's preview; axe on each, and the questions p
 CSS pixels without sideways scrolling."""
 from __future__ import annotations
 
-from councils import shipped_councils
-
 from .accessibility import check_accessibility
-from .conftest import email, sign_in
+from .editor_pages import check_narrow, open_editor
 
 
 def test_an_officer_visits_every_page_of_the_form_questions_editor(page):
-    council = shipped_councils()[0]
-    sign_in(page, email("policy_officer", council))
-    page.goto(f"/councils/{council}/workspace/change")
-    page.click("a:text-is('Forms and their questions')")
+    open_editor(page, "Forms and their questions")
     page.wait_for_selector("h1:text-is('Forms and their questions')")
     check_accessibility(page, "the council's forms")
 
     page.locator("table a").first.click()
     page.wait_for_selector("h1")
     check_accessibility(page, "a form's questions")
-    page.set_viewport_size({"width": 320, "height": 800})
-    wide = page.evaluate("() => document.documentElement.scrollWidth")
-    assert wide <= 320, f"the questions page is {wide}px wide at a 320px window"
-    check_accessibility(page, "a form's questions at 320px")
-    page.set_viewport_size({"width": 1280, "height": 800})
+    check_narrow(page, "a form's questions", 1280)
 
     page.locator("a:has-text('Add a question')").first.click()
     page.wait_for_selector("h1:text-is('Add a question')")

@@ -4,25 +4,16 @@ new "How many events" and sees the change in words before anything is saved, the
 duties listing and a deadline's page, the gates listing and a gate's page; axe on every page."""
 from __future__ import annotations
 
-from councils import shipped_councils
-
 from .accessibility import check_accessibility
-from .conftest import email, sign_in
+from .editor_pages import check_narrow, open_editor
 
 
 def test_the_rule_listings_a_trigger_its_check_page_a_deadline_and_a_gate_are_accessible(page):
-    council = shipped_councils()[0]
+    council = open_editor(page, "Triggers: what calls for a meeting")
     change = f"/councils/{council}/workspace/change"
-    sign_in(page, email("policy_officer", council))
-    page.goto(change)
-    page.click("a:text-is('Triggers: what calls for a meeting')")
     page.wait_for_selector("table caption:has-text('Triggers')")
     check_accessibility(page, "triggers")
-    page.set_viewport_size({"width": 320, "height": 800})
-    wide = page.evaluate("() => document.documentElement.scrollWidth")
-    assert wide <= 320, f"the triggers listing is {wide}px wide at a 320px window"
-    check_accessibility(page, "triggers at 320px")
-    page.set_viewport_size({"width": 1024, "height": 800})
+    check_narrow(page, "triggers", 1024)
 
     counted = page.locator("tr", has_text="At least").first
     if counted.count():

@@ -4,25 +4,15 @@ is saved; axe on every page, and the chair table readable at 320 CSS pixels wide
 scrolls inside its own focusable region, the page never sideways)."""
 from __future__ import annotations
 
-from councils import shipped_councils
-
 from .accessibility import check_accessibility
-from .conftest import email, sign_in
+from .editor_pages import check_narrow, open_editor
 
 
 def test_the_chair_table_a_row_its_check_page_and_the_menu_are_accessible(page):
-    council = shipped_councils()[0]
-    sign_in(page, email("policy_officer", council))
-    page.goto(f"/councils/{council}/workspace/change")
-    page.click("a:text-is('Who chairs, by placement type')")
+    council = open_editor(page, "Who chairs, by placement type")
     page.wait_for_selector("h1:has-text('Who chairs, by placement type')")
     check_accessibility(page, "chair table")
-
-    page.set_viewport_size({"width": 320, "height": 800})
-    wide = page.evaluate("() => document.documentElement.scrollWidth")
-    assert wide <= 320, f"the chair table is {wide}px wide at a 320px window"
-    check_accessibility(page, "chair table at 320px")
-    page.set_viewport_size({"width": 1024, "height": 800})
+    check_narrow(page, "chair table", 1024)
 
     page.locator("#rows a", has_text="row 1:").first.click()
     page.wait_for_selector("legend:has-text('Who may chair')")
