@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import html
 import json
-import re
 
 import pytest
 from sqlalchemy import select
@@ -22,6 +21,11 @@ from hearth.web import db, policy_store
 from hearth.web.models import AuditAction, AuditEntry
 
 from web_support import Demo, csrf_token, login
+
+
+# The editors read and save the draft through hearth.web.policy_store, tested on both databases
+# (test_policy_store.py, test_workspace_drafts.py); here one is enough, for the suite's time.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
 
 
 def _page(response) -> str:

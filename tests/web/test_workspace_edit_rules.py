@@ -22,6 +22,11 @@ from hearth.web.views.workspace.editing import version_path
 from web_support import Demo, csrf_token, login
 from workspace_support import officer, published  # noqa: F401 - fixtures
 
+# The editors read and save the draft through hearth.web.policy_store, tested on both databases
+# (test_policy_store.py, test_workspace_drafts.py); here one is enough, for the suite's time.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
+
+
 CHANGE = "/councils/{council}/workspace/change"
 
 

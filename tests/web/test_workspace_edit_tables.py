@@ -24,6 +24,11 @@ from web_support import Demo, csrf_token, login
 from workspace_support import published  # noqa: F401 - fixture
 
 
+# The editors read and save the draft through hearth.web.policy_store, tested on both databases
+# (test_policy_store.py, test_workspace_drafts.py); here one is enough, for the suite's time.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
+
+
 @pytest.fixture
 def officer(client, published):
     assert login(client, Demo.email("policy_officer", published)).status_code == 302

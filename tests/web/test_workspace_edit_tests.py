@@ -3,6 +3,8 @@ edit_tests): a test whose expectation no longer holds is brought into line throu
 page, renamed, and passes; the file is otherwise untouched."""
 from __future__ import annotations
 
+import pytest
+
 import html
 import re
 
@@ -14,7 +16,13 @@ from hearth.engine.policy_files import PolicyFiles
 from hearth.web import db, policy_store
 
 from web_support import csrf_token
-from test_workspace_drafts import _save, _workspace, officer, published  # noqa: F401 - fixtures
+from test_workspace_drafts import _save, _workspace
+from workspace_support import officer, published  # noqa: F401 - fixtures
+
+# The editors read and save the draft through hearth.web.policy_store, tested on both databases
+# (test_policy_store.py, test_workspace_drafts.py); here one is enough, for the suite's time.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
+
 
 EXPECT_FORM = re.compile(r'<form method="post" action="([^"]+/change/tests/expect)"[^>]*>(.*?)</form>', re.DOTALL)
 HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
