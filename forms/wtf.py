@@ -11,6 +11,7 @@ import threading
 from datetime import date
 from typing import Any
 
+from cachetools import LRUCache
 from werkzeug.datastructures import MultiDict
 from wtforms import Field, FieldList, Form, FormField
 from wtforms.utils import unset_value
@@ -157,7 +158,10 @@ def _renumber(rows: FieldList) -> None:
     rows.last_index = len(rows.entries) - 1
 
 
-_cache: dict = {}
+# Form classes by definition hash, bounded: every draft revision previewed in the policy
+# workspace is a new hash, so an unbounded memory grew for the life of the process. Room for
+# every form of a national service (about 150 councils, a dozen forms and versions, two bases).
+_cache: LRUCache = LRUCache(maxsize=4096)
 _lock = threading.Lock()
 
 
