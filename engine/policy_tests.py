@@ -20,6 +20,7 @@ from hearth.forms import FormDefinition, validate_json
 from .case import parse_case_data
 from .evaluate import GATE_STATUSES, OBLIGATION_STATUSES, evaluate
 from .forms_catalog import FormCatalog, UnknownForm, catalog_of
+from .lru import LRU
 from .policy import NoPolicyInForce, Policy, PolicyVersion, load_policy, read_policy_file
 from .policy_files import COUNCIL_FILE, DOCUMENT_DIR, PolicyFiles, PolicySource, policy_files
 
@@ -31,6 +32,8 @@ FORM_TEST_KEYS = ("name", "on", "form", "answers", "expect")
 FORM_EXPECT_KEYS = ("valid", "errors")
 # The parts of an invitees expectation that are sets of roles, any one of which will do.
 ONE_OF_PARTS = ("required_one_of", "consider_one_of")
+# The results of recent sets of files (run_council_tests): a few councils' drafts at a time.
+RESULTS = LRU(16)
 # What running a council's tests reads of its folder (not the demo cases).
 TEST_PARTS = (COUNCIL_FILE, "versions", DOCUMENT_DIR, "tests", "forms")
 FORM_PARTS = (COUNCIL_FILE, "versions", DOCUMENT_DIR, "forms")
@@ -60,10 +63,21 @@ def council_folder(policy: Policy) -> Path:
 
 
 def run_council_tests(source: PolicySource) -> list[TestResult]:
-    """Every test of a council's files (a PolicyFiles, or its folder) against their policy."""
+    """Every test of a council's files (a PolicyFiles, or its folder) against their policy.
+
+    A set of files (never a folder, which may change on disk) is run once and its results
+    remembered by where it is kept and its content: the workspace runs the same draft's tests
+    for the tests page, the request to publish it and the approval."""
+    key = (source.council_id, source.origin, source.content_hash()) if isinstance(source, PolicyFiles) else None
+    remembered = RESULTS.get(key) if key is not None else None
+    if remembered is not None:
+        return list(remembered)
     files = policy_files(source, TEST_PARTS)
     policy = load_policy(source)  # the whole set's: its answers name the set's content hash
-    return [result for relative in files.glob("tests/*.yaml") for result in run_test_file(policy, files, relative)]
+    results = [result for relative in files.glob("tests/*.yaml") for result in run_test_file(policy, files, relative)]
+    if key is not None:
+        RESULTS.put(key, tuple(results))
+    return results
 
 
 def run_test_file(policy: Policy, source: PolicySource, relative: str | None = None) -> list[TestResult]:
