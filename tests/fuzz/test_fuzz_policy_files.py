@@ -32,7 +32,7 @@ from hearth.rules.source import SourceError
 from councils import session_root
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = int(os.environ.get("HEARTH_FUZZ_EXAMPLES", "20"))
+EXAMPLES = int(os.environ.get("HEARTH_FUZZ_EXAMPLES", "12"))
 SHIPPED = session_root()
 FILES = sorted(str(path.relative_to(SHIPPED)) for path in SHIPPED.rglob("*.yaml"))
 
