@@ -8,7 +8,6 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from hearth.engine.editing.expectations import expect_what_came, index_of_test
 from hearth.engine.editing.yaml_text import EditError
-from hearth.rules.limits import MAX_NAME_LENGTH
 
 from ...audit import refused
 from ...auth import role_required
@@ -51,7 +50,7 @@ def expect(council: str):
     problem = None
     if index is None or not keys or not len(keys) == len(expected) == len(came) or len(keys) > 20:
         problem = "The test was not found where the page said it was: run the tests again, then choose again."
-    elif len(name) > min(MAX_TEST_NAME, MAX_NAME_LENGTH * 4):
+    elif len(name) > MAX_TEST_NAME:
         problem = f"The test's name has {len(name):,} characters; it may have at most {MAX_TEST_NAME}."
     else:
         try:
