@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 from hearth.rules.source import LMap, Loc, Problem, Problems, SourceError, load_yaml, parse_date, suggest
 
 from .calendar import NATIONS, calendar_for
+from .council_settings import read_settings
 from .documents import document_problem
 from .policy_files import COUNCIL_FILE, DOCUMENT_DIR, PolicyFiles, PolicySource, policy_files, read_policy_file
 from .policy_model import (CURRENT_LANGUAGE, LANGUAGES, Council, DueRow, EventSpec, Gate, Intervention, Move,
@@ -36,7 +37,7 @@ __all__ = ["COUNCIL_KEYS", "VERSION_KEYS", "Council", "DueRow", "EventSpec", "Ga
 
 VERSION_KEYS = ("language", "effective_from", "title", "vocabulary", "closed_days", "calendars", "triggers",
                 "recommendation", "chair", "invitees", "deadlines", "duties", "gates", "interventions")
-COUNCIL_KEYS = ("name", "short_name", "nation", "document", "brand")
+COUNCIL_KEYS = ("name", "short_name", "nation", "document", "brand", "sign_in", "records")
 BRAND_KEYS = ("colour",)
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # What each loader reads of a council's folder (a mistake in a form or a test never stops the policy loading).
@@ -96,8 +97,9 @@ def load_council(source: PolicySource) -> Council:
         problems.add(doc.value_loc("nation"), f"'{nation}' is not a nation I know.{suggest(str(nation), NATIONS)} "
                                               f"Nations: {', '.join(NATIONS)}.", "nation")
     brand = _brand(doc, problems)
+    settings = read_settings(doc, problems)
     problems.raise_if_any()
-    return Council(files.council_id, name, short_name, nation, document, brand)
+    return Council(files.council_id, name, short_name, nation, document, brand, settings)
 
 
 def load_version(council: Council, source: PolicySource, relative: str | None = None) -> PolicyVersion:

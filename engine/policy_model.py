@@ -13,6 +13,7 @@ from hearth.rules.conditions import Condition
 from hearth.rules.durations import Duration
 
 from .calendar import WorkingCalendar
+from .council_settings import CouncilSettings
 from .vocabulary import Vocabulary
 
 # The versions of the policy language a version file may declare (`language: 2`); a file that
@@ -138,6 +139,8 @@ class Council:
     nation: str
     document: str
     brand: dict
+    # How its staff sign in and how long its records are kept (hearth.engine.council_settings).
+    settings: CouncilSettings = CouncilSettings()
 
 
 @dataclass

@@ -10,6 +10,7 @@ from hearth.forms import form_schema
 from hearth.rules.schema_parts import DURATION, ID, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
+from .council_settings import APP_ROLES
 from .policy import COUNCIL_KEYS, VERSION_KEYS
 from .policy_model import CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO
 from .policy_tests import EXPECT_KEYS, FORM_TEST_KEYS, TEST_KEYS
@@ -113,7 +114,16 @@ def version_schema() -> dict:
 def council_schema() -> dict:
     props = {"name": TEXT, "short_name": TEXT, "nation": {"enum": list(NATIONS)}, "document": TEXT,
              "brand": {"type": "object", "properties": {"colour": {"type": "string",
-                                                                    "pattern": "^#[0-9a-fA-F]{6}$"}}}}
+                                                                    "pattern": "^#[0-9a-fA-F]{6}$"}}},
+             "sign_in": _obj({"two_factor": {"type": "array", "items": {"enum": list(APP_ROLES)}},
+                              "single_sign_on": _obj({"issuer": TEXT, "client_id": TEXT, "client_secret_from": TEXT,
+                                                      "roles_claim": TEXT, "label": TEXT,
+                                                      "scopes": {"type": "array", "items": TEXT},
+                                                      "roles": {"type": "object",
+                                                                "additionalProperties": {"enum": list(APP_ROLES)}}},
+                                                     ("issuer", "client_id", "client_secret_from", "roles"))}),
+             "records": _obj({"keep_until_age": {"type": "integer", "minimum": 18, "maximum": 150},
+                              "source": TEXT})}
     assert set(props) == set(COUNCIL_KEYS)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth council",
             **_obj(props, ("name", "nation"))}

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index,
-                        Integer, MetaData, String, Text, TypeDecorator, UniqueConstraint, event)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+                        String, Text, TypeDecorator, UniqueConstraint, event, false)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
@@ -60,6 +60,10 @@ class AuditAction(StrEnum):
     # a publication request withdrawn by its officer or declined by another.
     TESTED = "tested"
     WITHDRAWN = "withdrawn"
+    # People and records (hearth.web.access_models): an API token revoked; a child's records
+    # erased once past their council's retention period.
+    REVOKED = "revoked"
+    ERASED = "erased"
 
 
 def _in(column: str, values) -> str:
@@ -77,7 +81,8 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), date: Date()}
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[dict[str, Any]]: JSON(),
+                           date: Date()}
 
 
 class User(Base):
@@ -86,16 +91,30 @@ class User(Base):
         CheckConstraint(_in("role", Role), name="role"),
         # Only admins may stand outside every council.
         CheckConstraint("council_id IS NOT NULL OR role = 'admin'", name="council_required"),
+        UniqueConstraint("sso_issuer", "sso_subject", name="uq_users_sso_issuer_sso_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # "" for no password: an invited user who has not set one yet, or one who signs in by SSO.
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
     role: Mapped[str] = mapped_column(String(20))
     council_id: Mapped[str | None] = mapped_column(String(64), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The team the user works in (a worker's manager is their team's).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL",
+                                                           use_alter=True), index=True)
+    # Two-factor: the TOTP secret (base32), and since when it is confirmed (None: not set up).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_since: Mapped[datetime | None]
+    # The last TOTP time step accepted, so a code seen once is never accepted again (RFC 6238 5.2).
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # Single sign-on: who the council's identity provider says this is (issuer and subject).
+    sso_issuer: Mapped[str | None] = mapped_column(String(500))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
+    last_sign_in_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}@{self.council_id}>"
@@ -133,18 +152,27 @@ class LoginThrottle(Base):
 
 
 class ApiToken(Base):
-    """Bearer tokens for the JSON API; only a SHA-256 of the token is kept."""
+    """Bearer tokens for the JSON API; only a SHA-256 of the token is kept. A token acts for
+    its user, in the council and with the role it was made for: when the user's council or
+    role changes, the token stops working (it never carries more than it was made with)."""
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))  # to recognise a token in lists, not secret
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # What it is for ("Mosaic nightly sync"), and the council and role it was made for
+    # (None for tokens made before these were kept: they act with the user's own).
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    council_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class IdempotencyKey(Base):
@@ -182,6 +210,14 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(10), default="open")
     outcome: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The team the case is allocated to (with worker_id; hearth.web.access_models.CaseAllocation
+    # keeps every allocation and transfer).
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"), index=True)
+    # Only the users named in case_access may open a restricted case (a 404 for everyone else).
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # For the council's retention period (records kept until the child's 75th birthday, say).
+    child_date_of_birth: Mapped[date | None]
+    closed_at: Mapped[datetime | None]
 
     worker: Mapped[User | None] = relationship()
     events: Mapped[list[Event]] = relationship(back_populates="case", order_by="(Event.on, Event.id)")
@@ -386,3 +422,9 @@ def _refuse_bulk_changes_to_published(state) -> None:
             and state.bind_mapper.class_ in _PUBLISHED:
         raise PublishedPolicyImmutable(f"A published policy is never changed or deleted "
                                        f"({state.bind_mapper.class_.__name__}).")
+
+
+# The tables of people and records (teams, allocations, restricted access, one-time links,
+# recovery codes, retention reviews): their own module, on the same Base.
+from .access_models import (CaseAccess, CaseAllocation, LinkPurpose, OneTimeLink, RecoveryCode,  # noqa: E402,F401
+                            RetentionReview, ReviewStatus, Team)

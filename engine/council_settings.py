@@ -1,0 +1,205 @@
+"""A council's own settings for people and records, read from council.yaml: how its staff
+sign in (two-factor, single sign-on) and how long its children's records are kept.
+
+They live in council.yaml, beside the council's name and colour, because they are the
+council's to set and a new council is a new folder: no Python changes for either. They are
+checked like everything else in a policy folder (located mistakes with "did you mean").
+Secrets never go in a policy file (policy officers read every file in the browser): single
+sign-on names the *environment variable* holding its client secret, which council IT sets.
+
+    sign_in:
+      two_factor: [admin, policy_officer]   # roles that must add a second factor to a password
+      single_sign_on:
+        issuer: https://login.microsoftonline.com/<tenant id>/v2.0
+        client_id: 6731de76-14a6-49ae-97bc-6eba6914391e
+        client_secret_from: HEARTH_SSO_NORTHSHIRE_SECRET
+        roles_claim: groups                  # the ID token's claim that lists the user's groups
+        roles:                               # a claim value -> the Hearth role it gives
+          0b4f6f39-...: worker
+          9d1c2a77-...: manager
+    records:
+      keep_until_age: 75                     # looked-after children's records: to the 75th birthday
+      source: "Case records of looked after children are kept until their 75th birthday."
+
+Without ``sign_in`` a council signs in with passwords, two-factor required for admins and
+policy officers; without ``records`` records are kept to the child's 75th birthday.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hearth.rules.source import LList, LMap, Problems, suggest
+
+# The web app's roles (its Role enum; a test keeps the two the same). The engine
+# names them here only to check council.yaml: it never decides who may do what.
+APP_ROLES = ("worker", "manager", "policy_officer", "admin")
+DEFAULT_TWO_FACTOR_ROLES = ("admin", "policy_officer")
+DEFAULT_KEEP_UNTIL_AGE = 75
+SIGN_IN_KEYS = ("two_factor", "single_sign_on")
+SINGLE_SIGN_ON_KEYS = ("issuer", "client_id", "client_secret_from", "roles_claim", "roles", "scopes", "label")
+RECORDS_KEYS = ("keep_until_age", "source")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
+_CLAIM = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$")
+MAX_ROLE_VALUES = 200
+MAX_TEXT = 500
+
+
+@dataclass(frozen=True)
+class SingleSignOn:
+    """An OpenID Connect provider the council's staff sign in with."""
+    issuer: str
+    client_id: str
+    client_secret_from: str           # the environment variable holding the client secret
+    roles_claim: str = "groups"
+    roles: tuple[tuple[str, str], ...] = ()   # (claim value, Hearth role), in the file's order
+    scopes: tuple[str, ...] = ("openid", "email", "profile")
+    label: str = "your council account"   # "Sign in with <label>"
+
+    def role_for(self, claim_values) -> str | None:
+        """The Hearth role the claim's values give: the first of the file's order that matches
+        (so list the stronger roles first), or None when none does (the user may not sign in)."""
+        if isinstance(claim_values, str):
+            claim_values = [claim_values]
+        held = {str(value) for value in claim_values or () if isinstance(value, (str, int))}
+        for value, role in self.roles:
+            if value in held:
+                return role
+        return None
+
+
+@dataclass(frozen=True)
+class SignIn:
+    two_factor: tuple[str, ...] = DEFAULT_TWO_FACTOR_ROLES
+    single_sign_on: SingleSignOn | None = None
+
+
+@dataclass(frozen=True)
+class Records:
+    keep_until_age: int = DEFAULT_KEEP_UNTIL_AGE
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class CouncilSettings:
+    sign_in: SignIn = field(default_factory=SignIn)
+    records: Records = field(default_factory=Records)
+
+
+def read_settings(doc: LMap, problems: Problems) -> CouncilSettings:
+    """council.yaml's ``sign_in`` and ``records``, checked; mistakes go into ``problems``."""
+    return CouncilSettings(_sign_in(doc.get("sign_in"), doc.value_loc("sign_in"), problems),
+                           _records(doc.get("records"), doc.value_loc("records"), problems))
+
+
+def _roles_list(value, loc, problems: Problems, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        problems.add(loc, f"'{where}' is a list of roles, for example {where}: [admin, policy_officer].", where)
+        return DEFAULT_TWO_FACTOR_ROLES
+    roles = []
+    for index, role in enumerate(value):
+        item_loc = value.item_loc(index) if isinstance(value, LList) else loc
+        if role not in APP_ROLES:
+            problems.add(item_loc, f"'{role}' is not a Hearth role.{suggest(str(role), APP_ROLES)} "
+                                   f"Roles: {', '.join(APP_ROLES)}.", where)
+        elif role not in roles:
+            roles.append(role)
+    return tuple(roles)
+
+
+def _text(mapping: LMap, key: str, problems: Problems, where: str, example: str, required: bool = True) -> str:
+    value = mapping.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
+        problems.add(mapping.value_loc(key), f"'{key}' is text of up to {MAX_TEXT} characters, for example "
+                                             f"{key}: {example}.", f"{where}.{key}")
+        return ""
+    return value.strip()
+
+
+def _sign_in(value, loc, problems: Problems) -> SignIn:
+    if value is None:
+        return SignIn()
+    if not isinstance(value, LMap):
+        problems.add(loc, "'sign_in' is a mapping, for example sign_in: {two_factor: [admin, policy_officer]}.",
+                     "sign_in")
+        return SignIn()
+    problems.check_keys(value, SIGN_IN_KEYS, "'sign_in'")
+    two_factor = DEFAULT_TWO_FACTOR_ROLES
+    if "two_factor" in value:
+        two_factor = _roles_list(value["two_factor"], value.value_loc("two_factor"), problems, "sign_in.two_factor")
+    sso = value.get("single_sign_on")
+    return SignIn(two_factor, None if sso is None else _single_sign_on(sso, value.value_loc("single_sign_on"),
+                                                                      problems))
+
+
+def _single_sign_on(value, loc, problems: Problems) -> SingleSignOn | None:
+    where = "sign_in.single_sign_on"
+    if not isinstance(value, LMap):
+        problems.add(loc, "'single_sign_on' is a mapping with issuer, client_id, client_secret_from and roles.",
+                     where)
+        return None
+    problems.check_keys(value, SINGLE_SIGN_ON_KEYS, "'single_sign_on'",
+                        required=["issuer", "client_id", "client_secret_from", "roles"])
+    issuer = _text(value, "issuer", problems, where, "https://login.microsoftonline.com/<tenant id>/v2.0")
+    if issuer and not issuer.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        problems.add(value.value_loc("issuer"), "'issuer' is the provider's https address (its "
+                                                "/.well-known/openid-configuration is read from there).",
+                     f"{where}.issuer")
+    client_id = _text(value, "client_id", problems, where, "6731de76-14a6-49ae-97bc-6eba6914391e")
+    secret_from = _text(value, "client_secret_from", problems, where, "HEARTH_SSO_SECRET")
+    if secret_from and not _ENV_NAME.match(secret_from):
+        problems.add(value.value_loc("client_secret_from"),
+                     "'client_secret_from' names an environment variable in capitals, for example "
+                     "HEARTH_SSO_SECRET (never the secret itself: every policy officer can read this file).",
+                     f"{where}.client_secret_from")
+    claim = _text(value, "roles_claim", problems, where, "groups", required=False) or "groups"
+    if not _CLAIM.match(claim):
+        problems.add(value.value_loc("roles_claim"), "'roles_claim' is the name of a claim, for example groups.",
+                     f"{where}.roles_claim")
+    label = _text(value, "label", problems, where, "Northshire Microsoft account", required=False)
+    roles = []
+    mapping = value.get("roles")
+    if not isinstance(mapping, LMap) or not mapping or len(mapping) > MAX_ROLE_VALUES:
+        if "roles" in value:
+            problems.add(value.value_loc("roles"), f"'roles' maps each value of the claim to a Hearth role (1 to "
+                                                   f"{MAX_ROLE_VALUES}), for example roles: {{hearth-workers: worker}}.",
+                         f"{where}.roles")
+    else:
+        for claim_value, role in mapping.items():
+            if role not in APP_ROLES:
+                problems.add(mapping.value_loc(claim_value),
+                             f"'{role}' is not a Hearth role.{suggest(str(role), APP_ROLES)} "
+                             f"Roles: {', '.join(APP_ROLES)}.", f"{where}.roles")
+            else:
+                roles.append((str(claim_value), role))
+    scopes = ("openid", "email", "profile")
+    if "scopes" in value:
+        listed = value["scopes"]
+        if not isinstance(listed, list) or not all(isinstance(s, str) and _CLAIM.match(s) for s in listed) \
+                or "openid" not in listed:
+            problems.add(value.value_loc("scopes"), "'scopes' is a list of scope names including openid, for "
+                                                    "example scopes: [openid, email, profile].", f"{where}.scopes")
+        else:
+            scopes = tuple(listed)
+    return SingleSignOn(issuer, client_id, secret_from, claim, tuple(roles), scopes,
+                        label or SingleSignOn.label)
+
+
+def _records(value, loc, problems: Problems) -> Records:
+    if value is None:
+        return Records()
+    if not isinstance(value, LMap):
+        problems.add(loc, "'records' is a mapping, for example records: {keep_until_age: 75}.", "records")
+        return Records()
+    problems.check_keys(value, RECORDS_KEYS, "'records'")
+    age = value.get("keep_until_age", DEFAULT_KEEP_UNTIL_AGE)
+    if isinstance(age, bool) or not isinstance(age, int) or not 18 <= age <= 150:
+        problems.add(value.value_loc("keep_until_age"), "'keep_until_age' is the child's age, in whole years from "
+                                                        "18 to 150, until which records are kept, for example "
+                                                        "keep_until_age: 75.", "records.keep_until_age")
+        age = DEFAULT_KEEP_UNTIL_AGE
+    source = _text(value, "source", problems, "records", "\"Records are kept until the 75th birthday.\"",
+                   required=False)
+    return Records(age, source)
