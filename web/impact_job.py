@@ -8,6 +8,8 @@ checked with hearth.engine.impact from that date, the job reporting its progress
 result names the draft's revision and content hash, so a page can say when the draft has
 changed since. The result is the engine's impact (JSON) plus each affected case's id, so a
 page can link to the cases for those allowed to open them; policy officers see references only.
+Restricted cases are left out (the job has no user, and only those named on a case may see it,
+hearth.web.scoping), in the count as in the check.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from . import db, policy_store
 from .evaluation import case_document, today
 from .jobs import JobError, JobRecord, background, enqueue, report_progress
 from .models import Case
+from .scoping import case_open_to
 
 FUNCTION = f"{__name__}.open_cases_impact"
 
@@ -35,8 +38,8 @@ def start(council: str, effective: date) -> JobRecord:
 
 def open_cases(council: str) -> int:
     """How many open cases the council has: what the job goes through, for a page's 'of N'."""
-    return db.session().scalar(select(func.count(Case.id)).where(Case.council_id == council,
-                                                                  Case.status == "open")) or 0
+    return db.session().scalar(select(func.count(Case.id)).where(Case.council_id == council, Case.status == "open",
+                                                                  case_open_to(None))) or 0
 
 
 @background
@@ -54,7 +57,7 @@ def open_cases_impact(council: str, effective: str) -> dict:
     draft_files = policy_store.draft_files(draft) if draft is not None else published_files
     published = _version(published_files, day, "The published policy")
     changed = _version(draft_files, day, "The draft")
-    rows = s.scalars(select(Case).where(Case.council_id == council, Case.status == "open")
+    rows = s.scalars(select(Case).where(Case.council_id == council, Case.status == "open", case_open_to(None))
                      .options(selectinload(Case.events)).order_by(Case.id)).all()
     cases, unreadable, ids = [], [], {}
     for row in rows:

@@ -2,20 +2,27 @@
 ever sees their own council's rows and another council's URL answers 404. A 404 for
 an object that does exist in another council is a security event: it is recorded in
 the audit trail (hearth.web.audit.refused) here, where the refusal is decided, for the
-pages and the API alike."""
+pages and the API alike.
+
+A restricted case (Case.restricted) is a second scope inside the council: only the users
+named on it (hearth.web.access_models.CaseAccess) see it, in every page, form, list, count
+and API answer, because every query for cases goes through ``scoped`` here. Everyone else,
+admins included, gets the same 404 as for a case that does not exist, audited as
+``restricted``."""
 from __future__ import annotations
 
 from typing import TypeVar
 
 from flask import abort
-from sqlalchemy import Select, false, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 
 from hearth.engine import api
 
 from . import db
 from .audit import refused
 from .auth import current_user
-from .models import Case, Submission
+from .access_models import CaseAccess
+from .models import Case, Submission, User
 
 T = TypeVar("T")
 
@@ -26,13 +33,26 @@ def user_council_id() -> str | None:
     return user.council_id if user else None
 
 
+def case_open_to(user: User | None) -> ColumnElement[bool]:
+    """The condition a case meets when ``user`` may see it: it is not restricted, or it names
+    them. Without a user (a background job), only unrestricted cases."""
+    if user is None:
+        return Case.restricted.is_(False)
+    return or_(Case.restricted.is_(False),
+               Case.id.in_(select(CaseAccess.case_id).where(CaseAccess.user_id == user.id)))
+
+
 def scoped(stmt: Select, model) -> Select:
-    """Filter `stmt` to the current user's council. Users with no council (system
-    admins) see no council data here; audit views widen this on purpose, elsewhere."""
+    """Filter `stmt` to the current user's council (and, for cases, to those they may see:
+    restricted ones only when named). Users with no council (system admins) see no council
+    data here; audit views widen this on purpose, elsewhere."""
     council_id = user_council_id()
     if council_id is None:
         return stmt.where(false())
-    return stmt.where(model.council_id == council_id)
+    stmt = stmt.where(model.council_id == council_id)
+    if model is Case:
+        stmt = stmt.where(case_open_to(current_user()))
+    return stmt
 
 
 def scoped_select(model) -> Select:
@@ -47,11 +67,33 @@ def get_or_404(model: type[T], object_id: int) -> T:
     s = db.session()
     obj = s.scalar(scoped(select(model).where(model.id == object_id), model))
     if obj is None:
-        if s.scalar(select(model.id).where(model.id == object_id)) is not None:
-            reason = "another_council" if user_council_id() is not None else "no_council"
+        found = s.execute(select(model.council_id).where(model.id == object_id)).first()
+        if found is not None:
+            council_id = user_council_id()
+            if council_id is None:
+                reason = "no_council"
+            elif found.council_id == council_id:
+                reason = "restricted"  # the only way a row of the user's own council is out of scope
+            else:
+                reason = "another_council"
             refused(reason, 404, model.__name__.lower(), object_id)
         abort(404)
     return obj
+
+
+def council_case_or_404(case_id: int) -> Case:
+    """A case of the user's council whether or not it is restricted, or 404 (audited as
+    get_or_404's). Only for the pages that look after a record's protection -- who is named
+    on it, its audit, its retention -- which never show what the record holds."""
+    s = db.session()
+    council_id = user_council_id()
+    case = s.get(Case, case_id)
+    if case is None:
+        abort(404)
+    if council_id is None or case.council_id != council_id:
+        refused("another_council" if council_id is not None else "no_council", 404, "case", case_id)
+        abort(404)
+    return case
 
 
 def submission_or_404(case: Case, submission_id: int) -> Submission:

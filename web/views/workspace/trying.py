@@ -26,6 +26,7 @@ from ...audit import audit
 from ...auth import current_user, role_required
 from ...evaluation import today
 from ...models import AuditAction, Case
+from ...scoping import case_open_to
 from .access import PREFIX, WORKSPACE_ROLES, latest_published_files, published_files, workspace_council, workspace_files
 from .trying_answers import Side, judge, load_side, said, vocabulary
 from .trying_case import FIRST_ROWS, EventRow, WhatIf, add_row, case_document, engine_problems, from_case, options, \
@@ -51,8 +52,10 @@ def _link(endpoint: str, council_id: str, **args) -> str | None:
 
 
 def _open_cases(council_id: str) -> list[Case]:
-    """The council's open cases (only their references are shown)."""
-    return db.session().scalars(select(Case).where(Case.council_id == council_id, Case.status == "open")
+    """The council's open cases the officer may see (only their references are shown; a restricted
+    case only to those named on it, hearth.web.scoping)."""
+    return db.session().scalars(select(Case).where(Case.council_id == council_id, Case.status == "open",
+                                                   case_open_to(current_user()))
                                 .order_by(Case.child_ref)).all()
 
 
