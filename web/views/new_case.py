@@ -28,6 +28,10 @@ def _label(entry) -> str | None:
 class GovDateField(DateField):
     """A three-box date with GOV.UK's wording when it is not a real date."""
 
+    def __init__(self, *args, not_real: str = "The date the placement started must be a real date", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.not_real = not_real
+
     def process_formdata(self, valuelist):
         if len(valuelist) != 3:  # a hand-made post: the widget draws exactly day, month and year
             valuelist = self.raw_data = (list(valuelist) + ["", "", ""])[:3]
@@ -37,7 +41,7 @@ class GovDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("The date the placement started must be a real date") from None
+            raise ValueError(self.not_real) from None
 
 
 class NewCaseForm(FlaskForm):
@@ -51,7 +55,17 @@ class NewCaseForm(FlaskForm):
     started = GovDateField("When did the placement start?", widget=GovDateInput(), format="%d %m %Y",
                         description="For example, 27 3 2025",
                         validators=[InputRequired("Enter the date the placement started")])
+    # For the council's retention period (hearth.web.retention): optional, as a reference may be all
+    # that is known when a case is opened; without it the case's period cannot be judged.
+    child_date_of_birth = GovDateField("Child's date of birth (optional)", widget=GovDateInput(), format="%d %m %Y",
+                                       description="For example, 14 6 2012",
+                                       not_real="The child's date of birth must be a real date",
+                                       validators=[])   # all three boxes empty: none given
     submit = SubmitField("Open the case", widget=GovSubmitInput())
+
+    def validate_child_date_of_birth(self, field):
+        if field.data and field.data > today():
+            raise ValidationError("The child's date of birth must be today or in the past")
 
     def validate_started(self, field):
         if field.data and field.data > today():
@@ -73,7 +87,8 @@ def new():
             form.child_ref.errors.append(f"There is already a case for child {ref}")
         else:
             case = Case(council_id=user.council_id, child_ref=ref, placement_type=form.placement_type.data,
-                        placement_started=form.started.data, status="open",
+                        placement_started=form.started.data, child_date_of_birth=form.child_date_of_birth.data,
+                        status="open",
                         worker=user if user.role == Role.WORKER else None)
             s.add(case)
             try:
