@@ -15,7 +15,8 @@ from hearth.engine.api import get_policy, list_councils, policies_root
 from hearth.engine.demo import DEMO_FILE, read_demo_cases
 from hearth.rules.source import SourceError
 
-from .models import Case, Event, Role, User
+from .allocation import allocate
+from .models import Case, Event, Role, Team, User
 from .passwords import hash_password
 
 DEMO_PASSWORD = "hearth-demo"
@@ -64,16 +65,33 @@ def seed_demo(s: Session, today: date | None = None) -> bool:
                              password_hash=pw, role=role, council_id=council.id)
                   for role, prefix, label in ((Role.WORKER, "worker", "social worker"),
                                               (Role.MANAGER, "manager", "manager"),
-                                              (Role.POLICY_OFFICER, "policy", "policy officer"))}
+                                              (Role.POLICY_OFFICER, "policy", "policy officer"),
+                                              (Role.ADMIN, "admin", "council administrator"))}
         s.add_all(people.values())
+        team = _team(s, council, people, pw)
         # a second policy officer: a published change needs one officer to ask and another to approve
         s.add(User(email=f"policy2@{council.id}.{DEMO_DOMAIN}", name=f"Demo second policy officer ({council.short_name})",
                    password_hash=pw, role=Role.POLICY_OFFICER, council_id=council.id))
         for demo in demos.get(council.id, []):  # a council without demo data: log-ins, and no cases
             case = Case(council_id=council.id, child_ref=demo.ref, placement_type=demo.placement_type,
-                        placement_started=demo.placement_started, worker=people[Role.WORKER], status="open")
+                        placement_started=demo.placement_started, status="open")
+            allocate(s, case, people[Role.WORKER], team, people[Role.MANAGER], "Allocated when the case was opened")
             case.events = [Event(type=event.type, on=event.on, recorded_by=people[Role.WORKER], fields=event.fields)
                            for event in demo.events]
             s.add(case)
     s.commit()
     return True
+
+
+def _team(s: Session, council, people: dict[Role, User], password_hash: str) -> Team:
+    """The council's one demo team, managed by its demo manager, with its demo worker and a
+    second worker (worker2@, so a case can be transferred)."""
+    second = User(email=f"worker2@{council.id}.{DEMO_DOMAIN}", name=f"Demo second social worker ({council.short_name})",
+                  password_hash=password_hash, role=Role.WORKER, council_id=council.id)
+    s.add(second)
+    team = Team(council_id=council.id, name="Placements team", manager=people[Role.MANAGER])
+    s.add(team)
+    s.flush()
+    for member in (people[Role.WORKER], second, people[Role.MANAGER]):
+        member.team_id = team.id
+    return team

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, select, text, update
 
 from hearth.engine import api
 from hearth.engine.policy_files import PolicyFiles
@@ -63,9 +63,7 @@ def seed_database(s, database_url: str, today: date | None = None) -> None:
     key = (database_url, _policies_content(), today)
     policy_library.forget()  # the publications a test before made are gone: read them again
     if key in _SEEDED:
-        for table, rows in _SEEDED[key]:
-            if rows:
-                s.execute(table.insert(), rows)
+        _insert_seeded(s, _SEEDED[key])
         s.commit()
         return
     root = api.policies_root()
@@ -75,6 +73,19 @@ def seed_database(s, database_url: str, today: date | None = None) -> None:
     assert seed_demo(s, today=today)
     _SEEDED[key] = [(table, [dict(row) for row in s.execute(select(table)).mappings()])
                     for table in Base.metadata.sorted_tables]
+
+
+def _insert_seeded(s, seeded: list) -> None:
+    """The seed's rows again, table by table in dependency order; a column whose foreign key
+    closes a cycle (users.team_id: teams come after users) is filled once every row is in."""
+    later = []
+    for table, rows in seeded:
+        deferred = [column.name for column in table.columns if any(key.use_alter for key in column.foreign_keys)]
+        if rows:
+            s.execute(table.insert(), [{**row, **{name: None for name in deferred}} for row in rows])
+        later += [(table, name, row["id"], row[name]) for name in deferred for row in rows if row[name] is not None]
+    for table, name, row_id, value in later:
+        s.execute(update(table).where(table.c.id == row_id).values({name: value}))
 
 
 def make_app(database_url: str, **overrides):

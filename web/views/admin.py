@@ -1,5 +1,6 @@
-"""Administration: the audit trail. System admins (no council) see every council's;
-a council's own admin sees that council's.
+"""Administration: the landing page listing the admin areas (people, teams and API tokens
+live in their own modules), and the audit trail. System admins (no council) see every
+council's; a council's own admin sees that council's.
 
 The page shows what an auditor needs to follow who did what: when, who, council,
 action, which object (type and id), the policy version, how a refused request ended
@@ -50,6 +51,13 @@ def _filters() -> tuple[dict[str, str], list[str]]:
         else:
             chosen[name] = value.lower() if name == "user" else value
     return chosen, problems
+
+
+@bp.get("")
+@role_required(Role.ADMIN)
+def index():
+    """What an admin runs: people, teams, API tokens, the audit trail."""
+    return render_template("admin/index.html")
 
 
 @bp.get("/audit")

@@ -1,5 +1,7 @@
 """The home page: the council's open cases, each with its next deadline from the live
-evaluation, overdue first, filtered by worker and status with a plain GET form."""
+evaluation, overdue first, filtered by worker, team and status with a plain GET form.
+A worker sees the cases allocated to them (worker_id) unless they choose otherwise, so a
+case transferred to them is on their list at once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from .. import db
 from ..audit import audit
 from ..auth import current_user, login_required
 from ..evaluation import NextDue, end_of_week, evaluate_case, next_due, policy_in_force, today
-from ..models import AuditAction, Case, Role, User
+from ..models import AuditAction, Case, Role, Team, User
 from ..scoping import scoped_select
 
 bp = Blueprint("dashboard", __name__)
@@ -44,6 +46,12 @@ def _worker_choice(people: list[User]) -> str:
     return chosen if chosen in {"all", "none", *(str(p.id) for p in people)} else default
 
 
+def _team_choice(teams: list[Team]) -> str:
+    """`all` or a team id of this council."""
+    chosen = request.args.get("team", "all")
+    return chosen if chosen in {"all", *(str(t.id) for t in teams)} else "all"
+
+
 def _matches(row: Row, status: str) -> bool:
     if status == "overdue":
         return row.next is not None and row.next.status == "overdue"
@@ -55,13 +63,15 @@ def _matches(row: Row, status: str) -> bool:
     return True
 
 
-def _rows(worker: str, status: str) -> list[Row]:
+def _rows(worker: str, status: str, team: str = "all") -> list[Row]:
     stmt = (scoped_select(Case).where(Case.status == "open")
             .options(selectinload(Case.worker), selectinload(Case.events)))
     if worker == "none":
         stmt = stmt.where(Case.worker_id.is_(None))
     elif worker != "all":
         stmt = stmt.where(Case.worker_id == int(worker))
+    if team != "all":
+        stmt = stmt.where(Case.team_id == int(team))
     rows = []
     for case in db.session().scalars(stmt):
         evaluation = evaluate_case(case)  # once per case: remembered for this request
@@ -80,11 +90,14 @@ def index():
     people = db.session().scalars(scoped_select(User).where(User.role.in_(list(CASE_ROLES)), User.active)
                                   .order_by(User.name, User.email)).all()
     worker = _worker_choice(people)
+    teams = db.session().scalars(scoped_select(Team).order_by(Team.name)).all()
+    team = _team_choice(teams)
     status = request.args.get("status", "all")
     status = status if status in STATUSES else "all"
-    rows = _rows(worker, status)
+    rows = _rows(worker, status, team)
     policy = policy_in_force(user.council_id)
-    audit(AuditAction.VIEWED, "case_list", None, {"count": len(rows), "worker": worker, "status": status},
+    audit(AuditAction.VIEWED, "case_list", None, {"count": len(rows), "worker": worker, "team": team,
+                                                    "status": status},
           policy=policy)
     return render_template("dashboard.html", can_see_cases=True, rows=rows, people=people, worker=worker,
-                           status=status, statuses=STATUSES, today=today(), week_end=end_of_week(today()))
+                           teams=teams, team=team, status=status, statuses=STATUSES, today=today(), week_end=end_of_week(today()))
