@@ -11,7 +11,9 @@ in), its audience our client id, its expiry and its nonce.
 A client is made for each sign-in from the council's settings in force at that moment (a
 publication that changes them takes effect at the next sign-in) and the client secret is read
 from the environment variable the settings name, at use time: the secret never sits in a
-policy file, which every policy officer can read. What each provider publishes about itself
+policy file, which every policy officer can read. (Authlib's ``OAuth`` registry is not used:
+it keeps one client per name for the life of the process, with the settings it was first
+given; its FlaskOAuth2App, made here per sign-in, is the same client.) What each provider publishes about itself
 (its discovery document and keys) is remembered for an hour, in the project's one cache
 pattern (cachetools, as hearth.web.policy_library does).
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
@@ -39,6 +42,7 @@ from .evaluation import today
 # The name Authlib keeps each sign-in's state under in the session (one for every council:
 # the council is in the state's data).
 STATE_NAME = "hearth-sso"
+_STATE_PREFIX = f"_state_{STATE_NAME}_"
 # How long a provider's discovery document and keys are remembered, and for how many providers.
 DISCOVERY_SECONDS = 3600
 KEPT_PROVIDERS = 64
@@ -48,6 +52,10 @@ STATE_SECONDS = 600
 # Clock difference allowed when checking an ID token's times.
 LEEWAY_SECONDS = 60
 REQUIRED_METADATA = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+# What of a provider's discovery document the client is given (nothing else it publishes
+# can change how Hearth's client behaves).
+USED_METADATA = ("issuer", *REQUIRED_METADATA, "jwks", "id_token_signing_alg_values_supported",
+                 "token_endpoint_auth_methods_supported")
 
 _lock = threading.Lock()
 _discovered: TTLCache = TTLCache(maxsize=KEPT_PROVIDERS, ttl=DISCOVERY_SECONDS)
@@ -144,7 +152,8 @@ def client_secret(settings: SingleSignOn) -> str:
 
 def _client(settings: SingleSignOn) -> FlaskOAuth2App:
     """An Authlib client for the council's provider, from its settings as they are now."""
-    metadata = dict(discover(settings.issuer))
+    discovered = discover(settings.issuer)
+    metadata = {key: discovered[key] for key in USED_METADATA if key in discovered}
     methods = metadata.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
     auth_method = "client_secret_basic" if "client_secret_basic" in methods else "client_secret_post"
     integration = FlaskIntegration(STATE_NAME)
@@ -162,6 +171,8 @@ def authorization_url(council_id: str, settings: SingleSignOn) -> str:
     PKCE verifier and the council are kept in the session until the provider answers."""
     client = _client(settings)
     redirect_uri = url_for("sso.callback", _external=True)
+    for key in [key for key in session if key.startswith(_STATE_PREFIX)]:
+        session.pop(key)   # one sign-in at a time: abandoned ones must not pile up in the cookie
     try:
         started = client.create_authorization_url(redirect_uri)
     except requests.RequestException:
@@ -173,9 +184,10 @@ def authorization_url(council_id: str, settings: SingleSignOn) -> str:
 def pending_council() -> str | None:
     """The council the sign-in the provider is answering was started for (from its state), or
     None when this browser started no sign-in with that state."""
-    integration = FlaskIntegration(STATE_NAME)
-    data = integration.get_state_data(session, request.args.get("state", "")[:200])
-    return data.get("council_id") if isinstance(data, dict) else None
+    kept = session.get(_STATE_PREFIX + request.args.get("state", "")[:200])
+    if not isinstance(kept, dict) or not isinstance(kept.get("data"), dict) or kept.get("exp", 0) < time.time():
+        return None   # Authlib keeps an expiry with the state but does not check it: Hearth does
+    return kept["data"].get("council_id")
 
 
 def finish(settings: SingleSignOn) -> dict:

@@ -67,7 +67,7 @@ class _Client:
         return self.redirect_uris[0] if self.redirect_uris else None
 
     def get_allowed_scope(self, scope):
-        return " ".join(s for s in (scope or "").split() if s in ("openid", "email", "profile"))
+        return " ".join(name for name in (scope or "").split() if name in ("openid", "email", "profile"))
 
     def check_redirect_uri(self, redirect_uri):
         return redirect_uri in self.redirect_uris
