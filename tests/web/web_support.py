@@ -8,13 +8,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
+import pyotp
 import pytest
-from sqlalchemy import create_engine, select, text, update
+from sqlalchemy import create_engine, func, select, text, update
 
 from hearth.engine import api
 from hearth.engine.policy_files import PolicyFiles
-from hearth.web import create_app, policy_library, policy_store
-from hearth.web.models import Base, Case
+from hearth.web import create_app, db, policy_library, policy_store
+from hearth.web.models import Base, Case, User
 from hearth.web.seed import DEMO_PASSWORD, seed_demo
 
 
@@ -120,6 +121,36 @@ def csrf_token(client, path: str = "/login") -> str:
     return m.group(1) or m.group(2)
 
 
+SECRET_RE = re.compile(r'id="two-factor-secret"[^>]*>([A-Z2-7 ]+)<')
+
+
 def login(client, email: str, password: str = DEMO_PASSWORD, **kwargs):
+    """Sign in as `email`, completing two-factor when it is asked for (the code computed from
+    the user's secret, or, on a first sign-in, from the key the setup page shows): the
+    answer is the last step's (302 to where the sign-in goes on; the recovery codes' page
+    after a first setup)."""
+    path = kwargs.pop("path", "/login")
     token = csrf_token(client)
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}, **kwargs)
+    answer = client.post(path, data={"email": email, "password": password, "csrf_token": token}, **kwargs)
+    where = answer.headers.get("Location", "") if answer.status_code == 302 else ""
+    if where.startswith("/login/code"):
+        return client.post("/login/code", data={"code": fresh_code(client.application, email),
+                                                "csrf_token": csrf_token(client, "/login/code")}, **kwargs)
+    if where.startswith("/login/two-factor/setup"):
+        page = client.get("/login/two-factor/setup").get_data(as_text=True)
+        secret = SECRET_RE.search(page).group(1).replace(" ", "")
+        return client.post("/login/two-factor/setup", data={"code": pyotp.TOTP(secret).now(),
+                                                            "csrf_token": csrf_token(client, "/login/two-factor/setup")},
+                           **kwargs)
+    return answer
+
+
+def fresh_code(app, email: str) -> str:
+    """The user's current code, usable again: a code is accepted once per 30-second step,
+    so the step last used is forgotten first (tests sign the same person in many times)."""
+    with app.app_context():
+        s = db.session()
+        s.execute(update(User).where(func.lower(User.email) == email.lower()).values(totp_last_step=None))
+        s.commit()
+        secret = s.scalar(select(User.totp_secret).where(func.lower(User.email) == email.lower()))
+    return pyotp.TOTP(secret).now()

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from .. import db, throttle
+from .. import db, throttle, two_factor
 from ..audit import audit, client_ip
 from ..auth import current_user, end_session, login_required, start_session
-from ..models import AuditAction, User
+from ..models import AuditAction, User, utcnow
 from ..passwords import hash_password, needs_rehash, verify_password
 from ..validators import PlainText
 
@@ -79,12 +79,17 @@ def login():
             return render_template("sign_in.html", form=form), 429
         user = s.scalar(select(User).where(func.lower(User.email) == email))
         if verify_password(user.password_hash if user else None, form.password.data) and user.active:
-            throttle.clear(email, ip)
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(form.password.data)
-            start_session(user)
-            audit(AuditAction.LOGIN, "user", user.id, user=user)
-            return redirect(_safe_next(request.args.get("next")))
+            target = _safe_next(request.args.get("next"))
+            if two_factor.required(user):
+                # Not signed in yet, and the attempts are not cleared: the code is the rest
+                # of this sign-in, and wrong codes count against the same limit.
+                s.commit()
+                two_factor.begin_pending(user, target)
+                return redirect(url_for("two_factor.code" if two_factor.is_set_up(user) else "two_factor.setup"))
+            complete_sign_in(user)
+            return redirect(target)
         audit(AuditAction.LOGIN_FAILED, "user", user.id if user else None,
               {"email": email, "reason": "bad_credentials"},
               council_id=user.council_id if user else None)
@@ -94,6 +99,15 @@ def login():
     elif request.method == "POST":
         status = 400
     return render_template("sign_in.html", form=form), status
+
+
+def complete_sign_in(user: User, detail: dict | None = None) -> None:
+    """The password (and, when asked for, the second factor) was right: the user's sign-in
+    attempts are forgotten and their login session starts, audited."""
+    throttle.clear(user.email.lower(), client_ip() or "unknown")
+    user.last_sign_in_at = utcnow()
+    start_session(user)
+    audit(AuditAction.LOGIN, "user", user.id, detail, user=user)
 
 
 @bp.post("/logout")

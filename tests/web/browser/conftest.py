@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from datetime import date
 
+import pyotp
 import pytest
 from sqlalchemy import delete
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -21,7 +22,7 @@ from hearth.web.models import Base
 from hearth.web.seed import DEMO_PASSWORD
 
 from councils import generic_councils
-from web_support import Demo, make_app, seed_database
+from web_support import Demo, fresh_code, make_app, seed_database
 
 from .accessibility import axe_source, missing
 
@@ -56,6 +57,10 @@ class Live:
             seed_database(s, self.app.config["DATABASE_URL"], TODAY)
 
 
+# The running app, for sign_in (which is given only the page) to read a user's two-factor secret.
+LIVE_APPS: list = []
+
+
 class QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs):  # a line per request drowns a failure's report
         pass
@@ -68,6 +73,7 @@ def live(tmp_path_factory) -> Live:
     app = make_app(url, HEARTH_TODAY=TODAY)
     migrate.upgrade(engine_for(app))
     live = Live("", app)
+    LIVE_APPS.append(app)
     live.reseed()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -126,7 +132,24 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.fill("#password", password)
     page.click("button:has-text('Sign in')")
     page.wait_for_load_state()
+    two_factor_step(page, email)
     assert "/login" not in page.url, f"{email} could not sign in: {page.inner_text('main')[:300]}"
+
+
+def two_factor_step(page, email: str) -> None:
+    """After the password: the code (computed from the user's secret in the database), or on a
+    first sign-in the setup (the key read off the page) and its recovery codes' page."""
+    if "/login/code" in page.url:
+        page.fill("#code", fresh_code(LIVE_APPS[-1], email))
+        page.click("button:has-text('Continue')")
+        page.wait_for_load_state()
+    elif "/login/two-factor/setup" in page.url:
+        secret = page.inner_text("#two-factor-secret").replace(" ", "")
+        page.fill("#code", pyotp.TOTP(secret).now())
+        page.click("button:has-text('Confirm')")
+        page.wait_for_load_state()
+        page.click("a:has-text('Continue')")
+        page.wait_for_load_state()
 
 
 def email(role: str, council: str | None = None) -> str:
