@@ -1,6 +1,7 @@
 """The `hearth` command: the engine's commands plus the web runtime's (`db upgrade`, `db
-seed-demo`, `db check`, `serve`, `token create`, `assets build`, `worker`), and the web's `hearth
-policy` commands on the database (hearth.web.policy_cli: import, export, publish, approve, diff).
+seed-demo`, `db check`, `serve`, `token create`, `user create` (hearth.web.user_cli), `assets
+build`, `worker`), and the web's `hearth policy` commands on the database (hearth.web.policy_cli:
+import, export, publish, approve, diff).
 
 The engine never imports the web; the web adds its commands to the engine's group (its
 `hearth policy` group is copied with the web's commands added, the engine's left as they are)."""
@@ -17,7 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from hearth.engine.cli import cli as engine_cli
 from hearth.rules.source import SourceError
 
-from . import assets, jobs, migrate, policy_cli, seed, tokens
+from . import assets, jobs, migrate, policy_cli, seed, tokens, user_cli
 from . import db as web_db
 from .audit import audit
 from .cli_support import cli_app
@@ -109,14 +110,16 @@ def token_group():
 
 @token_group.command("create", help="Create an API token for a user; it is shown only once.")
 @click.option("--user", "email", required=True, help="the user's email address")
-def token_create(email: str):
+@click.option("--name", default="Made on the command line", show_default=True,
+              help="what the token is for (shown in the token lists)")
+def token_create(email: str, name: str):
     app = cli_app()
     with app.app_context():
         s = web_db.session()
         user = s.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
         if user is None or not user.active:
             raise click.ClickException(f"No active user with email {email}")
-        token = tokens.create_token(s, user)
+        token = tokens.create_token(s, user, name.strip())
         s.flush()
         audit(AuditAction.CREATED, "api_token", None, {"prefix": token[:12], "via": "cli"}, user=user)
     click.echo(token)
@@ -147,7 +150,7 @@ def worker(burst: bool):
         raise click.ClickException(str(e)) from e
 
 
-WEB_COMMANDS = (db_group, serve, token_group, assets_group, worker)
+WEB_COMMANDS = (db_group, serve, token_group, user_cli.user_group, assets_group, worker)
 def build_cli() -> click.Group:
     root = click.Group("hearth", help="Hearth: councils' stable-homes policies, and the web app.")
     for name, command in engine_cli.commands.items():

@@ -5,6 +5,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .proxies import parse_networks
 
@@ -45,6 +46,17 @@ def _seconds(name: str, default: str) -> float:
     if not 0 <= seconds <= 3600:
         raise ConfigError(f"{name} is a number of seconds from 0 to 3600, not {value!r}")
     return seconds
+
+
+def _base_url(value: str) -> str:
+    """An http(s) address with a host and nothing after its path, without the final slash."""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"HEARTH_BASE_URL is the address staff reach Hearth at, like "
+                          f"https://hearth.example.gov.uk, not {value!r}")
+    return value.rstrip("/")
 
 
 def instance_dir() -> Path:
@@ -127,6 +139,9 @@ def load(overrides: dict | None = None) -> dict:
         # and within how many seconds a publication made by another process is seen.
         "HEARTH_POLICY_LIBRARY": os.environ.get("HEARTH_POLICY_LIBRARY") or "database",
         "HEARTH_POLICY_FRESHNESS": _seconds("HEARTH_POLICY_FRESHNESS", "1"),
+        # The address staff reach Hearth at (https://hearth.example.gov.uk), for links made with no
+        # request to take it from: `hearth user create`'s invitation link (hearth.web.user_cli).
+        "HEARTH_BASE_URL": _base_url(os.environ.get("HEARTH_BASE_URL") or ""),
     }
     config.update(overrides)
     if config["HEARTH_POLICY_LIBRARY"] not in ("database", "folders"):

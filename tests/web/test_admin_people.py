@@ -1,16 +1,18 @@
 """A council's admin runs its people: the list, inviting (one invitation email with a link
 that works), changing role and team, deactivating (ending their sign-ins) and reactivating,
 sending an invitation again; nobody leaves a council without an admin or changes their own
-account; every change audited. The service-wide admin does the same for a council it chooses."""
+account; every change audited. The service-wide admin does the same for a council it chooses;
+`hearth user create` makes a council's first admin with a link to set their password."""
 from __future__ import annotations
 
 import re
 
 import pytest
 from bs4 import BeautifulSoup
+from click.testing import CliRunner
 from sqlalchemy import select
 
-from hearth.web import db, links, notify
+from hearth.web import cli, db, links, notify
 from hearth.web.models import AuditEntry, LinkPurpose, OneTimeLink, Role, Team, User
 
 from web_support import csrf_token, login
@@ -148,3 +150,26 @@ def test_the_service_wide_admin_chooses_the_council(app, demo, login_as, emails)
     with app.app_context():
         assert db.session().scalar(select(OneTimeLink).where(OneTimeLink.purpose == "invite")).created_by_id == \
             row(app, User, email=demo.email("admin")).id
+
+
+def test_hearth_user_create_makes_a_councils_first_admin(app, demo, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    monkeypatch.setenv("HEARTH_ENV", "testing")
+    monkeypatch.setenv("HEARTH_BASE_URL", "https://hearth.example.gov.uk/")
+    runner = CliRunner()
+    made = runner.invoke(cli.build_cli(), ["user", "create", "--email", "First.Admin@Example.gov.uk", "--role", "admin",
+                                           "--council", demo.home, "--name", "First Admin"])
+    assert made.exit_code == 0, made.output
+    token = re.search(r"^https://hearth\.example\.gov\.uk/invitation/([A-Za-z0-9_-]{43})$", made.output, re.M).group(1)
+    person = row(app, User, email="first.admin@example.gov.uk")
+    assert (person.role, person.council_id, person.name, person.password_hash) == ("admin", demo.home, "First Admin", "")
+    with app.app_context():
+        assert links.find(db.session(), token, LinkPurpose.INVITE).user_id == person.id
+    assert audits(app, "created", person.id) == [{"role": "admin", "via": "cli"}]
+    for arguments, message in (
+            (["--email", "first.admin@example.gov.uk", "--role", "admin", "--council", demo.home], "already an account"),
+            (["--email", "w@example.gov.uk", "--role", "worker"], "give --council"),
+            (["--email", "w@example.gov.uk", "--role", "worker", "--council", "atlantis"], "No council 'atlantis'"),
+            (["--email", "not an address", "--role", "admin"], "not an email address")):
+        refused = runner.invoke(cli.build_cli(), ["user", "create", *arguments])
+        assert refused.exit_code != 0 and message in refused.output, refused.output

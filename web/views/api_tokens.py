@@ -4,7 +4,7 @@ council's staff and revokes any. A revoked token is refused at its next call
 (hearth.web.tokens.user_for_token reads the row on every call)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from sqlalchemy import select
@@ -54,7 +54,7 @@ def mine():
         form = TokenForm(formdata=None)
     rows = s.scalars(select(ApiToken).where(ApiToken.user_id == user.id)
                      .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())).all()
-    response = render_template("tokens/mine.html", form=form, rows=rows, new_token=new_token)
+    response = make_response(render_template("tokens/mine.html", form=form, rows=rows, new_token=new_token))
     return _no_store(response) if new_token else response
 
 
