@@ -13,6 +13,7 @@ from sqlalchemy import select
 from hearth.engine.api import policy_on
 from hearth.engine.forms_catalog import load_forms
 from hearth.web import db, impact_job, tokens
+from hearth.web.access_models import RetentionReview, ReviewStatus
 from hearth.web.auth import token_hash
 from hearth.web.evaluation import case_document, evaluate_case
 from hearth.web.models import ApiToken, Case, Role, Submission, Team, User
@@ -48,12 +49,16 @@ ARGUMENTS = {
     "user_id": lambda demo, council: demo.people[council],   # the admin pages: the council's demo worker,
     "team_id": lambda demo, council: demo.teams[council],    # its demo team
     "token_id": lambda demo, council: demo.tokens[council],  # and a token of its worker's
+    "review_id": lambda demo, council: demo.reviews[council],  # a retention review (records and data protection)
 }
 # The admin pages act on every council for the service-wide admin (it chooses the council):
 # another council's person, team or token is theirs to act on, as their own council is.
 ACROSS_COUNCILS = ("people.", "teams.", "api_tokens.revoke")
 # What a council's admin may do but the service-wide admin, who sees no child's records, may not.
-COUNCIL_ADMIN_ONLY = {"allocation.transfer"}
+COUNCIL_ADMIN_ONLY = {"allocation.transfer"} | {
+    f"data_protection.{page}" for page in ("review", "confirm_erasure", "cancel_review", "case", "export_json",
+                                           "export_pdf", "case_audit", "restriction", "restrict", "name_person",
+                                           "remove_person")}
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi"}
 
 
@@ -68,6 +73,10 @@ def _a_draft_per_council(app, demo):
         s.add_all(drafts.values())
         s.commit()
         demo.drafts = {c: d.id for c, d in drafts.items()}
+        reviews = {c: RetentionReview(council_id=c, status=ReviewStatus.LISTED.value) for c in (demo.home, demo.other)}
+        s.add_all(reviews.values())
+        s.commit()
+        demo.reviews = {c: review.id for c, review in reviews.items()}
         demo.impact_jobs = {c: impact_job.start(c, date.today()).id for c in (demo.home, demo.other)}
         workers = {c: s.scalar(select(User).where(User.email == demo.email("worker", c))) for c in (demo.home, demo.other)}
         made = {c: tokens.create_token(s, worker, "walked") for c, worker in workers.items()}

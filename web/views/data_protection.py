@@ -116,7 +116,9 @@ def index():
 @bp.post("/reviews")
 @role_required(Role.ADMIN)
 def start_review():
-    council_id = admin_council()
+    council_id = current_user().council_id
+    if council_id is None:   # the service-wide admin: the index says these are each council's own
+        return redirect(url_for(".index"))
     form = StartReviewForm(prefix="start")
     if not form.validate_on_submit():
         return redirect(url_for(".index"))
