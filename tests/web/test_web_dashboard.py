@@ -82,7 +82,7 @@ def test_filters_are_a_plain_get_form(app, world):
     soup, _ = dashboard(app, world.emails["manager"], status="overdue")
     form = soup.find("form", class_="hearth-filters")
     assert form["method"] == "get"
-    assert {s["name"] for s in form.find_all("select")} == {"worker", "status"}
+    assert {s["name"] for s in form.find_all("select")} == {"worker", "team", "status"}  # team: the council has teams
     for select_ in form.find_all("select"):
         assert soup.find("label", attrs={"for": select_["id"]}) is not None
     assert form.find("button") is not None
@@ -146,7 +146,7 @@ def test_dashboard_view_is_audited_with_the_policy_version(app, world):
         entry = db.session().scalars(select(AuditEntry).where(AuditEntry.object_type == "case_list")
                                      .order_by(AuditEntry.id.desc())).first()
     assert entry.council_id == COUNCIL and entry.policy_version == "2025-04"
-    assert entry.detail == {"count": 2, "worker": "all", "status": "overdue"}
+    assert entry.detail == {"count": 2, "worker": "all", "team": "all", "status": "overdue"}
 
 
 def test_a_council_whose_policy_fails_to_load_still_lists_its_cases(app, broken):

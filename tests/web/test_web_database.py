@@ -42,8 +42,10 @@ def test_seeding_is_idempotent(app, demo):
         assert s.scalar(select(func.count()).select_from(Case)) == cases
         logins = demo_logins(s)
     councils = list_councils()
-    assert users == 4 * len(councils) + 1  # a worker, a manager and two policy officers each, and the admin
-    assert {(l.email, l.role) for l in logins} >= {(f"worker@{c.id}.demo", "worker") for c in councils}
+    assert users == 6 * len(councils) + 1  # two workers, a manager, two policy officers and an admin each, and the admin
+    assert {(l.email, l.role) for l in logins} >= {(f"{who}@{c.id}.demo", "worker")
+                                                   for c in councils for who in ("worker", "worker2")}
+    assert {(l.email, l.role) for l in logins} >= {(f"admin@{c.id}.demo", "admin") for c in councils}
     assert {(l.email, l.role) for l in logins} >= {(f"{who}@{c.id}.demo", "policy_officer")
                                                    for c in councils for who in ("policy", "policy2")}
     for c in councils:  # each council's own demo cases, as its demo file has them (none without one)
