@@ -15,6 +15,7 @@ from .. import sso, sso_accounts
 from ..audit import audit
 from ..auth import current_user
 from ..models import AuditAction
+from ..scoping import own_council_or_404
 
 bp = Blueprint("sso", __name__)
 
@@ -57,23 +58,28 @@ def single_sign_on_options() -> list[tuple[str, str]]:
     return sso.councils_with_sso()
 
 
-@bp.get("/councils/<council_id>/sign-in")
-def start(council_id: str):
-    if not is_council_id(council_id):
+@bp.get("/councils/<council>/sign-in")
+def start(council: str):
+    if not is_council_id(council):
         abort(404)
-    settings = sso.settings_of(council_id)
+    user = current_user()
+    if user is not None:   # already signed in: home, unless the council is another's
+        if user.council_id is not None:
+            own_council_or_404(council, "sign_in")
+        return redirect(url_for("dashboard.index"))
+    settings = sso.settings_of(council)
     if settings is None:
         abort(404)
-    if current_user() is not None:
-        return redirect(url_for("dashboard.index"))
     try:
-        return redirect(sso.authorization_url(council_id, settings))
+        return redirect(sso.authorization_url(council, settings))
     except sso.SsoUnavailable as problem:
-        return _unavailable(council_id, problem)
+        return _unavailable(council, problem)
 
 
 @bp.get("/sso/callback")
 def callback():
+    if current_user() is not None:
+        return redirect(url_for("dashboard.index"))   # already signed in: nothing to finish
     council_id = sso.pending_council()
     settings = sso.settings_of(council_id) if council_id else None
     if settings is None:
