@@ -50,6 +50,7 @@ ARGUMENTS = {
     "team_id": lambda demo, council: demo.teams[council],    # its demo team
     "token_id": lambda demo, council: demo.tokens[council],  # and a token of its worker's
     "review_id": lambda demo, council: demo.reviews[council],  # a retention review (records and data protection)
+    "token": lambda demo, council: "x" * 43,        # an emailed one-time link's token (none such)
 }
 # The admin pages act on every council for the service-wide admin (it chooses the council):
 # another council's person, team or token is theirs to act on, as their own council is.
@@ -60,7 +61,12 @@ COUNCIL_ADMIN_ONLY = {"allocation.transfer"} | {
                                            "export_pdf", "case_audit", "restriction", "restrict", "name_person",
                                            "remove_person")}
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi",
-          "sso.start", "sso.callback"}   # single sign-on: begun and finished signed out
+          "sso.start", "sso.callback",   # single sign-on: begun and finished signed out
+          # a forgotten password, and the links emailed to choose one
+          "account.forgot_password", "account.reset_sent", "account.reset_password", "account.accept_invitation"}
+# A link's token is its own authority, not a council's object: signed in, it sends you to your
+# account page; an unknown one is a 404 for everyone.
+ONE_TIME_LINKS = ("account.reset_password", "account.accept_invitation")
 
 
 @pytest.fixture(autouse=True)
@@ -172,6 +178,9 @@ def test_routes_by_role_and_council(walker_app, demo, role):
                 assert not any(ref in body for ref in own_refs), f"{where} shows a child to an admin"
             if is_api(rule):  # a signed-in browser cannot use the API
                 assert r.status_code == (200 if rule.endpoint in PUBLIC else 401), f"{where}: {r.status_code}"
+                continue
+            if rule.endpoint in ONE_TIME_LINKS:
+                assert r.status_code in (302, 404), f"{where}: {r.status_code}"
                 continue
             if rule.endpoint in ("sso.start", "sso.callback"):   # signed in: home (another council's: 404)
                 assert r.status_code in (302, 404), f"{where}: {r.status_code}"

@@ -223,7 +223,7 @@ def change_password():
     user = current_user()
     form = ChangePasswordForm()
     if not (form.validate_on_submit() and _not_the_email(form, user)):
-        return _account_page(form, 400)
+        return _account_page(form)
     ip = client_ip() or "unknown"
     if not throttle.take_attempt(user.email.lower(), ip):
         audit(AuditAction.LOGIN_FAILED, "user", user.id, {"reason": "rate_limited", "step": "password_change"})
@@ -232,7 +232,7 @@ def change_password():
     if not verify_password(user.password_hash or None, form.current.data):
         audit(AuditAction.LOGIN_FAILED, "user", user.id, {"reason": "bad_credentials", "step": "password_change"})
         form.current.errors.append("Enter your current password")
-        return _account_page(form, 400)
+        return _account_page(form)
     throttle.clear(user.email.lower(), ip)
     ended = set_password(user, form.password.data, keep=g.get("login_session"))
     audit(AuditAction.CHANGED, "user", user.id, {"field": "password", "via": "account", "sessions_ended": ended})

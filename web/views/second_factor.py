@@ -207,9 +207,7 @@ def set_up_again():
                 return redirect(url_for("two_factor.recovery_codes"))
             audit(AuditAction.LOGIN_FAILED, "user", user.id, {"reason": "bad_code", "step": "setup"})
             form.code.errors.append("Enter the 6-digit code the app shows now")
-        status = 429 if right is None else 400
-    elif form.is_submitted():
-        status = 400
+        status = 429 if right is None else 200
     return _setup_page(form, user, secret, "account/setup_again.html", status)
 
 
@@ -229,7 +227,5 @@ def new_codes():
             audit(AuditAction.CHANGED, "user", user.id, {"two_factor": "new_recovery_codes"})
             two_factor.show_codes_once(codes, url_for("account.show"))
             return redirect(url_for("two_factor.recovery_codes"))
-        status = 429 if right is None else 400
-    elif form.is_submitted():
-        status = 400
+        status = 429 if right is None else 200
     return render_template("account/new_codes.html", form=form), status
