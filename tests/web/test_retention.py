@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from hearth.web import db, retention
+from hearth.web import db, retention, tokens
 from hearth.web.access_models import RetentionReview, ReviewStatus
 from hearth.web.audit import audit
 from hearth.web.jobs import JobError
@@ -133,3 +133,22 @@ def test_a_councils_own_period_and_a_cancelled_review(app, demo, pinned):
         with pytest.raises(JobError):
             retention.erase_listed(review.id)
         assert s.get(Case, cases[OWN_PERIOD]) is not None
+
+
+def test_the_api_opens_a_case_with_the_childs_date_of_birth(app, client, demo):
+    council = demo.home
+    with app.app_context():
+        s = db.session()
+        token = tokens.create_token(s, s.scalar(select(User).where(User.email == demo.email("worker", council))))
+        s.commit()
+    cases = url(app, "api.cases", council=council)
+    placement = {"type": demo.cases[council][0].placement_type, "started": "2024-01-01"}
+    headers = {"Authorization": f"Bearer {token}"}
+    future = client.post(cases, headers=headers, json={"child": {"ref": "API-DOB", "date_of_birth": "2999-01-01"},
+                                                       "placement": placement})
+    assert future.status_code == 422 and future.get_json()["errors"][0]["field"] == "child.date_of_birth"
+    made = client.post(cases, headers=headers, json={"child": {"ref": "API-DOB", "date_of_birth": "2012-06-14"},
+                                                     "placement": placement})
+    assert made.status_code == 201, made.get_json()
+    with app.app_context():
+        assert db.session().get(Case, made.get_json()["id"]).child_date_of_birth == date(2012, 6, 14)

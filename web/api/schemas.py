@@ -74,6 +74,9 @@ class ChildSchema(Schema):
         unknown = RAISE
     ref = fields.String(required=True, validate=[validate.Length(min=1, max=64), _plain_text],
                         metadata={"description": "the council's own reference; opaque text", "example": "C-0001"})
+    # Optional: the council's retention period is judged from it (hearth.web.retention). The
+    # engine's case reader checks it is a real date, with its line.
+    date_of_birth = _date()
 
 
 class PlacementSchema(Schema):

@@ -248,8 +248,12 @@ def create_case(council: str):
         raise ApiError(409, [{"file": BODY, "line": 0, "column": 0, "field": "child.ref",
                               "message": f"This council already has a case for child '{ref}'."}])
     user = current_user()
+    born = parsed.child.get("date_of_birth")
+    if born is not None and born > today():
+        raise ApiError(422, [{"file": BODY, "line": 0, "column": 0, "field": "child.date_of_birth",
+                              "message": "The child's date of birth must be today or in the past."}])
     case = Case(council_id=found.id, child_ref=ref, placement_type=parsed.placement["type"],
-                placement_started=parsed.placement["started"],
+                placement_started=parsed.placement["started"], child_date_of_birth=born,
                 worker=user if user.role == Role.WORKER else None, status="open")
     s.add(case)
     try:
