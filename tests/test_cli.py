@@ -8,14 +8,29 @@ import sys
 
 import pytest
 
+import cli_support
 from conftest import FIXTURES
 
 HEARTH = [sys.executable, "-c", "from hearth.web.cli import main; main()"]
 
 
 def hearth(*args, policies=FIXTURES, cwd=None):
+    """The CLI's main, in this process (tests/cli_support.py); test_the_console_script_* run it as a process."""
+    return cli_support.hearth(*args, policies=policies, cwd=cwd)
+
+
+def hearth_process(*args, policies=FIXTURES):
     env = dict(os.environ, HEARTH_POLICIES=str(policies))
-    return subprocess.run(HEARTH + list(args), capture_output=True, text=True, env=env, cwd=cwd, timeout=120)
+    return subprocess.run(HEARTH + list(args), capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_the_console_script_runs_in_its_own_process(case_file):
+    """What the in-process calls cannot show: a new process, its exit code and streams."""
+    result = hearth_process("evaluate", "--council", "northshire", "--case", str(case_file), "--on", "2025-06-03")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["as_of"] == "2025-06-03"
+    refused = hearth_process("evaluate", "--council", "nowhere", "--case", str(case_file))
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr and "nowhere" in refused.stderr
 
 
 @pytest.fixture

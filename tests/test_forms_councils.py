@@ -3,10 +3,7 @@ checks every council's forms must pass (they load, render, refuse an empty recor
 events the engine evaluates, quote the council's document) are in test_every_council.py,
 which runs them for every council without naming one."""
 import json
-import os
 import shutil
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -14,6 +11,7 @@ import pytest
 from hearth.engine.forms_catalog import load_forms
 from hearth.forms import build_form_class, events_from, render_answers, render_form, validate_json
 
+import cli_support
 from council_checks import example as example_on
 from councils import needs_council, session_root
 from forms_support import soup
@@ -97,9 +95,8 @@ def test_an_unknown_version_is_a_plain_error():
 
 # ------------------------------------------------------------------ the command line
 def hearth(*args, policies=POLICIES):
-    env = dict(os.environ, HEARTH_POLICIES=str(policies))
-    return subprocess.run([sys.executable, "-c", "from hearth.web.cli import main; main()", *args],
-                          capture_output=True, text=True, env=env, timeout=120)
+    """The CLI's main, in this process (tests/cli_support.py)."""
+    return cli_support.hearth(*args, policies=policies)
 
 
 def test_cli_lists_forms_as_json():

@@ -1,7 +1,6 @@
 """Policy tests as pytest items (conftest.py at the root): every test of every council's test
 files is collected, a failure reads as `hearth policy test` prints it (file:line, name, expected
 against got) with no traceback, and a file with a located mistake is a collection error."""
-import os
 import shutil
 import subprocess
 import sys
@@ -11,11 +10,11 @@ import pytest
 
 from hearth.engine.policy_tests import read_test_file
 
+import cli_support
 from conftest import ROOT
 
 POLICIES = ROOT / "policies"
 PYTEST = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q"]
-HEARTH = [sys.executable, "-c", "from hearth.web.cli import main; main()"]
 
 FAILING = """\
 tests:
@@ -53,8 +52,8 @@ def pytest_run(*args, outside=True):
 
 
 def hearth(*args, policies):
-    env = dict(os.environ, HEARTH_POLICIES=str(policies))
-    return subprocess.run(HEARTH + list(args), capture_output=True, text=True, env=env, timeout=300)
+    """The CLI's main, in this process (tests/cli_support.py)."""
+    return cli_support.hearth(*args, policies=policies)
 
 
 @pytest.fixture

@@ -1,9 +1,6 @@
 """`hearth council new`: a council folder from the documented template that lints clean,
 passes its own first policy test, has forms that load, and is refused, with one clear
 sentence and nothing written, for a bad id, name or nation or a folder already there."""
-import os
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -15,14 +12,15 @@ from hearth.engine.policy_model import CURRENT_LANGUAGE
 from hearth.engine.policy_tests import run_council_tests
 from hearth.engine.scaffold import TEMPLATE, ScaffoldError, new_council, short_name_for
 
-HEARTH = [sys.executable, "-c", "from hearth.web.cli import main; main()"]
+import cli_support
+
 # How many tests the template's first test file holds: a new council starts with all of them passing.
 TEMPLATE_TESTS = (TEMPLATE / "tests" / "first.yaml").read_text(encoding="utf-8").count("\n  - name: ")
 
 
 def hearth(*args, policies):
-    env = dict(os.environ, HEARTH_POLICIES=str(policies))
-    return subprocess.run(HEARTH + list(args), capture_output=True, text=True, env=env, timeout=120)
+    """The CLI's main, in this process (tests/cli_support.py)."""
+    return cli_support.hearth(*args, policies=policies)
 
 
 @pytest.fixture
