@@ -87,6 +87,7 @@ def entry(case: Case, kind: str, age: int) -> dict:
     """What a review keeps about a listed case: enough to recognise it and say why."""
     born = case.child_date_of_birth
     return {"case_id": case.id, "child_ref": case.child_ref, "kind": kind, "restricted": bool(case.restricted),
+            "status": case.status,
             "date_of_birth": born.isoformat() if born else None,
             "closed_on": case.closed_at.date().isoformat() if case.closed_at else None,
             "why": WHY[kind].format(age=ordinal(age), birthday=_long(birthday(born, age)) if born else "")}
