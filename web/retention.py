@@ -193,7 +193,7 @@ def erase_listed(review_id: int) -> dict:
             report_progress(100 * number // max(len(listed), 1))
     except Exception:
         s.rollback()
-        _fail(review_id)
+        _fail(review_id, erased)   # each case erased was committed with its audit entry: say how many
         raise
     review = s.get(RetentionReview, review_id)
     review.erased_count = erased
@@ -223,10 +223,11 @@ def erase_case(case: Case, review: RetentionReview, by: User | None) -> None:
     s.commit()
 
 
-def _fail(review_id: int) -> None:
+def _fail(review_id: int, erased: int = 0) -> None:
     review = db.session().get(RetentionReview, review_id)
     if review is not None:
         review.status = ReviewStatus.FAILED.value
+        review.erased_count = erased
         review.finished_at = utcnow()
         db.session().commit()
 

@@ -61,6 +61,8 @@ def test_a_review_lists_the_past_and_erases_only_what_was_confirmed(app, demo, p
         s.add(Event(case_id=made["AFTER"], type="any", on=date(2000, 1, 2), fields={}))
         s.commit()
         audit(AuditAction.VIEWED, "case", made["AFTER"], council_id=council, user=s.scalar(select(User).limit(1)))
+        for ref in ("AFTER", "ON"):   # the API's evaluate endpoint keeps the reference it was sent
+            audit(AuditAction.VIEWED, "evaluation", None, {"via": "api", "child_ref": ref}, council_id=council)
     admin = signed_in(app, demo.email("admin", council))
     index = url(app, "data_protection.index")
     started = admin.post(url(app, "data_protection.start_review"), data={"csrf_token": csrf_token(admin, index)})
@@ -105,6 +107,8 @@ def test_a_review_lists_the_past_and_erases_only_what_was_confirmed(app, demo, p
         assert s.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.VIEWED.value,
                                                  AuditEntry.object_type == "case",
                                                  AuditEntry.object_id == str(made["AFTER"]))) is not None
+        evaluations = s.scalars(select(AuditEntry).where(AuditEntry.object_type == "evaluation")).all()
+        assert sorted(entry.detail["child_ref"] for entry in evaluations) == ["(erased)", "ON"]
 
 
 def test_a_councils_own_period_and_a_cancelled_review(app, demo, pinned):
