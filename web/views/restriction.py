@@ -96,7 +96,7 @@ def _page(case: Case, name_form: NameForm | None = None):
         for person in _candidates(case, already)]
     audit(AuditAction.VIEWED, "case_access", case.id, {"named": len(already)})
     return render_template("data_protection/restriction.html", case=case, named=already, name_form=name_form,
-                           restrict_form=RestrictForm(prefix="restrict"), remove_form=RemoveForm(prefix="remove"))
+                           restrict_form=RestrictForm(prefix="restrict"))
 
 
 @bp.get("/cases/<int:case_id>/restriction")
