@@ -41,7 +41,9 @@ def team_choices(council_id: str) -> list[tuple[str, str]]:
     return [(NO_TEAM, "No team")] + [(str(team.id), team.name) for team in teams]
 
 
-def chosen_team_id(value: str | None) -> int | None:
+def chosen_id(value: str | None) -> int | None:
+    """A select's chosen row id (a team, a manager), or None for its empty choice. The select
+    has already checked the value is one of its choices."""
     return int(value) if value else None
 
 

@@ -15,7 +15,7 @@ from ..allocation import REASON_LENGTH, allocate, history
 from ..audit import audit
 from ..auth import current_user, role_required
 from ..models import AuditAction, Case, Role, Team, User
-from ..people_forms import NO_TEAM, chosen_team_id, team_choices
+from ..people_forms import NO_TEAM, chosen_id, team_choices
 from ..scoping import get_or_404
 from ..validators import PlainText
 from .dashboard import CASE_ROLES
@@ -57,7 +57,7 @@ def transfer(case_id: int):
     form = TransferForm(data={"worker": str(case.worker_id or ""), "team": str(case.team_id or NO_TEAM)})
     form.fill(case.council_id)
     if form.validate_on_submit():
-        worker, team_id = s.get(User, int(form.worker.data)), chosen_team_id(form.team.data)
+        worker, team_id = s.get(User, int(form.worker.data)), chosen_id(form.team.data)
         if worker.id == case.worker_id and team_id == case.team_id:
             form.worker.errors.append(f"The case is already allocated to {worker.name or worker.email}: "
                                       "choose another worker or team")

@@ -19,7 +19,7 @@ from ..admin_scope import chosen_council, council_args, known_councils, user_or_
 from ..audit import audit, refused
 from ..auth import current_user, role_required
 from ..models import AuditAction, Case, LinkPurpose, LoginSession, Role, Team, User, utcnow
-from ..people_forms import ROLE_HINTS, ROLE_LABELS, ChangeForm, InviteForm, chosen_team_id
+from ..people_forms import ROLE_HINTS, ROLE_LABELS, ChangeForm, InviteForm, chosen_id
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
 # Roles that may manage a team (Team.manager_id).
@@ -65,7 +65,7 @@ def invite():
         admin, s = current_user(), db.session()
         email = form.email.data.strip().lower()
         person = User(email=email, name=form.name.data.strip(), password_hash="", role=form.role.data,
-                      council_id=council.id, team_id=chosen_team_id(form.team.data))
+                      council_id=council.id, team_id=chosen_id(form.team.data))
         if s.scalar(select(User.id).where(func.lower(User.email) == email)) is None:
             s.add(person)
             try:
@@ -133,7 +133,7 @@ def change(user_id: int):
     form.fill(person.council_id)
     if not form.validate_on_submit():
         return _show(person, form)
-    role, team_id = form.role.data, chosen_team_id(form.team.data)
+    role, team_id = form.role.data, chosen_id(form.team.data)
     if role != person.role:
         if person.id == current_user().id:
             return _refuse(person, "own_account", "You cannot change your own role: ask another administrator")

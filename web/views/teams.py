@@ -16,7 +16,7 @@ from ..admin_scope import chosen_council, council_args, known_councils, row_or_4
 from ..audit import audit
 from ..auth import role_required
 from ..models import AuditAction, Role, Team, User
-from ..people_forms import chosen_team_id
+from ..people_forms import chosen_id
 from ..validators import PlainText
 from .people import MANAGING_ROLES
 
@@ -73,7 +73,7 @@ def new():
         name = form.name.data.strip()
         if not _name_taken(council.id, name):
             s = db.session()
-            team = Team(council_id=council.id, name=name, manager_id=chosen_team_id(form.manager.data))
+            team = Team(council_id=council.id, name=name, manager_id=chosen_id(form.manager.data))
             s.add(team)
             try:
                 s.flush()
@@ -94,7 +94,7 @@ def show(team_id: int):
     form = TeamForm(data={"name": team.name, "manager": str(team.manager_id or "")})
     form.fill(team.council_id)
     if form.validate_on_submit():
-        name, manager_id = form.name.data.strip(), chosen_team_id(form.manager.data)
+        name, manager_id = form.name.data.strip(), chosen_id(form.manager.data)
         if _name_taken(team.council_id, name, team.id):
             form.name.errors.append(f"There is already a team called {name}")
         else:
