@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from hearth.web import db, tokens
-from hearth.web.access_models import CaseAccess
+from hearth.web.access_models import CaseAccess, RetentionReview, ReviewStatus
 from hearth.web.models import AuditAction, AuditEntry, Case, User
 
 from records_support import refusals, restrict, signed_in, url, user_id
@@ -107,15 +107,26 @@ def user_id_of(app, email: str) -> int:
 
 
 def test_the_records_pages_keep_to_the_admins_own_council(app, demo):
-    client = signed_in(app, demo.email("admin", demo.home))
+    admin = signed_in(app, demo.email("admin", demo.home))
     other = demo.cases[demo.other][0]
     for endpoint in ("data_protection.case", "data_protection.case_audit", "data_protection.export_json",
                      "data_protection.export_pdf", "data_protection.restriction"):
-        answer = client.get(url(app, endpoint, case_id=other.id))
+        answer = admin.get(url(app, endpoint, case_id=other.id))
         assert answer.status_code == 404, endpoint
         assert other.child_ref not in answer.get_data(as_text=True)
     assert len(refusals(app, "another_council", "case")) == 5
+    with app.app_context():
+        s = db.session()
+        review = RetentionReview(council_id=demo.other, status=ReviewStatus.LISTED.value)
+        s.add(review)
+        s.commit()
+        review_id = review.id
+    for endpoint in ("data_protection.review", "data_protection.cancel_review", "data_protection.confirm_erasure"):
+        answer = (admin.get if endpoint == "data_protection.review" else admin.post)(
+            url(app, endpoint, review_id=review_id), data={"csrf_token": csrf_token(admin, url(app, "data_protection.index"))})
+        assert answer.status_code == 404, endpoint
+    assert len(refusals(app, "another_council", "retention_review")) == 3
     # nor does finding a child by reference reach another council's
     page = url(app, "data_protection.index")
-    answer = client.post(page, data={"csrf_token": csrf_token(client, page), "find-child_ref": other.child_ref})
+    answer = admin.post(page, data={"csrf_token": csrf_token(admin, page), "find-child_ref": other.child_ref})
     assert answer.status_code == 200 and "There is no case for child" in answer.get_data(as_text=True)
