@@ -42,6 +42,8 @@ TEMPLATES = {
     "publication_requested": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b01",
     "publication_approved": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b02",
     "publication_declined": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b03",
+    "invitation": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b04",
+    "password_reset": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b05",
 }
 OUTBOX = "outbox"
 
