@@ -163,8 +163,8 @@ def test_set_up_again_and_new_recovery_codes_from_the_account_page(app, client, 
     assert done.headers["Location"] == "/account/recovery-codes"
     first = CODES_RE.findall(client.get("/account/recovery-codes").get_data(as_text=True))
     assert user_row(app, email).totp_secret == secret != old_secret
-    again = client.post("/account/recovery-codes/new", data={"csrf_token": csrf_token(client, "/account/recovery-codes/new"),
-                                                             "password": PASSWORD})
+    new_codes = "/account/recovery-codes/new"
+    again = client.post(new_codes, data={"csrf_token": csrf_token(client, new_codes), "password": PASSWORD})
     assert again.headers["Location"] == "/account/recovery-codes"
     second = CODES_RE.findall(client.get("/account/recovery-codes").get_data(as_text=True))
     assert len(second) == 10 and not set(first) & set(second)
