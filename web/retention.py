@@ -15,7 +15,9 @@ exactly the listed cases that are *still* past the period when it runs -- a case
 date of birth corrected, since the listing is kept. Each erased case leaves one audit entry
 (ERASED, the case's id, how many events and submissions went: no personal data).
 
-Audit entries that name an erased case are kept: they hold its id, never what it held. The one
+The reviews keep an erased case's id and why it was listed, never its reference or date of
+birth (forget_erased). Audit entries that name an erased case are kept: they hold its id,
+never what it held. The one
 exception is the API's evaluate endpoint, whose entries keep the child's reference it was sent
 (detail ``child_ref``): that field is scrubbed for the erased children's references.
 """
@@ -180,27 +182,43 @@ def erase_listed(review_id: int) -> dict:
         raise JobError(f"Review {review_id} was not confirmed: nothing was erased.")
     s = db.session()
     confirmed_by = s.get(User, review.confirmed_by_id)
-    erased = 0
+    council_id = review.council_id
+    erased: set[int] = set()
     try:
-        age = keep_until_age(review.council_id)
+        age = keep_until_age(council_id)
         now = today()
         listed = to_erase(review)
         for number, listed_entry in enumerate(listed, 1):
             case = s.get(Case, listed_entry["case_id"])
-            if case is not None and case.council_id == review.council_id and kind_of(case, age, now) == PAST:
+            if case is not None and case.council_id == council_id and kind_of(case, age, now) == PAST:
                 erase_case(case, review, confirmed_by)
-                erased += 1
+                erased.add(listed_entry["case_id"])
             report_progress(100 * number // max(len(listed), 1))
     except Exception:
         s.rollback()
-        _fail(review_id, erased)   # each case erased was committed with its audit entry: say how many
+        forget_erased(council_id, erased)
+        _fail(review_id, len(erased))   # each case erased was committed with its audit entry: say how many
         raise
+    forget_erased(council_id, erased)
     review = s.get(RetentionReview, review_id)
-    review.erased_count = erased
+    review.erased_count = len(erased)
     review.status = ReviewStatus.ERASED.value
     review.finished_at = utcnow()
     s.commit()
-    return {"review": review_id, "erased": erased}
+    return {"review": review_id, "erased": len(erased)}
+
+
+def forget_erased(council_id: str, erased: set[int]) -> None:
+    """The council's reviews keep no child's reference or date of birth of a case erased: only
+    its id, why it was listed, and that it was erased."""
+    if not erased:
+        return
+    s = db.session()
+    for review in s.scalars(select(RetentionReview).where(RetentionReview.council_id == council_id)):
+        if any(listed.get("case_id") in erased for listed in review.listed or []):
+            review.listed = [{**listed, "child_ref": SCRUBBED, "date_of_birth": None, "erased": True}
+                             if listed.get("case_id") in erased else listed for listed in review.listed]
+    s.commit()
 
 
 def erase_case(case: Case, review: RetentionReview, by: User | None) -> None:

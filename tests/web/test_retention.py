@@ -107,6 +107,9 @@ def test_a_review_lists_the_past_and_erases_only_what_was_confirmed(app, demo, p
         assert s.scalar(select(AuditEntry).where(AuditEntry.action == AuditAction.VIEWED.value,
                                                  AuditEntry.object_type == "case",
                                                  AuditEntry.object_id == str(made["AFTER"]))) is not None
+        kept = {entry["case_id"]: entry for entry in s.get(RetentionReview, review_id).listed}
+        assert kept[made["AFTER"]]["child_ref"] == "(erased)" and kept[made["AFTER"]]["date_of_birth"] is None
+        assert kept[made["REOPENED"]]["child_ref"] == "REOPENED"
         evaluations = s.scalars(select(AuditEntry).where(AuditEntry.object_type == "evaluation")).all()
         assert sorted(entry.detail["child_ref"] for entry in evaluations) == ["(erased)", "ON"]
 
