@@ -161,6 +161,7 @@ def test_changing_the_password_on_the_account_page_ends_the_other_sessions(app, 
     login(client, email)
     page = client.get("/account").get_data(as_text=True)
     assert email in page and "Manager" in page and "Change your password" in page
+    assert 'href="/account/tokens"' in page, "the account page leads to the user's API tokens"
     token = csrf_token(client, "/account")
     wrong = client.post("/account/password", data={"current": "not it", "password": NEW_PASSWORD,
                                                    "confirm": NEW_PASSWORD, "csrf_token": token})
