@@ -44,6 +44,12 @@ def test_a_restricted_case_is_404_for_everyone_not_named(app, demo):
     assert len(refusals(app, "restricted", "case")) == 2 * len(pages) + 1
     record = client.get(url(app, "data_protection.case", case_id=case.id))   # managed, never opened
     assert record.status_code == 200 and "you are not named on it" in record.get_data(as_text=True)
+    # The page of the person who has the case lists their open cases: not this one to the admin.
+    with app.app_context():
+        worker_id = user_id(demo.email("worker", council))
+    person = client.get(url(app, "people.show", user_id=worker_id))
+    assert person.status_code == 200 and demo.cases[council][1].child_ref in person.get_data(as_text=True)
+    assert case.child_ref not in person.get_data(as_text=True)
 
     client = signed_in(app, demo.email("worker2", council))
     for page in pages:

@@ -20,6 +20,7 @@ from ..audit import audit, refused
 from ..auth import current_user, role_required
 from ..models import AuditAction, Case, LinkPurpose, LoginSession, Role, Team, User, utcnow
 from ..people_forms import ROLE_HINTS, ROLE_LABELS, ChangeForm, InviteForm, chosen_id
+from ..scoping import scoped_select
 
 bp = Blueprint("people", __name__, url_prefix="/admin/people")
 # Roles that may manage a team (Team.manager_id).
@@ -95,8 +96,8 @@ def _show(person: User, form: ChangeForm, problem: str | None = None, status: in
     council_id = person.council_id
     open_cases = []
     if current_user().council_id is not None:  # the service-wide admin sees no child's records
-        open_cases = db.session().scalars(select(Case).where(Case.council_id == council_id, Case.status == "open",
-                                                             Case.worker_id == person.id)
+        # scoped: the admin's own council, and no restricted case they are not named on
+        open_cases = db.session().scalars(scoped_select(Case).where(Case.status == "open", Case.worker_id == person.id)
                                           .order_by(Case.child_ref)).all()
     return render_template("admin/person.html", person=person, form=form, problem=problem,
                            team=_teams(council_id).get(person.team_id), roles=ROLE_LABELS, hints=ROLE_HINTS,
