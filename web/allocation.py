@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from .models import Case, CaseAllocation, Team, User
+from .models import Case, CaseAllocation, Role, Team, User
 
 # The longest reason kept for a transfer.
 REASON_LENGTH = 1000
@@ -22,6 +22,15 @@ def allocate(s: Session, case: Case, worker: User | None, team: Team | None, by:
     case.team_id = team.id if team is not None else None
     s.add(row)
     return row
+
+
+def allocate_new_case(s: Session, case: Case, opened_by: User) -> CaseAllocation | None:
+    """A case just opened (pages or API): a worker who opens it has it, with their team, and its
+    history starts there; opened by anyone else it waits, unallocated, for a manager's transfer."""
+    if opened_by.role != Role.WORKER:
+        return None
+    team = s.get(Team, opened_by.team_id) if opened_by.team_id is not None else None
+    return allocate(s, case, opened_by, team, by=opened_by, reason="Opened the case")
 
 
 def history(s: Session, case: Case) -> list[CaseAllocation]:

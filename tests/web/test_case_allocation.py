@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
-from hearth.web import db
+from hearth.web import db, tokens
 from hearth.web.models import AuditEntry, Case, CaseAllocation, Team, User
 
 from web_support import csrf_token, login
@@ -87,3 +87,39 @@ def test_a_manager_transfers_a_case_and_the_new_worker_sees_it(app, demo, login_
     assert dashboard_refs(manager, team=str(kinship_id)) == {case.child_ref}
     assert case.child_ref not in dashboard_refs(manager, team=str(team_id))
     assert dashboard_refs(manager, team=str(team_id)) | {case.child_ref} == set(demo.refs(demo.home))
+
+
+def test_a_case_a_worker_opens_is_theirs_and_their_teams_from_its_first_day(app, demo, login_as):
+    """On the new-case page and through the API alike: its history starts with the opening."""
+    council = demo.home
+    placement_type = demo.cases[council][0].placement_type
+    client = login_as(demo.email("worker", council))
+    page = "/cases/new"
+    opened = client.post(page, data={"csrf_token": csrf_token(client, page), "child_ref": "OPEN-WEB",
+                                     "placement_type": placement_type, "started": ["1", "1", "2024"]})
+    assert opened.status_code == 302, opened.get_data(as_text=True)
+    with app.app_context():
+        s = db.session()
+        worker = s.scalar(select(User).where(User.email == demo.email("worker", council)))
+        manager = s.scalar(select(User).where(User.email == demo.email("manager", council)))
+        token, manager_token = tokens.create_token(s, worker), tokens.create_token(s, manager)
+        s.commit()
+        worker_id, team_id = worker.id, worker.team_id
+    assert team_id is not None, "the demo worker is in their council's team"
+    for ref, bearer in (("OPEN-API", token), ("OPEN-BY-MANAGER", manager_token)):
+        answer = client.post(f"/api/v1/councils/{council}/cases", headers={"Authorization": f"Bearer {bearer}"},
+                             json={"child": {"ref": ref}, "placement": {"type": placement_type,
+                                                                         "started": "2024-01-01"}})
+        assert answer.status_code == 201, answer.get_data(as_text=True)
+    with app.app_context():
+        s = db.session()
+        cases = {case.child_ref: case for case in s.scalars(select(Case).where(Case.child_ref.like("OPEN-%")))}
+        for ref in ("OPEN-WEB", "OPEN-API"):
+            assert (cases[ref].worker_id, cases[ref].team_id) == (worker_id, team_id), ref
+            [first] = s.scalars(select(CaseAllocation).where(CaseAllocation.case_id == cases[ref].id)).all()
+            assert (first.worker_id, first.team_id, first.by_id, first.previous_worker_id) == \
+                (worker_id, team_id, worker_id, None)
+            assert first.reason == "Opened the case"
+        waiting = cases["OPEN-BY-MANAGER"]
+        assert (waiting.worker_id, waiting.team_id) == (None, None)
+        assert not s.scalars(select(CaseAllocation).where(CaseAllocation.case_id == waiting.id)).all()

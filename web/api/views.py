@@ -18,6 +18,7 @@ from hearth.rules.limits import LimitError, bounded_json_number, refuse_json_con
 
 from .. import db
 from .. import workflow as wf
+from ..allocation import allocate_new_case
 from ..audit import audit, refused
 from ..auth import current_user
 from ..evaluation import evaluate_case, today
@@ -253,8 +254,7 @@ def create_case(council: str):
         raise ApiError(422, [{"file": BODY, "line": 0, "column": 0, "field": "child.date_of_birth",
                               "message": "The child's date of birth must be today or in the past."}])
     case = Case(council_id=found.id, child_ref=ref, placement_type=parsed.placement["type"],
-                placement_started=parsed.placement["started"], child_date_of_birth=born,
-                worker=user if user.role == Role.WORKER else None, status="open")
+                placement_started=parsed.placement["started"], child_date_of_birth=born, status="open")
     s.add(case)
     try:
         s.flush()
@@ -262,6 +262,7 @@ def create_case(council: str):
         s.rollback()
         raise ApiError(409, [{"file": BODY, "line": 0, "column": 0, "field": "child.ref",
                               "message": f"This council already has a case for child '{ref}'."}]) from None
+    allocate_new_case(s, case, user)
     audit(AuditAction.CREATED, "case", case.id, {"via": "api"}, policy=policy, commit=False)
     response = jsonify(sc.CaseSchema().dump(case))
     response.status_code = 201

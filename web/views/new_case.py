@@ -10,10 +10,11 @@ from wtforms import DateField, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from .. import db
+from ..allocation import allocate_new_case
 from ..audit import audit
 from ..auth import current_user, role_required
 from ..evaluation import policy_in_force, today
-from ..models import AuditAction, Case, Role
+from ..models import AuditAction, Case
 from ..scoping import scoped_select
 from ..validators import PlainText
 from .dashboard import CASE_ROLES
@@ -88,8 +89,7 @@ def new():
         else:
             case = Case(council_id=user.council_id, child_ref=ref, placement_type=form.placement_type.data,
                         placement_started=form.started.data, child_date_of_birth=form.child_date_of_birth.data,
-                        status="open",
-                        worker=user if user.role == Role.WORKER else None)
+                        status="open")
             s.add(case)
             try:
                 s.flush()
@@ -97,6 +97,7 @@ def new():
                 s.rollback()
                 form.child_ref.errors.append(f"There is already a case for child {ref}")
             else:
+                allocate_new_case(s, case, user)
                 audit(AuditAction.CREATED, "case", case.id, {"via": "web"},
                       policy=policy, commit=False)
                 s.commit()
