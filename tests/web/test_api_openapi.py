@@ -5,11 +5,16 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from openapi_spec_validator import validate
 
 from hearth.web.api import schemas as sc
 
 from api_support import api_policies, bearer  # noqa: F401 - fixtures
+
+# What is tested is not the database: on SQLite only (tests/web/conftest.py; the database's own
+# behaviour is tested on both in test_web_database, test_policy_store, test_hardening_*, ...).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
 
 
 def _spec(client):

@@ -2,6 +2,8 @@
 Monday 29 December 2025; see live_support.py), and what staff see when it fails."""
 from __future__ import annotations
 
+import pytest
+
 import logging
 
 from bs4 import BeautifulSoup
@@ -12,6 +14,10 @@ from hearth.web.models import AuditEntry, Case, User
 
 from live_support import COUNCIL, PASSWORD, add_case, broken, live_policies, world  # noqa: F401
 from web_support import login
+
+# What is tested is not the database: on SQLite only (tests/web/conftest.py; the database's own
+# behaviour is tested on both in test_web_database, test_policy_store, test_hardening_*, ...).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
 
 
 def page(app, world, ref, who="manager"):

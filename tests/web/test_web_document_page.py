@@ -15,6 +15,10 @@ from hearth.web.models import AuditEntry
 
 from web_support import login
 
+# What is tested is not the database: on SQLite only (tests/web/conftest.py; the database's own
+# behaviour is tested on both in test_web_database, test_policy_store, test_hardening_*, ...).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
+
 
 def page(client, council):
     return client.get(f"/councils/{council}/document")

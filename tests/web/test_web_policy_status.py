@@ -16,6 +16,10 @@ from bs4 import BeautifulSoup
 from live_support import COUNCIL, PASSWORD, broken, live_policies, world  # noqa: F401  (fixtures)
 from web_support import login
 
+# What is tested is not the database: on SQLite only (tests/web/conftest.py; the database's own
+# behaviour is tested on both in test_web_database, test_policy_store, test_hardening_*, ...).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
+
 BANNER = "hearth-policy-trouble"
 
 

@@ -23,6 +23,10 @@ from councils import needs_council
 from policy_store_support import SWINDON_MINUTES
 from web_support import Demo, csrf_token, login
 
+# What is tested is not the database: on SQLite only (tests/web/conftest.py; the database's own
+# behaviour is tested on both in test_web_database, test_policy_store, test_hardening_*, ...).
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
+
 SWINDON = "swindon"
 THREE_DAYS = SWINDON_MINUTES.replace("due: 5 working days", "due: 3 working days")
 # A meeting held on Monday 7 December 2026: minutes due 14 December within 5 working days, 10 within 3.
