@@ -31,9 +31,12 @@ from dataclasses import dataclass, field
 
 from hearth.rules.source import LList, LMap, Problems, suggest
 
-# The web app's roles (its Role enum; a test keeps the two the same). The engine
-# names them here only to check council.yaml: it never decides who may do what.
-APP_ROLES = ("worker", "manager", "policy_officer", "admin")
+from .vocabulary import shared_vocabulary
+
+# The web app's roles, as the shared vocabulary names them (engine/vocabulary.yaml app_roles;
+# a test keeps the web's Role enum the same). The engine reads them here only to check
+# council.yaml: it never decides who may do what.
+APP_ROLES = tuple(shared_vocabulary().app_roles)
 DEFAULT_TWO_FACTOR_ROLES = ("admin", "policy_officer")
 DEFAULT_KEEP_UNTIL_AGE = 75
 SIGN_IN_KEYS = ("two_factor", "single_sign_on")

@@ -10,7 +10,6 @@ from hearth.forms import form_schema
 from hearth.rules.schema_parts import DURATION, ID, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
-from .council_settings import APP_ROLES
 from .policy import COUNCIL_KEYS, VERSION_KEYS
 from .policy_model import CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO
 from .policy_tests import EXPECT_KEYS, FORM_TEST_KEYS, TEST_KEYS
@@ -115,12 +114,12 @@ def council_schema() -> dict:
     props = {"name": TEXT, "short_name": TEXT, "nation": {"enum": list(NATIONS)}, "document": TEXT,
              "brand": {"type": "object", "properties": {"colour": {"type": "string",
                                                                     "pattern": "^#[0-9a-fA-F]{6}$"}}},
-             "sign_in": _obj({"two_factor": {"type": "array", "items": {"enum": list(APP_ROLES)}},
+             "sign_in": _obj({"two_factor": {"type": "array", "items": APP_ROLES["items"]},
                               "single_sign_on": _obj({"issuer": TEXT, "client_id": TEXT, "client_secret_from": TEXT,
                                                       "roles_claim": TEXT, "label": TEXT,
                                                       "scopes": {"type": "array", "items": TEXT},
                                                       "roles": {"type": "object",
-                                                                "additionalProperties": {"enum": list(APP_ROLES)}}},
+                                                                "additionalProperties": APP_ROLES["items"]}},
                                                      ("issuer", "client_id", "client_secret_from", "roles"))}),
              "records": _obj({"keep_until_age": {"type": "integer", "minimum": 18, "maximum": 150},
                               "source": TEXT})}
