@@ -219,14 +219,18 @@ class Case(Base):
     child_date_of_birth: Mapped[date | None]
     closed_at: Mapped[datetime | None]
 
-    worker: Mapped[User | None] = relationship()
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    worker: Mapped[User | None] = relationship(foreign_keys=[worker_id])
     events: Mapped[list[Event]] = relationship(back_populates="case", order_by="(Event.on, Event.id)")
 
 
 class Submission(Base):
     """A filled-in (or half-filled) council form; submitting it records events."""
     __tablename__ = "submissions"
-    __table_args__ = (CheckConstraint("status IN ('draft', 'submitted')", name="status"),)
+    # withdrawn: taken back with a reason (its events no longer count); amended: replaced by a
+    # corrected copy (amended_by_id), whose events count instead. Neither is ever deleted.
+    __table_args__ = (CheckConstraint("status IN ('draft', 'submitted', 'withdrawn', 'amended')", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
@@ -241,6 +245,13 @@ class Submission(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Corrections (hearth.web.record_models has the one-time tokens and reminders): the record
+    # this one corrects, the one that corrected it, and why and by whom it was withdrawn or amended.
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
+    amended_by_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    change_reason: Mapped[str | None] = mapped_column(Text)
 
     case: Mapped[Case] = relationship()
 
@@ -260,6 +271,8 @@ class Event(Base):
     policy_hash: Mapped[str | None] = mapped_column(String(64))
     source_submission_id: Mapped[int | None] = mapped_column(
         ForeignKey("submissions.id", ondelete="SET NULL"))
+    # Set when the record it came from was withdrawn or amended: kept, never evaluated again.
+    withdrawn_at: Mapped[datetime | None]
 
     case: Mapped[Case] = relationship(back_populates="events")
     recorded_by: Mapped[User | None] = relationship()
@@ -428,3 +441,4 @@ def _refuse_bulk_changes_to_published(state) -> None:
 # recovery codes, retention reviews): their own module, on the same Base.
 from .access_models import (CaseAccess, CaseAllocation, LinkPurpose, OneTimeLink, RecoveryCode,  # noqa: E402,F401
                             RetentionReview, ReviewStatus, Team)
+from .record_models import FormToken, ReminderSending  # noqa: E402,F401
