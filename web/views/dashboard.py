@@ -81,19 +81,28 @@ def _rows(worker: str, status: str, team: str = "all") -> list[Row]:
     return sorted((r for r in rows if _matches(r, status)), key=lambda r: r.order)
 
 
+def filters() -> tuple[list[User], str, list[Team], str, str]:
+    """The council's people and teams, and the worker, team and status the request chooses:
+    the page's filters, which its CSV download (hearth.web.views.downloads) follows too."""
+    people = db.session().scalars(scoped_select(User).where(User.role.in_(list(CASE_ROLES)), User.active)
+                                  .order_by(User.name, User.email)).all()
+    teams = db.session().scalars(scoped_select(Team).order_by(Team.name)).all()
+    status = request.args.get("status", "all")
+    return people, _worker_choice(people), teams, _team_choice(teams), status if status in STATUSES else "all"
+
+
+def case_rows(worker: str, status: str, team: str = "all") -> list[Row]:
+    """The dashboard's rows for these filters (the page's and its CSV's)."""
+    return _rows(worker, status, team)
+
+
 @bp.get("/")
 @login_required
 def index():
     user = current_user()
     if user.role not in CASE_ROLES:
         return render_template("dashboard.html", can_see_cases=False)
-    people = db.session().scalars(scoped_select(User).where(User.role.in_(list(CASE_ROLES)), User.active)
-                                  .order_by(User.name, User.email)).all()
-    worker = _worker_choice(people)
-    teams = db.session().scalars(scoped_select(Team).order_by(Team.name)).all()
-    team = _team_choice(teams)
-    status = request.args.get("status", "all")
-    status = status if status in STATUSES else "all"
+    people, worker, teams, team, status = filters()
     rows = _rows(worker, status, team)
     policy = policy_in_force(user.council_id)
     audit(AuditAction.VIEWED, "case_list", None, {"count": len(rows), "worker": worker, "team": team,
