@@ -78,7 +78,8 @@ def version_schema() -> dict:
         "common_event_fields": {"type": "object", "additionalProperties": {"$ref": "#/$defs/event_field"}},
         "event_types": {"type": "object", "additionalProperties": _obj({
             "label": TEXT, "fields": {"type": "object", "additionalProperties": {"$ref": "#/$defs/event_field"}},
-            "recorded_by": APP_ROLES}, ("label",))},
+            "recorded_by": APP_ROLES,
+            "closes_case": {"anyOf": [{"type": "boolean"}, _obj({"outcome": NAME})]}}, ("label",))},
         "recorded_by_default": APP_ROLES,
     })
     props = {

@@ -38,6 +38,10 @@ class EventType:
     label: str
     fields: dict = field(default_factory=dict)  # name -> EventField
     recorded_by: tuple = ()  # the app roles that may record it; () means the vocabulary's default
+    # `closes_case:`: recording it closes the case (the web's case status), its outcome read
+    # from the field named here (None: a closing with no outcome field)
+    closes_case: bool = False
+    outcome_field: str | None = None
 
 
 @dataclass
@@ -111,7 +115,7 @@ class Vocabulary:
 def _label(node, key, problems: Problems, what: str) -> str:
     value = node.get(key) if isinstance(node, LMap) else None
     if isinstance(value, LMap):
-        problems.check_keys(value, ["label", "costed", "fields", "recorded_by"] if what == "event type" else
+        problems.check_keys(value, ["label", "costed", "fields", "recorded_by", "closes_case"] if what == "event type" else
                             ["label", "costed"] if what == "action" else ["label"], f"a {what}")
         label = value.get("label")
     else:
@@ -220,6 +224,26 @@ def _app_role_list(node: LMap, key: str, vocab: Vocabulary, problems: Problems, 
     return tuple(str(role) for role in value)
 
 
+def _closes_case(node: LMap, fields: dict, problems: Problems, owner: str) -> tuple[bool, str | None]:
+    """`closes_case: true`, or `closes_case: {outcome: field}` naming the event's field that
+    holds the case's outcome: recording the event closes the case, so the web need not know
+    which of a council's event types ends its work."""
+    value = node.get("closes_case")
+    if value is True or value is False:
+        return value, None
+    if isinstance(value, LMap):
+        problems.check_keys(value, ["outcome"], "closes_case")
+        outcome = value.get("outcome")
+        if outcome is None or str(outcome) in fields:
+            return True, None if outcome is None else str(outcome)
+        problems.add(value.value_loc("outcome"), f"'{outcome}' is not a field of '{owner}'."
+                                                 f"{suggest(str(outcome), fields)}", f"{owner}.closes_case")
+        return True, None
+    problems.add(node.value_loc("closes_case"), "'closes_case' is true, or {outcome: <a field of the event>}, "
+                                                "for example closes_case: {outcome: outcome}.", owner)
+    return False, None
+
+
 def merge_vocabulary(base: Vocabulary, node, problems: Problems) -> Vocabulary:
     """Add a vocabulary block (the shared file's, or a council's additions) to ``base``."""
     vocab = base.copy()
@@ -259,7 +283,9 @@ def merge_vocabulary(base: Vocabulary, node, problems: Problems) -> Vocabulary:
         fields = _event_fields(value.get("fields") if isinstance(value, LMap) else None, problems, key)
         recorded_by = (_app_role_list(value, "recorded_by", vocab, problems, key)
                        if isinstance(value, LMap) and "recorded_by" in value else ())
-        vocab.event_types[str(key)] = EventType(str(key), label, fields, recorded_by)
+        closes, outcome = (_closes_case(value, fields, problems, key) if isinstance(value, LMap)
+                           and "closes_case" in value else (False, None))
+        vocab.event_types[str(key)] = EventType(str(key), label, fields, recorded_by, closes, outcome)
     groups = node.get("role_groups") or {}
     for name, members in groups.items():
         if not isinstance(members, LList) or not members:

@@ -83,6 +83,9 @@ def vocabulary_markdown(vocabulary: Vocabulary, title: str, origin: str) -> str:
         default = "" if event_type.recorded_by else " (the default)"
         out += [f"### `{type_id}`: {_cell(event_type.label)}", "",
                 f"Recorded by: {_people(recorders, vocabulary)}{default}.", ""]
+        if event_type.closes_case:
+            outcome = f", its outcome from `{event_type.outcome_field}`" if event_type.outcome_field else ""
+            out += [f"Recording it closes the case (`closes_case`){outcome}.", ""]
         if event_type.fields:
             out += _table(["field", "kind", "what it may hold", "required"],
                           [_field_row(name, spec) for name, spec in event_type.fields.items()])
