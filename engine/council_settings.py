@@ -20,9 +20,15 @@ sign-on names the *environment variable* holding its client secret, which counci
     records:
       keep_until_age: 75                     # looked-after children's records: to the 75th birthday
       source: "Case records of looked after children are kept until their 75th birthday."
+    notify:
+      templates:                             # the council's own GOV.UK Notify templates, by kind
+        reminder_due: 8b1f0c3e-2f4a-4d8e-9c61-1a2b3c4d5e6f
+        reminder_overdue: 8b1f0c3e-2f4a-4d8e-9c61-1a2b3c4d5e70
+      remind_within_working_days: 2          # "coming due": due within this many working days
 
 Without ``sign_in`` a council signs in with passwords, two-factor required for admins and
-policy officers; without ``records`` records are kept to the child's 75th birthday.
+policy officers; without ``records`` records are kept to the child's 75th birthday; without
+``notify`` its emails use the service's templates and reminders start 2 working days ahead.
 """
 from __future__ import annotations
 
@@ -42,6 +48,13 @@ DEFAULT_KEEP_UNTIL_AGE = 75
 SIGN_IN_KEYS = ("two_factor", "single_sign_on")
 SINGLE_SIGN_ON_KEYS = ("issuer", "client_id", "client_secret_from", "roles_claim", "roles", "scopes", "label")
 RECORDS_KEYS = ("keep_until_age", "source")
+NOTIFY_KEYS = ("templates", "remind_within_working_days")
+# The kinds of email a council may send from its own Notify templates: those about its cases.
+# (The web's hearth.web.notify.TEMPLATES holds the service's defaults for every kind.)
+COUNCIL_TEMPLATE_KINDS = ("reminder_due", "reminder_overdue")
+DEFAULT_REMIND_WITHIN = 2
+MAX_REMIND_WITHIN = 20
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
 _CLAIM = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$")
 MAX_ROLE_VALUES = 200
@@ -84,15 +97,29 @@ class Records:
 
 
 @dataclass(frozen=True)
+class NotifySettings:
+    """The council's own GOV.UK Notify templates (a kind of email -> template id), and how many
+    working days ahead a deadline or duty counts as coming due for its reminders."""
+    templates: tuple[tuple[str, str], ...] = ()
+    remind_within_working_days: int = DEFAULT_REMIND_WITHIN
+
+    def template(self, kind: str) -> str | None:
+        """The council's template for a kind of email, or None to use the service's."""
+        return dict(self.templates).get(kind)
+
+
+@dataclass(frozen=True)
 class CouncilSettings:
     sign_in: SignIn = field(default_factory=SignIn)
     records: Records = field(default_factory=Records)
+    notify: NotifySettings = field(default_factory=NotifySettings)
 
 
 def read_settings(doc: LMap, problems: Problems) -> CouncilSettings:
-    """council.yaml's ``sign_in`` and ``records``, checked; mistakes go into ``problems``."""
+    """council.yaml's ``sign_in``, ``records`` and ``notify``, checked; mistakes go into ``problems``."""
     return CouncilSettings(_sign_in(doc.get("sign_in"), doc.value_loc("sign_in"), problems),
-                           _records(doc.get("records"), doc.value_loc("records"), problems))
+                           _records(doc.get("records"), doc.value_loc("records"), problems),
+                           _notify(doc.get("notify"), doc.value_loc("notify"), problems))
 
 
 def _roles_list(value, loc, problems: Problems, where: str) -> tuple[str, ...]:
@@ -206,3 +233,38 @@ def _records(value, loc, problems: Problems) -> Records:
     source = _text(value, "source", problems, "records", "\"Records are kept until the 75th birthday.\"",
                    required=False)
     return Records(age, source)
+
+
+def _notify(value, loc, problems: Problems) -> NotifySettings:
+    if value is None:
+        return NotifySettings()
+    if not isinstance(value, LMap):
+        problems.add(loc, "'notify' is a mapping, for example notify: {templates: {reminder_due: <template id>}}.",
+                     "notify")
+        return NotifySettings()
+    problems.check_keys(value, NOTIFY_KEYS, "'notify'")
+    templates = []
+    listed = value.get("templates")
+    if listed is not None and not isinstance(listed, LMap):
+        problems.add(value.value_loc("templates"), "'templates' maps a kind of email to its GOV.UK Notify template "
+                                                   "id, for example templates: {reminder_due: <template id>}.",
+                     "notify.templates")
+    elif listed is not None:
+        for kind, template in listed.items():
+            if kind not in COUNCIL_TEMPLATE_KINDS:
+                problems.add(listed.key_loc(kind),
+                             f"'{kind}' is not a kind of email a council sets.{suggest(str(kind), COUNCIL_TEMPLATE_KINDS)} "
+                             f"Kinds: {', '.join(COUNCIL_TEMPLATE_KINDS)}.", "notify.templates")
+            elif not isinstance(template, str) or not _UUID.match(template):
+                problems.add(listed.value_loc(kind), f"'{kind}' is a GOV.UK Notify template id, as Notify shows it: "
+                                                     f"8b1f0c3e-2f4a-4d8e-9c61-1a2b3c4d5e6f.", f"notify.templates.{kind}")
+            else:
+                templates.append((str(kind), template.lower()))
+    within = value.get("remind_within_working_days", DEFAULT_REMIND_WITHIN)
+    if isinstance(within, bool) or not isinstance(within, int) or not 0 <= within <= MAX_REMIND_WITHIN:
+        problems.add(value.value_loc("remind_within_working_days"),
+                     f"'remind_within_working_days' is a whole number of working days from 0 to {MAX_REMIND_WITHIN}: "
+                     f"how far ahead a deadline or duty counts as coming due, for example "
+                     f"remind_within_working_days: 2.", "notify.remind_within_working_days")
+        within = DEFAULT_REMIND_WITHIN
+    return NotifySettings(tuple(templates), within)

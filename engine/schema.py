@@ -10,6 +10,7 @@ from hearth.forms import form_schema
 from hearth.rules.schema_parts import DURATION, ID, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
+from .council_settings import COUNCIL_TEMPLATE_KINDS, MAX_REMIND_WITHIN
 from .policy import COUNCIL_KEYS, VERSION_KEYS
 from .policy_model import CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO
 from .policy_tests import EXPECT_KEYS, FORM_TEST_KEYS, TEST_KEYS
@@ -17,6 +18,7 @@ from .vocabulary import FIELD_KINDS, shared_vocabulary
 
 DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "description": "a date, YYYY-MM-DD"}
 TEXT = {"type": "string", "minLength": 1}
+TEMPLATE_ID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 SOURCE = {"type": "string", "minLength": 1, "description": "the sentence of the council's document this encodes"}
 APP_ROLES = {"type": "array", "items": {"enum": list(shared_vocabulary().app_roles)}, "minItems": 1,
              "description": "the web app's roles that may record it (engine/vocabulary.yaml app_roles)"}
@@ -123,7 +125,11 @@ def council_schema() -> dict:
                                                                 "additionalProperties": APP_ROLES["items"]}},
                                                      ("issuer", "client_id", "client_secret_from", "roles"))}),
              "records": _obj({"keep_until_age": {"type": "integer", "minimum": 18, "maximum": 150},
-                              "source": TEXT})}
+                              "source": TEXT}),
+             "notify": _obj({"templates": _obj({kind: {"type": "string", "pattern": TEMPLATE_ID}
+                                                for kind in COUNCIL_TEMPLATE_KINDS}),
+                             "remind_within_working_days": {"type": "integer", "minimum": 0,
+                                                            "maximum": MAX_REMIND_WITHIN}})}
     assert set(props) == set(COUNCIL_KEYS)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth council",
             **_obj(props, ("name", "nation"))}
