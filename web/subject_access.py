@@ -21,24 +21,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import render_template
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import selectinload
-from weasyprint import HTML
 
 from hearth.engine import api
 
 from . import db
+from .pdf import render_pdf
 from .access_models import CaseAccess, CaseAllocation, Team
 from .models import AuditEntry, Case, Event, Submission, User, utcnow
 
 FORMAT = "hearth-subject-access"
 VERSION = 1
-PDF_VARIANT = "pdf/ua-1"   # a tagged PDF, for screen readers
 
 # Audit entries whose object is the case itself (object_id is its id) ...
 CASE_OBJECTS = ("case", "case_forms", "case_events", "case_submissions", "case_access", "case_audit",
-                "case_record", "subject_access")
+                "case_record", "subject_access", "case_history")
 # ... and those whose object is one of its submissions (object_id is the submission's id).
 SUBMISSION_OBJECTS = ("submission", "draft", "funding_request")
 
@@ -98,7 +96,8 @@ def export(case: Case) -> dict[str, Any]:
         "events": [{"id": found.id, "type": found.type, "on": _when(found.on), "fields": found.fields or {},
                     "recorded_by": person(found.recorded_by_id), "recorded_at": _when(found.recorded_at),
                     "policy_version": found.policy_version, "policy_hash": found.policy_hash,
-                    "from_submission": found.source_submission_id} for found in events],
+                    "from_submission": found.source_submission_id,
+                    "withdrawn_at": _when(found.withdrawn_at)} for found in events],
         "submissions": [{"id": found.id, "form": found.form_id, "form_version": found.form_version,
                          "policy_version": found.policy_version, "status": found.status, "answers": found.data or {},
                          "created_by": person(found.created_by_id), "created_at": _when(found.created_at),
@@ -125,8 +124,8 @@ def audit_row(found: AuditEntry, who: dict | None) -> dict:
 
 def as_pdf(held: dict[str, Any]) -> bytes:
     """The export as a tagged PDF (PDF/UA-1), from the same dictionary as the JSON."""
-    html = render_template("data_protection/export_pdf.html", held=held)
-    return HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT)
+    return render_pdf("data_protection/export_pdf.html",
+                      f"Everything held about child {held['case']['child_ref']} – {held['council']['name']}", held=held)
 
 
 def filename(held: dict[str, Any], extension: str) -> str:
