@@ -1,7 +1,7 @@
 """The `hearth` command: the engine's commands plus the web runtime's (`db upgrade`, `db
 seed-demo`, `db check`, `serve`, `token create`, `user create` (hearth.web.user_cli), `assets
-build`, `worker`), and the web's `hearth policy` commands on the database (hearth.web.policy_cli:
-import, export, publish, approve, diff).
+build`, `worker`, `reminders send` (hearth.web.reminders_cli)), and the web's `hearth policy`
+commands on the database (hearth.web.policy_cli: import, export, publish, approve, diff).
 
 The engine never imports the web; the web adds its commands to the engine's group (its
 `hearth policy` group is copied with the web's commands added, the engine's left as they are)."""
@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from hearth.engine.cli import cli as engine_cli
 from hearth.rules.source import SourceError
 
-from . import assets, jobs, migrate, policy_cli, seed, tokens, user_cli
+from . import assets, jobs, migrate, policy_cli, reminders_cli, seed, tokens, user_cli
 from . import db as web_db
 from .audit import audit
 from .cli_support import cli_app
@@ -95,10 +95,14 @@ def db_check():
 @click.command("serve", help="Run the development server (use gunicorn in production).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=lambda: int(os.environ.get("PORT", 5000)), type=int, help="default: $PORT or 5000")
-def serve(host: str, port: int):
+@click.option("--no-reminders", is_flag=True, help="do not run the daily reminders job in this process")
+def serve(host: str, port: int, no_reminders: bool):
     app = cli_app()
     if app.config["HEARTH_ENV"] == "production":
         raise click.ClickException("The development server is not for production: see docs/deploy.md (gunicorn).")
+    if not no_reminders and not app.config["HEARTH_REDIS_URL"]:
+        reminders_cli.start_daily_timer(app)   # development: no cron (docs/deploy.md, "Reminders")
+        click.echo("Daily reminders: run now and every 24 hours while this server runs.")
     click.echo(f"Hearth on http://{host}:{port}/")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
@@ -150,7 +154,8 @@ def worker(burst: bool):
         raise click.ClickException(str(e)) from e
 
 
-WEB_COMMANDS = (db_group, serve, token_group, user_cli.user_group, assets_group, worker)
+WEB_COMMANDS = (db_group, serve, token_group, user_cli.user_group, assets_group, worker,
+                reminders_cli.reminders_group)
 def build_cli() -> click.Group:
     root = click.Group("hearth", help="Hearth: councils' stable-homes policies, and the web app.")
     for name, command in engine_cli.commands.items():

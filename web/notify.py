@@ -44,6 +44,9 @@ TEMPLATES = {
     "publication_declined": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b03",
     "invitation": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b04",
     "password_reset": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b05",
+    # hearth.web.reminders; a council may name its own in council.yaml's notify.templates
+    "reminder_due": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b06",
+    "reminder_overdue": "3a0d8a53-5f1c-4d0e-9a52-6c7f2a4f0b07",
 }
 OUTBOX = "outbox"
 
