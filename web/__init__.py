@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFProtect
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from . import auth, config as config_mod, councils, db, errors, evaluation, filters, policy_library, security
+from . import auth, config as config_mod, councils, db, errors, evaluation, filters, plain_words, policy_library, security
 from .proxies import TrustedProxies
 from .routing import BoundedIntConverter
 
@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     councils.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
+    plain_words.init_app(app)
     evaluation.init_app(app)
     app.before_request(auth.load_user)
 

@@ -69,6 +69,23 @@ li.CodeMirror-hint-active {{ background: #1d70b8; color: #ffffff; }}
 .hearth-compare__item {{ margin-bottom: 15px; }}
 .hearth-compare__title, .hearth-compare__source {{ display: block; }}
 .hearth-compare__source {{ color: #505a5f; }}
+// Reflow (WCAG 1.4.10): nothing scrolls sideways at 320 CSS pixels. Long unbroken words (emails,
+// references, content hashes) break where they must; below tablet width every table but the
+// compare table (which scrolls in its own region) becomes a stack of rows, each cell a line
+// headed by its column's name (data-label, written by the template or by js/stack-tables.mjs).
+.govuk-width-container, .govuk-footer {{ overflow-wrap: anywhere; }}
+pre {{ white-space: pre-wrap; }}
+@media (max-width: 40.0525em) {{
+  .govuk-table:not(.hearth-compare) {{
+    display: block;
+    & > caption, & > tbody, & > tbody > tr, & > tbody > tr > td, & > tbody > tr > th {{ display: block; }}
+    & > thead {{ position: absolute !important; width: 1px !important; height: 1px !important; overflow: hidden !important;
+      clip-path: inset(50%) !important; white-space: nowrap !important; }}
+    & > tbody > tr {{ padding: 10px 0; border-bottom: 1px solid #b1b4b6; }}
+    & > tbody > tr > td, & > tbody > tr > th {{ padding: 2px 0; border-bottom: 0; text-align: left; }}
+    & > tbody > tr > [data-label]::before {{ content: attr(data-label) ": "; font-weight: bold; }}
+  }}
+}}
 """
 
 

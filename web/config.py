@@ -142,6 +142,11 @@ def load(overrides: dict | None = None) -> dict:
         # The address staff reach Hearth at (https://hearth.example.gov.uk), for links made with no
         # request to take it from: `hearth user create`'s invitation link (hearth.web.user_cli).
         "HEARTH_BASE_URL": _base_url(os.environ.get("HEARTH_BASE_URL") or ""),
+        # Who runs this deployment, for the phase banner's feedback link, the accessibility
+        # statement and the privacy notice: a support mailbox, and (optionally) a feedback
+        # form's address; without one, feedback goes to the mailbox.
+        "HEARTH_SUPPORT_EMAIL": os.environ.get("HEARTH_SUPPORT_EMAIL") or "hearth-support@example.gov.uk",
+        "HEARTH_FEEDBACK_URL": os.environ.get("HEARTH_FEEDBACK_URL") or "",
     }
     config.update(overrides)
     if config["HEARTH_POLICY_LIBRARY"] not in ("database", "folders"):

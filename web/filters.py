@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, has_request_context
 
+from .amounts import money
 from .councils import current_council
 from .evaluation import policy_in_force
 
@@ -136,7 +137,14 @@ def recommendation_label(value) -> str:
     return _label("recommendations", value)
 
 
+# Event fields the shared vocabulary declares as a number of pounds (funding_requested's cost):
+# shown as money, `£1,200.50`, not as Python prints a float.
+MONEY_FIELDS = frozenset({"cost"})
+
+
 def _field_value(kind: str | None, value) -> str:
+    if kind == "money":
+        return money(value)
     if isinstance(value, bool) or kind == "boolean":
         return "Yes" if value else "No"
     if kind == "role":
@@ -160,7 +168,7 @@ def event_details(event) -> list[tuple[str, str]]:
     kinds = {}
     if vocab and event.type in vocab.event_types:
         kinds = {name: f.kind for name, f in vocab.event_fields(event.type).items()}
-    return [(humanise(name), _field_value(kinds.get(name), value))
+    return [(humanise(name), _field_value("money" if name in MONEY_FIELDS else kinds.get(name), value))
             for name, value in (event.fields or {}).items() if value not in (None, "", [])]
 
 

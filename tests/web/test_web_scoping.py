@@ -63,7 +63,9 @@ COUNCIL_ADMIN_ONLY = {"allocation.transfer"} | {
 PUBLIC = {"auth.login", "health.healthz", "health.status", "static", "api.openapi",
           "sso.start", "sso.callback",   # single sign-on: begun and finished signed out
           # a forgotten password, and the links emailed to choose one
-          "account.forgot_password", "account.reset_sent", "account.reset_password", "account.accept_invitation"}
+          "account.forgot_password", "account.reset_sent", "account.reset_password", "account.accept_invitation",
+          # the accessibility statement, privacy notice and cookies page: for anyone, signed in or not
+          "service_pages.accessibility", "service_pages.privacy", "service_pages.cookies"}
 # A link's token is its own authority, not a council's object: signed in, it sends you to your
 # account page; an unknown one is a 404 for everyone.
 ONE_TIME_LINKS = ("account.reset_password", "account.accept_invitation")

@@ -14,6 +14,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
 
+from hearth.engine.api import list_councils
 from hearth.rules.limits import text_problem
 
 from .. import db
@@ -90,4 +91,4 @@ def audit_trail():
     audit(AuditAction.VIEWED, "audit_trail", None, {"page": page, **filters})
     return render_template("admin/audit.html", entries=entries, page=page, pages=pages, total=total,
                            filters=filters, problems=problems, actions=[a.value for a in AuditAction],
-                           councils=councils)
+                           councils=councils, council_names={c.id: c.name for c in list_councils()})

@@ -94,3 +94,27 @@ def check_accessibility(page, name: str) -> list[dict]:
     blocking = [v for v in without_known_exceptions(violations) if v["impact"] in BLOCKING]
     assert not blocking, f"axe: {name} ({page.url}) has serious or critical violations:\n{describe(blocking)}"
     return violations
+
+
+# Reflow (WCAG 2.2 1.4.10): content readable at 320 CSS pixels wide without scrolling sideways.
+REFLOW_WIDTH = 320
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5
+               && !e.closest('.hearth-table-scroll, .govuk-visually-hidden, .govuk-skip-link'))
+  .slice(-3).map(e => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}.${[...e.classList].join('.')}`
+                      + ` (right edge ${Math.round(e.getBoundingClientRect().right)}px): ${(e.textContent || '').trim().slice(0, 60)}`)"""
+
+
+def assert_reflows(page, name: str) -> None:
+    """Fail when the page, as it stands in a viewport `REFLOW_WIDTH` pixels wide, scrolls
+    sideways; the message names the elements that stick out. The viewport is put back after."""
+    size = page.viewport_size
+    if size["width"] != REFLOW_WIDTH:
+        page.set_viewport_size({"width": REFLOW_WIDTH, "height": size["height"]})
+    try:
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= REFLOW_WIDTH, (f"reflow: {name} ({page.url}) is {width}px wide at {REFLOW_WIDTH}px: "
+                                       + "; ".join(page.evaluate(WIDEST)))
+    finally:
+        if size["width"] != REFLOW_WIDTH:
+            page.set_viewport_size(size)
