@@ -91,12 +91,13 @@ def policy_in_force(council_id: str, on: date | None = None):
 
 
 def case_document(case: Case) -> dict[str, Any]:
-    """The contract's case document, built from the database (events in date order)."""
+    """The contract's case document, built from the database (events in date order). The events
+    of a withdrawn or corrected record (withdrawn_at set) are kept but never evaluated."""
     return {
         "child": {"ref": case.child_ref},
         "placement": {"type": case.placement_type, "started": case.placement_started.isoformat()},
         "events": [{"type": e.type, "on": e.on.isoformat(), **(e.fields or {})}
-                   for e in sorted(case.events, key=lambda e: (e.on, e.id))],
+                   for e in sorted(case.events, key=lambda e: (e.on, e.id)) if e.withdrawn_at is None],
     }
 
 

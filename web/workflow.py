@@ -34,6 +34,7 @@ from hearth.rules.source import parse_date_or_datetime
 
 from . import db
 from .audit import audit, policy_hash, version_name
+from .case_closing import close_for
 from .evaluation import CHECK_FAILED, case_document, evaluate_case, forget, policy_in_force, remember, today
 from .models import AuditAction, Case, Event, Submission, User
 
@@ -208,6 +209,7 @@ def record_events(case: Case, events: list[dict], user: User, detail: dict | Non
             audit(AuditAction.CREATED, "event", row.id,
                   {"case": case.id, "type": row.type, "via": via, **(detail or {})},
                   user=user, council_id=case.council_id, policy=policy, commit=False)
+        close_for(case, rows, user, policy)  # an event whose type closes the case (closes_case)
         if commit:
             s.commit()
     except Exception:

@@ -149,6 +149,8 @@ class EventSchema(Schema):
                                    metadata={"description": "the policy version the event was checked against"})
     policy_hash = fields.String(allow_none=True, metadata={
         "description": "the content hash of the council's published policy set it was checked against"})
+    withdrawn_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when the record it came from was withdrawn or corrected: kept, no longer evaluated"})
 
     @pre_dump
     def _from_row(self, event, **_kw):
@@ -157,7 +159,7 @@ class EventSchema(Schema):
         return {"id": event.id, "type": event.type, "on": event.on, "fields": event.fields or {},
                 "recorded_by": event.recorded_by.email if event.recorded_by else None,
                 "recorded_at": event.recorded_at, "policy_version": event.policy_version,
-                "policy_hash": event.policy_hash}
+                "policy_hash": event.policy_hash, "withdrawn_at": event.withdrawn_at}
 
 
 class EventListSchema(Schema):

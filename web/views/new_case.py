@@ -2,24 +2,26 @@
 vocabulary, so a new placement type needs no code) and when it started."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput, GovTextInput
 from sqlalchemy.exc import IntegrityError
 from wtforms import DateField, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from .. import db
+from .. import db, form_tokens
 from ..allocation import allocate_new_case
-from ..audit import audit
+from ..audit import audit, refused
 from ..auth import current_user, role_required
 from ..evaluation import policy_in_force, today
 from ..models import AuditAction, Case
-from ..scoping import scoped_select
+from ..scoping import get_or_404, scoped_select
 from ..validators import PlainText
 from .dashboard import CASE_ROLES
 
 bp = Blueprint("new_case", __name__, url_prefix="/cases")
+
+FORM_ID = "new_case"  # the one-time token's form (hearth.web.form_tokens)
 
 
 def _label(entry) -> str | None:
@@ -81,25 +83,46 @@ def new():
     form = NewCaseForm()
     types = policy.vocabulary.placement_types if policy else {}
     form.placement_type.choices = [(k, _label(v) or k) for k, v in types.items()]
+    token = form_tokens.posted(request.form) if request.method == "POST" else None
     if form.validate_on_submit():
         s = db.session()
         ref = form.child_ref.data.strip()
-        if s.scalar(scoped_select(Case).where(Case.child_ref == ref)) is not None:
-            form.child_ref.errors.append(f"There is already a case for child {ref}")
+        try:
+            used = form_tokens.use(token, user.id, None, FORM_ID)
+        except form_tokens.AlreadyUsed as e:
+            if e.token is not None and e.token.case_id is not None:
+                return _already_opened(e.token.case_id)
+            s.rollback()
+            token = None
+            form.child_ref.errors.append("This page has expired. Check the details and open the case again")
         else:
-            case = Case(council_id=user.council_id, child_ref=ref, placement_type=form.placement_type.data,
-                        placement_started=form.started.data, child_date_of_birth=form.child_date_of_birth.data,
-                        status="open")
-            s.add(case)
-            try:
-                s.flush()
-            except IntegrityError:
-                s.rollback()
+            if s.scalar(scoped_select(Case).where(Case.child_ref == ref)) is not None:
+                s.rollback()  # the token stays unused for the corrected post
                 form.child_ref.errors.append(f"There is already a case for child {ref}")
             else:
-                allocate_new_case(s, case, user)
-                audit(AuditAction.CREATED, "case", case.id, {"via": "web"},
-                      policy=policy, commit=False)
-                s.commit()
-                return redirect(url_for("cases.show", case_id=case.id))
-    return render_template("workflow/new_case.html", form=form)
+                case = Case(council_id=user.council_id, child_ref=ref, placement_type=form.placement_type.data,
+                            placement_started=form.started.data, child_date_of_birth=form.child_date_of_birth.data,
+                            status="open")
+                s.add(case)
+                try:
+                    s.flush()
+                except IntegrityError:
+                    s.rollback()
+                    form.child_ref.errors.append(f"There is already a case for child {ref}")
+                else:
+                    allocate_new_case(s, case, user)
+                    form_tokens.saved(used, case_id=case.id)
+                    audit(AuditAction.CREATED, "case", case.id, {"via": "web"},
+                          policy=policy, commit=False)
+                    s.commit()
+                    return redirect(url_for("cases.show", case_id=case.id))
+    token = token or form_tokens.issue(user.id, None, FORM_ID)
+    return render_template("workflow/new_case.html", form=form, form_token=token, token_field=form_tokens.FIELD)
+
+
+def _already_opened(case_id: int):
+    """The new-case page posted again after it opened the case: nothing is opened twice."""
+    case = get_or_404(Case, case_id)
+    refused("form_already_saved", 409, "form", FORM_ID)
+    return render_template("workflow/already_saved.html", case=case, defn=None, heading="Open a case", saved=None,
+                           again=url_for(".new")), 409

@@ -10,19 +10,22 @@ from werkzeug.datastructures import MultiDict
 
 from hearth.forms import build_form_class, formdata_for, render_answers, render_form
 
+from .. import db, form_tokens
 from .. import workflow as wf
-from ..audit import audit
+from ..audit import audit, refused as refuse
 from ..auth import current_user, role_required
 from ..evaluation import evaluate_case, policy_in_force, today
 from ..models import AuditAction, Case, Submission
 from ..scoping import get_or_404, submission_or_404
+from .corrections import bp as corrections_bp
 from .dashboard import CASE_ROLES
 from .funding import funding_context
 
 bp = Blueprint("workflow", __name__, url_prefix="/cases")
+bp.register_blueprint(corrections_bp)  # correcting and withdrawing records, reopening a case
 
 ACTION = "hearth_action"  # the "Save as draft" button's name
-_NOT_ANSWERS = {"csrf_token", ACTION, "hearth-row"}  # hearth.forms.ROW_BUTTON
+_NOT_ANSWERS = {"csrf_token", ACTION, "hearth-row", form_tokens.FIELD}  # hearth.forms.ROW_BUTTON
 
 
 @bp.app_template_global()
@@ -34,7 +37,7 @@ def workflow_panel(case: Case) -> Markup:
         forms = []
     return Markup(render_template("workflow/case_panel.html", case=case, forms=forms,
                                   drafts=wf.submissions(case, "draft"),
-                                  submitted=wf.submissions(case, "submitted")))
+                                  submitted=[sub for sub in wf.submissions(case) if sub.status != "draft"]))
 
 
 @bp.get("/<int:case_id>/forms")
@@ -88,6 +91,7 @@ def _fill(case: Case, defn, draft: Submission | None):
     refused: list[str] = []
     refused_title = None
     prefill = None
+    token = form_tokens.posted(request.form) if request.method == "POST" else None
     if request.method == "POST":
         form = Form(request.form, today=today())
         if request.form.get(ACTION) == "draft":
@@ -101,12 +105,19 @@ def _fill(case: Case, defn, draft: Submission | None):
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="drafts"))
         elif not form.row_action() and form.validate():
             try:
-                wf.submit(case, defn, form.answers, current_user(), draft)
+                used = form_tokens.use(token, current_user().id, case.id, defn.id)
+                sub = wf.submit(case, defn, form.answers, current_user(), draft, commit=False)
+                form_tokens.saved(used, submission_id=sub.id)
+                db.session().commit()
+            except form_tokens.AlreadyUsed as e:
+                return already_saved(case, defn, e.token)
             except wf.Refused as e:
+                db.session().rollback()  # the token stays unused for the corrected post
                 refused = e.messages
             else:
+                # no anchor: the page opens at its top, where the success banner takes focus
                 flash(f"Saved: {defn.title}. The policy check below is updated.", "success")
-                return redirect(url_for("cases.show", case_id=case.id, _anchor="evaluation-heading"))
+                return redirect(url_for("cases.show", case_id=case.id))
     else:
         saved = draft.data if draft is not None and isinstance(draft.data, dict) else {}
         boxes = wf.draft_boxes(draft)
@@ -119,12 +130,21 @@ def _fill(case: Case, defn, draft: Submission | None):
     action = (url_for(".submission", case_id=case.id, submission_id=draft.id) if draft
               else url_for(".start", case_id=case.id, form_id=defn.id))
     policy = policy_in_force(case.council_id)
+    token = token or form_tokens.issue(current_user().id, case.id, defn.id)
     audit(AuditAction.VIEWED, "form", defn.id, {"case": case.id, "draft": draft.id if draft else None},
           policy=policy)
     return render_template("workflow/form.html", case=case, defn=defn, draft=draft, form=form,
                            refused=refused, refused_title=refused_title, refused_description=(
                                "Nothing has been saved." if refused_title else None),
-                           prefill=prefill, body=_with_draft_button(form, action))
+                           prefill=prefill, body=form_tokens.with_token(_with_draft_button(form, action), token))
+
+
+def already_saved(case: Case, defn, token):
+    """A second post of a page already saved (Back then Submit, a double click): nothing is
+    saved again; the page says so and links to what the first post saved. Audited as refused."""
+    refuse("form_already_saved", 409, "form", defn.id)
+    saved = token.submission_id if token is not None else None
+    return render_template("workflow/already_saved.html", case=case, defn=defn, saved=saved), 409
 
 
 def _prefill_from_policy(case: Case) -> dict | None:

@@ -94,7 +94,7 @@ def from_case(case: Case, vocabulary: Vocabulary | None, on: str) -> WhatIf:
     """A what-if from an open case's placement and events: no reference, no date of birth,
     no free text (a text field the event type needs is filled with NOT_COPIED)."""
     typed = WhatIf(case.placement_type, case.placement_started.isoformat(), on)
-    for event in sorted(case.events, key=lambda e: (e.on, e.id)):
+    for event in sorted((e for e in case.events if e.withdrawn_at is None), key=lambda e: (e.on, e.id)):
         known = vocabulary.event_fields(event.type) if vocabulary and event.type in vocabulary.event_types else {}
         fields = {}
         for name, spec in known.items():

@@ -1,0 +1,95 @@
+"""One-time form tokens: a form that records something on a case carries a random token in a
+hidden field, and posting it uses the token up in the same transaction as the save. Pressing
+Back and submitting again, or a double click, then finds the token used and is refused, naming
+what the first post saved, instead of saving the same events twice.
+
+Only the token's SHA-256 is stored (hearth.web.record_models.FormToken), tied to the user, the
+case and the form it was served for. A form shown again with errors keeps its token unused:
+the refusal rolls back with the save. Unused tokens older than a day are removed when new ones
+are issued. A post without the field (an old page, a script) is not protected, and not
+refused: the CSRF token still guards it.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from markupsafe import Markup, escape
+from sqlalchemy import delete, select, update
+
+from . import db
+from .models import utcnow
+from .record_models import FormToken
+
+FIELD = "hearth_form_token"
+TOKEN_LENGTH = 43          # secrets.token_urlsafe(32)
+KEEP_UNUSED = timedelta(days=1)
+
+
+class AlreadyUsed(Exception):
+    """This page of the form was already posted; `token` is its row (submission_id, case_id)."""
+
+    def __init__(self, token: FormToken | None):
+        super().__init__("This form was already saved")
+        self.token = token
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue(user_id: int, case_id: int | None, form_id: str) -> str:
+    """A new token for one page of a form (committed, so the page can be posted from another request)."""
+    s = db.session()
+    s.execute(delete(FormToken).where(FormToken.used_at.is_(None), FormToken.created_at < utcnow() - KEEP_UNUSED))
+    token = secrets.token_urlsafe(32)
+    s.add(FormToken(token_hash=_hash(token), user_id=user_id, case_id=case_id, form_id=form_id[:100]))
+    s.commit()
+    return token
+
+
+def posted(form) -> str | None:
+    """The token a post carries, or None when it has none (or not one of ours)."""
+    token = form.get(FIELD)
+    return token if token and len(token) == TOKEN_LENGTH and token.isascii() else None
+
+
+def use(token: str | None, user_id: int, case_id: int | None, form_id: str) -> FormToken | None:
+    """Use the posted token up, in the caller's transaction (commit it with the save, roll it back
+    with a refusal). Raises AlreadyUsed when it was used (or is not this user's and form's);
+    None when the post carried no token."""
+    if token is None:
+        return None
+    s = db.session()
+    digest = _hash(token)
+    same = [FormToken.token_hash == digest, FormToken.user_id == user_id, FormToken.form_id == form_id[:100]]
+    if case_id is not None:  # a new case's form has none until the case is opened
+        same.append(FormToken.case_id == case_id)
+    # conditional: of two posts at once only one finds it unused (the other waits for its row, then finds none)
+    claimed = s.execute(update(FormToken).where(*same, FormToken.used_at.is_(None))
+                        .values(used_at=utcnow()).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        raise AlreadyUsed(s.scalar(select(FormToken).where(*same)))
+    return s.scalar(select(FormToken).where(FormToken.token_hash == digest))
+
+
+def saved(row: FormToken | None, *, submission_id: int | None = None, case_id: int | None = None) -> None:
+    """Name what the post saved on its token, for the 'already saved' message (caller commits)."""
+    if row is None:
+        return
+    if submission_id is not None:
+        row.submission_id = submission_id
+    if case_id is not None:
+        row.case_id = case_id
+
+
+def with_token(html: Markup | str, token: str) -> Markup:
+    """A rendered form with the token's hidden field added just inside its <form> tag."""
+    text = str(html)
+    head, sep, rest = text.partition("<form")
+    if not sep:
+        return Markup(text)
+    tag_end = rest.index(">") + 1
+    hidden = f'\n  <input type="hidden" name="{FIELD}" value="{escape(token)}">'
+    return Markup(head + sep + rest[:tag_end] + hidden + rest[tag_end:])

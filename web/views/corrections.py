@@ -1,0 +1,166 @@
+"""Putting a record right: correcting a submitted record (a new record that amends it, the old one
+kept), withdrawing one with a reason, and reopening a closed case. Nothing is deleted; each is
+audited, and the evaluation follows because the events of a withdrawn or corrected record stop
+counting (hearth.web.records). Nested in the workflow blueprint (/cases/...)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovSubmitInput
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+from wtforms import SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from hearth.forms import build_form_class, formdata_for, render_form
+
+from .. import db, form_tokens, records
+from .. import workflow as wf
+from ..audit import audit, refused
+from ..auth import current_user, role_required
+from ..case_closing import REASON_LENGTH, may_reopen, reopen
+from ..evaluation import policy_in_force, today
+from ..models import AuditAction, Case, Role, Submission, User
+from ..scoping import get_or_404, submission_or_404
+from ..validators import PlainText
+
+bp = Blueprint("records", __name__)
+
+REASON_FIELD = "change_reason"
+
+
+def _reason(label: str, hint: str, missing: str) -> TextAreaField:
+    return TextAreaField(label, widget=GovCharacterCount(), description=hint,
+                         validators=[DataRequired(missing),
+                                     Length(max=REASON_LENGTH,
+                                            message=f"The reason must be {REASON_LENGTH:,} characters or fewer"),
+                                     PlainText()])
+
+
+class WithdrawForm(FlaskForm):
+    reason = _reason("Why are you withdrawing this record?",
+                     "For example, it was recorded on the wrong child's case. The record is kept, marked withdrawn.",
+                     "Enter why you are withdrawing this record")
+    submit = SubmitField("Withdraw this record", widget=GovSubmitInput())
+
+
+class ReopenForm(FlaskForm):
+    reason = _reason("Why are you reopening this case?", "For example, a new concern about the home.",
+                     "Enter why you are reopening this case")
+    submit = SubmitField("Reopen the case", widget=GovSubmitInput())
+
+
+@dataclass(frozen=True)
+class History:
+    """What happened to a record after it was submitted, for its page."""
+    amends: Submission | None
+    amended_by: Submission | None
+    withdrawn_by: User | None
+
+
+@bp.app_template_global()
+def record_history(sub: Submission) -> History:
+    s = db.session()
+    return History(s.get(Submission, sub.amends_id) if sub.amends_id else None,
+                   s.get(Submission, sub.amended_by_id) if sub.amended_by_id else None,
+                   s.get(User, sub.withdrawn_by_id) if sub.withdrawn_by_id else None)
+
+
+@bp.app_template_global()
+def case_closer(case: Case) -> User | None:
+    """Who closed the case, for the case page's 'This case is closed'."""
+    return db.session().get(User, case.closed_by_id) if case.closed_by_id else None
+
+
+def _changeable(case_id: int, submission_id: int) -> tuple[Case, Submission]:
+    case = get_or_404(Case, case_id)
+    sub = submission_or_404(case, submission_id)
+    if not records.may_change(sub, current_user()):
+        refused("record_not_changeable", 409, "submission", sub.id)
+        abort(409)
+    return case, sub
+
+
+@bp.route("/<int:case_id>/submissions/<int:submission_id>/withdraw", methods=["GET", "POST"])
+@role_required(Role.WORKER, Role.MANAGER)
+def withdraw(case_id: int, submission_id: int):
+    case, sub = _changeable(case_id, submission_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        records.withdraw(case, sub, current_user(), form.reason.data.strip())
+        db.session().commit()
+        flash("Record withdrawn. Its events no longer count in the policy check; the record is kept.", "success")
+        return redirect(url_for("workflow.submission", case_id=case.id, submission_id=sub.id))
+    audit(AuditAction.VIEWED, "submission_withdraw", sub.id, {"case": case.id})
+    return render_template("workflow/withdraw.html", case=case, sub=sub, form=form)
+
+
+@bp.route("/<int:case_id>/submissions/<int:submission_id>/correct", methods=["GET", "POST"])
+@role_required(Role.WORKER, Role.MANAGER)
+def correct(case_id: int, submission_id: int):
+    """The record's form, filled with its saved answers; saving makes a new record that amends it."""
+    case, sub = _changeable(case_id, submission_id)
+    defn = wf.definition(case.council_id, sub.form_id)  # corrected on the form as it is today
+    if defn is None:
+        abort(404)
+    defn = wf.for_role(defn, policy_in_force(case.council_id), current_user().role)
+    Form = build_form_class(defn, base=FlaskForm)
+    problems: list[dict] = []
+    reason = ""
+    token = form_tokens.posted(request.form) if request.method == "POST" else None
+    if request.method == "POST":
+        form = Form(request.form, today=today())
+        reason = request.form.get(REASON_FIELD, "").strip()
+        if not reason:
+            problems.append({"text": "Enter why you are correcting this record", "href": f"#{REASON_FIELD}"})
+        elif len(reason) > REASON_LENGTH:
+            problems.append({"text": f"The reason must be {REASON_LENGTH:,} characters or fewer",
+                             "href": f"#{REASON_FIELD}"})
+        valid = form.validate() and not form.row_action()
+        if valid and not problems:
+            try:
+                used = form_tokens.use(token, current_user().id, case.id, f"correct:{sub.id}")
+                new = records.amend(case, sub, defn, form.answers, current_user(), reason)
+                form_tokens.saved(used, submission_id=new.id)
+                db.session().commit()
+            except form_tokens.AlreadyUsed as e:
+                refused("form_already_saved", 409, "form", defn.id)
+                return render_template("workflow/already_saved.html", case=case, defn=defn,
+                                       saved=e.token.submission_id if e.token else None), 409
+            except wf.Refused as e:
+                db.session().rollback()
+                problems += [{"text": message} for message in e.messages]
+            else:
+                flash(f"Record corrected: {defn.title}. The policy check on the case page is updated.", "success")
+                return redirect(url_for("workflow.submission", case_id=case.id, submission_id=new.id))
+    else:
+        form = Form(formdata_for(defn, sub.data) if isinstance(sub.data, dict) else MultiDict(), today=today())
+    token = token or form_tokens.issue(current_user().id, case.id, f"correct:{sub.id}")
+    audit(AuditAction.VIEWED, "submission_correct", sub.id, {"case": case.id})
+    action = url_for(".correct", case_id=case.id, submission_id=sub.id)
+    body = str(render_form(form, action=action, submit_label="Save the corrected record", today=today()))
+    box = render_template("workflow/reason_box.html", name=REASON_FIELD, value=reason,
+                          error=next((p["text"] for p in problems if p.get("href")), None))
+    head, sep, tail = body.rpartition('<div class="govuk-button-group">')
+    body = head + box + sep + tail if sep else body
+    return render_template("workflow/correct.html", case=case, sub=sub, defn=defn, problems=problems,
+                           body=form_tokens.with_token(Markup(body), token))
+
+
+@bp.route("/<int:case_id>/reopen", methods=["GET", "POST"])
+@role_required(Role.WORKER, Role.MANAGER)
+def reopen_case(case_id: int):
+    case = get_or_404(Case, case_id)
+    if case.status != "closed" or not may_reopen(case, current_user()):
+        refused("case_not_reopenable", 409 if case.status != "closed" else 403, "case", case.id)
+        abort(409 if case.status != "closed" else 403)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        reopen(case, current_user(), form.reason.data.strip())
+        db.session().commit()
+        flash("Case reopened. It is back on the list of open cases.", "success")
+        return redirect(url_for("cases.show", case_id=case.id))
+    audit(AuditAction.VIEWED, "case_reopen", case.id)
+    return render_template("workflow/reopen.html", case=case, form=form)
