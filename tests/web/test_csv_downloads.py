@@ -105,3 +105,8 @@ def test_workers_may_not_download_the_councils_lists(app, demo):
     assert worker.get(url(app, "downloads.cases_csv")).status_code == 403
     assert worker.get(url(app, "downloads.meeting_timeliness")).status_code == 403
     assert "cases.csv" not in worker.get("/").get_data(as_text=True)
+    admin = signed_in(app, demo.email("admin", demo.home))   # the council's admin, for its reports
+    assert "cases.csv" in admin.get("/").get_data(as_text=True)
+    assert read_csv(admin.get(url(app, "downloads.cases_csv")))[0][0] == "Child reference"
+    service_admin = signed_in(app, demo.email("admin"))   # no council: no council's list
+    assert service_admin.get(url(app, "downloads.cases_csv")).status_code == 404
