@@ -225,7 +225,7 @@ def personalisation(case: Case, council: api.Council, item: DueItem, base_url: s
     when = day_date(item.due_on)
     link = f"{base_url}/cases/{case.id}"
     if item.stage is Stage.OVERDUE:
-        subject = f"Overdue: {item.title} for child {case.child_ref}"
+        subject = f"Overdue since {when}: {item.title} for child {case.child_ref}"
         opening = f"This was due on {when} and has not been recorded as done."
     else:
         subject = f"Due {when}: {item.title} for child {case.child_ref}"

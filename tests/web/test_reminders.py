@@ -104,7 +104,7 @@ def test_each_item_is_sent_once_per_stage_and_person_however_often_the_job_runs(
     assert errors == []
     assert run_and_wait(app, fake, ON)["already_sent"] == 6
     due = "Due Wednesday 3 December 2025: Commissioning Service notified of a planned ending for child"
-    overdue = "Overdue: Stability meeting held for child"
+    overdue = "Overdue since Monday 24 November 2025: Stability meeting held for child"
     assert sent(fake) == sorted([(worker, f"{due} REM-OPEN"), (manager, f"{due} REM-OPEN"),
                                  (worker, f"{overdue} REM-OPEN"), (manager, f"{overdue} REM-OPEN"),
                                  (worker, f"{due} REM-RESTRICTED"), (worker, f"{overdue} REM-RESTRICTED")])
@@ -119,12 +119,9 @@ def test_each_item_is_sent_once_per_stage_and_person_however_often_the_job_runs(
     fake.sent.clear()
     run_and_wait(app, fake, NEXT_DAY)
     run_and_wait(app, fake, NEXT_DAY)
-    assert sent(fake) == sorted([(worker, "Overdue: Commissioning Service notified of a planned ending for child "
-                                          "REM-OPEN"),
-                                 (manager, "Overdue: Commissioning Service notified of a planned ending for child "
-                                           "REM-OPEN"),
-                                 (worker, "Overdue: Commissioning Service notified of a planned ending for child "
-                                          "REM-RESTRICTED")])
+    overdue = "Overdue since Wednesday 3 December 2025: Commissioning Service notified of a planned ending for child"
+    assert sent(fake) == sorted([(worker, f"{overdue} REM-OPEN"), (manager, f"{overdue} REM-OPEN"),
+                                 (worker, f"{overdue} REM-RESTRICTED")])
     with app.app_context():
         s = db.session()
         assert len(s.scalars(select(ReminderSending)).all()) == 9
