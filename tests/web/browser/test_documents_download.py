@@ -1,5 +1,6 @@
 """The meeting record downloaded as a PDF from its page in Chromium (the page's own link), its
-text holding the council's name, the child's reference and the answers; axe on the page."""
+text holding the council's name, the child's reference and the answers; then a manager's page
+for a month's meeting timeliness from the dashboard, with its error; axe on every page."""
 from __future__ import annotations
 
 from datetime import date
@@ -45,6 +46,14 @@ def test_the_meeting_record_downloads_as_a_pdf_holding_its_answers(page, live, t
         text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(saved).pages)
         for expected in (api.get_council(COUNCIL).name, ref, "Who will chair the meeting?", DETAILS):
             assert expected in text, expected
+
+        sign_in(page, email("manager", COUNCIL))   # a manager's month of meetings: the form, and its error
+        page.click("a:has-text('meeting timeliness')")
+        check_accessibility(page, "a month's meeting timeliness")
+        page.fill("#year", "20x6")
+        page.click("button:has-text('Download the CSV')")
+        assert "Enter the year as 4 digits" in page.inner_text(".govuk-error-summary")
+        check_accessibility(page, "a month's meeting timeliness, with an error")
     finally:
         with live.app.app_context():
             s = db.session()
