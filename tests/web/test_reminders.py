@@ -158,3 +158,19 @@ def test_the_command_sends_and_says_what_it_sent(app, world, fake, monkeypatch):
     again = hearth("reminders", "send", "--on", ON.isoformat(), policies=os.environ["HEARTH_POLICIES"], env=env)
     assert "0 emails about items coming due and 0 about overdue items queued; 6 already sent" in again.stdout
     assert len(fake.sent) == 6
+
+
+@SQLITE_ONLY
+def test_without_a_team_the_council_s_active_managers_are_told(app, demo):
+    with app.app_context():
+        s = db.session()
+        worker = User(email=f"teamless.worker@{COUNCIL}.demo", role=Role.WORKER.value, council_id=COUNCIL)
+        away = User(email=f"away.manager@{COUNCIL}.demo", role=Role.MANAGER.value, council_id=COUNCIL, active=False)
+        case = Case(council_id=COUNCIL, child_ref="REM-TEAMLESS", placement_type="in_house_foster",
+                    placement_started=date(2025, 1, 1), worker=worker)
+        s.add_all([worker, away, case])
+        s.flush()
+        managers = set(s.scalars(select(User.email).where(User.council_id == COUNCIL, User.role == Role.MANAGER.value,
+                                                          User.active.is_(True))))
+        assert managers and {person.email for person in reminders.recipients(case)} == {worker.email, *managers}
+        s.rollback()
