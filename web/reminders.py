@@ -123,15 +123,17 @@ def run(on: date) -> Report:
 
 
 def _run_council(council: api.Council, on: date, base_url: str, report: Report) -> None:
+    s = db.session()
+    case_ids = s.scalars(select(Case.id).where(Case.council_id == council.id, Case.status == "open")
+                         .order_by(Case.id)).all()
     policy = policy_in_force(council.id, on)
-    if policy is None:
+    if policy is None:   # logged by policy_in_force; its cases are counted as not evaluated
+        report.cases += len(case_ids)
+        report.not_evaluated += len(case_ids)
         return
     settings = council.settings.notify
     horizon = policy.calendar.add_working_days(on, settings.remind_within_working_days)
     templates = {stage: settings.template(kind) or notify.template_id(kind) for stage, kind in TEMPLATE_KINDS.items()}
-    s = db.session()
-    case_ids = s.scalars(select(Case.id).where(Case.council_id == council.id, Case.status == "open")
-                         .order_by(Case.id)).all()
     for case_id in case_ids:
         case = s.get(Case, case_id)
         report.cases += 1
