@@ -23,6 +23,7 @@ from .models import utcnow
 from .record_models import FormToken
 
 FIELD = "hearth_form_token"
+URL_ARG = "once"           # the same token in the page's address (static/js/form-once.mjs puts it there)
 TOKEN_LENGTH = 43          # secrets.token_urlsafe(32)
 KEEP_UNUSED = timedelta(days=1)
 
@@ -47,6 +48,21 @@ def issue(user_id: int, case_id: int | None, form_id: str) -> str:
     s.add(FormToken(token_hash=_hash(token), user_id=user_id, case_id=case_id, form_id=form_id[:100]))
     s.commit()
     return token
+
+
+def for_page(user_id: int, case_id: int | None, form_id: str, given: str | None) -> tuple[str | None, FormToken | None]:
+    """A form page asked for with a token in its address (Back to a page already sent): (token,
+    None) to draw it again with that token while unused; (None, row) when it was used, for the
+    'already saved' page; (None, None) when there is none of this user's form (issue a new one)."""
+    if not given or len(given) != TOKEN_LENGTH or not given.isascii():
+        return None, None
+    same = [FormToken.token_hash == _hash(given), FormToken.user_id == user_id, FormToken.form_id == form_id[:100]]
+    if case_id is not None:
+        same.append(FormToken.case_id == case_id)
+    row = db.session().scalar(select(FormToken).where(*same))
+    if row is None:
+        return None, None
+    return (given, None) if row.used_at is None else (None, row)
 
 
 def posted(form) -> str | None:

@@ -110,6 +110,11 @@ def correct(case_id: int, submission_id: int):
     problems: list[dict] = []
     reason = ""
     token = form_tokens.posted(request.form) if request.method == "POST" else None
+    if request.method == "GET":
+        token, used = form_tokens.for_page(current_user().id, case.id, f"correct:{sub.id}",
+                                           request.args.get(form_tokens.URL_ARG))
+        if used is not None:  # Back to the page after the correction was saved
+            return render_template("workflow/already_saved.html", case=case, defn=defn, saved=used.submission_id)
     if request.method == "POST":
         form = Form(request.form, today=today())
         reason = request.form.get(REASON_FIELD, "").strip()
@@ -139,7 +144,7 @@ def correct(case_id: int, submission_id: int):
         form = Form(formdata_for(defn, sub.data) if isinstance(sub.data, dict) else MultiDict(), today=today())
     token = token or form_tokens.issue(current_user().id, case.id, f"correct:{sub.id}")
     audit(AuditAction.VIEWED, "submission_correct", sub.id, {"case": case.id})
-    action = url_for(".correct", case_id=case.id, submission_id=sub.id)
+    action = url_for(".correct", case_id=case.id, submission_id=sub.id, once=token)
     body = str(render_form(form, action=action, submit_label="Save the corrected record", today=today()))
     box = render_template("workflow/reason_box.html", name=REASON_FIELD, value=reason,
                           error=next((p["text"] for p in problems if p.get("href")), None))

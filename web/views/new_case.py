@@ -84,6 +84,10 @@ def new():
     types = policy.vocabulary.placement_types if policy else {}
     form.placement_type.choices = [(k, _label(v) or k) for k, v in types.items()]
     token = form_tokens.posted(request.form) if request.method == "POST" else None
+    if request.method == "GET":
+        token, used = form_tokens.for_page(user.id, None, FORM_ID, request.args.get(form_tokens.URL_ARG))
+        if used is not None and used.case_id is not None:  # Back to the page after it opened the case
+            return _already_opened(used.case_id)
     if form.validate_on_submit():
         s = db.session()
         ref = form.child_ref.data.strip()
@@ -125,4 +129,4 @@ def _already_opened(case_id: int):
     case = get_or_404(Case, case_id)
     refused("form_already_saved", 409, "form", FORM_ID)
     return render_template("workflow/already_saved.html", case=case, defn=None, heading="Open a case", saved=None,
-                           again=url_for(".new")), 409
+                           again=url_for(".new")), 409 if request.method == "POST" else 200

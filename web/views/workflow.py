@@ -92,6 +92,10 @@ def _fill(case: Case, defn, draft: Submission | None):
     refused_title = None
     prefill = None
     token = form_tokens.posted(request.form) if request.method == "POST" else None
+    if request.method == "GET":
+        token, used = form_tokens.for_page(current_user().id, case.id, defn.id, request.args.get(form_tokens.URL_ARG))
+        if used is not None:
+            return already_saved(case, defn, used)
     if request.method == "POST":
         form = Form(request.form, today=today())
         if request.form.get(ACTION) == "draft":
@@ -127,10 +131,10 @@ def _fill(case: Case, defn, draft: Submission | None):
         formdata = MultiDict([(k, v) for k, vs in boxes.items() for v in vs]) if boxes is not None \
             else (formdata_for(defn, saved) if saved else None)
         form = Form(formdata, today=today())
-    action = (url_for(".submission", case_id=case.id, submission_id=draft.id) if draft
-              else url_for(".start", case_id=case.id, form_id=defn.id))
-    policy = policy_in_force(case.council_id)
     token = token or form_tokens.issue(current_user().id, case.id, defn.id)
+    action = (url_for(".submission", case_id=case.id, submission_id=draft.id, once=token) if draft
+              else url_for(".start", case_id=case.id, form_id=defn.id, once=token))
+    policy = policy_in_force(case.council_id)
     audit(AuditAction.VIEWED, "form", defn.id, {"case": case.id, "draft": draft.id if draft else None},
           policy=policy)
     return render_template("workflow/form.html", case=case, defn=defn, draft=draft, form=form,
@@ -144,7 +148,8 @@ def already_saved(case: Case, defn, token):
     saved again; the page says so and links to what the first post saved. Audited as refused."""
     refuse("form_already_saved", 409, "form", defn.id)
     saved = token.submission_id if token is not None else None
-    return render_template("workflow/already_saved.html", case=case, defn=defn, saved=saved), 409
+    return render_template("workflow/already_saved.html", case=case, defn=defn, saved=saved), 409 if (
+        request.method == "POST") else 200
 
 
 def _prefill_from_policy(case: Case) -> dict | None:
