@@ -5,7 +5,7 @@ restricted case's or another council's is a 404 (audited)."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pikepdf
 import pytest
@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from hearth.engine import api
 from hearth.web import db
-from hearth.web.models import AuditAction, AuditEntry, Case, Submission, User
+from hearth.web.models import AuditAction, AuditEntry, Case, Event, Submission, User
 
 from records_support import refusals, restrict, signed_in, url
 
@@ -80,10 +80,18 @@ def test_the_meeting_record_and_the_case_history_as_tagged_pdfs(app, demo):
     assert f"Events ({len(case.events)})" in text and "Records (1)" in text
     assert_tagged(history.data, f"Case history of {case.child_ref} – {council_name}")
 
+    with app.app_context():   # withdrawn: the record and its events stay in the history, marked
+        s = db.session()
+        s.get(Submission, record_id).status, s.get(Submission, record_id).change_reason = "withdrawn", "Wrong child"
+        s.get(Event, case.events[0].id).withdrawn_at = datetime(2026, 2, 3, 12, 0, tzinfo=UTC)
+        s.commit()
+    text = text_of(manager.get(url(app, "documents.history_pdf", case_id=case.id)).data)
+    assert "Withdrawn: Wrong child" in text and "(withdrawn Tuesday 3 February 2026 at 12pm: no longer counts)" in text
+
     with app.app_context():
         exported = db.session().scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.EXPORTED.value)).all()
         assert sorted((entry.object_type, entry.object_id) for entry in exported) == [
-            ("case_history", str(case.id)), ("submission", str(record_id))]
+            ("case_history", str(case.id)), ("case_history", str(case.id)), ("submission", str(record_id))]
 
 
 def test_a_restricted_case_and_another_councils_are_404s(app, demo):
