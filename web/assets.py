@@ -84,6 +84,7 @@ pre {{ white-space: pre-wrap; }}
     & > tbody > tr {{ padding: 10px 0; border-bottom: 1px solid #b1b4b6; }}
     & > tbody > tr > td, & > tbody > tr > th {{ padding: 2px 0; border-bottom: 0; text-align: left; }}
     & > tbody > tr > [data-label]::before {{ content: attr(data-label) ": "; font-weight: bold; }}
+    & > tbody > tr > :empty {{ display: none; }}
   }}
 }}
 """
