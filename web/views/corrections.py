@@ -74,19 +74,29 @@ def case_closer(case: Case) -> User | None:
     return db.session().get(User, case.closed_by_id) if case.closed_by_id else None
 
 
-def _changeable(case_id: int, submission_id: int) -> tuple[Case, Submission]:
+def _changeable(case_id: int, submission_id: int):
     case = get_or_404(Case, case_id)
     sub = submission_or_404(case, submission_id)
     if not records.may_change(sub, current_user()):
-        refused("record_not_changeable", 409, "submission", sub.id)
-        abort(409)
-    return case, sub
+        return case, sub, _back_to(sub, "record_not_changeable",
+                                   "This record cannot be corrected or withdrawn: it is not a submitted record in force.")
+    return case, sub, None
+
+
+def _back_to(sub: Submission, reason: str, message: str):
+    """A correction asked of a record that cannot take one (a draft, one already corrected or
+    withdrawn): refused and audited, then back to the record's page, which says why."""
+    refused(reason, 409, "submission", sub.id)
+    flash(message)
+    return redirect(url_for("workflow.submission", case_id=sub.case_id, submission_id=sub.id))
 
 
 @bp.route("/<int:case_id>/submissions/<int:submission_id>/withdraw", methods=["GET", "POST"])
 @role_required(Role.WORKER, Role.MANAGER)
 def withdraw(case_id: int, submission_id: int):
-    case, sub = _changeable(case_id, submission_id)
+    case, sub, refusal = _changeable(case_id, submission_id)
+    if refusal is not None:
+        return refusal
     form = WithdrawForm()
     if form.validate_on_submit():
         records.withdraw(case, sub, current_user(), form.reason.data.strip())
@@ -101,7 +111,9 @@ def withdraw(case_id: int, submission_id: int):
 @role_required(Role.WORKER, Role.MANAGER)
 def correct(case_id: int, submission_id: int):
     """The record's form, filled with its saved answers; saving makes a new record that amends it."""
-    case, sub = _changeable(case_id, submission_id)
+    case, sub, refusal = _changeable(case_id, submission_id)
+    if refusal is not None:
+        return refusal
     defn = wf.definition(case.council_id, sub.form_id)  # corrected on the form as it is today
     if defn is None:
         abort(404)
@@ -159,8 +171,11 @@ def correct(case_id: int, submission_id: int):
 def reopen_case(case_id: int):
     case = get_or_404(Case, case_id)
     if case.status != "closed" or not may_reopen(case, current_user()):
-        refused("case_not_reopenable", 409 if case.status != "closed" else 403, "case", case.id)
-        abort(409 if case.status != "closed" else 403)
+        # an open case, or someone who is neither a manager nor its worker: refused, back to the case
+        refused("case_not_reopenable" if case.status == "closed" else "case_open", 409, "case", case.id)
+        flash("Only a manager or the case's social worker can reopen it." if case.status == "closed"
+              else "This case is open.")
+        return redirect(url_for("cases.show", case_id=case.id))
     form = ReopenForm()
     if form.validate_on_submit():
         reopen(case, current_user(), form.reason.data.strip())
