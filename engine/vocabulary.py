@@ -112,10 +112,13 @@ class Vocabulary:
         }
 
 
+_EVENT_TYPE_KEYS = ["label", "costed", "fields", "recorded_by", "closes_case"]
+
+
 def _label(node, key, problems: Problems, what: str) -> str:
     value = node.get(key) if isinstance(node, LMap) else None
     if isinstance(value, LMap):
-        problems.check_keys(value, ["label", "costed", "fields", "recorded_by", "closes_case"] if what == "event type" else
+        problems.check_keys(value, _EVENT_TYPE_KEYS if what == "event type" else
                             ["label", "costed"] if what == "action" else ["label"], f"a {what}")
         label = value.get("label")
     else:

@@ -79,7 +79,7 @@ def _changeable(case_id: int, submission_id: int):
     sub = submission_or_404(case, submission_id)
     if not records.may_change(sub, current_user()):
         return case, sub, _back_to(sub, "record_not_changeable",
-                                   "This record cannot be corrected or withdrawn: it is not a submitted record in force.")
+                                   "This record cannot be corrected or withdrawn: it is not a record in force.")
     return case, sub, None
 
 
