@@ -29,9 +29,11 @@ def test_records_corrected_withdrawn_sent_twice_and_the_case_closed(page, live):
     try:
         sign_in(page, email("worker", COUNCIL))
         page.goto("/cases/new")
+        check_accessibility(page, "opening a case")
         fill_form(page, {"child_ref": REF, "placement_type": "in_house_foster", "started": "2025-06-01"})
         submit(page, "Open the case")
         case_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+        check_accessibility(page, "a case just opened")
 
         page.goto(f"/cases/{case_id}/forms/record_event")
         check_accessibility(page, "a record's form")
