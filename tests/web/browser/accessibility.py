@@ -87,9 +87,10 @@ def without_known_exceptions(violations: list[dict]) -> list[dict]:
 
 
 def check_accessibility(page, name: str) -> list[dict]:
-    """Fail on serious or critical violations on `page` (named `name` in the message),
-    bar the one known exception above; return every violation found, the lesser ones and
+    """Fail when `page` scrolls sideways at 320px (`assert_reflows`), or on serious or critical
+    violations on it (named `name` in the message), bar the one known exception above; return every violation found, the lesser ones and
     the excused included, for whoever wants them."""
+    assert_reflows(page, name)
     violations = run_axe(page)
     blocking = [v for v in without_known_exceptions(violations) if v["impact"] in BLOCKING]
     assert not blocking, f"axe: {name} ({page.url}) has serious or critical violations:\n{describe(blocking)}"
