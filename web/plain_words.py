@@ -41,7 +41,7 @@ def _detail_value(value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{humanise(k).lower()} {_detail_value(v)}" for k, v in value.items() if v not in (None, ""))
     if isinstance(value, str) and value.replace("_", "").isalpha() and "_" in value:
-        return humanise(value).lower()  # an id (`another_council`) as words
+        return humanise(value)  # an id (`another_council`) as words: `Another council`
     return str(value)
 
 

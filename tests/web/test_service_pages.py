@@ -97,7 +97,7 @@ def test_the_audit_trail_is_in_words_and_uk_time(client, demo):
     table = html[html.index("<table"):html.index("</table>")]
     assert "Time (UK)" in table and "UTC" not in table
     assert re.search(r"\d{1,2} \w+ \d{4}, \d{1,2}:\d\d:\d\d[ap]m (GMT|BST)<", table)
-    assert "Reason: another council" in table and get_council(demo.home).name in table
+    assert "Reason: Another council" in table and get_council(demo.home).name in table
     for leak in ("None", "[", "{", "&#39;", "_"):
         assert leak not in re.sub(r"<[^>]+>", "", table), f"{leak!r} in the audit table"
 
@@ -111,8 +111,8 @@ def test_uk_time_is_named_gmt_in_winter_and_bst_in_summer():
 def test_audit_details_are_words_with_nothing_empty_and_nothing_that_may_name_a_child():
     detail = {"draft": None, "case": 7, "reason": "another_council", "removed": ["two_factor", "sessions"],
               "restricted": True, "email": "typed@example.org", "reference": "SWN-0001", "fields": {"a": 1}}
-    assert audit_details(detail) == [("Reason", "another council"), ("Case", "7"), ("Restricted", "Yes"),
-                                     ("Removed", "two factor, sessions")]
+    assert audit_details(detail) == [("Reason", "Another council"), ("Case", "7"), ("Restricted", "Yes"),
+                                     ("Removed", "Two factor, sessions")]
     assert audit_details(None) == [] == audit_details(["not", "a", "mapping"])
 
 
