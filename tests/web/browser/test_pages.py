@@ -29,7 +29,10 @@ GET_FORMS = """() => [...document.querySelectorAll('form')]
 # The editors' own pages (beyond their index) are axe-checked page kind by page kind by
 # test_workspace_edit_*.py and the editors' journey; crawled, they filled the officer's
 # 40 pages with one rule's editor after another at a second each.
-SKIP = re.compile(r"^/(static|api)/|^/logout$|\.(json|csv|pdf|png|svg)$|^/councils/[^/]+/workspace/change/.")
+# The footer's public pages (accessibility statement, privacy, cookies) are checked by
+# test_reflow.py and test_service_pages.py: crawled, they took three of every person's 40.
+SKIP = re.compile(r"^/(static|api)/|^/logout$|\.(json|csv|pdf|png|svg)$|^/councils/[^/]+/workspace/change/."
+                  r"|^/(accessibility|privacy|cookies)$")
 
 # Every council of the policies folder under test (the extra councils the session adds get
 # test_council_pages.py's pages instead: the crawl is the suite's slowest test).
