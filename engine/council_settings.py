@@ -50,7 +50,7 @@ SINGLE_SIGN_ON_KEYS = ("issuer", "client_id", "client_secret_from", "roles_claim
 RECORDS_KEYS = ("keep_until_age", "source")
 NOTIFY_KEYS = ("templates", "remind_within_working_days")
 # The kinds of email a council may send from its own Notify templates: those about its cases.
-# (The web's hearth.web.notify.TEMPLATES holds the service's defaults for every kind.)
+# (The web app's Notify module holds the service's defaults for every kind.)
 COUNCIL_TEMPLATE_KINDS = ("reminder_due", "reminder_overdue")
 DEFAULT_REMIND_WITHIN = 2
 MAX_REMIND_WITHIN = 20

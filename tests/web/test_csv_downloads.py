@@ -109,4 +109,4 @@ def test_workers_may_not_download_the_councils_lists(app, demo):
     assert "cases.csv" in admin.get("/").get_data(as_text=True)
     assert read_csv(admin.get(url(app, "downloads.cases_csv")))[0][0] == "Child reference"
     service_admin = signed_in(app, demo.email("admin"))   # no council: no council's list
-    assert service_admin.get(url(app, "downloads.cases_csv")).status_code == 404
+    assert service_admin.get(url(app, "downloads.cases_csv")).status_code == 403

@@ -7,7 +7,7 @@ restricted case the user is not named on, is a 404, audited; every download is a
 export."""
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, flash, redirect, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -49,8 +49,9 @@ def _record(case: Case, sub: Submission) -> dict:
 def record_pdf(case_id: int, submission_id: int):
     case = get_or_404(Case, case_id)
     sub = submission_or_404(case, submission_id)
-    if sub.status not in RECORDED:
-        abort(404)
+    if sub.status not in RECORDED:   # a draft has no document until it is submitted: back to it
+        flash("A draft has no PDF: submit it first, then download the record.")
+        return redirect(url_for("workflow.submission", case_id=case.id, submission_id=sub.id))
     council = api.get_council(case.council_id)
     record = _record(case, sub)
     title = f"{record['title'] or sub.form_id} – {case.child_ref} – {council.name}"

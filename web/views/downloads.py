@@ -34,11 +34,12 @@ CASES_HEADER = ("Child reference", "Placement", "Worker", "Next deadline", "Due"
 
 
 def _council() -> api.Council:
-    """The signed-in manager's or admin's council; the service-wide admin has none (404, audited)."""
+    """The signed-in manager's or admin's council. The service-wide admin has none and never sees
+    a child's record: a 403, audited (the page exists; it is not theirs)."""
     council_id = current_user().council_id
     if council_id is None:
-        refused("no_council", 404)
-        abort(404)
+        refused("no_council", 403)
+        abort(403)
     return api.get_council(council_id)
 
 
