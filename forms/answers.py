@@ -19,6 +19,7 @@ from hearth.rules.conditions import holds
 from hearth.rules.limits import (EARLIEST_DATE, LATEST_DATE, MAX_NUMBER_DIGITS, MAX_NUMBER_MAGNITUDE, MAX_TEXT_LENGTH,
                                  LimitError, check_date, check_magnitude, number_from_text, text_problem)
 
+from . import amounts
 from .model import FormDefinition, FormField, name_from
 
 DATE_PARTS = ("day", "month", "year")
@@ -56,7 +57,7 @@ def message(f: FormField, key: str, **values) -> str:
             return f"Select yes if {n}" if f.name != _default_name(f) else "Select yes or no"
         return f"Enter {n}"
     money = f.kind == "money"
-    fmt = (lambda x: f"£{x:,.2f}".replace(".00", "")) if money else _num
+    fmt = amounts.money if money else _num
     limit = fmt if money else (lambda x: f"{x:,}")  # the service's limits, with thousands marked
     defaults = {
         "invalid": {"number": f"{_cap(n)} must be a number",
