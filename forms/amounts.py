@@ -1,6 +1,6 @@
 """Amounts of money as GOV.UK's style guide writes them: `£75.50`, `£1,200` (whole pounds
 without pence). One writer for the forms' messages (the limits a money question states) and
-for every page that shows a cost (hearth.web.amounts)."""
+for every page that shows a cost (the web app's money filter)."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
