@@ -10,7 +10,6 @@ from typing import Any
 
 from flask import jsonify, request, url_for
 from marshmallow import Schema, ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from hearth.engine import api
@@ -18,9 +17,9 @@ from hearth.rules.limits import LimitError, bounded_json_number, refuse_json_con
 
 from .. import db
 from .. import workflow as wf
-from ..allocation import allocate_new_case
 from ..audit import audit, refused
 from ..auth import current_user
+from ..case_opening import NotOpened, open_case
 from ..evaluation import evaluate_case, today
 from ..models import AuditAction, Case, Role
 from ..scoping import get_or_404, scoped_select
@@ -243,27 +242,13 @@ def create_case(council: str):
     data = _load(sc.CaseCreateSchema(), body)
     policy = _policy_today(found.id)
     parsed = _check_case_text(policy, text)
-    s = db.session()
-    ref = data["child"]["ref"]
-    if s.scalar(scoped_select(Case).where(Case.child_ref == ref)) is not None:
-        raise ApiError(409, [{"file": BODY, "line": 0, "column": 0, "field": "child.ref",
-                              "message": f"This council already has a case for child '{ref}'."}])
-    user = current_user()
-    born = parsed.child.get("date_of_birth")
-    if born is not None and born > today():
-        raise ApiError(422, [{"file": BODY, "line": 0, "column": 0, "field": "child.date_of_birth",
-                              "message": "The child's date of birth must be today or in the past."}])
-    case = Case(council_id=found.id, child_ref=ref, placement_type=parsed.placement["type"],
-                placement_started=parsed.placement["started"], child_date_of_birth=born, status="open")
-    s.add(case)
     try:
-        s.flush()
-    except IntegrityError:
-        s.rollback()
-        raise ApiError(409, [{"file": BODY, "line": 0, "column": 0, "field": "child.ref",
-                              "message": f"This council already has a case for child '{ref}'."}]) from None
-    allocate_new_case(s, case, user)
-    audit(AuditAction.CREATED, "case", case.id, {"via": "api"}, policy=policy, commit=False)
+        case = open_case(current_user(), found.id, data["child"]["ref"], parsed.placement["type"],
+                         parsed.placement["started"], parsed.child.get("date_of_birth"), via="api", policy=policy)
+    except NotOpened as problem:
+        raise ApiError(409 if problem.duplicate else 422, [{"file": BODY, "line": 0, "column": 0,
+                                                           "field": problem.field,
+                                                           "message": problem.message + "."}]) from None
     response = jsonify(sc.CaseSchema().dump(case))
     response.status_code = 201
     response.headers["Location"] = url_for("api.case", case_id=case.id)

@@ -5,17 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovRadioInput, GovSubmitInput, GovTextInput
-from sqlalchemy.exc import IntegrityError
 from wtforms import DateField, RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from .. import db, form_tokens
-from ..allocation import allocate_new_case
-from ..audit import audit, refused
+from ..audit import refused
 from ..auth import current_user, role_required
+from ..case_opening import NotOpened, open_case
 from ..evaluation import policy_in_force, today
-from ..models import AuditAction, Case
-from ..scoping import get_or_404, scoped_select
+from ..models import Case
+from ..scoping import get_or_404
 from ..validators import PlainText
 from .dashboard import CASE_ROLES
 
@@ -100,26 +99,16 @@ def new():
             token = None
             form.child_ref.errors.append("This page has expired. Check the details and open the case again")
         else:
-            if s.scalar(scoped_select(Case).where(Case.child_ref == ref)) is not None:
-                s.rollback()  # the token stays unused for the corrected post
-                form.child_ref.errors.append(f"There is already a case for child {ref}")
+            try:
+                case = open_case(user, user.council_id, ref, form.placement_type.data, form.started.data,
+                                 form.child_date_of_birth.data, via="web", policy=policy)
+            except NotOpened as problem:  # the token stays unused for the corrected post
+                fields = {"child.date_of_birth": form.child_date_of_birth, "placement.started": form.started}
+                fields.get(problem.field, form.child_ref).errors.append(problem.message)
             else:
-                case = Case(council_id=user.council_id, child_ref=ref, placement_type=form.placement_type.data,
-                            placement_started=form.started.data, child_date_of_birth=form.child_date_of_birth.data,
-                            status="open")
-                s.add(case)
-                try:
-                    s.flush()
-                except IntegrityError:
-                    s.rollback()
-                    form.child_ref.errors.append(f"There is already a case for child {ref}")
-                else:
-                    allocate_new_case(s, case, user)
-                    form_tokens.saved(used, case_id=case.id)
-                    audit(AuditAction.CREATED, "case", case.id, {"via": "web"},
-                          policy=policy, commit=False)
-                    s.commit()
-                    return redirect(url_for("cases.show", case_id=case.id))
+                form_tokens.saved(used, case_id=case.id)
+                s.commit()
+                return redirect(url_for("cases.show", case_id=case.id))
     token = token or form_tokens.issue(user.id, None, FORM_ID)
     return render_template("workflow/new_case.html", form=form, form_token=token, token_field=form_tokens.FIELD)
 
