@@ -5,20 +5,33 @@ from typing import Any, Mapping
 
 from hearth.rules.conditions import holds
 
-from .model import FormDefinition
+from .model import FormDefinition, Produce
 
 
 def events_from(defn: FormDefinition, answers: Mapping[str, Any]) -> list[dict]:
     """Case-document events ({"type", "on", ...fields}) for answers that passed validation (JSON).
 
     An event is left out when its date is unanswered or its ``when`` does not hold;
-    event fields whose answer is empty are left out.
+    event fields whose answer is empty are left out. An entry with ``each`` is read once for
+    every row of its group, the row's answers standing beside (and before) the form's.
     """
     out = []
     for p in defn.produces:
-        on = answers.get(p.on)
-        if not on or (p.when is not None and not holds(p.when, answers)):
-            continue
+        if p.each:
+            unanswered = {f.id: None for f in defn.field(p.each).fields}  # a row's blank is its own, not the form's
+            rows = answers.get(p.each) or []
+            out.extend(event for row in rows if isinstance(row, Mapping)
+                       for event in _produced(p, {**answers, **unanswered, **row}))
+        else:
+            out.extend(_produced(p, answers))
+    return out
+
+
+def _produced(p: Produce, answers: Mapping[str, Any]) -> list[dict]:
+    """The events one entry of ``produces`` makes from these answers."""
+    out = []
+    on = answers.get(p.on)
+    if on and (p.when is None or holds(p.when, answers)):
         fields: dict = {}
         for name, source in p.fields:
             value = _value(source, answers)

@@ -50,7 +50,7 @@ def _field(kinds) -> dict:
 def form_schema() -> dict:
     """JSON Schema (2020-12) for policies/<council>/forms/*.yaml."""
     mapping = {"anyOf": [ID, _obj({"answer": ID, "map": {"type": "object"}}, ("answer",)), _obj({"value": {}}, ("value",))]}
-    produce = _obj({"event": ID, "event_from": ID, "on": ID, "when": COND,
+    produce = _obj({"event": ID, "event_from": ID, "each": ID, "on": ID, "when": COND,
                     "fields": {"type": "object", "additionalProperties": mapping}}, ("on",))
     produce["oneOf"] = [{"required": ["event"]}, {"required": ["event_from"]}]
     check = _obj({"when": COND, "then": COND, "field": ID, "message": TEXT, "source": TEXT}, ("then", "field", "message"))

@@ -426,6 +426,9 @@ class _Reader:
                     for k, v in events.get(o.value, {}).items():
                         spec.setdefault(k, v)
                 type_fields = {o.value: frozenset(events.get(o.value, {})) for o in src.options}
+        each = e.get("each")
+        if each is not None:
+            by_id, scope = self.rows_of(e, each, by_id, scope)
         on = e.get("on")
         if "on" in e and (not _is_name_in(on, by_id) or by_id[on].kind != "date"):
             dates = [i for i, f in by_id.items() if f.kind == "date"]
@@ -444,7 +447,23 @@ class _Reader:
                                                 f"{suggest(str(name), spec)} Its fields: {', '.join(spec) or 'none'}.", name)
                 continue
             fields.append((str(name), self.mapping(value, loc, name, spec.get(name), by_id)))
-        return Produce(str(event or ""), str(event_from or ""), str(on or ""), when, tuple(fields), type_fields)
+        return Produce(str(event or ""), str(event_from or ""), str(on or ""), when, tuple(fields), type_fields,
+                       each=str(each or ""))
+
+    def rows_of(self, e: LMap, each: Any, by_id: dict, scope: Scope) -> tuple[dict, Scope]:
+        """`each: <group>`: the questions and condition scope of one of its rows (the form's own
+        questions and the row's, a row question winning a shared id, as in the row's own checks)."""
+        group = by_id.get(each) if _is_name_in(each, by_id) else None
+        if group is None or group.kind != "group":
+            groups = [i for i, f in by_id.items() if f.kind == "group"]
+            self.p.add(e.value_loc("each"), f"'each' names a group of rows, one event for every row; '{each}' is not "
+                                            f"a group question of this form.{suggest(str(each), groups)}"
+                       + ("" if groups else " This form has no group."), "each")
+            return by_id, scope
+        rows = {c.id: c for c in group.fields}
+        return ({**by_id, **rows},
+                Scope(fields={**scope.fields, **{i: answer_spec(c) for i, c in rows.items()}}, events=None,
+                      groups=self.groups))
 
     def mapping(self, value: Any, loc: Loc, name: str, spec: FieldSpec | None, by_id: dict) -> tuple:
         if isinstance(value, str):
@@ -464,7 +483,9 @@ class _Reader:
             self.p.add(value.value_loc("answer"), f"There is no question '{aid}'.{suggest(str(aid), by_id)}", name)
             return ("value", None)
         if f.kind == "group":
-            self.p.add(value.value_loc("answer"), f"'{aid}' is a group of rows; an event field takes one answer.", name)
+            self.p.add(value.value_loc("answer"), f"'{aid}' is a group of rows; an event field takes one answer. "
+                                                  f"For one event per row, write 'each: {aid}' and name the row's "
+                                                  "questions.", name)
         mapping = value.get("map")
         if mapping is not None:
             if not isinstance(mapping, LMap):

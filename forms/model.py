@@ -38,7 +38,7 @@ DATE_COMPARISONS = ("after", "on_or_after", "before", "on_or_before")
 MESSAGE_KEYS = ("required", "invalid", "too_long", "too_short", "too_small", "too_big", "not_future",
                 "not_past", "after", "on_or_after", "before", "on_or_before", "too_few", "too_many")
 CHECK_KEYS = ("when", "then", "field", "message", "source")
-PRODUCE_KEYS = ("event", "event_from", "on", "when", "fields")
+PRODUCE_KEYS = ("event", "event_from", "each", "on", "when", "fields")
 OPTION_KEYS = ("value", "label", "hint")
 OPTION_LIST_KEYS = ("list", "only", "except")
 # The named lists whose values are roles: there a role group's name stands for its members.
@@ -148,7 +148,8 @@ class Check:
 
 @dataclass(frozen=True)
 class Produce:
-    """An event a submission produces: one, or one per chosen value of ``event_from``."""
+    """An event a submission produces: one, or one per chosen value of ``event_from``; with
+    ``each``, that for every row of a group, whose row questions its fields and ``on`` may name."""
 
     event: str
     event_from: str
@@ -156,6 +157,7 @@ class Produce:
     when: Condition | None
     fields: tuple  # of (event field, ("answer", id, map) | ("value", literal))
     type_fields: Mapping = field(default_factory=dict)  # for event_from: each type's fields
+    each: str = ""  # a group's id: one event (or one per chosen type) for every row of it
 
 
 @dataclass
