@@ -83,6 +83,10 @@ def version_schema() -> dict:
             "recorded_by": APP_ROLES,
             "closes_case": {"anyOf": [{"type": "boolean"}, _obj({"outcome": NAME})]}}, ("label",))},
         "recorded_by_default": APP_ROLES,
+        "labels": _obj({section: {"type": "object", "additionalProperties": TEXT}
+                        for section in ("placement_types", "roles", "parties", "recommendations", "actions",
+                                        "event_types")}),
+        "offers_roles": {"type": "array", "items": NAME, "minItems": 1},
     })
     props = {
         "language": {"enum": list(LANGUAGES), "description": f"the policy language's version (current: {CURRENT_LANGUAGE})"},

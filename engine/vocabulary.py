@@ -5,7 +5,7 @@ beside this file; a council's version file adds its own under ``vocabulary:``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +17,11 @@ SHARED_FILE = Path(__file__).with_name("vocabulary.yaml")
 FIELD_KINDS = ("text", "number", "boolean", "date", "role", "roles", "action", "placement_type", "choice")
 _SECTIONS = ("placement_types", "roles", "parties", "role_groups", "actions", "recommendations",
              "event_types", "common_event_fields", "app_roles", "recorded_by_default")
+# What a council's vocabulary may say besides adding words: its own names for shared words
+# (`labels`) and which roles its forms offer (`offers_roles`).
+_COUNCIL_SECTIONS = ("labels", "offers_roles")
+# The shared words a council may give its own name (`labels:`).
+_LABELLED = ("placement_types", "roles", "parties", "recommendations", "actions", "event_types")
 
 
 @dataclass(frozen=True)
@@ -56,9 +61,11 @@ class Vocabulary:
     common_event_fields: dict = field(default_factory=dict)
     app_roles: dict = field(default_factory=dict)         # the web app's roles: id -> label
     recorded_by_default: tuple = ()                       # who records a type that says nothing
+    offered_roles: tuple = ()     # the roles the council's forms offer, in order; () offers every role
 
     def copy(self) -> "Vocabulary":
-        return Vocabulary(**{k: (dict(v) if isinstance(v := getattr(self, k), dict) else v) for k in _SECTIONS})
+        return Vocabulary(**{f.name: (dict(v) if isinstance(v := getattr(self, f.name), dict) else v)
+                             for f in fields(self)})
 
     def recorders(self, event_type: str) -> tuple:
         """The app roles (worker, manager, ...) that may record this event type, through any
@@ -101,10 +108,13 @@ class Vocabulary:
         return {"child.ref": FieldSpec("text"), "child.age": FieldSpec("number"), **self.placement_fields()}
 
     def options(self) -> dict:
-        """Named option lists for forms: one change to a menu changes every form."""
+        """Named option lists for forms: one change to a menu changes every form. The roles are
+        the council's (`offers_roles`): its forms never offer a role of another council's process."""
+        roles = [(role, self.roles[role]) for role in self.offered_roles] if self.offered_roles else \
+            list(self.roles.items())
         return {
-            "roles": list(self.roles.items()),
-            "parties": list(self.roles.items()) + list(self.parties.items()),
+            "roles": roles,
+            "parties": roles + list(self.parties.items()),
             "placement_types": list(self.placement_types.items()),
             "event_types": [(t.id, t.label) for t in self.event_types.values()],
             "actions": [(a, v["label"]) for a, v in self.actions.items()],
@@ -255,7 +265,7 @@ def merge_vocabulary(base: Vocabulary, node, problems: Problems) -> Vocabulary:
     if not isinstance(node, LMap):
         problems.add(getattr(node, "loc", Loc("?")), "'vocabulary' must be a mapping of sections such as roles and event_types.")
         return vocab
-    problems.check_keys(node, _SECTIONS, "the vocabulary")
+    problems.check_keys(node, _SECTIONS + (_COUNCIL_SECTIONS if base is not EMPTY else ()), "the vocabulary")
     for section in ("placement_types", "roles", "parties", "recommendations"):
         block = node.get(section) or {}
         for key in block:
@@ -300,7 +310,66 @@ def merge_vocabulary(base: Vocabulary, node, problems: Problems) -> Vocabulary:
         if name in vocab.roles:
             problems.add(groups.key_loc(name), f"'{name}' is a role; a group needs a name of its own.", name)
         vocab.role_groups[str(name)] = tuple(members)
+    if "labels" in node:
+        _relabel(vocab, node, problems)
+    if "offers_roles" in node:
+        own = tuple(str(role) for role in (node.get("roles") or {}))
+        vocab.offered_roles = _offered_roles(vocab, node, own, problems)
     return vocab
+
+
+def _relabel(vocab: Vocabulary, node: LMap, problems: Problems) -> None:
+    """`labels:` the council's own names for shared words, section by section (a meeting the
+    council calls a stable homes meeting), so every page and form uses its name for it."""
+    labels = node["labels"]
+    if not isinstance(labels, LMap):
+        problems.add(node.value_loc("labels"), "'labels' gives the council's own names for shared words, section "
+                                               "by section, for example labels: {recommendations: "
+                                               "{hold_stability_meeting: Hold a stable homes meeting}}.", "labels")
+        return
+    problems.check_keys(labels, _LABELLED, "labels")
+    for section in labels:
+        block, known = labels[section], getattr(vocab, str(section), None)
+        if known is None:
+            continue  # reported by check_keys
+        if not isinstance(block, LMap):
+            problems.add(labels.value_loc(section), f"'labels.{section}' maps each id to the council's own name, "
+                                                    f"for example {next(iter(known), 'id')}: Our own name.",
+                         f"labels.{section}")
+            continue
+        for key, label in block.items():
+            where = f"labels.{section}.{key}"
+            if key not in known:
+                problems.add(block.key_loc(key), f"'{key}' is not one of the {section.replace('_', ' ')}."
+                                                 f"{suggest(str(key), known)}", where)
+            elif not isinstance(label, str) or not label.strip():
+                problems.add(block.value_loc(key), f"Give '{key}' a name in words, for example "
+                                                   f"{key}: {str(key).replace('_', ' ').capitalize()}.", where)
+            elif section == "event_types":
+                known[key] = replace(known[key], label=label)
+            elif section == "actions":
+                known[key] = {**known[key], "label": label}
+            else:
+                known[key] = label
+
+
+def _offered_roles(vocab: Vocabulary, node: LMap, own: tuple, problems: Problems) -> tuple:
+    """`offers_roles:` the shared roles the council's process uses, which its forms offer (with
+    the roles it adds itself). The others stay readable in stored records, never offered."""
+    listed = node["offers_roles"]
+    if not isinstance(listed, LList) or not listed:
+        problems.add(node.value_loc("offers_roles"), "'offers_roles' is a list of the shared roles the council's "
+                                                     "forms offer, for example offers_roles: [child, "
+                                                     "childs_social_worker].", "offers_roles")
+        return ()
+    offered = []
+    for index, role in enumerate(listed):
+        if role not in vocab.roles:
+            problems.add(listed.item_loc(index), f"'{role}' is not a role.{suggest(str(role), vocab.roles)}",
+                         "offers_roles")
+        elif role not in offered:
+            offered.append(str(role))
+    return tuple(offered + [role for role in own if role not in offered])
 
 
 EMPTY = Vocabulary()
