@@ -20,6 +20,7 @@ sign-on names the *environment variable* holding its client secret, which counci
     records:
       keep_until_age: 75                     # looked-after children's records: to the 75th birthday
       source: "Case records of looked after children are kept until their 75th birthday."
+    form_order: [stability_concern, meeting_decision, schedule_meeting, meeting_record]  # as staff meet them
     notify:
       templates:                             # the council's own GOV.UK Notify templates, by kind
         reminder_due: 8b1f0c3e-2f4a-4d8e-9c61-1a2b3c4d5e6f
@@ -28,7 +29,8 @@ sign-on names the *environment variable* holding its client secret, which counci
 
 Without ``sign_in`` a council signs in with passwords, two-factor required for admins and
 policy officers; without ``records`` records are kept to the child's 75th birthday; without
-``notify`` its emails use the service's templates and reminders start 2 working days ahead.
+``notify`` its emails use the service's templates and reminders start 2 working days ahead;
+without ``form_order`` its forms are listed by title.
 """
 from __future__ import annotations
 
@@ -56,6 +58,7 @@ DEFAULT_REMIND_WITHIN = 2
 MAX_REMIND_WITHIN = 20
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
+_FORM_ID = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 _CLAIM = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$")
 MAX_ROLE_VALUES = 200
 MAX_TEXT = 500
@@ -109,17 +112,55 @@ class NotifySettings:
 
 
 @dataclass(frozen=True)
+class FormOrder:
+    """`form_order:` the council's forms in the order its process meets them, first to last,
+    as staff see them listed; forms not named follow, by title. Each id's place in council.yaml
+    is kept so a name that is not a form is located (hearth.engine.linting)."""
+    ids: tuple[str, ...] = ()
+    locs: tuple = ()
+
+    def key(self, form_id: str, title: str) -> tuple:
+        """Sort key: named forms in their order, then the rest by title."""
+        return (self.ids.index(form_id), "") if form_id in self.ids else (len(self.ids), title.lower())
+
+
+@dataclass(frozen=True)
 class CouncilSettings:
     sign_in: SignIn = field(default_factory=SignIn)
     records: Records = field(default_factory=Records)
     notify: NotifySettings = field(default_factory=NotifySettings)
+    form_order: FormOrder = field(default_factory=FormOrder)
 
 
 def read_settings(doc: LMap, problems: Problems) -> CouncilSettings:
-    """council.yaml's ``sign_in``, ``records`` and ``notify``, checked; mistakes go into ``problems``."""
+    """council.yaml's ``sign_in``, ``records``, ``notify`` and ``form_order``, checked; mistakes go
+    into ``problems``."""
     return CouncilSettings(_sign_in(doc.get("sign_in"), doc.value_loc("sign_in"), problems),
                            _records(doc.get("records"), doc.value_loc("records"), problems),
-                           _notify(doc.get("notify"), doc.value_loc("notify"), problems))
+                           _notify(doc.get("notify"), doc.value_loc("notify"), problems),
+                           _form_order(doc.get("form_order"), doc.value_loc("form_order"), problems))
+
+
+def _form_order(value, loc, problems: Problems) -> FormOrder:
+    """The ids' shape and repeats here; whether each is one of the council's forms is the linter's
+    to say (the forms are read apart from council.yaml, so a form's mistake never stops the policy)."""
+    if value is None:
+        return FormOrder()
+    if not isinstance(value, LList) or not value:
+        problems.add(loc, "'form_order' lists the council's forms first to last, for example "
+                          "form_order: [stability_concern, meeting_decision, schedule_meeting].", "form_order")
+        return FormOrder()
+    ids, locs = [], []
+    for index, form_id in enumerate(value):
+        if not isinstance(form_id, str) or not _FORM_ID.match(form_id):
+            problems.add(value.item_loc(index), f"'{form_id}' is not a form's name: a form is named by its file, "
+                                                "without .yaml, for example schedule_meeting.", "form_order")
+        elif form_id in ids:
+            problems.add(value.item_loc(index), f"'{form_id}' is listed twice.", "form_order")
+        else:
+            ids.append(form_id)
+            locs.append(value.item_loc(index))
+    return FormOrder(tuple(ids), tuple(locs))
 
 
 def _roles_list(value, loc, problems: Problems, where: str) -> tuple[str, ...]:

@@ -23,9 +23,10 @@ from hearth.forms import FormDefinition, load_form
 from hearth.rules.source import Loc, Problem, SourceError, suggest
 
 from . import api, sources
-from .policy import load_policy
+from .council_settings import FormOrder
+from .policy import load_council, load_policy
 from .library import Library
-from .policy_files import FORM_VERSIONS_DIR, PolicyFiles, PolicySource, policy_files
+from .policy_files import COUNCIL_FILE, DOCUMENT_DIR, FORM_VERSIONS_DIR, PolicyFiles, PolicySource, policy_files
 from .policy_model import NoPolicyInForce, Policy, PolicyVersion
 from .vocabulary import shared_vocabulary
 
@@ -98,6 +99,7 @@ class FormCatalog:
     council: str
     forms: dict = field(default_factory=dict)      # id -> current FormDefinition
     versions: dict = field(default_factory=dict)   # id -> {version: FormDefinition}, current included
+    order: FormOrder = field(default_factory=FormOrder)  # council.yaml's form_order
 
     def get(self, form_id: str, version: str | None = None) -> FormDefinition:
         """A form, or the version a saved record was filled against."""
@@ -112,9 +114,13 @@ class FormCatalog:
                               f"{', '.join(sorted(kept))}. Keep old versions in forms/{VERSIONS_DIR}/{form_id}/.")
         return kept[str(version)]
 
+    def in_order(self) -> list[str]:
+        """The form ids as staff meet them in the process (council.yaml's form_order), then by title."""
+        return sorted(self.forms, key=lambda form_id: self.order.key(form_id, self.forms[form_id].title))
+
     def describe(self) -> list[dict]:
         out = []
-        for form_id in sorted(self.forms):
+        for form_id in self.in_order():
             d = self.forms[form_id].describe()
             d["older_versions"] = sorted(v for v in self.versions.get(form_id, {}) if v != d["version"])
             out.append(d)
@@ -136,11 +142,11 @@ def load_folder(source: PolicySource, options: dict, specs: dict, groups: dict |
     """Every form and kept version under ``forms/`` of the council's files (a PolicyFiles, or its
     folder); SourceError listing every problem. ``groups``: the role groups the forms may name
     (default: those of the policy in force today, as the service holds it)."""
-    files = policy_files(source, ("forms",))
+    files = policy_files(source, ("forms", COUNCIL_FILE, DOCUMENT_DIR))
     if groups is None:
         groups = (groups_of(version_for_forms(_own_policy(files), date.today())) if isinstance(source, PolicyFiles)
                   else role_groups(files.council_id, date.today(), Path(source).parent))
-    catalog = FormCatalog(files.council_id)
+    catalog = FormCatalog(files.council_id, order=_form_order(files))
     problems: list = []
     for relative in files.glob("forms/*.yaml"):
         try:
@@ -175,6 +181,22 @@ def load_folder(source: PolicySource, options: dict, specs: dict, groups: dict |
     return catalog
 
 
+def _form_order(files: PolicyFiles) -> FormOrder:
+    """council.yaml's form_order, or none while council.yaml has mistakes (the policy's loader says
+    which); a form that is not there is the linter's to report (order_problems)."""
+    try:
+        return load_council(files).settings.form_order
+    except SourceError:
+        return FormOrder()
+
+
+def order_problems(catalog: FormCatalog) -> list[Problem]:
+    """form_order's names that are not forms of the council, located in council.yaml."""
+    return [Problem(loc, f"'{form_id}' in form_order is not one of the council's forms."
+                         f"{suggest(form_id, catalog.forms)} Forms: {', '.join(sorted(catalog.forms))}.", "form_order")
+            for form_id, loc in zip(catalog.order.ids, catalog.order.locs) if form_id not in catalog.forms]
+
+
 def load_forms(council_id: str, on: date | None = None, root: Path | Library | None = None) -> FormCatalog:
     """A council's forms (those of its set in force on ``on``, default today), checked against
     its policy on that date; read again when a file changes. After a change with mistakes, the
@@ -202,4 +224,4 @@ def lint_forms(source: PolicySource) -> tuple[list, str]:
     except SourceError as exc:
         return exc.problems, ""
     kept = sum(len(v) - 1 for v in catalog.versions.values())
-    return [], f"{len(catalog.forms)} forms" + (f" ({kept} older versions kept)" if kept else "")
+    return order_problems(catalog), f"{len(catalog.forms)} forms" + (f" ({kept} older versions kept)" if kept else "")

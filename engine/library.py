@@ -81,7 +81,8 @@ class Entry:
     def form_stamp(self) -> Any:
         if self.folder is None:
             return self.content_hash
-        files = sorted((self.folder / "forms").rglob("*.yaml"))
+        # council.yaml too: its form_order is the order the forms are listed in
+        files = sorted((self.folder / "forms").rglob("*.yaml")) + [self.folder / "council.yaml"]
         return tuple((str(path), st.st_mtime_ns, st.st_size) for path in files if (st := _stat(path)) is not None)
 
     def has_versions(self) -> bool:

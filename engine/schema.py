@@ -133,7 +133,8 @@ def council_schema() -> dict:
              "notify": _obj({"templates": _obj({kind: {"type": "string", "pattern": TEMPLATE_ID}
                                                 for kind in COUNCIL_TEMPLATE_KINDS}),
                              "remind_within_working_days": {"type": "integer", "minimum": 0,
-                                                            "maximum": MAX_REMIND_WITHIN}})}
+                                                            "maximum": MAX_REMIND_WITHIN}}),
+             "form_order": {"type": "array", "items": NAME, "minItems": 1, "uniqueItems": True}}
     assert set(props) == set(COUNCIL_KEYS)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth council",
             **_obj(props, ("name", "nation"))}

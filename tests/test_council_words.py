@@ -3,14 +3,18 @@
 stable homes meeting, and Swindon's forms never offer a role of another council's process."""
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 from hearth.engine import api
 from hearth.engine.forms_catalog import load_forms
+from hearth.engine.linting import lint_council
 from hearth.engine.vocabulary import EMPTY, merge_vocabulary, shared_vocabulary
 from hearth.rules.source import Problems, load_yaml
 
 ON = date(2026, 6, 1)
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _merged(text: str) -> tuple[object, list[str]]:
@@ -92,3 +96,30 @@ def test_gatesheads_answer_and_labels_say_stable_homes_meeting():
     answer = api.evaluate("gateshead", case, ON)
     assert answer["recommendation"] == "hold_stability_meeting"
     assert answer["recommendation_reason"].get("label", "Hold a stable homes meeting") == "Hold a stable homes meeting"
+
+
+def test_forms_are_listed_in_the_councils_process_order():
+    for council in ("gateshead", "swindon"):
+        catalog = load_forms(council, ON)
+        order = api.get_council(council).settings.form_order.ids
+        assert [form["id"] for form in catalog.describe()] == catalog.in_order()
+        assert catalog.in_order()[:len(order)] == [form_id for form_id in order if form_id in catalog.forms]
+    assert load_forms("swindon", ON).in_order()[0] == "stability_concern"  # the process starts with a worry
+
+
+def test_a_form_order_naming_no_form_is_located(tmp_path):
+    folder = tmp_path / "swindon"
+    shutil.copytree(ROOT / "policies" / "swindon", folder)
+    council = folder / "council.yaml"
+    text = council.read_text(encoding="utf-8")
+    line = 1 + text.splitlines().index(next(row for row in text.splitlines() if row.startswith("form_order:")))
+
+    def lint(order_start: str) -> list[str]:
+        council.write_text(text.replace("form_order: [stability_concern,", order_start), encoding="utf-8")
+        return [f"{Path(p.loc.file).name}:{p.loc.line}: {p.message}" for p in lint_council(folder)[0]]
+
+    messages = lint("form_order: [stabilty_concern,")
+    assert any(m.startswith(f"council.yaml:{line}: 'stabilty_concern' in form_order is not one of the council's forms")
+               and "Did you mean 'stability_concern'" in m for m in messages), messages
+    messages = lint("form_order: [stability_concern, record_event,")
+    assert any(m.startswith(f"council.yaml:{line}: 'record_event' is listed twice") for m in messages), messages
