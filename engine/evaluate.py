@@ -53,7 +53,9 @@ class RuleOutcomes:
 
     Every rule is a pattern over one self-contained fact (no joins, no state),
     so what durable_rules answers for a fact depends on that fact alone: the
-    same fact (bar its point number) always fires the same rules. Remembering
+    same fact (bar its point number) always fires the same rules. Each fact is
+    first cut down to the fields its rules test (hearth.rules.projection), so
+    the same situation is the same fact whichever child it is. Remembering
     the answer — bounded, least recently used first out — keeps durable_rules
     the judge of every distinct fact while sparing it the repeats.
     """
@@ -65,6 +67,7 @@ class RuleOutcomes:
         self.hits = self.misses = 0
 
     def fire(self, ruleset, facts: list[dict]) -> set:
+        facts = [ruleset.project(fact) for fact in facts]
         if not self.size:
             return durable.fire(ruleset, facts)
         # facts are built in one fixed order with "point" first, so their items are the key
@@ -138,7 +141,9 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
     for i in policy.interventions:
         if i.when is not None:
             add(f"intervention:{i.id}", "n", i.when)
-    ruleset = durable.compile_ruleset(f"{policy.council.id}_{policy.version}".replace("-", "_"), rules)
+    # a fact's kind (and a deadline's or duty's id) says which rules could fire for it
+    ruleset = durable.compile_ruleset(f"{policy.council.id}_{policy.version}".replace("-", "_"), rules,
+                                      type_fields=("kind", "ob"))
     kind_atoms = {k: [(f"a{atoms.index[a]}", a) for a in atoms.items if a in v] for k, v in needs.items()}
     labels = {t: et.label for t, et in policy.vocabulary.event_types.items()}
     see_firings = any(isinstance(atom, Triggered) for key, found in needs.items() if key[0] == "o" for atom in found)

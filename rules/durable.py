@@ -49,6 +49,13 @@ What this module guarantees, and why
   writes them) break the parse -- in conditions an error, in facts a segfault
   or silently wrong matches. Floats must be finite with ``1e-4 <= |x| < 1e16``
   (or zero); ints must fit in 64 bits.
+* **Facts carry what the rules test.** :meth:`CompiledRuleset.project` cuts a
+  fact down to its ``point`` and the fields some rule of its type tests
+  (hearth.rules.projection): what fires is unchanged, fewer values are checked
+  and sent, and two facts that differ only in fields no rule reads are equal.
+* **Serialised once.** A ruleset's definition is written out (for its name and
+  for the check that a name is not reused for other content) when it is
+  compiled and registered, never on each :func:`fire`.
 * **Errors surface.** durable swallows exceptions raised in actions into the
   session state. Our action records them instead, and :func:`fire` raises
   :class:`RuntimeError` naming the rule once the session is cleaned up.
@@ -94,6 +101,8 @@ from typing import Any, Callable, Mapping
 import durable_rules_engine
 from durable import engine as _engine
 
+from .projection import Projection
+
 __all__ = ["CompiledRuleset", "compile_ruleset", "fire", "assert_single_fact_only"]
 
 # --------------------------------------------------------------------------- limits
@@ -126,6 +135,12 @@ class CompiledRuleset:
     name: str
     definition: dict = field(hash=False)
     rule_names: tuple[str, ...]
+    projection: Projection | None = field(default=None, hash=False, compare=False, repr=False)
+
+    def project(self, fact: dict) -> dict:
+        """The fact with only its point and the fields this ruleset's rules for its type test
+        (fires the same rules; see hearth.rules.projection). Unchanged without a projection."""
+        return fact if self.projection is None else self.projection.project(fact)
 
 
 # --------------------------------------------------------------------------- validation
@@ -285,11 +300,12 @@ def _canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def compile_ruleset(prefix: str, conditions: dict[str, dict]) -> CompiledRuleset:
+def compile_ruleset(prefix: str, conditions: dict[str, dict], type_fields: tuple = ()) -> CompiledRuleset:
     """Validate single-fact conditions and name the ruleset by its content.
 
     ``conditions`` maps rule name -> a durable condition on one fact (what goes
-    under ``"m"``). Raises ValueError naming the rule and the problem."""
+    under ``"m"``). ``type_fields`` names the fields that tell facts' types apart
+    (see hearth.rules.projection). Raises ValueError naming the rule and the problem."""
     if not isinstance(prefix, str) or not _PREFIX_RE.match(prefix):
         raise ValueError(f"prefix {prefix!r} must be letters, digits and _, starting with a letter")
     if not isinstance(conditions, dict) or not conditions:
@@ -307,6 +323,7 @@ def compile_ruleset(prefix: str, conditions: dict[str, dict]) -> CompiledRuleset
         name=f"{prefix.rstrip('_')}_{digest}",
         definition=definition,
         rule_names=tuple(conditions),
+        projection=Projection({name: rule["all"][0]["m"] for name, rule in definition.items()}, tuple(type_fields)),
     )
 
 
@@ -317,12 +334,13 @@ _action_hook: Callable[[str, dict], None] | None = None
 
 
 class _Registered:
-    __slots__ = ("ruleset", "canonical", "kinds")
+    __slots__ = ("ruleset", "canonical", "kinds", "definition")
 
-    def __init__(self, ruleset: Any, canonical: str, kinds: dict[str, str]):
+    def __init__(self, ruleset: Any, canonical: str, kinds: dict[str, str], definition: dict):
         self.ruleset = ruleset
         self.canonical = canonical
         self.kinds = kinds
+        self.definition = definition  # the object registered: the same object needs no second look
 
 
 class _Host(_engine.Host):
@@ -357,11 +375,11 @@ class _Host(_engine.Host):
 
     def register(self, compiled: CompiledRuleset) -> _Registered:
         known = self.registry.get(compiled.name)
-        canonical = _canonical(compiled.definition)
         if known is not None:
-            if known.canonical != canonical:
+            if compiled.definition is not known.definition and _canonical(compiled.definition) != known.canonical:
                 raise ValueError(f"ruleset {compiled.name!r} is already registered with another definition")
             return known
+        canonical = _canonical(compiled.definition)
         assert_single_fact_only(compiled.definition)
         try:
             kinds = _field_kinds(compiled.definition)
@@ -379,7 +397,7 @@ class _Host(_engine.Host):
         rules[_SENTINEL_RULE] = {"all": [{"m": {_SENTINEL_FIELD: 1}}], "run": _SENTINEL_RULE}
         # set_rulesets deletes "run" from the dicts it is given: they are our copies.
         self.set_rulesets({compiled.name: rules})
-        known = _Registered(self.get_ruleset(compiled.name), canonical, kinds)
+        known = _Registered(self.get_ruleset(compiled.name), canonical, kinds, compiled.definition)
         self.registry[compiled.name] = known
         return known
 

@@ -1,0 +1,120 @@
+"""Facts cut down to the fields their rules test (hearth.rules.projection) fire exactly the
+rules the whole facts fire; so the same situation is the same fact for every child, and the
+rule cache's remembered answers serve them all."""
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hearth.engine import api
+from hearth.engine import evaluate as evaluation
+from hearth.rules import durable
+from hearth.rules.projection import Projection, fields_tested
+
+from councils import needs_council
+
+FIELDS = ["a", "b", "c", "d"]
+KINDS = ["t", "o", "n"]
+ROOT = Path(__file__).resolve().parents[1] / "policies"
+
+tests = st.one_of(
+    st.builds(lambda f, v: {f: v}, st.sampled_from(FIELDS), st.integers(0, 3)),
+    st.builds(lambda op, f, v: {op: {f: v}}, st.sampled_from(["$neq", "$lt", "$lte", "$gt", "$gte"]),
+              st.sampled_from(FIELDS), st.integers(0, 3)),
+    st.builds(lambda op, f: {op: {f: 1}}, st.sampled_from(["$ex", "$nex"]), st.sampled_from(FIELDS)),
+)
+conditions = st.recursive(tests, lambda inner: st.builds(
+    lambda op, parts: {op: parts}, st.sampled_from(["$and", "$or"]), st.lists(inner, min_size=1, max_size=3)),
+    max_leaves=5)
+typed = st.builds(lambda kind, cond: {"$and": [{"kind": kind}, cond]}, st.sampled_from(KINDS), conditions)
+facts = st.builds(lambda kind, values: {"kind": kind, **values}, st.sampled_from(KINDS),
+                  st.dictionaries(st.sampled_from(FIELDS + ["e", "ref"]), st.integers(0, 3), max_size=6))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules=st.lists(st.one_of(typed, conditions), min_size=1, max_size=4), batch=st.lists(facts, min_size=1,
+                                                                                           max_size=4))
+def test_a_projected_fact_fires_what_the_whole_fact_fires(rules, batch):
+    ruleset = durable.compile_ruleset("projected", {f"r{i}": rule for i, rule in enumerate(rules)},
+                                      type_fields=("kind",))
+    whole = [{"point": i, **fact} for i, fact in enumerate(batch)]
+    cut = [ruleset.project(fact) for fact in whole]
+    assert durable.fire(ruleset, cut) == durable.fire(ruleset, whole)
+    for fact, projected in zip(whole, cut):
+        # only the point and fields some rule of the fact's kind tests are kept
+        kept = set().union(*(fields_tested(rule) for rule in rules
+                             if not ("$and" in rule and rule["$and"][0].get("kind") not in (None, fact["kind"]))))
+        assert set(projected) == {"point"} | (set(fact) & kept)
+
+
+def test_a_fact_keeps_only_the_fields_the_rules_of_its_type_test():
+    projection = Projection({"trigger": {"$and": [{"kind": "t"}, {"$gte": {"a0": 2}}]},
+                             "due": {"$and": [{"kind": "o"}, {"ob": "review"}, {"f_age": 12}]},
+                             "other": {"$and": [{"kind": "o"}, {"ob": "minutes"}, {"$nex": {"f_type": 1}}]},
+                             "never": {"$and": [{"kind": "n"}, {"kind": "never"}, {"f_ref": "x"}]},
+                             "now": {"$or": [{"kind": "n"}, {"f_emergency": 1}]}}, ("kind", "ob"))
+    fact = {"point": 3, "kind": "o", "ob": "review", "f_age": 12, "f_type": "ifa", "f_ref": "C-1", "a0": 1}
+    assert projection.project(fact) == {"point": 3, "kind": "o", "ob": "review", "f_age": 12}
+    assert list(projection.project(fact)) == ["point", "kind", "ob", "f_age"]  # its own order: the cache key
+    assert projection.project({"point": 0, "kind": "t", "a0": 4, "f_age": 9}) == {"point": 0, "kind": "t", "a0": 4}
+    # a rule that can never hold (kind n and never) keeps nothing; one that names no type keeps its fields
+    assert projection.project({"point": 0, "kind": "n", "f_ref": "x", "f_emergency": 1}) == {
+        "point": 0, "kind": "n", "f_emergency": 1}
+    assert projection.project({"point": 0, "kind": "z", "f_emergency": 0}) == {"point": 0, "kind": "z",
+                                                                              "f_emergency": 0}
+
+
+def test_registering_serialises_a_ruleset_once_not_on_every_fire(monkeypatch):
+    ruleset = durable.compile_ruleset("serialised_once", {"r": {"$gt": {"a": 0}}})
+    assert durable.fire(ruleset, [{"point": 0, "a": 1}]) == {(0, "r")}
+    written = []
+    real = durable._canonical
+    monkeypatch.setattr(durable, "_canonical", lambda obj: written.append(obj) or real(obj))
+    for i in range(5):
+        assert durable.fire(ruleset, [{"point": 0, "a": i}]) == ({(0, "r")} if i else set())
+    assert written == []
+    same = durable.compile_ruleset("serialised_once", {"r": {"$gt": {"a": 0}}})  # another object: compared once
+    assert durable.fire(same, [{"point": 0, "a": 1}]) == {(0, "r")}
+
+
+@needs_council("swindon")
+def test_children_in_the_same_situation_share_remembered_answers(monkeypatch):
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(1000))
+    on = date(2026, 3, 2)
+    policy = api.policy_on("swindon", on, ROOT)
+    rng = random.Random(14)
+
+    def child(number: int) -> dict:
+        events = [{"type": "missing_episode", "on": (on - timedelta(days=d)).isoformat()} for d in (3, 9, 12)]
+        events += [{"type": "stability_meeting_decided", "on": (on - timedelta(days=2)).isoformat()}]
+        born = date(2008, 1, 1) + timedelta(days=rng.randint(0, 2500))
+        return {"child": {"ref": f"C-{number}", "date_of_birth": born.isoformat()},
+                "placement": {"type": "ifa_foster", "started": (on - timedelta(days=rng.randint(30, 900))).isoformat()},
+                "events": events}
+
+    def decided(answer: dict) -> dict:  # all but the child's own placement dates
+        return {key: value for key, value in answer.items() if key not in ("placement", "placements")}
+
+    first = decided(evaluation.evaluate(policy, api.parse_case(policy, child(1)), on))
+    assert first["triggers"] and first["deadlines"]
+    misses = evaluation.outcomes.misses
+    assert misses > 0
+    for number in range(2, 12):
+        assert decided(evaluation.evaluate(policy, api.parse_case(policy, child(number)), on)) == first
+    assert evaluation.outcomes.misses == misses  # ten more children, every fact already known
+    assert evaluation.outcomes.hits >= 10 * misses
+
+
+@needs_council("gateshead")
+def test_the_rule_cache_stays_within_its_size(monkeypatch):
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(5))
+    on = date(2026, 3, 2)
+    policy = api.policy_on("gateshead", on, ROOT)
+    for days in range(1, 30):
+        case = {"child": {"ref": "C-1"}, "placement": {"type": "ifa_foster", "started": "2025-01-01"},
+                "events": [{"type": "missing_episode", "on": (on - timedelta(days=d)).isoformat()}
+                           for d in range(days)]}
+        evaluation.evaluate(policy, api.parse_case(policy, case), on)
+        assert len(evaluation.outcomes._answers) <= 5
