@@ -15,6 +15,7 @@ from jinja2 import ChoiceLoader, Environment, PackageLoader, PrefixLoader, selec
 from markupsafe import Markup
 
 from .answers import DATE_PARTS, Err
+from .drawn import components
 from .model import FormDefinition, FormField
 from .wtf import ROW_BUTTON
 
@@ -47,6 +48,10 @@ class _Drawing:
         self.errors = errors
         self.today = today
         self.m = _macros()
+
+    def draw(self, name: str, params: dict) -> Markup:
+        """One GOV.UK component, drawn once per set of parameters (hearth.forms.drawn)."""
+        return components.draw(name, getattr(self.m, name), params)
 
     # --- containers
     def fields(self, defs, bound_of, path_of) -> Markup:
@@ -86,28 +91,29 @@ class _Drawing:
     # --- each kind
     def _text(self, f, bound, err, reveals):
         width = f.width if f.width in _WIDTHS else None
-        return self.m.input({"id": bound.id, "name": bound.name, "value": bound.raw, "label": self._label(f),
-                             "hint": self._hint(f.hint), "errorMessage": self._error(err),
-                             "classes": f"govuk-input--width-{width}" if width else None})
+        return self.draw("input", {"id": bound.id, "name": bound.name, "value": bound.raw, "label": self._label(f),
+                                   "hint": self._hint(f.hint), "errorMessage": self._error(err),
+                                   "classes": f"govuk-input--width-{width}" if width else None})
 
     def _long_text(self, f, bound, err, reveals):
         params = {"id": bound.id, "name": bound.name, "value": bound.raw, "label": self._label(f),
                   "hint": self._hint(f.hint), "errorMessage": self._error(err), "rows": f.rows or 5}
         if f.max_length:
-            return self.m.character_count({**params, "maxlength": f.max_length})
-        return self.m.textarea(params)
+            return self.draw("character_count", {**params, "maxlength": f.max_length})
+        return self.draw("textarea", params)
 
     def _number(self, f, bound, err, reveals):
-        return self.m.input({"id": bound.id, "name": bound.name, "value": bound.raw, "label": self._label(f),
-                             "hint": self._hint(f.hint), "errorMessage": self._error(err),
-                             "inputmode": "numeric" if f.whole else "decimal", "spellcheck": False,
-                             "classes": "govuk-input--width-5", "suffix": {"text": f.suffix} if f.suffix else None})
+        return self.draw("input", {"id": bound.id, "name": bound.name, "value": bound.raw, "label": self._label(f),
+                                   "hint": self._hint(f.hint), "errorMessage": self._error(err),
+                                   "inputmode": "numeric" if f.whole else "decimal", "spellcheck": False,
+                                   "classes": "govuk-input--width-5",
+                                   "suffix": {"text": f.suffix} if f.suffix else None})
 
     def _money(self, f, bound, err, reveals):
-        return self.m.input({"id": bound.id, "name": bound.name, "value": bound.raw, "label": self._label(f),
-                             "hint": self._hint(f.hint), "errorMessage": self._error(err),
-                             "inputmode": "decimal", "spellcheck": False, "classes": "govuk-input--width-10",
-                             "prefix": {"text": "£"}})
+        return self.draw("input", {"id": bound.id, "name": bound.name, "value": bound.raw, "label": self._label(f),
+                                   "hint": self._hint(f.hint), "errorMessage": self._error(err),
+                                   "inputmode": "decimal", "spellcheck": False, "classes": "govuk-input--width-10",
+                                   "prefix": {"text": "£"}})
 
     def _date(self, f, bound, err, reveals):
         raw = bound.raw or {}
@@ -119,8 +125,8 @@ class _Drawing:
                   "classes": f"govuk-input--width-{4 if p == 'year' else 2}"
                              + (" govuk-input--error" if p in wrong else "")} for p in DATE_PARTS]
         hint = f.hint or f"For example, 27 3 {self.today.year}"
-        return self.m.date({"id": bound.id, "namePrefix": bound.name, "fieldset": self._legend(f),
-                            "hint": self._hint(hint), "errorMessage": self._error(err), "items": items})
+        return self.draw("date", {"id": bound.id, "namePrefix": bound.name, "fieldset": self._legend(f),
+                                  "hint": self._hint(hint), "errorMessage": self._error(err), "items": items})
 
     def _items(self, f, bound, reveals, raw_values):
         items = []
@@ -137,24 +143,24 @@ class _Drawing:
 
     def _radios(self, f, bound, err, reveals):
         inline = f.kind == "yes_no" and not reveals
-        return self.m.radios({"name": bound.name, "idPrefix": bound.id, "fieldset": self._legend(f),
-                              "hint": self._hint(f.hint), "errorMessage": self._error(err),
-                              "classes": "govuk-radios--inline" if inline else None,
-                              "items": self._items(f, bound, reveals, [bound.raw])})
+        return self.draw("radios", {"name": bound.name, "idPrefix": bound.id, "fieldset": self._legend(f),
+                                    "hint": self._hint(f.hint), "errorMessage": self._error(err),
+                                    "classes": "govuk-radios--inline" if inline else None,
+                                    "items": self._items(f, bound, reveals, [bound.raw])})
 
     def _checkboxes(self, f, bound, err, reveals):
-        return self.m.checkboxes({"name": bound.name, "idPrefix": bound.id, "fieldset": self._legend(f),
-                                  "hint": self._hint(f.hint or "Select all that apply."),
-                                  "errorMessage": self._error(err),
-                                  "items": self._items(f, bound, reveals, list(bound.raw or []))})
+        return self.draw("checkboxes", {"name": bound.name, "idPrefix": bound.id, "fieldset": self._legend(f),
+                                        "hint": self._hint(f.hint or "Select all that apply."),
+                                        "errorMessage": self._error(err),
+                                        "items": self._items(f, bound, reveals, list(bound.raw or []))})
 
     _roles = _checkboxes
 
     def _select(self, f, bound, err, reveals):
         items = [{"value": "", "text": "Select an option"}] + [
             {"value": o.value, "text": o.label, "selected": o.value == bound.raw} for o in f.options]
-        return self.m.select({"id": bound.id, "name": bound.name, "label": self._label(f),
-                              "hint": self._hint(f.hint), "errorMessage": self._error(err), "items": items})
+        return self.draw("select", {"id": bound.id, "name": bound.name, "label": self._label(f),
+                                    "hint": self._hint(f.hint), "errorMessage": self._error(err), "items": items})
 
     _choice = _radios
 
@@ -166,11 +172,11 @@ class _Drawing:
             rows.append({"id": entry.id, "legend": f"{g.item_label} {i + 1}", "html": html})
         err = self.errors.get(g.id)
         described = " ".join(x for x in (f"{g.id}-hint" if g.hint else "", f"{g.id}-error" if err else "") if x)
-        return self.m.group({"id": field_list.id, "name": field_list.name, "label": g.label, "hint": g.hint,
-                             "error": err.message if err else "", "describedBy": described, "rows": rows,
-                             "can_remove": len(rows) > max(1, g.min_rows),
-                             "can_add": not g.max_rows or len(rows) < g.max_rows,
-                             "add_label": g.add_label, "button": ROW_BUTTON})
+        return self.draw("group", {"id": field_list.id, "name": field_list.name, "label": g.label, "hint": g.hint,
+                                   "error": err.message if err else "", "describedBy": described, "rows": rows,
+                                   "can_remove": len(rows) > max(1, g.min_rows),
+                                   "can_add": not g.max_rows or len(rows) < g.max_rows,
+                                   "add_label": g.add_label, "button": ROW_BUTTON})
 
 
 def error_list(form, errors: Mapping[str, Err]) -> list[dict]:
@@ -258,8 +264,9 @@ def render_answers(defn: FormDefinition, answers: Mapping[str, Any]) -> Markup:
                 inner = [{"key": {"text": c.label}, "value": {"text": _display(c, row.get(c.id))}} for c in f.fields
                          if c.id in row or c.show_when is None]
                 parts.append(Markup('<h3 class="govuk-heading-s">{}</h3>').format(f"{f.item_label} {i + 1}")
-                             + m.summary_list({"rows": inner, "classes": "govuk-summary-list--no-border"}))
+                             + components.draw("summary_list", m.summary_list,
+                                               {"rows": inner, "classes": "govuk-summary-list--no-border"}))
             rows.append({"key": {"text": f.label}, "value": {"html": Markup("").join(parts) or "Not answered"}})
         else:
             rows.append({"key": {"text": f.label}, "value": {"text": _display(f, value)}})
-    return m.summary_list({"rows": rows})
+    return components.draw("summary_list", m.summary_list, {"rows": rows})
