@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Callable, Iterator, TextIO
 
 import click
 
 from hearth.rules.source import SourceError, parse_date
 
-from . import api
+from . import api, bulk
 from .coverage import council_coverage
 from .linting import lint_council
 from .policy_tests import run_council_tests
@@ -43,14 +45,35 @@ def main(argv: list[str] | None = None) -> None:
 
 @cli.command("evaluate")
 @click.option("--council", required=True, help="the council's id: its folder name under policies/")
-@click.option("--case", "case_file", required=True, help="the case document (YAML or JSON)")
+@click.option("--case", "case_file", default=None, help="one case document (YAML or JSON): its answer as JSON")
+@click.option("--cases", "cases_source", default=None,
+              help="many cases: a JSON-lines file (a case document a line) or a folder of *.json/*.yaml case "
+                   "files; one answer a line, in the cases' order")
 @click.option("--on", "on_text", default=None, help="the 'as of' date, YYYY-MM-DD (default: today)")
-def evaluate_cmd(council: str, case_file: str, on_text: str | None) -> None:
-    """What the council's policy says about this child on a date (JSON)."""
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="with --cases: processes evaluating at once (default: one per core)")
+@click.option("--output", default=None, help="with --cases: the file to write the answers to (default: stdout)")
+@click.option("--progress/--no-progress", default=None,
+              help="with --cases: a progress bar on stderr (default: when stderr is a terminal)")
+def evaluate_cmd(council: str, case_file: str | None, cases_source: str | None, on_text: str | None,
+                 workers: int | None, output: str | None, progress: bool | None,
+                 runner_for: Callable[..., bulk.Runner] | None = None) -> None:
+    """What the council's policy says about a child on a date (JSON), or about many (JSON lines:
+    {"line" or "file", "answer" or "errors"}; exit 1 when some cases have errors).
+    \f
+    ``runner_for`` is how a command built on this one evaluates the chunks elsewhere (the web's --queue)."""
+    if (case_file is None) == (cases_source is None):
+        _fail(["Give --case FILE for one case or --cases FILE.jsonl|FOLDER for many (one of the two)."])
+    if case_file is not None and (workers, output, progress) != (None, None, None):
+        _fail(["--workers, --output and --progress go with --cases (many cases), not --case."])
     try:
         on = parse_date(on_text) if on_text else date.today()
     except ValueError as exc:
         _fail([f"--on: {exc}"])
+    if cases_source is not None:
+        _evaluate_many(council, cases_source, on, workers or bulk.default_workers(), output, progress,
+                       runner_for or bulk.runner_for)
+        return
     try:
         text = Path(case_file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -64,6 +87,62 @@ def evaluate_cmd(council: str, case_file: str, on_text: str | None) -> None:
     except SourceError as exc:
         _fail(_problem_lines(exc))
     click.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+
+
+def _evaluate_many(council: str, source: str, on: date, workers: int, output: str | None, progress: bool | None,
+                   runner_for: Callable[..., bulk.Runner]) -> None:
+    """hearth.engine.bulk's run, written as it comes (to a file only once complete)."""
+    try:
+        policy = api.policy_on(council, on)
+    except api.UnknownCouncil as exc:
+        _fail([f"--council: {exc}"])
+    except api.NoPolicyInForce as exc:
+        _fail([f"--on: {exc}"])
+    except SourceError as exc:
+        _fail(_problem_lines(exc))
+    try:
+        cases = bulk.read_cases(source)
+    except bulk.BulkError as exc:
+        _fail([f"--cases: {exc}"])
+    shown = sys.stderr.isatty() if progress is None else progress
+    failed = 0
+    try:
+        with _answers_file(output) as out, click.progressbar(length=max(cases.total, 1), label="Evaluating",
+                                                            file=sys.stderr, hidden=not shown) as bar:
+            runner = runner_for(council, on, policy, workers)
+            try:
+                for result, units in bulk.run(bulk.chunked(cases.items, runner.chunk_cases), runner):
+                    for line in result["lines"]:
+                        out.write(line + "\n")
+                    failed += result["failed"]
+                    bar.update(units)
+            finally:
+                runner.close()
+    except bulk.BulkError as exc:
+        _fail([str(exc)])
+    except OSError as exc:
+        _fail([f"{output or 'stdout'}: the answers cannot be written ({exc.strerror or exc})."])
+    if failed:
+        click.echo(f"{failed:,} case{'s' if failed != 1 else ''} could not be evaluated; "
+                   f"{'their lines say' if failed != 1 else 'its line says'} why.", err=True)
+        sys.exit(1)
+
+
+@contextmanager
+def _answers_file(output: str | None) -> Iterator[TextIO]:
+    """Standard output, or the file named, written under another name and put in place only
+    when every answer is in it (an interrupted run leaves no half file under the name)."""
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    partial = Path(f"{output}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            yield out
+        partial.replace(output)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 @cli.command("councils")

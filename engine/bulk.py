@@ -1,0 +1,267 @@
+"""Many cases at once: a cohort's case documents evaluated on one date, one answer a case.
+
+The cases are read as a stream -- one case document a line of a JSON-lines file, or every
+``*.json``, ``*.yaml`` and ``*.yml`` file of a folder, by name -- and go in chunks to a runner:
+this process (one worker), a pool of processes on this machine (several), or anything else
+that can evaluate a chunk (the web's job queue, whose workers may be on other machines).
+Only a few chunks are in flight at once, so memory does not grow with the number of cases,
+and answers come back in the order the cases were read, whoever evaluated them.
+
+Each case gives one JSON line: ``{"line": 7, "answer": {...}}`` (``"file"`` for a folder's
+case), or ``{"line": 7, "errors": [...]}`` with the engine's located problems, their line
+counted in the whole file. A bad case -- a mistake, a line or file over the size limit
+(hearth.rules.limits), text that is not UTF-8 -- is such an error line and never stops the run.
+"""
+from __future__ import annotations
+
+import json
+import os
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Protocol
+
+from hearth.rules.limits import MAX_YAML_BYTES
+from hearth.rules.source import SourceError
+
+from . import api
+from . import evaluate as evaluation
+from .policy_model import PolicyVersion
+
+CASE_SUFFIXES = (".json", ".yaml", ".yml")
+# A chunk: this many cases, or fewer whose text together reaches CHUNK_BYTES.
+CHUNK_CASES = 64
+CHUNK_BYTES = 8 * 1024 * 1024
+# Chunks in flight per worker: enough to keep each busy, few enough to bound memory.
+AHEAD_PER_WORKER = 2
+_SKIP_BYTES = 1024 * 1024  # the rest of an over-long line is read past in pieces this size
+
+
+class BulkError(Exception):
+    """The run cannot go on (not one case's mistake): a message for the person running it."""
+
+
+# --- reading the cases ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cases:
+    """The cases of a file or folder, as a stream: ``items`` gives (item, units read) pairs, and
+    ``total`` is how many units there are (bytes of a file, files of a folder), for a progress bar.
+    An item is JSON: where the case is ("line" and "file", or "file"), and its "text" or, when it
+    could not be read, a "refused" sentence."""
+
+    items: Iterable[tuple[dict, int]]
+    total: int
+
+
+def read_cases(source: str) -> Cases:
+    """The cases of a JSON-lines file or of a folder of case files; BulkError if neither can be read."""
+    path = Path(source)
+    try:
+        if path.is_dir():
+            files = sorted((entry for entry in path.iterdir() if entry.suffix in CASE_SUFFIXES and entry.is_file()),
+                           key=lambda entry: entry.name)
+            return Cases(_folder_items(files), len(files))
+        return Cases(_line_items(source), path.stat().st_size)
+    except OSError as exc:
+        raise BulkError(f"{source}: the cases cannot be read ({exc.strerror or exc}).") from None
+
+
+def _line_items(source: str) -> Iterator[tuple[dict, int]]:
+    with open(source, "rb") as handle:
+        number = 0
+        while True:
+            raw = handle.readline(MAX_YAML_BYTES + 2)   # room for the line's own \r\n
+            if not raw:
+                return
+            number += 1
+            read = len(raw)
+            if not raw.endswith(b"\n") and len(raw) == MAX_YAML_BYTES + 2:
+                while not raw.endswith(b"\n"):
+                    raw = handle.readline(_SKIP_BYTES)
+                    if not raw:
+                        break
+                    read += len(raw)
+                yield _refused({"line": number, "file": source}, _too_long("line", read)), read
+                continue
+            content = raw.rstrip(b"\r\n")
+            if number == 1:
+                content = content.removeprefix(b"\xef\xbb\xbf")
+            if not content.strip():
+                yield None, read  # a blank line is no case
+                continue
+            yield _item({"line": number, "file": source}, content, "line"), read
+
+
+def _folder_items(files: list[Path]) -> Iterator[tuple[dict, int]]:
+    for path in files:
+        where = {"file": str(path)}
+        try:
+            size = path.stat().st_size
+            if size > MAX_YAML_BYTES:
+                yield _refused(where, _too_long("file", size)), 1
+                continue
+            content = path.read_bytes()
+        except OSError as exc:
+            yield _refused(where, f"The file cannot be read ({exc.strerror or exc})."), 1
+            continue
+        yield _item(where, content.removeprefix(b"\xef\xbb\xbf"), "file"), 1
+
+
+def _item(where: dict, content: bytes, what: str) -> dict:
+    try:
+        return {**where, "text": content.decode("utf-8")}
+    except UnicodeDecodeError as exc:
+        return _refused(where, f"The {what} is not UTF-8 text (byte {exc.start + 1} cannot be read).")
+
+
+def _refused(where: dict, message: str) -> dict:
+    return {**where, "refused": message}
+
+
+def _too_long(what: str, size: int) -> str:
+    return f"The {what} is {size:,} bytes long; a case may be at most {MAX_YAML_BYTES:,} (see docs/limits.md)."
+
+
+def chunked(cases: Iterable[tuple[dict | None, int]], most_cases: int = CHUNK_CASES,
+            most_bytes: int = CHUNK_BYTES) -> Iterator[tuple[list[dict], int]]:
+    """The items in chunks of at most ``most_cases`` cases and about ``most_bytes`` of text, each
+    with the units read for it."""
+    chunk, size, units = [], 0, 0
+    for item, read in cases:
+        units += read
+        if item is None:
+            continue
+        chunk.append(item)
+        size += len(item.get("text", ""))
+        if len(chunk) >= most_cases or size >= most_bytes:
+            yield chunk, units
+            chunk, size, units = [], 0, 0
+    if chunk or units:
+        yield chunk, units
+
+
+# --- evaluating a chunk ----------------------------------------------------------------------
+
+def evaluate_items(policy: PolicyVersion, on: date, items: list[dict]) -> dict:
+    """A chunk's result (JSON): "lines", one JSON line for each item (its answer, or its located
+    errors), and how many of them "failed"."""
+    answers = [_answer(policy, on, item) for item in items]
+    return {"lines": [json.dumps(answer, ensure_ascii=False) for answer in answers],
+            "failed": sum("errors" in answer for answer in answers)}
+
+
+def evaluate_chunk(council: str, on: str, items: list[dict]) -> dict:
+    """A chunk evaluated by a worker process: the policy read (from its cache) once per chunk."""
+    day = date.fromisoformat(on)
+    return evaluate_items(api.policy_on(council, day), day, items)
+
+
+def _answer(policy: PolicyVersion, on: date, item: dict) -> dict:
+    where = {"line": item["line"]} if "line" in item else {"file": item["file"]}
+    if "refused" in item:
+        return {**where, "errors": [_error(item, item["refused"])]}
+    try:
+        return {**where, "answer": evaluation.evaluate(policy, api.parse_case(policy, item["text"], item["file"]), on)}
+    except SourceError as exc:
+        return {**where, "errors": [_moved(problem.as_dict(), item) for problem in exc.problems]}
+    except Exception as exc:  # noqa: BLE001 - one case the engine cannot answer must not stop a cohort's run
+        return {**where, "errors": [_error(item, f"The engine could not evaluate this case "
+                                                 f"({type(exc).__name__}: {exc}); please report it.")]}
+
+
+def _error(item: dict, message: str) -> dict:
+    return {"file": item["file"], "line": item.get("line", 0), "column": 0, "field": "", "message": message}
+
+
+def _moved(problem: dict, item: dict) -> dict:
+    """A problem located in one line's document, located in the whole JSON-lines file."""
+    if "line" in item:
+        problem["line"] = item["line"] + max(problem["line"], 1) - 1
+    return problem
+
+
+# --- runners: who evaluates the chunks --------------------------------------------------------
+
+class Runner(Protocol):
+    """Evaluates chunks: ``submit`` starts one and gives a handle, ``result`` waits for its result
+    (evaluate_items'). ``ahead`` is how many chunks may be in flight, ``chunk_cases`` how many
+    cases a chunk holds."""
+
+    ahead: int
+    chunk_cases: int
+
+    def submit(self, items: list[dict]) -> Any: ...
+
+    def result(self, handle: Any) -> dict: ...
+
+    def close(self) -> None: ...
+
+
+class InProcess:
+    """One worker: this process, chunk by chunk."""
+
+    ahead = 1
+    chunk_cases = CHUNK_CASES
+
+    def __init__(self, policy: PolicyVersion, on: date):
+        self.policy, self.on = policy, on
+
+    def submit(self, items: list[dict]) -> dict:
+        return evaluate_items(self.policy, self.on, items)
+
+    def result(self, handle: dict) -> dict:
+        return handle
+
+    def close(self) -> None:
+        pass
+
+
+class Processes:
+    """Several workers: processes of this machine, each reading the policy as the command did."""
+
+    chunk_cases = CHUNK_CASES
+
+    def __init__(self, council: str, on: date, workers: int):
+        self.council, self.on = council, on.isoformat()
+        self.ahead = workers * AHEAD_PER_WORKER
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+
+    def submit(self, items: list[dict]) -> Future:
+        return self.pool.submit(evaluate_chunk, self.council, self.on, items)
+
+    def result(self, handle: Future) -> dict:
+        try:
+            return handle.result()
+        except BrokenProcessPool:
+            raise BulkError("A worker process ended before its cases were evaluated (out of memory, or killed); "
+                            "nothing more was written. Run the command again.") from None
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+def runner_for(council: str, on: date, policy: PolicyVersion, workers: int) -> InProcess | Processes:
+    return InProcess(policy, on) if workers <= 1 else Processes(council, on, workers)
+
+
+def default_workers() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def run(chunks: Iterable[tuple[list[dict], int]], runner: Runner) -> Iterator[tuple[dict, int]]:
+    """Each chunk's result, in the order the chunks came, with the units read for it; at most
+    ``runner.ahead`` chunks are in flight."""
+    pending: deque = deque()
+    for items, units in chunks:
+        pending.append((runner.submit(items), units))
+        if len(pending) >= runner.ahead:
+            handle, done = pending.popleft()
+            yield runner.result(handle), done
+    while pending:
+        handle, done = pending.popleft()
+        yield runner.result(handle), done
+

@@ -1,0 +1,168 @@
+"""`hearth evaluate --cases`: a cohort streamed through hearth.engine.bulk, one answer a line in
+the cases' order, the same whether one process or several evaluate it; a bad case is a located
+error line that never stops the run; a folder of case files works as a JSON-lines file does.
+
+The identity test runs HEARTH_BULK_CASES generated cases (default 1,000, so the suite stays
+within its time); benchmarks/bench_bulk.py runs the issue's 10,000 and asserts the same."""
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+import cli_support
+from bulk_support import COUNCIL, ON, write_cohort
+from councils import needs_council, session_root
+
+from hearth.engine import bulk
+from hearth.rules.limits import MAX_YAML_BYTES
+
+COHORT = int(os.environ.get("HEARTH_BULK_CASES", "1000"))
+GOOD = json.dumps({"child": {"ref": "C-1"}, "placement": {"type": "ifa_foster", "started": "2025-06-01"},
+                   "events": [{"type": "allegation", "on": "2026-02-27"}]})
+
+
+def hearth(*args):
+    return cli_support.hearth(*args, policies=session_root())
+
+
+def evaluate(cases, *options):
+    return hearth("evaluate", "--council", COUNCIL, "--cases", cases, "--on", ON, *options)
+
+
+def lines_of(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines()]
+
+
+@needs_council(COUNCIL)
+def test_one_worker_and_several_write_the_same_answers_in_the_cases_order(tmp_path):
+    cohort = write_cohort(tmp_path / "cohort.jsonl", COHORT, root=session_root())
+    with cohort.open("a", encoding="utf-8") as out:
+        out.write('{"child": {"ref": "C-2"}, "placement": {"type": "castle"}}\n')   # one bad case, at the end
+    one = evaluate(cohort, "--workers", "1")
+    several = evaluate(cohort, "--workers", "3")
+    assert one.returncode == several.returncode == 1, one.stderr + several.stderr
+    assert "1 case could not be evaluated" in several.stderr
+    assert one.stdout == several.stdout
+    answers = lines_of(several.stdout)
+    assert [answer["line"] for answer in answers] == list(range(1, COHORT + 2))
+    assert all("answer" in answer for answer in answers[:-1]) and "errors" in answers[-1]
+    assert len({answer["answer"]["recommendation"] for answer in answers[:-1]}) > 1, "the cohort is not all alike"
+    single = hearth("evaluate", "--council", COUNCIL, "--case", write_one(tmp_path, cohort), "--on", ON)
+    assert json.loads(single.stdout) == answers[0]["answer"], "a bulk answer is the one-case command's answer"
+
+
+def write_one(tmp_path, cohort) -> str:
+    path = tmp_path / "first.json"
+    path.write_text(cohort.read_text(encoding="utf-8").splitlines()[0], encoding="utf-8")
+    return str(path)
+
+
+@needs_council(COUNCIL)
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_bad_lines_are_located_errors_and_the_rest_is_answered(tmp_path, workers):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_bytes(b"\n".join([
+        GOOD.encode(),                                                                       # 1
+        b"   ",                                                                              # 2: blank, no case
+        b'{"child": {"ref": "C-3"},',                                                       # 3: not JSON
+        GOOD.replace("allegation", "allegaton").encode(),                                  # 4: a mistake
+        GOOD.replace("C-1", "C-\xe9").encode("latin-1"),                                  # 5: not UTF-8
+        b'{"child": "' + b"x" * (MAX_YAML_BYTES + 10) + b'"}',                             # 6: over the limit
+        GOOD.encode(),                                                                       # 7
+    ]) + b"\n")
+    result = evaluate(cases, "--workers", workers)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "4 cases could not be evaluated" in result.stderr
+    found = {answer["line"]: answer for answer in lines_of(result.stdout)}
+    assert list(found) == [1, 3, 4, 5, 6, 7]
+    assert found[1]["answer"] == found[7]["answer"] and found[1]["answer"]["triggers"]
+    for line in (3, 4, 5, 6):
+        assert "answer" not in found[line]
+        assert {error["file"] for error in found[line]["errors"]} == {str(cases)}
+        assert {error["line"] for error in found[line]["errors"]} == {line}
+    assert "allegaton" in found[4]["errors"][0]["message"] and found[4]["errors"][0]["column"] > 1
+    assert "not UTF-8" in found[5]["errors"][0]["message"]
+    assert f"at most {MAX_YAML_BYTES:,}" in found[6]["errors"][0]["message"]
+
+
+@needs_council(COUNCIL)
+def test_a_folder_of_case_files_is_read_by_name_and_written_to_the_output_file(tmp_path):
+    folder = tmp_path / "cohort"
+    folder.mkdir()
+    (folder / "b.yaml").write_text("child: {ref: C-2}\nplacement: {type: ifa_foster, started: 2025-06-01}\n"
+                                   "events:\n  - {type: child_wants_move, on: 2026-02-27}\n")
+    (folder / "a.json").write_text(GOOD)
+    (folder / "c.yaml").write_text("child: {ref: C-3}\nplacement: {type: ifa_foster, started: 2025-06-01}\n"
+                                   "events:\n  - {type: allegation, on: 2026-02-30}\n")
+    (folder / "notes.txt").write_text("not a case")
+    output = tmp_path / "answers.jsonl"
+    result = evaluate(folder, "--output", output)
+    assert result.returncode == 1 and result.stdout == ""
+    answers = lines_of(output.read_text(encoding="utf-8"))
+    assert [answer["file"] for answer in answers] == [str(folder / name) for name in ("a.json", "b.yaml", "c.yaml")]
+    assert answers[0]["answer"]["triggers"] and answers[1]["answer"]["triggers"]
+    (error,) = answers[2]["errors"]
+    assert (error["file"], error["line"]) == (str(folder / "c.yaml"), 4) and "2026-02-30" in error["message"]
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith("answers")] == ["answers.jsonl"]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--council", COUNCIL], "Give --case FILE for one case or --cases"),
+    (["--council", COUNCIL, "--case", "CASES", "--cases", "CASES"], "Give --case FILE for one case or --cases"),
+    (["--council", COUNCIL, "--case", "CASES", "--output", "OUT"], "go with --cases"),
+    (["--council", "nowhere", "--cases", "CASES", "--output", "OUT"], "--council: There is no council 'nowhere'"),
+    (["--council", COUNCIL, "--cases", "missing.jsonl", "--output", "OUT"],
+     "--cases: missing.jsonl: the cases cannot be read"),
+    (["--council", COUNCIL, "--cases", "CASES", "--workers", "0", "--output", "OUT"], "--workers"),
+])
+def test_a_run_that_cannot_start_exits_2_and_writes_nothing(tmp_path, args, needle):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(GOOD + "\n")
+    places = {"CASES": str(cases), "OUT": str(tmp_path / "answers.jsonl")}
+    result = cli_support.hearth("evaluate", "--on", ON, *[places.get(arg, arg) for arg in args],
+                                policies=session_root(), cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
+    assert needle in result.stderr
+    assert not list(tmp_path.glob("answers*"))
+
+
+class SlowRunner:
+    """Hands results back only when asked, counting how many chunks are out at once."""
+
+    ahead = 3
+    chunk_cases = 2
+
+    def __init__(self):
+        self.out, self.most_out = 0, 0
+
+    def submit(self, items):
+        self.out += 1
+        self.most_out = max(self.most_out, self.out)
+        return items
+
+    def result(self, items):
+        self.out -= 1
+        return {"lines": [item["text"] for item in items], "failed": 0}
+
+    def close(self):
+        pass
+
+
+def test_the_run_streams_keeping_only_a_few_chunks_in_flight():
+    read = []
+
+    def cases():
+        for number in range(1, 101):
+            read.append(number)
+            yield {"line": number, "file": "f", "text": str(number)}, 1
+
+    runner = SlowRunner()
+    results = bulk.run(bulk.chunked(cases(), runner.chunk_cases), runner)
+    first, units = next(results)
+    assert first["lines"] == ["1", "2"] and units == 2
+    assert len(read) <= runner.ahead * runner.chunk_cases, "the cases are read as the answers are written"
+    rest = [line for result, _units in results for line in result["lines"]]
+    assert rest == [str(number) for number in range(3, 101)]
+    assert runner.most_out == runner.ahead
