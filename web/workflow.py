@@ -32,7 +32,7 @@ from hearth.forms import events_from
 from hearth.rules.limits import MAX_DRAFT_BYTES
 from hearth.rules.source import parse_date_or_datetime
 
-from . import db
+from . import db, entry_warnings
 from .audit import audit, policy_hash, version_name
 from .case_closing import close_for
 from .evaluation import CHECK_FAILED, case_document, evaluate_case, forget, policy_in_force, remember, today
@@ -223,25 +223,31 @@ def record_events(case: Case, events: list[dict], user: User, detail: dict | Non
 
 
 def submit(case: Case, defn, answers: dict, user: User, draft: Submission | None = None,
-           via: str = "web", commit: bool = True) -> Submission:
-    """Save a submitted form and its events in one transaction (Refused: nothing saved)."""
+           via: str = "web", commit: bool = True, reasons: dict[str, str] | None = None) -> Submission:
+    """Save a submitted form and its events in one transaction (Refused: nothing saved).
+
+    What the record says against the policy (hearth.web.entry_warnings) is kept with it, with
+    the `reasons` given for it ({warning id: reason}; the form page asks for them first)."""
     made: list[Submission] = []
+    events = events_from(defn, answers)
+    warnings = entry_warnings.kept(entry_warnings.warnings_for(case, events), reasons)
 
     def make(policy) -> Submission:
         sub = draft or Submission(case=case, form_id=defn.id, created_by_id=user.id)
         sub.form_version, sub.policy_version = str(defn.version), policy.version
         sub.policy_hash = policy.policy_hash or None
-        sub.data, sub.status, sub.updated_by_id = answers, "submitted", user.id
+        sub.data = {**answers, entry_warnings.WARNINGS_KEY: warnings} if warnings else answers
+        sub.status, sub.updated_by_id = "submitted", user.id
         db.session().add(sub)
         db.session().flush()
         audit(AuditAction.CREATED, "submission", sub.id,
               {"case": case.id, "form": defn.id, "version": str(defn.version), "via": via,
-               "events": [e["type"] for e in events]},
+               "events": [e["type"] for e in events],
+               **({"warnings": [w["id"] for w in warnings]} if warnings else {})},
               user=user, council_id=case.council_id, policy=policy, commit=False)
         made.append(sub)
         return sub
 
-    events = events_from(defn, answers)
     record_events(case, events, user, {"form": defn.id}, via=via, submission=make, commit=commit)
     return made[0]
 

@@ -8,14 +8,16 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from hearth.forms import build_form_class, formdata_for, render_answers, render_form
+from hearth.forms import build_form_class, events_from, formdata_for, render_answers, render_form
+from hearth.rules.limits import text_problem
 
-from .. import db, form_tokens
+from .. import db, entry_warnings, form_tokens
 from .. import workflow as wf
 from ..audit import audit, refused as refuse
 from ..auth import current_user, role_required
 from ..evaluation import evaluate_case, policy_in_force, today
-from ..models import AuditAction, Case, Submission
+from ..funding import unconfirmed_exception
+from ..models import AuditAction, Case, Role, Submission
 from ..scoping import get_or_404, submission_or_404
 from .corrections import bp as corrections_bp
 from .dashboard import CASE_ROLES
@@ -38,6 +40,46 @@ def workflow_panel(case: Case) -> Markup:
     return Markup(render_template("workflow/case_panel.html", case=case, forms=forms,
                                   drafts=wf.submissions(case, "draft"),
                                   submitted=[sub for sub in wf.submissions(case) if sub.status != "draft"]))
+
+
+@bp.app_template_global()
+def open_warnings(case: Case) -> list:
+    """The case page's records that differ from the policy, not yet resolved."""
+    return entry_warnings.open_warnings(case)
+
+
+@bp.app_template_global()
+def record_warnings(sub: Submission) -> list[dict]:
+    return entry_warnings.record_warnings(sub)
+
+
+@bp.app_template_global()
+def warnings_review(sub: Submission):
+    return entry_warnings.review(sub)
+
+
+@bp.app_template_global()
+def exception_open(case: Case, sub: Submission) -> bool:
+    return sub.status == "submitted" and unconfirmed_exception(case, sub) is not None
+
+
+@bp.post("/<int:case_id>/submissions/<int:submission_id>/warnings-reviewed")
+@role_required(Role.MANAGER)
+def review_warnings(case_id: int, submission_id: int):
+    """A manager has read what a record says against the policy and why: the warnings close."""
+    case = get_or_404(Case, case_id)
+    sub = submission_or_404(case, submission_id)
+    back = redirect(url_for(".submission", case_id=case.id, submission_id=sub.id, _anchor="entry-warnings"))
+    if sub.status != "submitted" or not entry_warnings.record_warnings(sub) or entry_warnings.review(sub):
+        flash("This record has no warnings waiting for a review.")
+        return back
+    note = request.form.get("note", "").strip()
+    if (problem := text_problem(note, 500)) is not None:
+        flash(f"The note cannot be saved: {problem}.")
+        return back
+    entry_warnings.mark_reviewed(case, sub, current_user(), note)
+    flash("Marked as reviewed.", "success")
+    return back
 
 
 @bp.get("/<int:case_id>/forms")
@@ -91,6 +133,7 @@ def _fill(case: Case, defn, draft: Submission | None):
     refused: list[str] = []
     refused_title = None
     prefill = None
+    checked: dict = {"warnings": [], "reasons": {}, "problems": {}}  # the record against the policy
     token = form_tokens.posted(request.form) if request.method == "POST" else None
     if request.method == "GET":
         token, used = form_tokens.for_page(current_user().id, case.id, defn.id, request.args.get(form_tokens.URL_ARG))
@@ -107,10 +150,12 @@ def _fill(case: Case, defn, draft: Submission | None):
                 wf.save_draft(case, defn, data, current_user(), draft)
                 flash(f"Draft saved: {defn.title}. You can come back to it from the case page.", "success")
                 return redirect(url_for("cases.show", case_id=case.id, _anchor="drafts"))
-        elif not form.row_action() and form.validate():
+        elif not form.row_action() and form.validate() and not (
+                checked := _checked_against_policy(case, defn, form.answers))["problems"]:
             try:
                 used = form_tokens.use(token, current_user().id, case.id, defn.id)
-                sub = wf.submit(case, defn, form.answers, current_user(), draft, commit=False)
+                sub = wf.submit(case, defn, form.answers, current_user(), draft, commit=False,
+                                reasons=checked["reasons"])
                 form_tokens.saved(used, submission_id=sub.id)
                 db.session().commit()
             except form_tokens.AlreadyUsed as e:
@@ -120,7 +165,9 @@ def _fill(case: Case, defn, draft: Submission | None):
                 refused = e.messages
             else:
                 # no anchor: the page opens at its top, where the success banner takes focus
-                flash(f"Saved: {defn.title}. The policy check below is updated.", "success")
+                confirm = " A manager must confirm the exception it records before it takes effect." if any(
+                    w["kind"] == "confirmation" for w in entry_warnings.record_warnings(sub)) else ""
+                flash(f"Saved: {defn.title}. The policy check below is updated.{confirm}", "success")
                 return redirect(url_for("cases.show", case_id=case.id))
     else:
         saved = draft.data if draft is not None and isinstance(draft.data, dict) else {}
@@ -140,7 +187,39 @@ def _fill(case: Case, defn, draft: Submission | None):
     return render_template("workflow/form.html", case=case, defn=defn, draft=draft, form=form,
                            refused=refused, refused_title=refused_title, refused_description=(
                                "Nothing has been saved." if refused_title else None),
-                           prefill=prefill, body=form_tokens.with_token(_with_draft_button(form, action), token))
+                           prefill=prefill, entry_problems=_entry_problems(checked),
+                           body=form_tokens.with_token(_with_warnings(_with_draft_button(form, action), checked), token))
+
+
+def _checked_against_policy(case: Case, defn, answers: dict) -> dict:
+    """The record's answers against the policy (hearth.web.entry_warnings): the warnings, the
+    reasons posted for them, and what stops the save: a warning with no good reason yet."""
+    warnings = entry_warnings.warnings_for(case, events_from(defn, answers))
+    reasons = {w.id: request.form.get(entry_warnings.REASON_PREFIX + w.id, "").strip() for w in warnings}
+    return {"warnings": [w.as_dict() for w in warnings], "reasons": reasons,
+            "problems": entry_warnings.reasons_problems(warnings, reasons)}
+
+
+def _entry_problems(checked: dict) -> list[dict]:
+    return [{"text": f"{message}: {_short(w)}", "href": f"#{entry_warnings.REASON_PREFIX}{w['id']}"}
+            for w in checked["warnings"] if (message := checked["problems"].get(w["id"]))]
+
+
+def _short(warning: dict) -> str:
+    return {"chair": "the chair", "invitee": "who is invited or attended",
+            "claim": "what the record says already happened"}.get(warning["kind"], "this point")
+
+
+def _with_warnings(html: Markup, checked: dict) -> Markup:
+    """The warnings and their reason boxes inside the form, just before its buttons."""
+    if not checked["problems"]:
+        return html
+    block = render_template("workflow/entry_warnings_form.html", warnings=checked["warnings"],
+                            reasons=checked["reasons"], problems=checked["problems"],
+                            prefix=entry_warnings.REASON_PREFIX, min_length=entry_warnings.REASON_MIN_LENGTH,
+                            max_length=entry_warnings.REASON_MAX_LENGTH)
+    head, sep, tail = str(html).rpartition('<div class="govuk-button-group">')
+    return Markup(head + block + sep + tail) if sep else html
 
 
 def already_saved(case: Case, defn, token):

@@ -1,0 +1,157 @@
+"""Warnings raised as a record is made (hearth.engine.entry_checks): a chair the policy does not
+allow for the child, a required invitee left out, a meeting claimed that the case does not show,
+an exception a manager must confirm. The form page asks a reason for each; the warnings and their
+reasons are kept with the record (its data's ``_entry_warnings``), and stay open on the case page
+and the dashboard until a manager has reviewed them (an audit entry) or, for an exception, until
+the manager's confirming event is on the case.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hearth.engine.entry_checks import EntryWarning, check_entry, entry_checks
+
+from . import db
+from .audit import audit
+from .evaluation import case_document, evaluate_case
+from .models import AuditAction, AuditEntry, Case, Event, Submission, User
+
+WARNINGS_KEY = "_entry_warnings"      # in a submitted record's data, beside its answers
+REASON_PREFIX = "entry_reason-"       # the form page's reason box for a warning: entry_reason-<id>
+REVIEWED = "entry_warnings"           # the audit object type of a manager's review of a record's warnings
+REASON_MIN_LENGTH = 10                # "x" is not a reason
+REASON_MAX_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class OpenWarning:
+    """A warning still to be resolved, with the record it was raised on."""
+    submission: Submission
+    warning: dict                     # EntryWarning.as_dict() and its `reason`
+
+    @property
+    def needs_manager(self) -> bool:
+        return self.warning["kind"] == "confirmation"
+
+
+def needs_reason(warning: EntryWarning) -> bool:
+    """A confirmation is a manager's to give; everything else asks the person recording why."""
+    return warning.kind != "confirmation"
+
+
+def warnings_for(case: Case, events: list[dict]) -> list[EntryWarning]:
+    """What these new events say against the policy's answer for the case as it stands; [] when
+    the case cannot be evaluated (recording says why then)."""
+    answer = evaluate_case(case).answer
+    if answer is None:
+        return []
+    return check_entry(answer, events, case_document(case)["events"])
+
+
+def reasons_problems(warnings: list[EntryWarning], reasons: dict[str, str]) -> dict[str, str]:
+    """{warning id: what is wrong with its reason} for the warnings that need one."""
+    problems = {}
+    for warning in warnings:
+        if not needs_reason(warning):
+            continue
+        reason = reasons.get(warning.id, "")
+        if not reason:
+            problems[warning.id] = "Enter why this record differs from the policy"
+        elif len(reason) < REASON_MIN_LENGTH:
+            problems[warning.id] = f"The reason must be at least {REASON_MIN_LENGTH} characters"
+        elif len(reason) > REASON_MAX_LENGTH:
+            problems[warning.id] = f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer"
+    return problems
+
+
+def kept(warnings: list[EntryWarning], reasons: dict[str, str] | None) -> list[dict]:
+    """The warnings as a record keeps them, each with the reason given (None: none was asked,
+    as through the API: the warning stays open until a manager reviews it)."""
+    return [{**w.as_dict(), "reason": (reasons or {}).get(w.id) or None} for w in warnings]
+
+
+def _record_warnings(sub: Submission) -> list[dict]:
+    data = sub.data if isinstance(sub.data, dict) else {}
+    found = data.get(WARNINGS_KEY)
+    return [w for w in found if isinstance(w, dict) and "kind" in w] if isinstance(found, list) else []
+
+
+def record_warnings(sub: Submission) -> list[dict]:
+    """The warnings a record was saved with, and their reasons (for its page)."""
+    return _record_warnings(sub)
+
+
+def review(sub: Submission) -> AuditEntry | None:
+    """A manager's review of a record's warnings, kept in the audit trail."""
+    return db.session().scalar(select(AuditEntry).where(
+        AuditEntry.object_type == REVIEWED, AuditEntry.object_id == str(sub.id),
+        AuditEntry.action == AuditAction.CHANGED.value).order_by(AuditEntry.id.desc()))
+
+
+def mark_reviewed(case: Case, sub: Submission, user: User, note: str) -> AuditEntry:
+    """Record that a manager has read the record's warnings and reasons (committed with the audit)."""
+    return audit(AuditAction.CHANGED, REVIEWED, sub.id,
+                 {"case": case.id, "reviewed": [w["id"] for w in _record_warnings(sub)], "note": note or None},
+                 user=user, council_id=case.council_id)
+
+
+def _open(sub: Submission, reviewed: bool, confirmed: set[str]) -> list[dict]:
+    out = []
+    for warning in _record_warnings(sub):
+        if warning["kind"] == "confirmation":
+            if not set(warning.get("expected") or []) & confirmed:
+                out.append(warning)
+        elif not reviewed:
+            out.append(warning)
+    return out
+
+
+def _in_force(session: Session, case_ids: list[int]) -> list[Submission]:
+    return list(session.scalars(select(Submission).where(Submission.case_id.in_(case_ids),
+                                                         Submission.status == "submitted")
+                                .order_by(Submission.id)))
+
+
+def _reviewed_ids(session: Session, subs: list[Submission]) -> set[int]:
+    if not subs:
+        return set()
+    rows = session.scalars(select(AuditEntry.object_id).where(
+        AuditEntry.object_type == REVIEWED, AuditEntry.action == AuditAction.CHANGED.value,
+        AuditEntry.object_id.in_([str(s.id) for s in subs])))
+    return {int(row) for row in rows}
+
+
+def _confirmations(session: Session, case_ids: list[int]) -> dict[int, set[str]]:
+    kinds = {c.confirmed_by for c in entry_checks().confirmations}
+    found: dict[int, set[str]] = defaultdict(set)
+    for case_id, kind in session.execute(select(Event.case_id, Event.type).where(
+            Event.case_id.in_(case_ids), Event.type.in_(kinds), Event.withdrawn_at.is_(None))):
+        found[case_id].add(kind)
+    return found
+
+
+def open_warnings(case: Case) -> list[OpenWarning]:
+    """The case's warnings not yet resolved, oldest record first."""
+    session = db.session()
+    subs = [s for s in _in_force(session, [case.id]) if _record_warnings(s)]
+    reviewed = _reviewed_ids(session, subs)
+    confirmed = _confirmations(session, [case.id])[case.id]
+    return [OpenWarning(sub, warning) for sub in subs for warning in _open(sub, sub.id in reviewed, confirmed)]
+
+
+def warning_counts(session: Session, case_ids) -> dict[int, int]:
+    """{case id: open warnings} for the cases that have any (the dashboard's column)."""
+    case_ids = list(case_ids)
+    if not case_ids:
+        return {}
+    subs = [s for s in _in_force(session, case_ids) if _record_warnings(s)]
+    reviewed = _reviewed_ids(session, subs)
+    confirmed = _confirmations(session, case_ids)
+    counts: dict[int, int] = defaultdict(int)
+    for sub in subs:
+        counts[sub.case_id] += len(_open(sub, sub.id in reviewed, confirmed[sub.case_id]))
+    return {case_id: n for case_id, n in counts.items() if n}
