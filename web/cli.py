@@ -1,7 +1,8 @@
 """The `hearth` command: the engine's commands plus the web runtime's (`db upgrade`, `db
 seed-demo`, `db check`, `serve`, `token create`, `user create` (hearth.web.user_cli), `assets
 build`, `worker`, `reminders send` (hearth.web.reminders_cli)), and the web's `hearth policy`
-commands on the database (hearth.web.policy_cli: import, export, publish, approve, diff).
+commands on the database (hearth.web.policy_cli: import, export, publish, approve, diff), and
+`hearth evaluate --cases ... --queue` (hearth.web.bulk_queue).
 
 The engine never imports the web; the web adds its commands to the engine's group (its
 `hearth policy` group is copied with the web's commands added, the engine's left as they are)."""
@@ -18,7 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from hearth.engine.cli import cli as engine_cli
 from hearth.rules.source import SourceError
 
-from . import assets, jobs, migrate, policy_cli, reminders_cli, seed, tokens, user_cli
+from . import assets, bulk_queue, jobs, migrate, policy_cli, reminders_cli, seed, tokens, user_cli
 from . import db as web_db
 from .audit import audit
 from .cli_support import cli_app
@@ -158,8 +159,9 @@ WEB_COMMANDS = (db_group, serve, token_group, user_cli.user_group, assets_group,
                 reminders_cli.reminders_group)
 def build_cli() -> click.Group:
     root = click.Group("hearth", help="Hearth: councils' stable-homes policies, and the web app.")
+    extended = {"policy": policy_cli.policy_group, "evaluate": bulk_queue.evaluate_command}
     for name, command in engine_cli.commands.items():
-        root.add_command(policy_cli.policy_group(command) if name == "policy" else command, name)
+        root.add_command(extended[name](command) if name in extended else command, name)
     for command in WEB_COMMANDS:
         if command.name in root.commands:
             raise RuntimeError(f"the web command {command.name!r} would replace the engine's")
