@@ -23,6 +23,7 @@ from hearth.rules.limits import EARLIEST_DATE, LATEST_DATE
 from hearth.rules.source import Loc, Problem, SourceError
 
 from .case import Case, Event
+from .event_index import EventIndex
 from .history import (NO_LIMIT, Context, Point, atom_value, describe, event_atoms,
                       event_types_mentioned, explain_events, matching_events)
 from .lru import LRU
@@ -217,6 +218,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     cp = compiled(policy)
     case = case.up_to(as_of)
     ctx = Context(case, policy.calendar)
+    index = EventIndex(case.events)
 
     # Phase 1: every trigger point and every deadline/duty instance, in one session.
     facts, trigger_points, instances = [], [], []
@@ -246,7 +248,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         triggers = _triggers(cp, trigger_points, fired, ctx)
     first = len(facts) if triggers is not None else 0
     for ob in policy.deadlines + policy.duties:
-        for start in _starts(ob, case):
+        for start in index.matching(ob.starts)[0]:
             point = Point(as_of, NO_LIMIT, start, _record(case, start.on, start))
             instances.append((len(facts), ob, start, point))
             facts.append(_fact(cp, "o", len(facts), point, ctx, ob.id, {"ob": ob.id}))
@@ -254,7 +256,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         fired |= outcomes.fire(cp.ruleset, facts[first:])
     if triggers is None:
         triggers = _triggers(cp, trigger_points, fired, ctx)
-    deadlines, duties = _obligations(cp, instances, fired, ctx, as_of)
+    deadlines, duties = _obligations(cp, instances, fired, index, as_of)
     for d in deadlines:
         ctx.deadline_status[d["id"]] = d["status"]
 
@@ -344,26 +346,25 @@ def _invitees(cp: CompiledPolicy, fired: set) -> dict:
             "because": because}
 
 
-def _starts(ob: Obligation, case: Case) -> list[Event]:
-    return [e for e in case.events if e.type in ob.starts.types and fields_hold(ob.starts.where, e.record)]
-
-
 def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
     latest: dict[str, tuple] = {}
+    dates: dict[str, list] = {}
+    names = [(t, f"trigger:{t.id}", cp.trigger_types[t.id]) for t in cp.policy.triggers]
     for no, event, point in points:
-        for t in cp.policy.triggers:
-            if (no, f"trigger:{t.id}") in fired and event.type in cp.trigger_types[t.id]:
+        for t, name, types in names:
+            if (no, name) in fired and event.type in types:
                 ctx.firings.append((event.seq, t.id))
-                latest[t.id] = (event, point, latest.get(t.id, (None, None, []))[2] + [event.on.isoformat()])
+                latest[t.id] = (event, point)
+                dates.setdefault(t.id, []).append(event.on.isoformat())
     out = []
     for t in cp.policy.triggers:
         if t.id not in latest:
             continue
-        event, point, dates = latest[t.id]
+        event, point = latest[t.id]
         reasons = explain_events(t.when, point, ctx, cp.labels)
         out.append({"rule": t.id, "title": t.title, "on": event.on.isoformat(),
                     "because": "; ".join(reasons) or describe(t.when, cp.labels),
-                    "fired_on": sorted(set(dates)), "source": _source(cp.policy, t.source)})
+                    "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source)})
     return out
 
 
@@ -381,14 +382,42 @@ def _matches(spec, e: Event) -> bool:
     return e.type in spec.types and fields_hold(spec.where, e.record)
 
 
-def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date) -> tuple[list, list]:
+def _first_meeting(found: list, days: list, start: Event, ob: Obligation, used: dict | None) -> Event | None:
+    """The first of an obligation's met_by events (``found``, in history order) that can meet what
+    ``start`` began: from the start's day on, and (oldest_open: ``used`` given) not yet used by an
+    older instance. ``used`` maps each used position to a later one to look at instead, so the
+    used are stepped over in one jump, not one by one (cost: the history, not history x instances)."""
+    i = bisect_left(days, start.on)
+    while i < len(found):
+        if used is not None:
+            i = _unused(used, i)
+            if i >= len(found):
+                return None
+        if _after(found[i], start, ob):
+            if used is not None:
+                used[i] = i + 1
+            return found[i]
+        i += 1
+    return None
+
+
+def _unused(used: dict, i: int) -> int:
+    """The first position from i on not in ``used``; the positions passed then point straight at it."""
+    passed = []
+    while i in used:
+        passed.append(i)
+        i = used[i]
+    for position in passed:
+        used[position] = i
+    return i
+
+
+def _obligations(cp: CompiledPolicy, instances, fired, index: EventIndex, as_of: date) -> tuple[list, list]:
     policy = cp.policy
-    used_met: set = set()
     open_by_id: dict[str, list] = {}
     results = []
-    # Per obligation, the events that could meet it or plan it, in history order (so by day):
-    # each instance looks only from its start's day on. Found once, not once per instance.
-    meeting: dict[str, tuple] = {}
+    # Per obligation (oldest_open), the positions of its met_by events already used by an older instance.
+    used_by_id: dict[str, dict] = {}
     for no, ob, start, point in instances:
         if (no, f"unless:{ob.id}") in fired:
             continue
@@ -406,15 +435,10 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
         if ob.agreed_date and start.fields.get(ob.agreed_date):
             due = start.fields[ob.agreed_date]
             basis = [f"the date agreed at the {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
-        if ob.id not in meeting:
-            found = [e for e in ctx.case.events if _matches(ob.met_by, e)]
-            meeting[ob.id] = (found, [e.on for e in found])
-        found, days = meeting[ob.id]
+        found, days, _ = index.matching(ob.met_by)
         # one met_by event meets every instance open before it (all_open), or only the oldest (oldest_open)
-        met = next((e for e in found[bisect_left(days, start.on):] if _after(e, start, ob)
-                    and (ob.one_event_meets == "all_open" or (ob.id, e.seq) not in used_met)), None)
-        if met is not None:
-            used_met.add((ob.id, met.seq))
+        used = None if ob.one_event_meets == "all_open" else used_by_id.setdefault(ob.id, {})
+        met = _first_meeting(found, days, start, ob, used)
         inst = {"ob": ob, "start": start, "due": due, "basis": basis, "met": met, "calendar": calendar,
                 "unit": row.duration.unit, "waived": None}
         results.append(inst)
@@ -424,15 +448,20 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
         insts = open_by_id.get(ob.id, [])
         if not insts:
             continue
-        moving = [e for e in ctx.case.events if (ob.waived_by and _matches(ob.waived_by, e))
-                  or any(_matches(move.event, e) for move in ob.moved_by)]
+        specs = ([ob.waived_by] if ob.waived_by else []) + [move.event for move in ob.moved_by]
+        moving = sorted({e.seq: e for spec in specs for e in index.matching(spec)[0]}.values(), key=lambda e: e.seq)
+        # The instances started before the event, latest on top; one met by then is met for every later
+        # event too, so it leaves the stack for good when it comes to the top.
+        started, stack = 0, []
         for e in moving:  # only these can change an instance
-            target = None
-            for inst in insts:
-                if inst["start"].seq < e.seq and (inst["met"] is None or inst["met"].seq > e.seq):
-                    target = inst
-            if target is None:
+            while started < len(insts) and insts[started]["start"].seq < e.seq:
+                stack.append(insts[started])
+                started += 1
+            while stack and stack[-1]["met"] is not None and stack[-1]["met"].seq <= e.seq:
+                stack.pop()
+            if not stack:
                 continue
+            target = stack[-1]
             if ob.waived_by and _matches(ob.waived_by, e) and target["waived"] is None:
                 target["waived"] = e
             for move in ob.moved_by:
@@ -446,9 +475,8 @@ def _obligations(cp: CompiledPolicy, instances, fired, ctx: Context, as_of: date
                     amount = move.extend_by or Duration(int(e.fields.get(move.extend_field) or 0), target["unit"])
                     target["due"] = _moved(target["calendar"], target["due"], amount, e, move.extend_field)
                     target["basis"].append(f"{label} by {amount} on {e.on.isoformat()}")
-    plans: dict[str, tuple] = {}
     for inst in results:
-        inst["planned"] = _planned(inst, ctx.case, plans)
+        inst["planned"] = _planned(inst, index)
     deadlines, duties = [], []
     for inst in results:
         ob, due, met = inst["ob"], inst["due"], inst["met"]
@@ -508,24 +536,20 @@ def _moved(calendar, due: date | datetime, amount: Duration, event: Event, field
             f"{LATEST_DATE.year}, the last year Hearth counts to (see docs/limits.md)."), path)]) from None
 
 
-def _planned(inst: dict, case: Case, plans: dict) -> tuple[date, Event] | None:
-    """The date the latest `planned_by` event since the start (and before it was met) gives.
-    ``plans`` remembers each obligation's planning events (in history order) across instances."""
-    ob = inst["ob"]
+def _planned(inst: dict, index: EventIndex) -> tuple[date, Event] | None:
+    """The date the latest `planned_by` event since the start (and before it was met) gives:
+    looked for from the last planning event before it was met back to the start's day."""
+    ob, start, met = inst["ob"], inst["start"], inst["met"]
     plan = ob.planned_by
     if plan is None:
         return None
-    if ob.id not in plans:
-        events = [e for e in case.events if _matches(plan.event, e) and isinstance(e.fields.get(plan.date_field), date)]
-        plans[ob.id] = (events, [e.on for e in events])
-    events, days = plans[ob.id]
-    found = None
-    for e in events[bisect_left(days, inst["start"].on):]:
-        if inst["met"] is not None and e.seq >= inst["met"].seq:
-            break
-        if _after(e, inst["start"], ob):
-            found = (e.fields[plan.date_field], e)
-    return found
+    events, days, seqs = index.matching(plan.event)
+    first = bisect_left(days, start.on)
+    for i in range(bisect_left(seqs, met.seq) if met is not None else len(events), first, -1):
+        e = events[i - 1]
+        if isinstance(e.fields.get(plan.date_field), date) and _after(e, start, ob):
+            return e.fields[plan.date_field], e
+    return None
 
 
 # A gate's statuses, most restrictive first (an action under several gates gets the first).

@@ -1,0 +1,39 @@
+"""A child's history indexed by event type, once per evaluation.
+
+Deadlines and duties ask the same questions of the history again and again: which events
+start one, which meet, plan, move or waive it. Each type's events are listed once, in history
+order (so by day too), and an event spec's events are the merge of its types' lists, found
+once; whoever asks then bisects by day or by position instead of walking the whole history,
+so an evaluation's cost grows with its events, not with events times deadlines.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from heapq import merge
+from operator import attrgetter
+
+from hearth.rules.conditions import fields_hold
+
+from .case import Event
+
+_SEQ = attrgetter("seq")
+
+
+class EventIndex:
+    def __init__(self, events: list[Event]):
+        self._by_type: dict[str, list[Event]] = defaultdict(list)
+        for event in events:
+            self._by_type[event.type].append(event)
+        self._found: dict = {}
+
+    def matching(self, spec) -> tuple[list[Event], list, list[int]]:
+        """The events of ``spec``'s types (an EventSpec: types and where) whose fields hold, in
+        history order, with their days and positions (both ascending, for bisection)."""
+        found = self._found.get(id(spec))
+        if found is None:
+            lists = [self._by_type[t] for t in dict.fromkeys(spec.types) if t in self._by_type]
+            pool = lists[0] if len(lists) == 1 else list(merge(*lists, key=_SEQ))
+            events = [e for e in pool if fields_hold(spec.where, e.record)]
+            # the spec is kept beside its answer, so its id names no other spec while the index lives
+            found = self._found[id(spec)] = (events, [e.on for e in events], [e.seq for e in events], spec)
+        return found[:3]
