@@ -1,4 +1,4 @@
-"""Bulk evaluation (`hearth evaluate --cases`): 10,000 generated Swindon cases of 20 events,
+"""Bulk evaluation (`hearth evaluate --cases`): 10,000 generated, distinct Swindon cases of 20 events (bench_cases.py),
 evaluated by the console script with one worker and with one per core, and the two outputs
 checked identical, byte for byte (issue 14's must-show; the test suite runs 1,000).
 
@@ -25,7 +25,7 @@ from cohorts import COUNCIL, ON, write_cohort
 
 from hearth.engine.bulk import default_workers
 
-ROOT = Path(__file__).resolve().parents[1] / "policies"
+POLICIES = Path(__file__).resolve().parents[1] / "policies"
 HEARTH = Path(sys.executable).parent / "hearth"
 
 
@@ -33,7 +33,7 @@ def run(cases: Path, workers: int, output: Path) -> float:
     started = time.perf_counter()
     done = subprocess.run([str(HEARTH), "evaluate", "--council", COUNCIL, "--cases", str(cases), "--on", ON,
                            "--workers", str(workers), "--output", str(output), "--no-progress"],
-                          env={**os.environ, "HEARTH_POLICIES": str(ROOT)}, capture_output=True, text=True)
+                          env={**os.environ, "HEARTH_POLICIES": str(POLICIES)}, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"hearth evaluate --workers {workers} failed ({done.returncode}):\n{done.stderr}")
     return time.perf_counter() - started
@@ -45,7 +45,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=default_workers())
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hearth-bulk-") as folder:
-        cases = write_cohort(Path(folder) / "cohort.jsonl", args.cases, root=ROOT)
+        cases = write_cohort(Path(folder) / "cohort.jsonl", args.cases)
         alone = run(cases, 1, Path(folder) / "one.jsonl")
         together = run(cases, args.workers, Path(folder) / "many.jsonl")
         identical = filecmp.cmp(Path(folder) / "one.jsonl", Path(folder) / "many.jsonl", shallow=False)

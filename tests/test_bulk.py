@@ -20,7 +20,7 @@ from hearth.rules.limits import MAX_YAML_BYTES
 
 COHORT = int(os.environ.get("HEARTH_BULK_CASES", "1000"))
 GOOD = json.dumps({"child": {"ref": "C-1"}, "placement": {"type": "ifa_foster", "started": "2025-06-01"},
-                   "events": [{"type": "allegation", "on": "2026-02-27"}]})
+                   "events": [{"type": "allegation", "on": "2027-11-26"}]})
 
 
 def hearth(*args):
@@ -37,7 +37,7 @@ def lines_of(text: str) -> list[dict]:
 
 @needs_council(COUNCIL)
 def test_one_worker_and_several_write_the_same_answers_in_the_cases_order(tmp_path):
-    cohort = write_cohort(tmp_path / "cohort.jsonl", COHORT, root=session_root())
+    cohort = write_cohort(tmp_path / "cohort.jsonl", COHORT)
     with cohort.open("a", encoding="utf-8") as out:
         out.write('{"child": {"ref": "C-2"}, "placement": {"type": "castle"}}\n')   # one bad case, at the end
     one = evaluate(cohort, "--workers", "1")
@@ -92,7 +92,7 @@ def test_a_folder_of_case_files_is_read_by_name_and_written_to_the_output_file(t
     folder = tmp_path / "cohort"
     folder.mkdir()
     (folder / "b.yaml").write_text("child: {ref: C-2}\nplacement: {type: ifa_foster, started: 2025-06-01}\n"
-                                   "events:\n  - {type: child_wants_move, on: 2026-02-27}\n")
+                                   "events:\n  - {type: child_wants_move, on: 2027-11-26}\n")
     (folder / "a.json").write_text(GOOD)
     (folder / "c.yaml").write_text("child: {ref: C-3}\nplacement: {type: ifa_foster, started: 2025-06-01}\n"
                                    "events:\n  - {type: allegation, on: 2026-02-30}\n")

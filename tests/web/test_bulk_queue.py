@@ -97,7 +97,7 @@ def wait_for_workers(count: int, queue_name: str) -> None:
 @needs_council(COUNCIL)
 def test_two_workers_on_the_queue_write_what_this_machine_writes(tmp_path, queue_name, monkeypatch):
     monkeypatch.setattr(bulk_queue.QueueRunner, "chunk_cases", CHUNK_CASES)
-    cohort = write_cohort(tmp_path / "cohort.jsonl", COHORT, seed=14, root=session_root())
+    cohort = write_cohort(tmp_path / "cohort.jsonl", COHORT, seed=14)
     with cohort.open("a", encoding="utf-8") as out:
         out.write("{not a case\n")
     environment = settings(tmp_path, queue_name)
