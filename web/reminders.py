@@ -20,8 +20,10 @@ the run whose insert made the row queues the email. A row whose email the queue 
 deleted again, so the next run tries it. An item whose due date moves (a deadline extended)
 is a new item. Each run leaves one audit entry per council, with counts and no personal data.
 
-Kinds of item are ItemKind; agreed actions (``action``) will join deadlines and duties as
-another source in ``items_for`` once they are tracked.
+Kinds of item are ItemKind: the answer's deadlines and duties (``items_for``), and the case's
+agreed actions not yet done (``action_items``, hearth.web.actions), due by their date as last
+changed; an action's item id is its reference, so a changed date is a new item too. Actions need
+no evaluation: a case the engine cannot answer for is still reminded of them.
 """
 from __future__ import annotations
 
@@ -38,6 +40,7 @@ from hearth.engine import api
 
 from . import db, notify
 from .access_models import CaseAccess, Team
+from .actions import DONE, OVERDUE, actions_from
 from .audit import audit
 from .evaluation import evaluate_case, forget, policy_in_force, today
 from .filters import day_date
@@ -55,7 +58,7 @@ SERVICE = ""   # the job queue's council for a job that is the whole service's
 class ItemKind(StrEnum):
     DEADLINE = "deadline"
     DUTY = "duty"
-    ACTION = "action"      # an agreed action of a meeting: not tracked yet
+    ACTION = "action"      # an agreed action of a meeting (hearth.web.actions)
 
 
 class Stage(StrEnum):
@@ -66,6 +69,7 @@ class Stage(StrEnum):
 # Where each kind of item is in the engine's answer.
 ANSWER_SOURCES = ((ItemKind.DEADLINE, "deadlines"), (ItemKind.DUTY, "duties"))
 TEMPLATE_KINDS = {Stage.DUE: "reminder_due", Stage.OVERDUE: "reminder_overdue"}
+TITLE_LENGTH = 100   # an action's words in an email's subject: it may be a paragraph
 KIND_WORDS = {ItemKind.DEADLINE: "deadline", ItemKind.DUTY: "duty", ItemKind.ACTION: "agreed action"}
 
 
@@ -141,13 +145,13 @@ def _run_council(council: api.Council, on: date, base_url: str, report: Report) 
         forget(case)   # one case's answer at a time, however many cases there are
         if evaluation.answer is None:
             report.not_evaluated += 1
-        else:
-            items = items_for(evaluation.answer, on, horizon)
-            if items:
-                people = recipients(case)
-                for item in items:
-                    for person in people:
-                        _send_once(case, council, item, person, templates[item.stage], base_url, report)
+        items = items_for(evaluation.answer, on, horizon) if evaluation.answer is not None else []
+        items += action_items(case, on, horizon)
+        if items:
+            people = recipients(case)
+            for item in items:
+                for person in people:
+                    _send_once(case, council, item, person, templates[item.stage], base_url, report)
         s.expunge_all()
 
 
@@ -164,6 +168,18 @@ def items_for(answer: dict, on: date, horizon: date) -> list[DueItem]:
             else:
                 continue
             items.append(DueItem(kind, str(entry["id"]), entry.get("title") or str(entry["id"]), due_on, stage))
+    return items
+
+
+def action_items(case: Case, on: date, horizon: date) -> list[DueItem]:
+    """The case's agreed actions not yet done, overdue on ``on`` or coming due by ``horizon``."""
+    items = []
+    for action in actions_from(case.events, on):
+        if action.status == DONE or (action.status != OVERDUE and action.due > horizon):
+            continue
+        stage = Stage.OVERDUE if action.status == OVERDUE else Stage.DUE
+        title = action.title if len(action.title) <= TITLE_LENGTH else action.title[:TITLE_LENGTH - 1] + "…"
+        items.append(DueItem(ItemKind.ACTION, str(action.id), title, action.due, stage))
     return items
 
 
