@@ -104,11 +104,9 @@ def _evaluate_many(council: str, source: str, on: date, workers: int, output: st
         cases = bulk.read_cases(source)
     except bulk.BulkError as exc:
         _fail([f"--cases: {exc}"])
-    shown = sys.stderr.isatty() if progress is None else progress
     failed = 0
     try:
-        with _answers_file(output) as out, click.progressbar(length=max(cases.total, 1), label="Evaluating",
-                                                            file=sys.stderr, hidden=not shown) as bar:
+        with _answers_file(output) as out, _progress(cases.total, progress) as bar:
             runner = runner_for(council, on, policy, workers)
             try:
                 for result, units in bulk.run(bulk.chunked(cases.items, runner.chunk_cases), runner):
@@ -126,6 +124,34 @@ def _evaluate_many(council: str, source: str, on: date, workers: int, output: st
         click.echo(f"{failed:,} case{'s' if failed != 1 else ''} could not be evaluated; "
                    f"{'their lines say' if failed != 1 else 'its line says'} why.", err=True)
         sys.exit(1)
+
+
+def _progress(total: int, asked: bool | None):
+    """click's progress bar on a terminal; asked for elsewhere (--progress into a log), a line
+    at each tenth; neither when not asked for and stderr is no terminal."""
+    terminal = sys.stderr.isatty()
+    if terminal or not asked:
+        return click.progressbar(length=max(total, 1), label="Evaluating", file=sys.stderr,
+                                 hidden=not (terminal if asked is None else asked))
+    return _ProgressLines(total)
+
+
+class _ProgressLines:
+    def __init__(self, total: int):
+        self.total, self.done, self.said = max(total, 1), 0, 0
+
+    def __enter__(self) -> "_ProgressLines":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        pass
+
+    def update(self, units: int) -> None:
+        self.done += units
+        tenths = min(10, self.done * 10 // self.total)
+        if tenths > self.said:
+            self.said = tenths
+            click.echo(f"Evaluating: {tenths * 10}%", err=True)
 
 
 @contextmanager

@@ -74,7 +74,7 @@ def test_bad_lines_are_located_errors_and_the_rest_is_answered(tmp_path, workers
     ]) + b"\n")
     result = evaluate(cases, "--workers", workers)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "4 cases could not be evaluated" in result.stderr
+    assert "4 cases could not be evaluated" in result.stderr and "Evaluating" not in result.stderr
     found = {answer["line"]: answer for answer in lines_of(result.stdout)}
     assert list(found) == [1, 3, 4, 5, 6, 7]
     assert found[1]["answer"] == found[7]["answer"] and found[1]["answer"]["triggers"]
@@ -98,8 +98,9 @@ def test_a_folder_of_case_files_is_read_by_name_and_written_to_the_output_file(t
                                    "events:\n  - {type: allegation, on: 2026-02-30}\n")
     (folder / "notes.txt").write_text("not a case")
     output = tmp_path / "answers.jsonl"
-    result = evaluate(folder, "--output", output)
+    result = evaluate(folder, "--output", output, "--progress")
     assert result.returncode == 1 and result.stdout == ""
+    assert "Evaluating: 100%" in result.stderr, "asked for, progress is shown on stderr even when it is no terminal"
     answers = lines_of(output.read_text(encoding="utf-8"))
     assert [answer["file"] for answer in answers] == [str(folder / name) for name in ("a.json", "b.yaml", "c.yaml")]
     assert answers[0]["answer"]["triggers"] and answers[1]["answer"]["triggers"]
