@@ -1,7 +1,9 @@
 """The engine's commands: evaluate a case, list councils, lint/test/describe policies.
 
 Bad input exits 2 with located messages on stderr and nothing on stdout;
-no command ever prints a traceback for a user's mistake.
+no command ever prints a traceback for a user's mistake. `evaluate --cases` (many cases,
+hearth.engine.bulk) is the exception that proves it: one bad case is a located error line
+among the answers, and the exit code is 1.
 """
 from __future__ import annotations
 
