@@ -221,6 +221,27 @@ class Case(Base):
 
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
+    # The case's summary for lists (hearth.web.case_summaries): what the engine's answer said on
+    # summary_as_of under that policy, so the dashboard sorts and pages without evaluating every
+    # case. next_status: overdue, decision (a meeting recommended, nothing due yet), pending,
+    # problem (not checked: summary_problem says why) or none. summary_revision counts changes
+    # to the case's events; a summary is only written over the revision it was made from.
+    next_status: Mapped[str | None] = mapped_column(String(10))
+    next_due: Mapped[str | None] = mapped_column(String(32))   # as the engine wrote it
+    next_due_on: Mapped[date | None]
+    next_due_title: Mapped[str | None] = mapped_column(String(200))
+    next_due_kind: Mapped[str | None] = mapped_column(String(10))
+    next_planned_for: Mapped[str | None] = mapped_column(String(32))
+    next_planned_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    recommendation: Mapped[str | None] = mapped_column(String(100))
+    recommendation_label: Mapped[str | None] = mapped_column(String(200))
+    placement_in_force: Mapped[str | None] = mapped_column(String(64))
+    summary_problem: Mapped[str | None] = mapped_column(String(10))
+    summary_as_of: Mapped[date | None]
+    summary_policy_version: Mapped[str | None] = mapped_column(String(40))
+    summary_policy_hash: Mapped[str | None] = mapped_column(String(64))
+    summary_revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
     worker: Mapped[User | None] = relationship(foreign_keys=[worker_id])
     events: Mapped[list[Event]] = relationship(back_populates="case", order_by="(Event.on, Event.id)")
 
