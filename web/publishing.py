@@ -31,7 +31,7 @@ from hearth.engine.lru import LRU
 from hearth.engine.policy_files import PolicyFiles
 from hearth.rules.source import SourceError
 
-from . import notify, policy_store
+from . import case_summaries, notify, policy_store
 from .jobs import JobError
 from .models import PolicyDraft, PolicyPublication, PublicationRequest, RequestStatus, Role, User, utcnow
 
@@ -169,6 +169,7 @@ def approve(session: Session, council_id: str, *, by: User, request_id: int | No
                                        effective_from=effective_from, change_note=request.change_note)
     request.publication = publication
     session.flush()
+    case_summaries.refresh_after_commit(session, council_id)  # the dashboard's stored summaries, once kept
     return Approved(request, publication, late=effective_from != request.effective_from)
 
 

@@ -32,7 +32,7 @@ from hearth.forms import events_from
 from hearth.rules.limits import MAX_DRAFT_BYTES
 from hearth.rules.source import parse_date_or_datetime
 
-from . import db, entry_warnings
+from . import case_summaries, db, entry_warnings
 from .audit import audit, policy_hash, version_name
 from .case_closing import close_for
 from .evaluation import CHECK_FAILED, case_document, evaluate_case, forget, policy_in_force, remember, today
@@ -210,6 +210,7 @@ def record_events(case: Case, events: list[dict], user: User, detail: dict | Non
                   {"case": case.id, "type": row.type, "via": via, **(detail or {})},
                   user=user, council_id=case.council_id, policy=policy, commit=False)
         close_for(case, rows, user, policy)  # an event whose type closes the case (closes_case)
+        case_summaries.store(case, None if any(_has_time(e["on"]) for e in events) else answer)  # for lists
         if commit:
             s.commit()
     except Exception:
