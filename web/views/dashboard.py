@@ -1,18 +1,28 @@
-"""The home page: the council's open cases, each with its next deadline from the live
-evaluation, overdue first, filtered by worker, team and status with a plain GET form.
-A worker sees the cases allocated to them (worker_id) unless they choose otherwise, so a
-case transferred to them is on their list at once."""
+"""The home page: the council's open cases, 25 to a page, each with its next deadline and the
+policy's recommendation: overdue first, then those that need a decision (a meeting recommended,
+nothing decided yet), then by due date. Filtered by worker, team and status, and searched by
+child reference or worker's name, with a plain GET form. A worker sees the cases allocated to
+them (worker_id) unless they choose otherwise, so a case transferred to them is on their list
+at once.
+
+The list reads each case's stored summary (hearth.web.case_summaries), so a page costs the same
+with 10,000 open cases as with 10: only cases whose events changed since their summary are
+evaluated before listing (a few), and stale summaries (another day's or another policy's) only
+for the rows the page shows."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from math import ceil
 
 from flask import Blueprint, render_template, request
+from sqlalchemy import Select, case as sql_case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import db
+from .. import case_summaries, db
 from ..audit import audit
 from ..auth import current_user, login_required
-from ..evaluation import NextDue, end_of_week, evaluate_case, next_due, policy_in_force, today
+from ..case_summaries import STATUS_ORDER, Summary
+from ..evaluation import NextDue, end_of_week, policy_in_force, today
 from ..models import AuditAction, Case, Role, Team, User
 from ..scoping import scoped_select
 
@@ -20,7 +30,24 @@ bp = Blueprint("dashboard", __name__)
 
 # Who works with children's records. Policy officers and system admins do not need them.
 CASE_ROLES = (Role.WORKER, Role.MANAGER)
-STATUSES = {"all": "Any", "overdue": "Overdue", "week": "Due this week", "none": "No deadline"}
+STATUSES = {"all": "Any", "overdue": "Overdue", "decision": "Needs a decision", "week": "Due this week",
+            "none": "No deadline"}
+PAGE_SIZE = 25
+SEARCH_LENGTH = 64
+# Cases whose events changed without a new summary (a record withdrawn) are summarised before
+# listing, so they sort where they belong; more than this (a database just upgraded) waits for
+# the refresh job, and each page refreshes its own rows meanwhile.
+BEFORE_LISTING = 100
+# Overdue, needs a decision, pending, not checked, no deadline; a case with no summary yet last.
+_RANK = sql_case(*((Case.next_status == status, rank) for rank, status in enumerate(STATUS_ORDER)),
+                 else_=len(STATUS_ORDER))
+
+# Where the lead adds the counts other parts of the service keep per case (overdue agreed actions:
+# hearth.web.actions.overdue_action_counts; open entry warnings: hearth.web.entry_warnings
+# .warning_counts): (the column's heading, a function of the page's case ids answering
+# {case id: count}). Each becomes a column of the table (dashboard.html, "Extra columns"), asked
+# once per page for its 25 cases only.
+EXTRA_COUNTS: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -29,13 +56,24 @@ class Row:
     next: NextDue | None
     problem: str | None  # the evaluation's problem, when there is no answer
     placement_type: str | None  # in force today: after a move, not the one the case was opened with
+    status: str = "none"  # one of case_summaries.STATUS_ORDER
+    recommendation: str | None = None
+    recommendation_label: str | None = None
+    counts: tuple = ()   # EXTRA_COUNTS' figures for this case, in their order
+
+    @property
+    def needs_decision(self) -> bool:
+        return self.status == "decision"
 
     @property
     def order(self) -> tuple:
-        group = 3 if self.next is None else (0 if self.next.status == "overdue" else 1)
-        if self.next is None and self.problem:
-            group = 2  # unknown deadlines before "none": someone should look
-        return group, self.next.due if self.next else "", self.case.child_ref
+        rank = STATUS_ORDER.index(self.status) if self.status in STATUS_ORDER else len(STATUS_ORDER)
+        return rank, self.next.due if self.next else "", self.case.child_ref
+
+
+def _row(case: Case, summary: Summary) -> Row:
+    return Row(case, summary.next, summary.problem, summary.placement_type, summary.status,
+               summary.recommendation, summary.recommendation_label)
 
 
 def _worker_choice(people: list[User]) -> str:
@@ -52,33 +90,94 @@ def _team_choice(teams: list[Team]) -> str:
     return chosen if chosen in {"all", *(str(t.id) for t in teams)} else "all"
 
 
-def _matches(row: Row, status: str) -> bool:
-    if status == "overdue":
-        return row.next is not None and row.next.status == "overdue"
-    if status == "week":
-        return (row.next is not None and row.next.status == "pending"
-                and row.next.day <= end_of_week(today()))
-    if status == "none":
-        return row.next is None and row.problem is None
-    return True
+def search_choice() -> tuple[str, str | None]:
+    """The search words (child reference or worker's name) and, when they cannot be used, why."""
+    words = " ".join(request.args.get("search", "").split())
+    if len(words) > SEARCH_LENGTH:
+        return "", f"Search for {SEARCH_LENGTH} characters or fewer"
+    return words, None
 
 
-def _rows(worker: str, status: str, team: str = "all") -> list[Row]:
-    stmt = (scoped_select(Case).where(Case.status == "open")
-            .options(selectinload(Case.worker), selectinload(Case.events)))
+def _page_choice() -> int:
+    text = request.args.get("page", "1")
+    return int(text) if text.isascii() and text.isdigit() and 0 < len(text) < 7 and int(text) > 0 else 1
+
+
+def _scope(worker: str, team: str, search: str) -> Select:
+    """The user's council's open cases they may see, with the worker, team and search chosen."""
+    stmt = scoped_select(Case).where(Case.status == "open")
     if worker == "none":
         stmt = stmt.where(Case.worker_id.is_(None))
     elif worker != "all":
         stmt = stmt.where(Case.worker_id == int(worker))
     if team != "all":
         stmt = stmt.where(Case.team_id == int(team))
+    if search:
+        pattern = "%" + search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        workers = select(User.id).where(User.council_id == current_user().council_id,
+                                        or_(func.lower(User.name).like(pattern, escape="\\"),
+                                            func.lower(User.email).like(pattern, escape="\\")))
+        stmt = stmt.where(or_(func.lower(Case.child_ref).like(pattern, escape="\\"), Case.worker_id.in_(workers)))
+    return stmt
+
+
+def _with_status(stmt: Select, status: str) -> Select:
+    if status == "week":
+        return stmt.where(Case.next_status == "pending", Case.next_due_on <= end_of_week(today()))
+    if status in ("overdue", "decision", "none"):
+        return stmt.where(Case.next_status == status)
+    return stmt
+
+
+def _summarise_changed(scope: Select) -> None:
+    """Summaries for the cases in scope whose events changed since theirs (at most BEFORE_LISTING)."""
+    ids = db.session().scalars(scope.with_only_columns(Case.id).where(Case.summary_as_of.is_(None))
+                               .order_by(Case.id).limit(BEFORE_LISTING)).all()
+    case_summaries.refresh_ids(list(ids))
+
+
+def _rows_of(cases: list[Case]) -> list[Row]:
+    """Rows for these cases from their summaries, refreshing those not made today under the policy in force."""
+    on = today()
+    stale = [c.id for c in cases if not case_summaries.is_current(c, on, policy_in_force(c.council_id, on))]
+    fresh = case_summaries.refresh_ids(stale, on) if stale else {}
     rows = []
-    for case in db.session().scalars(stmt):
-        evaluation = evaluate_case(case)  # once per case: remembered for this request
-        in_force = (evaluation.answer or {}).get("placement") or {}
-        rows.append(Row(case, next_due(evaluation.answer), evaluation.problem,
-                        in_force.get("type", case.placement_type)))
-    return sorted((r for r in rows if _matches(r, status)), key=lambda r: r.order)
+    for case in cases:
+        summary = fresh.get(case.id) or case_summaries.stored(case)
+        rows.append(_row(case, summary or Summary("none", placement_type=case.placement_type)))
+    return sorted(rows, key=lambda r: r.order)
+
+
+@dataclass(frozen=True)
+class Listing:
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+    catching_up: int   # cases in scope whose stored summary is not yet today's (the order may move)
+
+
+def listing(worker: str, status: str, team: str = "all", search: str = "", page: int = 1,
+            size: int | None = PAGE_SIZE) -> Listing:
+    """One page of the dashboard (every row with size=None) for these filters."""
+    s = db.session()
+    scope = _scope(worker, team, search)
+    _summarise_changed(scope)
+    chosen = _with_status(scope, status)
+    total = s.scalar(chosen.with_only_columns(func.count(Case.id)).order_by(None)) or 0
+    pages = max(1, ceil(total / size)) if size else 1
+    page = min(max(page, 1), pages)
+    ordered = chosen.order_by(_RANK, Case.next_due, Case.child_ref).options(selectinload(Case.worker))
+    if size:
+        ordered = ordered.offset((page - 1) * size).limit(size)
+    rows = _rows_of(list(s.scalars(ordered)))
+    if EXTRA_COUNTS:
+        figures = [count([row.case.id for row in rows]) for _heading, count in EXTRA_COUNTS]
+        rows = [replace(row, counts=tuple(figure.get(row.case.id, 0) for figure in figures)) for row in rows]
+    policy = policy_in_force(current_user().council_id) if current_user().council_id else None
+    behind = s.scalar(scope.with_only_columns(func.count(Case.id))
+                      .where(case_summaries.not_current(today(), policy)).order_by(None)) or 0
+    return Listing(rows, total, page, pages, behind)
 
 
 def filters() -> tuple[list[User], str, list[Team], str, str]:
@@ -92,8 +191,8 @@ def filters() -> tuple[list[User], str, list[Team], str, str]:
 
 
 def case_rows(worker: str, status: str, team: str = "all") -> list[Row]:
-    """The dashboard's rows for these filters (the page's and its CSV's)."""
-    return _rows(worker, status, team)
+    """Every row of the dashboard for these filters and the request's search (its CSV's)."""
+    return listing(worker, status, team, search_choice()[0], size=None).rows
 
 
 @bp.get("/")
@@ -103,10 +202,17 @@ def index():
     if user.role not in CASE_ROLES:
         return render_template("dashboard.html", can_see_cases=False)
     people, worker, teams, team, status = filters()
-    rows = _rows(worker, status, team)
-    policy = policy_in_force(user.council_id)
-    audit(AuditAction.VIEWED, "case_list", None, {"count": len(rows), "worker": worker, "team": team,
-                                                    "status": status},
-          policy=policy)
-    return render_template("dashboard.html", can_see_cases=True, rows=rows, people=people, worker=worker,
-                           teams=teams, team=team, status=status, statuses=STATUSES, today=today(), week_end=end_of_week(today()))
+    search, search_error = search_choice()
+    shown = listing(worker, status, team, search, _page_choice())
+    detail = {"count": shown.total, "worker": worker, "team": team, "status": status}
+    if search:
+        detail["search"] = search
+    if shown.page > 1:
+        detail["page"] = shown.page
+    audit(AuditAction.VIEWED, "case_list", None, detail, policy=policy_in_force(user.council_id))
+    chosen = {"worker": worker, "team": team, "status": status, "search": search or None}
+    return render_template("dashboard.html", can_see_cases=True, listing=shown, rows=shown.rows, people=people,
+                           worker=worker, teams=teams, team=team, status=status, statuses=STATUSES,
+                           search=search, search_error=search_error, chosen=chosen, page_size=PAGE_SIZE,
+                           extra_columns=[heading for heading, _count in EXTRA_COUNTS],
+                           today=today(), week_end=end_of_week(today()))
