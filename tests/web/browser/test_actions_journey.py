@@ -65,6 +65,18 @@ def test_an_agreed_action_followed_to_done(page, live, council):
         other = page.locator("div[id^='action-']", has_text="Refer to the missing support service.").inner_text()
         assert "Open" in other and "Mark as done" in other
         check_accessibility(page, "the case page with an action done")
+
+        page.locator("div[id^='action-']", has_text="Refer to the missing support service.").get_by_role(
+            "link", name=re.compile("^Change")).click()
+        page.wait_for_load_state()
+        for box, value in (("day", "31"), ("month", "2"), ("year", "2026")):   # no 31 February
+            page.fill(f"#due-{box}", value)
+        page.fill("#reason", "The service's waiting list")
+        submit(page, "Save the change")
+        assert page.title().startswith("Error: ")
+        page.click(".govuk-error-summary a:has-text('The new date must be a real date')")
+        assert page.evaluate("document.activeElement.id") == "due-day"
+        check_accessibility(page, "changing an action, with its errors")
         with live.app.app_context():
             completed = db.session().scalars(select(Event).where(Event.case_id == case_id,
                                                                  Event.type == "action_completed")).all()
