@@ -202,8 +202,17 @@ def source_parts(text) -> dict:
     return m.groupdict() if m else {"document": None, "quote": str(text or "")}
 
 
+EMPHASIS = re.compile(r"\*+")
+
+
+def plain_quote(text) -> str:
+    """A quoted sentence without the document's emphasis marks (`**within five working days**`
+    reads "within five working days"): the page shows words, not markdown."""
+    return " ".join(EMPHASIS.sub("", str(text or "")).split())
+
+
 FILTERS = (humanise, sentence, long_date, day_date, recorded, recorded_exactly, person, placement_label, role_label, role_labels, event_label,
-           action_label, recommendation_label, event_details, in_words, source_parts)
+           action_label, recommendation_label, event_details, in_words, source_parts, plain_quote)
 
 
 def init_app(app: Flask) -> None:

@@ -25,6 +25,7 @@ from hearth.engine.policy_model import PolicyVersion
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Triggered
 
 from . import workflow as wf
+from .explain import recommendation_row
 from .models import Case
 from .views.funding import decision, request_event
 
@@ -134,12 +135,8 @@ def _recommendation(answer, policy: PolicyVersion, forms, href, open_items) -> t
     reason = answer.get("recommendation_reason") or {}
     recommend = answer["recommendation"]
     title = reason.get("label") or vocab_label(policy.vocabulary.recommendations, recommend)
-    ending = set()
-    rule = reason.get("rule") or ""
-    if rule.startswith("recommendation[") and rule.endswith("]") and rule[15:-1].isdigit():
-        index = int(rule[15:-1])
-        if index < len(policy.recommendation):
-            ending = ending_events(policy.recommendation[index].when, policy)
+    row = recommendation_row(answer, policy)
+    ending = ending_events(row.when, policy) if row is not None else set()
     for kind, item in open_items:
         ob = _obligation(policy, item["id"])
         if ob is not None and ending & set(ob.met_by.types):

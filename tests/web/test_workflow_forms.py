@@ -220,7 +220,7 @@ def test_arranging_a_meeting_starts_with_the_policys_invitees_ticked(app, demo, 
     client = login_as(f"worker@{council}.demo")
     case = _case(demo, council, "ifa_foster")
     case_page = BeautifulSoup(client.get(f"/cases/{case.id}").get_data(as_text=True), "html.parser")
-    assert case_page.find("a", string=lambda t: t and "Record something" in t)["href"] == f"/cases/{case.id}/forms"
+    assert case_page.find("a", string=lambda t: t and "Record something else" in t)["href"] == f"/cases/{case.id}/forms"
     invitees = answer(app, case.id)["invitees"]
     assert invitees["required"], "the policy names people to invite for an IFA placement"
     page = client.get(f"/cases/{case.id}/forms/schedule_meeting").get_data(as_text=True)

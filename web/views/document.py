@@ -5,14 +5,15 @@ kept in its folder (policies/<council>/document/) and shown to the council's own
 The text is shown as it is written, escaped: paragraphs where the document has blank lines,
 line breaks kept, and a run of lines each starting "- " as a list. Another council's
 document is a 404, audited like any other cross-council attempt. Where a page quotes the
-document ("From <file>"), the name links here (``document_url``, a template global).
+document ("From <file>"), the name links here (``document_url``, a template global), with
+the sentence quoted (``?quote=``) highlighted and scrolled to (hearth.web.quotes).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from hearth.engine import api
 from hearth.engine.documents import read_document
@@ -22,6 +23,7 @@ from ..auth import role_required
 from ..councils import current_council
 from ..evaluation import today
 from ..models import AuditAction, Role
+from ..quotes import marked
 from ..scoping import own_council_or_404
 
 bp = Blueprint("document", __name__, url_prefix="/councils")
@@ -29,6 +31,7 @@ bp = Blueprint("document", __name__, url_prefix="/councils")
 DOCUMENT_ROLES = (Role.WORKER, Role.MANAGER, Role.POLICY_OFFICER)  # the council's staff
 _BULLET = re.compile(r"^\s*[-*•]\s+")
 _MAX_TITLE = 120
+QUOTED_ID = "quoted"   # the highlighted sentence's id: a source's link scrolls to it
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,14 @@ def blocks_of(text: str) -> list[Block]:
 
 
 @bp.app_template_global()
-def document_url(name: str | None) -> str | None:
-    """The page of the signed-in user's council's document, when ``name`` is that document."""
+def document_url(name: str | None, quote: str | None = None) -> str | None:
+    """The page of the signed-in user's council's document, when ``name`` is that document;
+    with ``quote``, the page with that sentence highlighted and scrolled to."""
     council = current_council()
     if not name or council is None or council.document != name:
         return None
+    if quote:
+        return url_for("document.show", council=council.id, quote=quote, _anchor=QUOTED_ID)
     return url_for("document.show", council=council.id)
 
 
@@ -77,4 +83,7 @@ def show(council: str):
     if blocks and blocks[0].kind == "paragraph" and len(blocks[0].lines) == 1 and \
             len(blocks[0].lines[0]) <= _MAX_TITLE:
         heading, blocks = blocks[0].lines[0], blocks[1:]
-    return render_template("document.html", document=document, shown_council=shown, heading=heading, blocks=blocks)
+    quote = request.args.get("quote")
+    blocks, found = marked(blocks, quote)
+    return render_template("document.html", document=document, shown_council=shown, heading=heading, blocks=blocks,
+                           quote=quote, found=found, quoted_id=QUOTED_ID)
