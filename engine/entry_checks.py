@@ -119,12 +119,15 @@ def check_entry(answer: dict, new_events: list[dict], case_events: list[dict],
     checks = checks or entry_checks()
     warnings: list[EntryWarning] = []
     chair = answer.get("chair") or {}
+    # a role group named among the options stands for its members (the answer's `groups`)
+    may_chair = set(chair.get("options") or []) | {role for members in (chair.get("groups") or {}).values()
+                                                   for role in members}
     invitees = answer.get("invitees") or {}
     for index, event in enumerate(new_events):
         kind, on = event.get("type"), str(event.get("on", ""))[:10]
         for d in checks.chair:
             given = event.get(d.field)
-            if d.event == kind and given and chair.get("options") and given not in chair["options"]:
+            if d.event == kind and given and may_chair and given not in may_chair:
                 warnings.append(EntryWarning(f"chair-{index}-{d.field}", "chair", kind, d.field, on, [given],
                                              list(chair["options"]),
                                              sources=[chair["source"]] if chair.get("source") else []))

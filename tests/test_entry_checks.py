@@ -127,3 +127,13 @@ def test_the_demo_meetings_keep_to_the_policy(council):
             answer = _answer(council, document, case.events[index].on)
             assert check_entry(answer, [event], events[:index]) == [], (case.ref, event)
     assert (ROOT / "policies" / council / DEMO_FILE).is_file()
+
+
+def test_a_role_group_among_the_chair_options_stands_for_its_members():
+    """A group named in a chair row (the answer's `groups`) allows each of its members."""
+    vocabulary = shared_vocabulary()
+    members, outsider = list(vocabulary.roles)[:2], list(vocabulary.roles)[2]
+    answer = {"chair": {"options": ["managers"], "groups": {"managers": members}, "source": "s"}}
+    held = {"type": "stability_meeting_held", "on": "2026-01-20"}
+    assert check_entry(answer, [{**held, "chair": members[1]}], []) == []
+    assert [w.given for w in check_entry(answer, [{**held, "chair": outsider}], [])] == [[outsider]]
