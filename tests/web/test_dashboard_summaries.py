@@ -228,6 +228,7 @@ def test_300_cases_page_by_25_and_a_page_asks_the_engine_only_about_its_own_stal
     assert refs(listed)[:2] == ["N-0001", "N-0002"]   # overdue first, over every page
     pagination = soup.find("nav", class_="govuk-pagination")
     assert pagination.find("a", rel="next")["href"].startswith("/?page=2")
+    assert [item.get_text(strip=True) for item in pagination.find_all("li")] == ["1", "2", "⋯", "13"]
     _, last = page(manager, page=13)
     assert len(last) == 306 - 12 * 25 and refs(last)[-1] == "N-0006"
     assert page(manager, page=99)[1] == last and page(manager, page="x")[1] == listed

@@ -33,6 +33,7 @@ CASE_ROLES = (Role.WORKER, Role.MANAGER)
 STATUSES = {"all": "Any", "overdue": "Overdue", "decision": "Needs a decision", "week": "Due this week",
             "none": "No deadline"}
 PAGE_SIZE = 25
+LOAD_BATCH = 500   # cases loaded by id at once (the CSV's whole list, a few hundred at a time)
 SEARCH_LENGTH = 64
 # Cases whose events changed without a new summary (a record withdrawn) are summarised before
 # listing, so they sort where they belong; more than this (a database just upgraded) waits for
@@ -129,11 +130,12 @@ def _with_status(stmt: Select, status: str) -> Select:
     return stmt
 
 
-def _summarise_changed(scope: Select) -> None:
-    """Summaries for the cases in scope whose events changed since theirs (at most BEFORE_LISTING)."""
+def _summarise_changed(scope: Select) -> int:
+    """Summaries for the cases in scope whose events changed since theirs (at most
+    BEFORE_LISTING); how many were made."""
     ids = db.session().scalars(scope.with_only_columns(Case.id).where(Case.summary_as_of.is_(None))
                                .order_by(Case.id).limit(BEFORE_LISTING)).all()
-    case_summaries.refresh_ids(list(ids))
+    return len(case_summaries.refresh_ids(list(ids)))
 
 
 def _rows_of(cases: list[Case]) -> list[Row]:
@@ -156,27 +158,46 @@ class Listing:
     pages: int
     catching_up: int   # cases in scope whose stored summary is not yet today's (the order may move)
 
+    def page_numbers(self) -> list[int | None]:
+        """GOV.UK pagination's items: the first and last pages and those beside this one, None
+        for the gaps between (an ellipsis)."""
+        shown = sorted({1, self.pages, *range(max(1, self.page - 1), min(self.pages, self.page + 1) + 1)})
+        numbers: list[int | None] = []
+        for number in shown:
+            if numbers and number - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
 
 def listing(worker: str, status: str, team: str = "all", search: str = "", page: int = 1,
             size: int | None = PAGE_SIZE) -> Listing:
     """One page of the dashboard (every row with size=None) for these filters."""
     s = db.session()
     scope = _scope(worker, team, search)
-    _summarise_changed(scope)
     chosen = _with_status(scope, status)
-    total = s.scalar(chosen.with_only_columns(func.count(Case.id)).order_by(None)) or 0
+    policy = policy_in_force(current_user().council_id) if current_user().council_id else None
+    counts = (scope.with_only_columns(func.count(Case.id).filter(chosen.whereclause),
+                                      func.count(Case.id).filter(case_summaries.not_current(today(), policy)),
+                                      func.count(Case.id).filter(Case.summary_as_of.is_(None)))
+              .order_by(None))
+    total, behind, changed = s.execute(counts).one()   # one pass over the cases for all three
+    if changed and _summarise_changed(scope):
+        total, behind, changed = s.execute(counts).one()
     pages = max(1, ceil(total / size)) if size else 1
     page = min(max(page, 1), pages)
-    ordered = chosen.order_by(_RANK, Case.next_due, Case.child_ref).options(selectinload(Case.worker))
+    # The page's ids sorted first, then only its cases loaded: the sort carries ids, not rows.
+    ordered = chosen.with_only_columns(Case.id).order_by(_RANK, Case.next_due, Case.child_ref)
     if size:
         ordered = ordered.offset((page - 1) * size).limit(size)
-    rows = _rows_of(list(s.scalars(ordered)))
+    ids = s.scalars(ordered).all()
+    loaded = {case.id: case for start in range(0, len(ids), LOAD_BATCH)
+              for case in s.scalars(select(Case).where(Case.id.in_(ids[start:start + LOAD_BATCH]))
+                                    .options(selectinload(Case.worker)))}
+    rows = _rows_of([loaded[case_id] for case_id in ids])
     if EXTRA_COUNTS:
         figures = [count([row.case.id for row in rows]) for _heading, count in EXTRA_COUNTS]
         rows = [replace(row, counts=tuple(figure.get(row.case.id, 0) for figure in figures)) for row in rows]
-    policy = policy_in_force(current_user().council_id) if current_user().council_id else None
-    behind = s.scalar(scope.with_only_columns(func.count(Case.id))
-                      .where(case_summaries.not_current(today(), policy)).order_by(None)) or 0
     return Listing(rows, total, page, pages, behind)
 
 
