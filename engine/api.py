@@ -8,14 +8,23 @@ kept and read again only when they change, so a policy officer's edit to a folde
 without a restart; an edit with mistakes leaves the last good policy in force and is
 reported by policy_states(). The policy in force on a day is the version in force then of
 the set in force then (a folder's one set; the latest publication effective by that day).
+
+policy_on, which every evaluation calls, looks at a folder's files at most once a second
+(FRESHNESS) per council and day asked about; look_again() makes the next call look at once
+(after writing a council's files, for instance). Everything else here looks every time, and
+whatever it finds, policy_on sees at its next call. A published library keeps its own
+freshness (the web app's reads its publications again after each publication).
 """
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+from cachetools import TTLCache
 
 from hearth.rules.source import Loc, Problem, SourceError
 
@@ -29,7 +38,7 @@ from .policy_model import Council, NoPolicyInForce, Policy, PolicyVersion
 
 __all__ = ["Council", "UnknownCouncil", "NoPolicyInForce", "SourceError", "list_councils", "get_council",
            "get_policy", "policy_on", "policy_state", "policy_states", "parse_case", "evaluate", "evaluate_document",
-           "policies_root", "use_library", "library", "entry_on", "council_source"]
+           "policies_root", "use_library", "library", "entry_on", "council_source", "look_again", "FRESHNESS"]
 
 
 def policies_root() -> Path:
@@ -96,8 +105,9 @@ def _council(entry: Entry) -> Council:
         return _placeholder(entry)
 
 
-def _entry_policy(entry: Entry) -> Policy:
-    return sources.kept(sources.POLICIES, entry.key, entry.stamp(), lambda: load_policy(entry.source()), "policy", entry)
+def _entry_policy(entry: Entry, stamp: Any = None) -> Policy:
+    stamp = entry.stamp() if stamp is None else stamp
+    return sources.kept(sources.POLICIES, entry.key, stamp, lambda: load_policy(entry.source()), "policy", entry)
 
 
 def get_policy(council_id: str, root: Path | Library | None = None, on: date | None = None) -> Policy:
@@ -142,9 +152,51 @@ def policy_state(council_id: str, root: Path | Library | None = None, on: date |
             "problems": [p.as_dict() for p in problems]}
 
 
+# How many seconds policy_on trusts what it last found in a council's folder before looking again.
+FRESHNESS = 1.0
+# (folder library, council, day) -> (entry key, stamp, version) as last looked at (monotonic clock).
+_looked: TTLCache = TTLCache(maxsize=4096, ttl=FRESHNESS)
+_looked_lock = threading.Lock()
+
+
+def look_again() -> None:
+    """Make policy_on look at the councils' folders at its next call, not up to a second later."""
+    with _looked_lock:
+        _looked.clear()
+
+
+def _folders(root: Path | Library | None) -> Any:
+    """What names the folder library a call reads, without asking the disk (None: the library
+    is not folders, and keeps its own freshness)."""
+    if root is None:
+        root = _chooser() or os.environ.get("HEARTH_POLICIES", "policies")
+    if isinstance(root, (str, Path)):
+        text = str(root)
+        return text if os.path.isabs(text) else (text, os.getcwd())  # a relative one: from where we are
+    return root if isinstance(root, FolderLibrary) else None
+
+
 def policy_on(council_id: str, on: date, root: Path | Library | None = None) -> PolicyVersion:
-    """The version in force on ``on`` of the council's set in force on ``on``."""
-    return get_policy(council_id, root, on).version_on(on)
+    """The version in force on ``on`` of the council's set in force on ``on``. A council's folder
+    is looked at once a second at most (see look_again); what anything else here found since,
+    this sees at once."""
+    folders = _folders(root)
+    if folders is None:
+        return get_policy(council_id, root, on).version_on(on)
+    key = (folders, council_id, on)
+    with _looked_lock:
+        found = _looked.get(key)
+    if found is not None:
+        entry_key, stamp, version = found
+        held = sources.POLICIES.get(entry_key)
+        if held is not None and held.stamp == stamp:
+            return version
+    entry = entry_on(council_id, on, root)
+    stamp = entry.stamp()
+    version = _entry_policy(entry, stamp).version_on(on)
+    with _looked_lock:
+        _looked[key] = (entry.key, stamp, version)
+    return version
 
 
 def parse_case(policy: PolicyVersion, case: Any, file: str = "case") -> Case:
