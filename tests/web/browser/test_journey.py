@@ -46,7 +46,7 @@ def long_date(day: str) -> str:
 
 def quoted(source: str) -> str:
     """The sentence of a source ('file.txt: 'sentence'') as the page quotes it."""
-    return source.split(": ", 1)[1].strip("'")
+    return source.split(": ", 1)[1].strip("'").replace("*", "")   # the document's emphasis marks left out
 
 
 def seeded_case(live, council: str) -> tuple[int, str, dict]:
@@ -74,7 +74,8 @@ def test_worker_sees_why_the_policy_calls_for_a_meeting(page, live, council):
     page.click(f"main a:text-is('{ref}')")
     page.wait_for_url(f"**/cases/{case_id}")
     check_accessibility(page, f"{council} case {ref}")
-    main = " ".join(page.inner_text("main").split())
+    # the policy's words sit behind "details" (closed): read them as text, not as rendered
+    main = " ".join(page.text_content("main").split())
 
     for trigger in answer["triggers"]:
         assert trigger["title"] in main, f"trigger {trigger['rule']} is not shown"
@@ -97,7 +98,9 @@ def test_worker_sees_why_the_policy_calls_for_a_meeting(page, live, council):
         assert shown.count() == 1, f"the gate on {gate['action']} has a row"
         words = " ".join(shown.inner_text().split())
         assert gate["status"].replace("_", " ").lower() in words.lower(), (gate["status"], words)
-        assert " ".join(quoted(gate["source"]).split())[:80] in words, f"{gate['action']}'s source is quoted"
+        # a gate's sentence is quoted once, in its first action's row
+        assert " ".join(quoted(gate["source"]).split())[:80] in " ".join(page.text_content("#gates").split()), \
+            f"{gate['action']}'s source is quoted"
     assert not page.problems, page.problems
 
 
@@ -179,6 +182,10 @@ def start(page, form_id: str) -> None:
 
 def submitted_to_case(page, case_id: int) -> None:
     submit(page)
+    if page.locator("#entry-warnings textarea").count():  # the record differs from the policy: say why
+        for box in page.locator("#entry-warnings textarea").all():
+            box.fill("Agreed with the chair: the others sent their views in writing.")
+        submit(page)
     assert re.search(rf"/cases/{case_id}(#.*)?$", page.url), f"not saved: {text(page)[:800]}"
     assert "Saved:" in text(page, ".govuk-notification-banner"), "the case page says it was saved"
 
@@ -224,7 +231,7 @@ def test_worker_runs_the_meeting_workflow(page, live, story_day, council):
     answer = engine_answer(live, case_id)
     missing = [t for t in answer["triggers"] if t["rule"].endswith("missing")]
     assert missing, f"the engine should see three missing episodes as a trigger: {answer['triggers']}"
-    main = text(page)
+    main = " ".join(page.text_content("main").split())   # with the policy's words behind "details"
     for trigger in missing:
         assert trigger["title"] in main, f"trigger {trigger['rule']} is not shown"
         assert " ".join(quoted(trigger["source"]).split()) in main, f"{trigger['rule']}'s source is not quoted"
