@@ -199,6 +199,9 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         Index("ix_cases_council_id_child_ref", "council_id", "child_ref", unique=True),
+        # The dashboard's counts and sort read only this index, not the rows (case_summaries).
+        Index("ix_cases_summary", "council_id", "status", "restricted", "next_status", "next_due", "child_ref",
+              "summary_as_of", "summary_policy_hash"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
