@@ -85,7 +85,7 @@ lint: install
 	$(BIN)/hearth policy lint
 
 bench: install
-	$(BIN)/python benchmarks/bench_evaluate.py
+	$(BIN)/python benchmarks/bench_engine.py $(ENGINE_ARGS)
 	$(BIN)/python benchmarks/bench_durable_memory.py
 	$(BIN)/python benchmarks/bench_web.py
 
