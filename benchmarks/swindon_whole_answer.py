@@ -107,12 +107,13 @@ CHAIR_OTHERWISE = ("social_care_manager", "always",
 _EXTERNAL = ("ifa_foster", "private_childrens_home")
 _HOMES = ("la_childrens_home", "private_childrens_home")
 _FOSTERING = ("in_house_foster", "ifa_foster", "connected_carer")
-INVITEES = [  # (placement types it applies to or None for every type, required, consider, when, source)
+INVITEES = [  # (the placement types it applies to, None for every type, or ("not", types...) for
+              #  every type but those; required, consider, when, source)
     (None, ("childs_social_worker", "childs_team_manager", "fostering_manager", "iro", "home_finding"), (), "always",
      _source("List of proposed attendees:")),
     (_EXTERNAL, ("commissioning",), (), "placement type is ifa_foster or private_childrens_home",
      _source("Home Finding / Commissioning Service;")),
-    ("not external", (), ("commissioning",), "placement type is not ifa_foster or private_childrens_home",
+    (("not",) + _EXTERNAL, (), ("commissioning",), "placement type is not ifa_foster or private_childrens_home",
      _source("Home Finding / Commissioning Service;")),
     (("in_house_foster",), ("foster_carer",), (), "placement type is in_house_foster",
      _source("Foster carer(s) / key worker / provider;")),
@@ -429,9 +430,8 @@ def evaluate(case, as_of: date) -> dict:
 
     chair, chair_because, chair_source = CHAIRS.get(placement_type, CHAIR_OTHERWISE)
     required, consider, invitees_because = [], [], []
-    external = placement_type in _EXTERNAL
     for types, row_required, row_consider, when, source in INVITEES:
-        if types is not None and (external if types == "not external" else placement_type not in types):
+        if types is not None and (placement_type in types[1:] if types[0] == "not" else placement_type not in types):
             continue
         required += [r for r in row_required if r not in required]
         consider += [r for r in row_consider if r not in consider]
