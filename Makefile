@@ -88,6 +88,7 @@ bench: install
 	$(BIN)/python benchmarks/bench_engine.py $(ENGINE_ARGS)
 	$(BIN)/python benchmarks/bench_durable_memory.py
 	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python benchmarks/bench_dashboard.py
 
 # 50 API clients for 60 s under gunicorn on PostgreSQL (127.0.0.1:5432), a worker killed
 # with kill -9 half-way, then every acknowledged write checked in the database.
