@@ -98,7 +98,8 @@ def case_text(page, case_id: int) -> str:
 def chair_and_menu(page, case_id: int) -> tuple[str, str]:
     """What the case page says of who may chair, and its menu of interventions."""
     page.goto(f"/cases/{case_id}")
-    return page.inner_text("#chair"), page.inner_text("#interventions")
+    # who may chair sits behind a "details" once a chair is recorded: read as text, not as rendered
+    return page.text_content("#chair"), page.inner_text("#interventions")
 
 
 # ------------------------------------------------------------------ the journeys
