@@ -118,3 +118,14 @@ def test_the_rule_cache_stays_within_its_size(monkeypatch):
                            for d in range(days)]}
         evaluation.evaluate(policy, api.parse_case(policy, case), on)
         assert len(evaluation.outcomes._answers) <= 5
+
+
+@needs_council("swindon")
+def test_a_long_note_no_rule_reads_never_reaches_durable_rules():
+    """durable_rules cannot take text over 4,096 characters; a deadline's start carries its event's
+    fields, and a long `details` note (up to 10,000) used to stop the whole evaluation."""
+    on = date(2026, 3, 2)
+    case = {"child": {"ref": "C-1"}, "placement": {"type": "ifa_foster", "started": "2025-01-01"},
+            "events": [{"type": "stability_meeting_decided", "on": "2026-02-20", "details": "x" * 5000}]}
+    answer = api.evaluate("swindon", case, on, ROOT)
+    assert [d["id"] for d in answer["deadlines"]] == ["initial_meeting"]
