@@ -2,17 +2,22 @@
 Monday 29 December 2025; see live_support.py), and what staff see when it fails."""
 from __future__ import annotations
 
-import pytest
-
 import logging
+from datetime import date
+
+import pytest
 
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from hearth.engine import api
+from hearth.engine.forms_catalog import load_forms
 from hearth.web import db
-from hearth.web.models import AuditEntry, Case, User
+from hearth.web.evaluation import evaluate_case
+from hearth.web.models import AuditEntry, Case, Event, Submission, User
+from hearth.web.next_steps import vocab_label
 
-from live_support import COUNCIL, PASSWORD, add_case, broken, live_policies, world  # noqa: F401
+from live_support import COUNCIL, PASSWORD, TODAY, add_case, broken, live_policies, world  # noqa: F401
 from web_support import login
 
 # What is tested is not the database: on SQLite only (tests/web/conftest.py; the database's own
@@ -163,3 +168,48 @@ def test_a_policy_that_fails_to_load_shows_a_friendly_message(app, broken, caplo
         entry = db.session().scalar(select(AuditEntry).where(AuditEntry.object_type == "case",
                                                              AuditEntry.object_id == str(broken)))
     assert entry.policy_version is None
+
+
+def test_what_was_decided_and_recorded_is_shown_against_what_the_policy_asks(app, world):
+    """The chair and arranger decided, who was invited and who attended against who is required,
+    and the interventions chosen against the menu: facts from the records, not possibilities."""
+    council = "gateshead"
+    vocab = api.policy_on(council, TODAY).vocabulary
+    catalog = load_forms(council, TODAY)
+    form, question = next((form, question) for form in catalog.forms.values() for question in form.all_fields()
+                          if question.options_from == "interventions")
+    with app.app_context():
+        s = db.session()
+        worker = s.scalar(select(User).where(User.email == f"worker@{council}.demo"))
+        case = add_case(s, council, "G-FACTS", "in_house_foster", "2025-06-02", worker, [])
+        s.commit()
+        case_id = case.id
+        answer = evaluate_case(s.get(Case, case_id)).answer
+        required, chair = answer["invitees"]["required"], answer["chair"]["options"][-1]
+        s.get(Case, case_id).events += [
+            Event(type=kind, on=date.fromisoformat(on), fields=fields, recorded_by=worker) for kind, on, fields in (
+                ("stability_concern_raised", "2025-12-15", {}),
+                ("stability_meeting_decided", "2025-12-16", {"chair": chair, "arranger": "childs_social_worker"}),
+                ("meeting_scheduled", "2025-12-17", {"meeting": "stability", "meeting_date": "2025-12-19",
+                                                     "invited": required[:-1]}),
+                ("stability_meeting_held", "2025-12-19", {"chair": chair, "attendees": required[:1]}))]
+        chosen = question.options[:2]
+        s.add(Submission(case_id=case_id, form_id=form.id, form_version=form.version, status="submitted",
+                         data={question.id: [option.value for option in chosen]}))
+        s.commit()
+    client = app.test_client()
+    login(client, f"worker@{council}.demo")
+    soup = BeautifulSoup(client.get(f"/cases/{case_id}").get_data(as_text=True), "html.parser")
+    label = {role: vocab_label(vocab.roles, role) for role in [*required, chair, "childs_social_worker"]}
+
+    assert text(soup.find(id="chair-recorded")).startswith(f"Chair: {label[chair]} (recorded with the ")
+    assert "19 December 2025" in text(soup.find(id="chair-recorded"))          # the meeting, the latest record
+    assert f"{label['childs_social_worker']} (recorded with the " in text(soup.find(id="arranger-recorded"))
+    assert "No chair is recorded yet" not in text(soup.find(id="evaluation"))
+    assert text(soup.find(id="invited-missing")) == f"1 missing {label[required[-1]]}"
+    assert text(soup.find(id="attended-missing")) == \
+        f"{len(required) - 1} missing " + ", ".join(label[role] for role in required[1:])
+    assert text(soup.find(id="attended")).startswith(label[required[0]])
+    assert all(option.label in text(soup.find(id="interventions-chosen")) for option in chosen)
+    chosen_column = {row[0]: row[2] for row in rows(soup, "interventions")}
+    assert [label for label, mark in chosen_column.items() if mark == "Yes"] == [option.label for option in chosen]
