@@ -186,14 +186,18 @@ def _record(case: Case, on: date, anchor: Event | None, limit: int | None = None
 
 
 def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Context, key=None, extra=None) -> dict:
-    """One self-contained fact: the case's fields and the atoms this point's rules need."""
+    """One self-contained fact: the case's fields and the atoms this point's rules need (only
+    those some rule of its kind tests: the rest would be cut from it before it is judged)."""
     fact = {"point": point_no, "kind": kind}
+    tested = cp.ruleset.projection.fields({**fact, **(extra or {})})
     for path, value in point.record.items():
-        if value is None or value == "" or isinstance(value, (tuple, list)):
+        name = _FIELD_KEYS.get(path) or field_key(path)
+        if name not in tested or value is None or value == "" or isinstance(value, (tuple, list)):
             continue
-        fact[_FIELD_KEYS.get(path) or field_key(path)] = literal(value.isoformat() if isinstance(value, date) else value)
+        fact[name] = literal(value.isoformat() if isinstance(value, date) else value)
     for name, atom in cp.kind_atoms.get((kind, key), ()):
-        fact[name] = atom_value(atom, point, ctx)
+        if name in tested:
+            fact[name] = atom_value(atom, point, ctx)
     fact.update(extra or {})
     return fact
 
