@@ -24,10 +24,10 @@ from hearth.engine.history import event_atoms
 from hearth.engine.policy_model import PolicyVersion
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Triggered
 
+from . import funding
 from . import workflow as wf
 from .explain import recommendation_row
 from .models import Case
-from .views.funding import decision, request_event
 
 OPEN = ("pending", "overdue")
 # A gate a worker must still act on: an exception taken whose condition must follow.
@@ -194,22 +194,21 @@ def _joined(words: list[str]) -> str:
 
 # ------------------------------------------------------------------ requests and other lists
 def requests_waiting(case: Case, answer: dict | None, policy: PolicyVersion | None) -> list[Step]:
-    """Submitted requests no manager has decided yet, with what the policy says they wait for."""
+    """Submitted requests no manager has decided yet, with their one status (hearth.web.funding)."""
     steps = []
     for sub in wf.submissions(case, "submitted"):
-        event = request_event(sub)
-        if event is None or decision(sub) is not None:
+        event = funding.request_event(sub)
+        if event is None or event.withdrawn_at is not None:
             continue
         kind = (event.fields or {}).get("kind")
-        gate = wf.gate_for(answer, kind)
+        found = funding.status(case, sub, answer, kind)
+        if found.code in (funding.APPROVED, funding.DECLINED):
+            continue
         label = vocab_label(policy.vocabulary.actions, kind) if policy else str(kind).replace("_", " ")
-        status = "waiting" if gate is None or gate.may_approve else gate.status
-        note = {"needs_approval": "It needs the panel's approval before a manager can approve it.",
-                "blocked": "The policy blocks it for now."}.get(status, "It is waiting for a manager's decision.")
-        steps.append(Step("request", f"Request: {label}", status, None,
-                          (Link(url_for("workflow.submission", case_id=case.id, submission_id=sub.id),
-                                "Open the request"),),
-                          note=f"Requested on {event.on:%-d %B %Y}. {note}"))
+        steps.append(Step("request", f"Request: {label}", "waiting" if found.code in funding.AWAITING else found.code,
+                          None, (Link(url_for("workflow.submission", case_id=case.id, submission_id=sub.id),
+                                      "Open the request"),),
+                          note=f"Requested on {event.on.day} {event.on:%B %Y}. {found.words}."))
     return steps
 
 

@@ -213,3 +213,27 @@ def test_what_was_decided_and_recorded_is_shown_against_what_the_policy_asks(app
     assert all(option.label in text(soup.find(id="interventions-chosen")) for option in chosen)
     chosen_column = {row[0]: row[2] for row in rows(soup, "interventions")}
     assert [label for label, mark in chosen_column.items() if mark == "Yes"] == [option.label for option in chosen]
+
+
+def test_a_request_waiting_is_a_next_step_to_its_page(app, world):
+    council = "gateshead"
+    vocab = api.policy_on(council, TODAY).vocabulary
+    kind = next(iter(vocab.actions))
+    with app.app_context():
+        s = db.session()
+        worker = s.scalar(select(User).where(User.email == f"worker@{council}.demo"))
+        case = add_case(s, council, "G-ASKS", "in_house_foster", "2025-06-02", worker, [])
+        sub = Submission(case=case, form_id="funding_request", form_version="1", status="submitted", data={})
+        s.add(sub)
+        s.flush()
+        case.events.append(Event(type="funding_requested", on=date(2025, 12, 22), fields={"kind": kind, "cost": 100},
+                                 recorded_by=worker, source_submission_id=sub.id))
+        s.commit()
+        case_id, sub_id = case.id, sub.id
+    client = app.test_client()
+    login(client, f"worker@{council}.demo")
+    soup = BeautifulSoup(client.get(f"/cases/{case_id}").get_data(as_text=True), "html.parser")
+    step = soup.select_one("#next-steps li[data-kind=request]")
+    assert vocab_label(vocab.actions, kind) in text(step) and "22 December 2025" in text(step)
+    assert "Waiting for a manager's decision" in text(step)
+    assert step.select_one("a.govuk-button")["href"] == f"/cases/{case_id}/submissions/{sub_id}"
