@@ -170,7 +170,7 @@ def _gate_steps(answer, policy: PolicyVersion, forms, href) -> list[Step]:
         if gate is None or gate.blocked_until is None:
             continue
         events = list(dict.fromkeys(t for atom in event_atoms(gate.blocked_until) for t in atom.types))
-        actions = [vocab_label(vocab.actions, e["action"]) for e in answer["gates"] if e["gate"] == gate.id]
+        actions = [vocab_label(vocab.actions, other["action"]) for other in answer["gates"] if other["gate"] == gate.id]
         needed = " or ".join(vocab_label(vocab.event_types, t).lower() for t in events)
         title = f"{_sentence(needed)}: still needed after the exception made for {_joined(actions).lower()}"
         steps.append(Step("gate", title, entry["status"], entry.get("satisfy_by"), _links(forms, events, href),
