@@ -479,8 +479,9 @@ def _obligations(cp: CompiledPolicy, instances, fired, index: EventIndex, as_of:
                     amount = move.extend_by or Duration(int(e.fields.get(move.extend_field) or 0), target["unit"])
                     target["due"] = _moved(target["calendar"], target["due"], amount, e, move.extend_field)
                     target["basis"].append(f"{label} by {amount} on {e.on.isoformat()}")
+    plans: dict[str, tuple] = {}
     for inst in results:
-        inst["planned"] = _planned(inst, index)
+        inst["planned"] = _planned(inst, index, plans)
     deadlines, duties = [], []
     for inst in results:
         ob, due, met = inst["ob"], inst["due"], inst["met"]
@@ -540,19 +541,22 @@ def _moved(calendar, due: date | datetime, amount: Duration, event: Event, field
             f"{LATEST_DATE.year}, the last year Hearth counts to (see docs/limits.md)."), path)]) from None
 
 
-def _planned(inst: dict, index: EventIndex) -> tuple[date, Event] | None:
+def _planned(inst: dict, index: EventIndex, plans: dict) -> tuple[date, Event] | None:
     """The date the latest `planned_by` event since the start (and before it was met) gives:
-    looked for from the last planning event before it was met back to the start's day."""
+    looked for from the last planning event before it was met back to the start's day.
+    ``plans`` keeps each obligation's planning events that give a date, across its instances."""
     ob, start, met = inst["ob"], inst["start"], inst["met"]
     plan = ob.planned_by
     if plan is None:
         return None
-    events, days, seqs = index.matching(plan.event)
+    if ob.id not in plans:
+        dated = [e for e in index.matching(plan.event)[0] if isinstance(e.fields.get(plan.date_field), date)]
+        plans[ob.id] = (dated, [e.on for e in dated], [e.seq for e in dated])
+    events, days, seqs = plans[ob.id]
     first = bisect_left(days, start.on)
     for i in range(bisect_left(seqs, met.seq) if met is not None else len(events), first, -1):
-        e = events[i - 1]
-        if isinstance(e.fields.get(plan.date_field), date) and _after(e, start, ob):
-            return e.fields[plan.date_field], e
+        if _after(events[i - 1], start, ob):
+            return events[i - 1].fields[plan.date_field], events[i - 1]
     return None
 
 
