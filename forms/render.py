@@ -4,6 +4,9 @@ Python works out each component's parameters (label, hint, error, the three
 date boxes, reveals); the macros in ``templates/hearth_forms/components.html``
 draw them. A question revealed by an answer is drawn inside that answer's
 conditional block, so it is in the page without JavaScript.
+
+Each component is drawn once per set of parameters and then remembered
+(``hearth.forms.drawn``): only the values and errors a request brings are drawn anew.
 """
 from __future__ import annotations
 
