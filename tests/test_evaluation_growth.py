@@ -19,15 +19,18 @@ PER_DAY = 4   # events a day
 WATCHED = ("engine/evaluate.py", "engine/event_index.py")
 
 
-def history(policy, count: int, seed: int) -> dict:
-    """``count`` events of the types the policy's deadlines, duties and triggers name, a few a
-    day, with every field a value of its kind: starts, meetings, plans, moves and their minutes."""
+def obligation_types(policy) -> list[str]:
+    """The event types the policy's deadlines and duties name: starts, meetings, plans, moves, minutes."""
+    return sorted({t for ob in policy.deadlines + policy.duties
+                   for spec in (ob.starts, ob.met_by, *(m.event for m in ob.moved_by),
+                                *([ob.planned_by.event] if ob.planned_by else []))
+                   for t in spec.types})
+
+
+def history(policy, count: int, seed: int, types: list[str]) -> dict:
+    """``count`` events of these types, a few a day, with every field a value of its kind."""
     rng = random.Random(seed)
     vocabulary = policy.vocabulary
-    types = sorted({t for ob in policy.deadlines + policy.duties
-                    for spec in (ob.starts, ob.met_by, *(m.event for m in ob.moved_by))
-                    for t in spec.types} | {t for ob in policy.deadlines + policy.duties if ob.planned_by
-                                            for t in ob.planned_by.event.types})
     events = []
     for number in range(count):
         on = ON - timedelta(days=count // PER_DAY - number // PER_DAY)
@@ -50,9 +53,9 @@ def history(policy, count: int, seed: int) -> dict:
     return {"child": {"ref": "C-1"}, "placement": {"type": "ifa_foster", "started": "2020-01-01"}, "events": events}
 
 
-def lines_run(policy, case) -> int:
-    """How many lines of the watched modules run while the case is evaluated."""
-    watched = tuple(str(Path(evaluation.__file__).parents[1] / name) for name in WATCHED)
+def lines_run(policy, case, modules: tuple = WATCHED) -> int:
+    """How many lines of these modules (paths in the package) run while the case is evaluated."""
+    watched = tuple(str(Path(evaluation.__file__).parents[1] / name) for name in modules)
     count = 0
 
     def line(frame, event, arg):
@@ -75,7 +78,8 @@ def lines_run(policy, case) -> int:
 @needs_council("swindon")
 def test_twenty_times_the_events_is_about_twenty_times_the_work():
     policy = api.policy_on("swindon", ON, ROOT)
-    small, large = (api.parse_case(policy, history(policy, count, seed=14)) for count in (200, 4000))
+    types = obligation_types(policy)
+    small, large = (api.parse_case(policy, history(policy, count, 14, types)) for count in (200, 4000))
     answer = evaluation.evaluate(policy, large, ON)
     assert len(answer["deadlines"]) + len(answer["duties"]) > 200  # many instances, many meetings
     work = {name: lines_run(policy, case) for name, case in (("small", small), ("large", large))}
