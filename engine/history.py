@@ -42,6 +42,8 @@ class Context:
     deadline_status: dict = field(default_factory=dict)  # deadline id -> latest status
     _candidates: dict = field(default_factory=dict)
     _windows: dict = field(default_factory=dict)
+    _of_types: dict = field(default_factory=dict)
+    _firing_seqs: dict = field(default_factory=dict)
 
     def candidates(self, atom: EventCond) -> list:
         """The events of the atom's types whose fields match: found once per evaluation."""
@@ -55,6 +57,24 @@ class Context:
             pool = self.case.carer_events if atom.per == "carer" else self.case.events
             events = [e for e in pool if e.type in atom.types and (not atom.where or fields_hold(atom.where, e.record))]
             found = self._candidates[atom] = (events, [e.on for e in events], [e.seq for e in events])
+        return found
+
+    def of_types(self, pool: list, types: tuple) -> tuple:
+        """The positions and days of a pool's events of these types (both ascending): found once."""
+        key = (id(pool), types)
+        found = self._of_types.get(key)
+        if found is None:
+            events = [e for e in pool if e.type in types]
+            found = self._of_types[key] = ([e.seq for e in events], [e.on for e in events], pool)
+        return found
+
+    def firing_seqs(self, triggers: tuple) -> list:
+        """Where these triggers (all: ()) fired, ascending; found again only when more have fired."""
+        key = (triggers, len(self.firings))
+        found = self._firing_seqs.get(key)
+        if found is None:
+            found = self._firing_seqs[key] = sorted(seq for seq, tid in self.firings
+                                                    if not triggers or tid in triggers)
         return found
 
     def window_start(self, point: date, duration: Duration) -> date:
@@ -80,15 +100,12 @@ def window_start(point: date, duration: Duration, calendar: WorkingCalendar) -> 
     return point - timedelta(days=days)
 
 
-def _latest_seq(events, types, limit: int, until: date) -> int:
-    """The latest event of these types visible at a point (-1 if none): 'since' counts after it."""
-    latest = -1
-    for e in events:
-        if e.seq > limit or e.on > until:
-            break
-        if e.type in types:
-            latest = e.seq
-    return latest
+def _latest_seq(ctx: Context, events, types, limit: int, until: date) -> int:
+    """The latest event of these types visible at a point (-1 if none): 'since' counts after it.
+    ``events`` is in history order, so by position and by day: bisected, not walked."""
+    seqs, days, _ = ctx.of_types(events, types)
+    last = min(bisect_right(seqs, limit), bisect_right(days, until)) - 1
+    return seqs[last] if last >= 0 else -1
 
 
 def judged_point(atom, point: Point) -> Point:
@@ -101,44 +118,52 @@ def judged_point(atom, point: Point) -> Point:
 
 def latest_firing(ctx: Context, limit: int) -> int:
     """The seq of the event at which a trigger last fired, visible at a point (-1 if none)."""
-    return max((seq for seq, _ in ctx.firings if seq <= limit), default=-1)
+    seqs = ctx.firing_seqs(())
+    last = bisect_right(seqs, limit) - 1
+    return seqs[last] if last >= 0 else -1
 
 
-def matching_events(atom: EventCond, point: Point, ctx: Context) -> list[Event]:
-    """The events an event/count condition sees at a point, oldest first."""
+def _seen(atom: EventCond, point: Point, ctx: Context) -> tuple[list, int, int]:
+    """The atom's candidates and the range of them it sees at a point. The candidates are in
+    history order (by position and by day), so 'since', a window, the point's limit and day and
+    'same_day' each cut the range by bisection: no walk over the history."""
     point = judged_point(atom, point)
     if atom.per == "carer":
         pool, limit = ctx.case.carer_events, NO_LIMIT
     else:
         pool, limit = ctx.case.events, point.limit
-    after = _latest_seq(pool, atom.since, limit, point.on) if atom.since else -1
+    after = _latest_seq(ctx, pool, atom.since, limit, point.on) if atom.since else -1
     if atom.since_trigger:
         after = max(after, latest_firing(ctx, limit))
     start = ctx.window_start(point.on, atom.within) if atom.within else None
     events, days, seqs = ctx.indexed(atom)
-    first = bisect_right(seqs, after)  # what a window or 'since' leaves out, skipped by bisection
+    first = bisect_right(seqs, after)  # what a window or 'since' leaves out
     if start is not None:
         first = max(first, bisect_left(days, start))
-    out = []
-    for e in events[first:]:
-        if e.seq > limit or e.on > point.on:
-            break
-        if e.seq <= after or (start is not None and e.on < start):
-            continue
-        if atom.same_day and (point.anchor is None or e.on != point.anchor.on):
-            continue
-        out.append(e)
-    return out
+    end = min(bisect_right(seqs, limit), bisect_right(days, point.on))  # what the point cannot see yet
+    if atom.same_day:
+        if point.anchor is None:
+            return events, first, first
+        first = max(first, bisect_left(days, point.anchor.on))
+        end = min(end, bisect_right(days, point.anchor.on))
+    return events, first, max(first, end)
+
+
+def matching_events(atom: EventCond, point: Point, ctx: Context) -> list[Event]:
+    """The events an event/count condition sees at a point, oldest first."""
+    events, first, end = _seen(atom, point, ctx)
+    return events[first:end]
 
 
 def atom_value(atom, point: Point, ctx: Context) -> int:
     if isinstance(atom, EventCond):
-        return len(matching_events(atom, point, ctx))
+        _, first, end = _seen(atom, point, ctx)
+        return end - first
     if isinstance(atom, Triggered):
         point = judged_point(atom, point)
-        after = _latest_seq(ctx.case.events, atom.since, point.limit, point.on) if atom.since else -1
-        return int(any(seq > after and seq <= point.limit and (not atom.triggers or tid in atom.triggers)
-                       for seq, tid in ctx.firings))
+        after = _latest_seq(ctx, ctx.case.events, atom.since, point.limit, point.on) if atom.since else -1
+        seqs = ctx.firing_seqs(atom.triggers)
+        return int(bisect_right(seqs, point.limit) > bisect_right(seqs, after))
     if isinstance(atom, DeadlineIs):
         return int(ctx.deadline_status.get(atom.deadline) in atom.statuses)
     if isinstance(atom, FieldTest):
