@@ -86,6 +86,8 @@ lint: install
 
 bench: install
 	$(BIN)/python benchmarks/bench_engine.py $(ENGINE_ARGS)
+	$(BIN)/python benchmarks/bench_growth.py
+	$(BIN)/python benchmarks/bench_bulk.py
 	$(BIN)/python benchmarks/bench_durable_memory.py
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_dashboard.py

@@ -11,7 +11,7 @@ which calls ``forget``).
 
 ``HEARTH_POLICY_LIBRARY=folders`` makes an app read the folders under the policies root
 instead (hearth.engine.library.FolderLibrary): for working on a council's files in an
-editor, with each save seen at the next request. The CLI's `hearth policy lint`, `test` and
+editor, with each save seen within a second. The CLI's `hearth policy lint`, `test` and
 `evaluate` always read folders.
 """
 from __future__ import annotations
