@@ -72,7 +72,7 @@ def test_swindon_minutes_need_the_childs_views_when_they_did_not_take_part():
 def test_a_record_keeps_its_version_and_still_displays_after_the_form_changes():
     forms = catalog("swindon")
     current, old = forms.get("funding_request"), forms.get("funding_request", "1")
-    assert (current.version, old.version) == ("3", "1")
+    assert (current.version, old.version) == ("4", "1")
     saved = {"form": "funding_request", "version": "1",
              "answers": {"request_date": "2025-11-03", "kind": "increased_funding", "cost": 400, "reason": "Respite"}}
     # the changed form asks more ...
@@ -103,7 +103,7 @@ def test_cli_lists_forms_as_json():
     result = hearth("forms", "list", "--council", "swindon")
     assert result.returncode == 0, result.stderr
     listed = {f["id"]: f for f in json.loads(result.stdout)}
-    assert listed["funding_request"]["version"] == "3" and listed["funding_request"]["older_versions"] == ["1", "2"]
+    assert listed["funding_request"]["version"] == "4" and listed["funding_request"]["older_versions"] == ["1", "2", "3"]
     assert "stability_meeting_held" in listed["stability_meeting_minutes"]["events"]
     assert listed["stability_meeting_minutes"]["title"] == "Stability meeting minutes"
 

@@ -24,7 +24,7 @@ from hearth.engine.history import event_atoms
 from hearth.engine.policy_model import PolicyVersion
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Triggered
 
-from . import funding
+from . import actions, funding
 from . import workflow as wf
 from .explain import recommendation_row
 from .models import Case
@@ -33,9 +33,9 @@ OPEN = ("pending", "overdue")
 # A gate a worker must still act on: an exception taken whose condition must follow.
 GATES_TO_FOLLOW = ("overridden", "overdue")
 
-# Other engineers' lists of things to do, one line each: (kind, function of the case).
-# Agreed actions: ("action", hearth.web.actions.open_actions). Entry warnings: ("warning", ...).
-MORE_LISTS: list[tuple[str, Callable[[Case], list]]] = []
+# Other lists of things to do, one line each: (kind, function of the case). A record's entry
+# warnings are not one: they have their own banner at the top of the case page.
+MORE_LISTS: list[tuple[str, Callable[[Case], list]]] = [("action", actions.open_actions)]
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def copy_council(source: Path, root: Path, name: str | None = None) -> Path:
     target.mkdir(parents=True)
     shutil.copy(source / "council.yaml", target / "council.yaml")
     shutil.copytree(source / "versions", target / "versions")
-    for part in ("demo", "document"):  # the seed's demo cases; the document council.yaml names
+    for part in ("demo", "document", "forms"):  # the seed's demo cases; the document and forms council.yaml names
         if (source / part).is_dir():
             shutil.copytree(source / part, target / part)
     return target

@@ -6,6 +6,7 @@ approval with its date and reference; one status on the request's page. What is 
 read from the live evaluation, not written here."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -145,6 +146,13 @@ def test_a_safeguarding_exception_waits_for_a_manager_then_the_request_is_declin
         waiting = awaiting_decision(db.session(), "swindon")
         assert [(w["submission"].id, w["status"].code) for w in waiting] == [(sub.id, CONFIRM)]
     assert "S-2001" in _page(client, "/approvals")
+    # The manager's dashboard: the queue above the cases, and the point to confirm in the case's row.
+    dashboard = _page(client, "/")
+    queue = dashboard[dashboard.index('id="approvals-heading"'):dashboard.index('id="cases"')]
+    assert f'/cases/{case.id}/submissions/{sub.id}#funding' in queue
+    row = re.search(rf'<tr class="govuk-table__row">\s*<th scope="row"[^>]*><a [^>]*href="/cases/{case.id}"[^>]*>.*?</tr>',
+                    dashboard, re.S).group(0)
+    assert "1 point for a manager" in row and "overdue action" not in row
     r = client.post(f"/cases/{case.id}/submissions/{sub.id}/approve", data={"csrf_token": csrf_token(client, "/")})
     assert r.status_code == 409 and "confirm the exception" in r.get_data(as_text=True)
     url = f"/cases/{case.id}/submissions/{sub.id}/confirm-exception"
@@ -179,6 +187,7 @@ def test_a_safeguarding_exception_waits_for_a_manager_then_the_request_is_declin
         assert [d.detail["decision"] for d in decisions] == ["declined"]
         assert decisions[0].detail["reason"] == "An emergency foster home is found."
     assert 'id="approvals-empty"' in _page(client, "/approvals")
+    assert 'id="approvals-empty"' in _page(client, "/")
 
 
 def test_the_panels_approval_records_its_date_and_reference(app, demo, login_as, pinned):

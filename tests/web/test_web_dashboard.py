@@ -152,7 +152,8 @@ def test_dashboard_view_is_audited_with_the_policy_version(app, world):
         entry = db.session().scalars(select(AuditEntry).where(AuditEntry.object_type == "case_list")
                                      .order_by(AuditEntry.id.desc())).first()
     assert entry.council_id == COUNCIL and entry.policy_version == "2025-04"
-    assert entry.detail == {"count": 2, "worker": "all", "team": "all", "status": "overdue"}
+    assert entry.detail == {"count": 2, "worker": "all", "team": "all", "status": "overdue",
+                            "waiting": 0}  # a manager: the requests waiting for them
 
 
 def test_a_council_whose_policy_fails_to_load_still_lists_its_cases(app, broken):

@@ -16,7 +16,7 @@ from hearth.web import db, impact_job, tokens
 from hearth.web.access_models import RetentionReview, ReviewStatus
 from hearth.web.auth import token_hash
 from hearth.web.evaluation import case_document, evaluate_case
-from hearth.web.models import ApiToken, Case, Role, Submission, Team, User
+from hearth.web.models import ApiToken, Case, Event, Role, Submission, Team, User
 
 from web_support import csrf_token, login, make_app
 
@@ -51,6 +51,7 @@ ARGUMENTS = {
     "token_id": lambda demo, council: demo.tokens[council],  # and a token of its worker's
     "review_id": lambda demo, council: demo.reviews[council],  # a retention review (records and data protection)
     "token": lambda demo, council: "x" * 43,        # an emailed one-time link's token (none such)
+    "action_id": lambda demo, council: demo.actions[council],   # an agreed action on the first case
 }
 # The admin pages act on every council for the service-wide admin (it chooses the council):
 # another council's person, team or token is theirs to act on, as their own council is.
@@ -82,6 +83,12 @@ def _a_draft_per_council(app, demo):
         s.add_all(drafts.values())
         s.commit()
         demo.drafts = {c: d.id for c, d in drafts.items()}
+        actions = {c: Event(case_id=cases[0].id, type="action_agreed", on=date.today(),
+                            fields={"action": "Walked", "due": date.today().isoformat()})
+                   for c, cases in demo.cases.items() if cases}
+        s.add_all(actions.values())
+        s.commit()
+        demo.actions = {c: action.id for c, action in actions.items()}
         reviews = {c: RetentionReview(council_id=c, status=ReviewStatus.LISTED.value) for c in (demo.home, demo.other)}
         s.add_all(reviews.values())
         s.commit()

@@ -144,13 +144,18 @@ def test_override_is_recorded_with_the_policys_reason(app, demo, login_as, pinne
     case = _case(demo, "swindon", "in_house_foster")
     r = fill(client, case.id, "swindon", "funding_request",
              {"request_date": "2026-12-18", "kind": "alternative_placement", "cost": 3000, "reason": "Unsafe.",
-              "before_meeting": "safeguarding", "safeguarding_reason": "Serious harm at home."}, TODAY)
+              "before_meeting": "safeguarding",
+              "safeguarding_reason": "Serious harm at home, disclosed to the school this morning."}, TODAY)
     assert r.status_code == 302
-    assert gate(app, case.id, "alternative_placement") == "overridden"
+    assert gate(app, case.id, "alternative_placement") == "blocked"  # until a manager confirms it
     with app.app_context():
         sub_id = db.session().scalar(select(Submission.id).where(Submission.case_id == case.id))
         types = sorted(e.type for e in db.session().scalars(select(Event).where(Event.source_submission_id == sub_id)))
         assert types == ["funding_requested", "safeguarding_concern"]
+    url = f"/cases/{case.id}/submissions/{sub_id}/confirm-exception"
+    assert client.post(url, data={"csrf_token": csrf_token(client, url),
+                                  "reason": "Confirmed with the police: the child cannot stay tonight."}).status_code == 302
+    assert gate(app, case.id, "alternative_placement") == "overridden"
     assert client.post(f"/cases/{case.id}/submissions/{sub_id}/approve",
                        data={"csrf_token": csrf_token(client, "/")}).status_code == 302
     with app.app_context():
@@ -234,7 +239,8 @@ def test_arranging_a_meeting_starts_with_the_policys_invitees_ticked(app, demo, 
 
     r = fill(client, case.id, council, "schedule_meeting",
              {"arranged_on": "2026-12-18", "meeting": "stability", "meeting_date": "2026-12-22",
-              "invited": ticked[:2], "venue": "Civic Centre"}, TODAY)
+              "invited": ticked[:2], "venue": "Civic Centre"}, TODAY,
+             **{"entry_reason-invitee-0-invited": "The others are invited by the chair."})
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     with app.app_context():
         event = db.session().scalar(select(Event).where(Event.case_id == case.id, Event.type == "meeting_scheduled"))

@@ -18,13 +18,13 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import Select, case as sql_case, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import case_summaries, db
+from .. import actions, case_summaries, db, entry_warnings, funding
 from ..audit import audit
 from ..auth import current_user, login_required
 from ..case_summaries import STATUS_ORDER, Summary
 from ..evaluation import NextDue, end_of_week, policy_in_force, today
 from ..models import AuditAction, Case, Role, Team, User
-from ..scoping import scoped_select
+from ..scoping import case_open_to, scoped_select
 
 bp = Blueprint("dashboard", __name__)
 
@@ -43,12 +43,13 @@ BEFORE_LISTING = 100
 _RANK = sql_case(*((Case.next_status == status, rank) for rank, status in enumerate(STATUS_ORDER)),
                  else_=len(STATUS_ORDER))
 
-# Where the lead adds the counts other parts of the service keep per case (overdue agreed actions:
-# hearth.web.actions.overdue_action_counts; open entry warnings: hearth.web.entry_warnings
-# .warning_counts): (the column's heading, a function of the page's case ids answering
-# {case id: count}). Each becomes a column of the table (dashboard.html, "Extra columns"), asked
-# once per page for its 25 cases only.
-EXTRA_COUNTS: tuple = ()
+# What else a case's row says when it is not 0 ("2 overdue actions"): (one, many, a function of
+# the page's case ids answering {case id: count}), asked once per page for its 25 cases only.
+EXTRA_COUNTS: tuple = (
+    ("overdue action", "overdue actions", lambda case_ids: actions.overdue_action_counts(db.session(), case_ids)),
+    ("point for a manager", "points for a manager",
+     lambda case_ids: entry_warnings.warning_counts(db.session(), case_ids)),
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Row:
     status: str = "none"  # one of case_summaries.STATUS_ORDER
     recommendation: str | None = None
     recommendation_label: str | None = None
-    counts: tuple = ()   # EXTRA_COUNTS' figures for this case, in their order
+    counts: tuple = ()   # EXTRA_COUNTS in words for this case ("2 overdue actions"), those not 0
 
     @property
     def needs_decision(self) -> bool:
@@ -195,9 +196,10 @@ def listing(worker: str, status: str, team: str = "all", search: str = "", page:
               for case in s.scalars(select(Case).where(Case.id.in_(ids[start:start + LOAD_BATCH]))
                                     .options(selectinload(Case.worker)))}
     rows = _rows_of([loaded[case_id] for case_id in ids])
-    if EXTRA_COUNTS:
-        figures = [count([row.case.id for row in rows]) for _heading, count in EXTRA_COUNTS]
-        rows = [replace(row, counts=tuple(figure.get(row.case.id, 0) for figure in figures)) for row in rows]
+    if rows:
+        figures = [(one, many, count([row.case.id for row in rows])) for one, many, count in EXTRA_COUNTS]
+        rows = [replace(row, counts=tuple(f"{n} {one if n == 1 else many}" for one, many, figure in figures
+                                          if (n := figure.get(row.case.id, 0)))) for row in rows]
     return Listing(rows, total, page, pages, behind)
 
 
@@ -230,10 +232,15 @@ def index():
         detail["search"] = search
     if shown.page > 1:
         detail["page"] = shown.page
+    # A manager's queue of requests waiting for their decision, above their cases.
+    waiting = (funding.awaiting_decision(db.session(), user.council_id, case_open_to(user))
+               if user.role == Role.MANAGER else None)
+    if waiting is not None:
+        detail["waiting"] = len(waiting)
     audit(AuditAction.VIEWED, "case_list", None, detail, policy=policy_in_force(user.council_id))
     chosen = {"worker": worker, "team": team, "status": status, "search": search or None}
     return render_template("dashboard.html", can_see_cases=True, listing=shown, rows=shown.rows, people=people,
                            worker=worker, teams=teams, team=team, status=status, statuses=STATUSES,
                            search=search, search_error=search_error, chosen=chosen, page_size=PAGE_SIZE,
-                           extra_columns=[heading for heading, _count in EXTRA_COUNTS],
+                           waiting=waiting,
                            today=today(), week_end=end_of_week(today()))
