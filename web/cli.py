@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from hearth.engine.cli import cli as engine_cli
 from hearth.rules.source import SourceError
 
-from . import assets, bulk_queue, jobs, migrate, policy_cli, reminders_cli, seed, tokens, user_cli
+from . import assets, bulk_queue, case_summaries_cli, jobs, migrate, policy_cli, reminders_cli, seed, tokens, user_cli
 from . import db as web_db
 from .audit import audit
 from .cli_support import cli_app
@@ -104,6 +104,7 @@ def serve(host: str, port: int, no_reminders: bool):
     if not no_reminders and not app.config["HEARTH_REDIS_URL"]:
         reminders_cli.start_daily_timer(app)   # development: no cron (docs/deploy.md, "Reminders")
         click.echo("Daily reminders: run now and every 24 hours while this server runs.")
+        case_summaries_cli.start_daily_timer(app)   # the dashboard's stored summaries, likewise
     click.echo(f"Hearth on http://{host}:{port}/")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
@@ -156,7 +157,7 @@ def worker(burst: bool):
 
 
 WEB_COMMANDS = (db_group, serve, token_group, user_cli.user_group, assets_group, worker,
-                reminders_cli.reminders_group)
+                reminders_cli.reminders_group, case_summaries_cli.summaries_group)
 def build_cli() -> click.Group:
     root = click.Group("hearth", help="Hearth: councils' stable-homes policies, and the web app.")
     extended = {"policy": policy_cli.policy_group, "evaluate": bulk_queue.evaluate_command}

@@ -51,6 +51,8 @@ def _case_cells(row: dashboard.Row) -> tuple:
                        row.next.planned_for or "")
     if row.problem:
         return base + ("Could not be checked against the policy", "", "Not checked", "")
+    if row.needs_decision:
+        return base + ("Nothing decided yet", "", "Needs a decision", "")
     return base + ("No deadline", "", "", "")
 
 
