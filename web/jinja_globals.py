@@ -4,8 +4,9 @@ Every ``{% from "..." import macro %}`` (the layout and most pages import a doze
 GOV.UK and Hearth macro files) asks Jinja which of the page's globals the imported file
 lacks: ``ctx.globals_keys - template.globals.keys()``. Jinja's globals are a ChainMap
 whose keys view is not a set, so Python subtracts it one key at a time through the
-ChainMap's generic lookup: about 0.1 ms per import, 0.8 ms of the floor page's 4.8 ms
-of CPU and 2.5 ms of the case page's (measured with benchmarks/bench_web.py's pages).
+ChainMap's generic lookup. Measured in one process, four rounds each way (CPU per
+request, test client on PostgreSQL): the case page 14.0 -> 12.9 ms, the largest form page
+7.6 -> 7.0 ms, the floor page unchanged within the noise (3.3 ms).
 Here the keys are a set, subtracted in C; the globals and their lookup are unchanged.
 """
 from __future__ import annotations
