@@ -117,7 +117,7 @@ class FormOrder:
     as staff see them listed; forms not named follow, by title. Each id's place in council.yaml
     is kept so a name that is not a form is located (hearth.engine.linting)."""
     ids: tuple[str, ...] = ()
-    locs: tuple = ()
+    locs: tuple = field(default=(), compare=False, repr=False)   # where each is written: not what it says
 
     def key(self, form_id: str, title: str) -> tuple:
         """Sort key: named forms in their order, then the rest by title."""
