@@ -303,7 +303,7 @@ class Tally:
     def rps(self) -> float:
         return len(self.latencies) / self.seconds if self.seconds else float("nan")
 
-    def pct(self, p: float) -> float:
+    def pct(self, p: int) -> float:
         if not self.latencies:
             return float("nan")
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1] * 1000
