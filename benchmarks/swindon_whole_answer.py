@@ -23,7 +23,7 @@ from datetime import date, timedelta
 
 from hearth.engine.calendar import calendar_for
 
-CONTENT_HASH = "924003a40805a9d4030813a3e8b7f9aa21a93dda189535377a46e0a71de93a55"
+CONTENT_HASH = "c5d7c43a96e63b7976578afe4d032dd7333fe0e20b62a377cc18a86b5b94f111"
 POLICY = {"id": "swindon", "version": "2025-01", "effective_from": "2025-01-01", "content_hash": CONTENT_HASH}
 CALENDAR = calendar_for("england")
 DOCUMENT = "swindon-stability-meetings-2025.txt"

@@ -11,7 +11,7 @@ from hearth.rules.schema_parts import condition_defs
 from hearth.rules.schema_parts import obj as _obj
 
 from .model import (CHECK_KEYS, DATE_COMPARISONS, FIELD_KEYS, FIELD_KINDS, FORM_KEYS, MESSAGE_KEYS,
-                       OPTION_KEYS, PREFILLS, PRODUCE_KEYS, SECTION_KEYS)
+                       OPTION_KEYS, PREFILL_FROM_EVENT, PREFILLS, PRODUCE_KEYS, SECTION_KEYS)
 
 ID = {"type": "string", "pattern": r"^[a-z][a-z0-9_]*$"}
 TEXT = {"type": "string", "minLength": 1}
@@ -33,12 +33,17 @@ def _field_props(kind: str) -> dict:
         "min_length": WHOLE, "max_length": WHOLE, "width": {"enum": [2, 3, 4, 5, 10, 20, 30]}, "rows": WHOLE,
         "min": NUMBER, "max": NUMBER, "whole": FLAG, "suffix": TEXT,
         "not_future": FLAG, "not_past": FLAG, **{op: ID for op in DATE_COMPARISONS},
-        "options": options, "min_selected": WHOLE, "max_selected": WHOLE, "prefill": {"enum": sorted(PREFILLS)},
+        "options": options, "min_selected": WHOLE, "max_selected": WHOLE, "prefill": {
+            "anyOf": [{"enum": sorted(PREFILLS)}, {"type": "string", "pattern": PREFILL_FROM_EVENT.pattern}],
+            "description": "invitees (a roles question), or <event type>.<field> of the case's latest such event"},
         "fields": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/row_field"}},
         "min_rows": {"type": "integer", "minimum": 0}, "max_rows": WHOLE, "item_label": TEXT, "add_label": TEXT,
     }
     props = {k: v for k, v in common.items() if k in FIELD_KEYS["common"]}
     props.update({k: specific[k] for k in FIELD_KEYS[kind]})
+    if kind != "roles" and "prefill" in props:  # only a roles question starts from the policy's invitees
+        props["prefill"] = {"type": "string", "pattern": PREFILL_FROM_EVENT.pattern,
+                            "description": "<event type>.<field> of the case's latest such event (.on: its date)"}
     assert set(props) == set(FIELD_KEYS["common"] + FIELD_KEYS[kind]), kind
     return props
 

@@ -19,8 +19,8 @@ from hearth.rules.conditions import (All, Condition, FieldSpec, Fields, Scope, p
 from hearth.rules.source import LList, LMap, Loc, Problem, Problems, SourceError, load_yaml, suggest
 
 from .model import (CHECK_KEYS, CHOICE_KINDS, DATE_COMPARISONS, EVENT_KIND_FROM, FIELD_KEYS, FIELD_KINDS,
-                    FORM_KEYS, ID_PATTERN, MESSAGE_KEYS, OPTION_KEYS, OPTION_LIST_KEYS, PREFILLS, PRODUCE_KEYS,
-                    RESERVED, ROLE_LISTS, SECTION_KEYS, Check, FormDefinition, FormField, Option, Produce, Section,
+                    FORM_KEYS, ID_PATTERN, MESSAGE_KEYS, OPTION_KEYS, OPTION_LIST_KEYS, PREFILL_FROM_EVENT,
+                    PREFILL_KINDS, PREFILLS, PRODUCE_KEYS, RESERVED, ROLE_LISTS, SECTION_KEYS, Check, FormDefinition, FormField, Option, Produce, Section,
                     answer_spec, name_from)
 
 
@@ -197,8 +197,6 @@ class _Reader:
             if kind in ("checkboxes", "roles"):
                 f["min_selected"] = self.number(node, "min_selected", whole=True, minimum=1)
                 f["max_selected"] = self.number(node, "max_selected", whole=True, minimum=1)
-            if kind == "roles" and "prefill" in node:
-                f["prefill"] = self.prefill(node)
         elif kind == "yes_no":
             f["options"] = (Option(True, "Yes"), Option(False, "No"))
         elif kind == "group":
@@ -209,18 +207,44 @@ class _Reader:
             f["max_rows"] = self.number(node, "max_rows", whole=True, minimum=1)
             f["item_label"] = self.text(node, "item_label", "A group") or "Row"
             f["add_label"] = self.text(node, "add_label", "A group") or f"Add another {f['item_label'].lower()}"
+        if kind in PREFILL_KINDS and "prefill" in node:
+            f["prefill"] = self.prefill(node, kind)
         # conditions are parsed once every id is known: keep the raw nodes for now
         f["required"] = node.get("required", True)
         f["show_when"] = node.get("show_when")
         return FormField(**f)
 
-    def prefill(self, node: LMap) -> str:
+    def prefill(self, node: LMap, kind: str) -> str:
+        """`invitees` (a roles question), or `<event type>.<field>`: what the case's latest event
+        of that type recorded (`.on`: its date), for a question of a kind that can hold it."""
         value = node["prefill"]
-        if not _is_name_in(value, PREFILLS):
-            self.p.add(node.value_loc("prefill"), f"'prefill' says what a new form starts with; '{value}' is not "
-                                                  f"something it can.{suggest(str(value), PREFILLS)} Choose one of: "
-                                                  + "; ".join(f"{k} ({v})" for k, v in PREFILLS.items()) + ".",
+        loc = node.value_loc("prefill")
+        if kind == "roles" and _is_name_in(value, PREFILLS):
+            return value
+        found = PREFILL_FROM_EVENT.match(value) if isinstance(value, str) else None
+        if found is None:
+            self.p.add(loc, f"'prefill' says what a new form starts with; '{value}' is not something it can."
+                            f"{suggest(str(value), PREFILLS) if kind == 'roles' else ''} Write "
+                            + ("invitees (" + PREFILLS["invitees"] + "), or " if kind == "roles" else "")
+                            + "an event type and one of its fields, for example meeting_scheduled.meeting_date "
+                              "(.on is the event's own date).", "prefill")
+            return ""
+        event, name = found.groups()
+        if self.events is None:
+            return value
+        if event not in self.events:
+            self.p.add(loc, f"'{event}' is not an event type.{suggest(event, self.events)}", "prefill")
+            return ""
+        spec = self.events[event].get(name) if name != "on" else None
+        if name != "on" and spec is None:
+            self.p.add(loc, f"'{name}' is not a field of '{event}'.{suggest(name, list(self.events[event]) + ['on'])}",
                        "prefill")
+            return ""
+        holds = "date" if name == "on" else spec.kind
+        fits = {"date": ("date",), "roles": ("list",), "radios": ("choice",), "select": ("choice",)}[kind]
+        if holds not in fits:
+            self.p.add(loc, f"'{event}.{name}' holds {'a date' if holds == 'date' else 'a list' if holds == 'list' else 'a ' + holds}, "
+                            f"which a {kind.replace('_', ' ')} question cannot start from.", "prefill")
             return ""
         return value
 

@@ -26,11 +26,11 @@ FIELD_KEYS = {
     "long_text": ("min_length", "max_length", "rows"),
     "number": ("min", "max", "whole", "suffix"),
     "money": ("min", "max"),
-    "date": ("not_future", "not_past", "after", "on_or_after", "before", "on_or_before"),
+    "date": ("not_future", "not_past", "after", "on_or_after", "before", "on_or_before", "prefill"),
     "yes_no": (),
-    "radios": ("options",),
+    "radios": ("options", "prefill"),
     "checkboxes": ("options", "min_selected", "max_selected"),
-    "select": ("options",),
+    "select": ("options", "prefill"),
     "roles": ("options", "min_selected", "max_selected", "prefill"),
     "group": ("fields", "min_rows", "max_rows", "item_label", "add_label"),
 }
@@ -45,6 +45,10 @@ OPTION_LIST_KEYS = ("list", "only", "except")
 ROLE_LISTS = ("roles", "parties")
 # What a new form may start with, from the live evaluation of the case (see docs/form-language.md).
 PREFILLS = {"invitees": "the roles the policy requires be invited to the meeting"}
+# Or what the case's latest event of a type recorded: `prefill: meeting_scheduled.meeting_date`
+# (`<type>.on` is the event's own date). The kinds of question that may start from one.
+PREFILL_FROM_EVENT = re.compile(r"^([a-z][a-z0-9_]*)\.([a-z][a-z0-9_]*)$")
+PREFILL_KINDS = ("date", "radios", "select", "roles")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -102,7 +106,7 @@ class FormField:
     compare: tuple = ()                # of (op, other field id), op in DATE_COMPARISONS
     min_selected: int | None = None
     max_selected: int | None = None
-    prefill: str = ""                  # a key of PREFILLS
+    prefill: str = ""                  # a key of PREFILLS, or <event type>.<field> (PREFILL_FROM_EVENT)
     fields: tuple = ()                 # a group's fields
     min_rows: int = 1
     max_rows: int | None = None
@@ -186,13 +190,21 @@ class FormDefinition:
 
     def prefilled(self, given: Mapping[str, Any]) -> dict:
         """The answers a new form starts with: for each question with a ``prefill``, what
-        ``given`` (the caller's reading of the case, keyed as PREFILLS) holds for it,
-        kept to the question's options."""
+        ``given`` (the caller's reading of the case, keyed as the prefills are written) holds
+        for it, kept to the question's options (a date as it was recorded)."""
         out = {}
         for f in self.all_fields():
-            if f.prefill and f.prefill in given:
-                values = {o.value for o in f.options}
-                out[f.id] = [v for v in given[f.prefill] if v in values]
+            if not f.prefill or given.get(f.prefill) in (None, "", []):
+                continue
+            value = given[f.prefill]
+            if f.kind == "date":
+                out[f.id] = str(value)
+                continue
+            values = {o.value for o in f.options}
+            if f.kind == "roles":
+                out[f.id] = [v for v in (value if isinstance(value, (list, tuple)) else [value]) if v in values]
+            elif value in values:
+                out[f.id] = value
         return out
 
     def describe(self) -> dict:

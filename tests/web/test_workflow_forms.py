@@ -248,6 +248,15 @@ def test_arranging_a_meeting_starts_with_the_policys_invitees_ticked(app, demo, 
     assert event.fields["invited"] == ticked[:2] and event.fields["venue"] == "Civic Centre"
     assert "Meeting arranged" in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
+    # The meeting's record starts from the meeting arranged (`prefill: meeting_scheduled.<field>`).
+    record = {"gateshead": "stable_homes_meeting", "swindon": "stability_meeting_minutes"}[council]
+    soup = BeautifulSoup(client.get(f"/cases/{case.id}/forms/{record}").get_data(as_text=True), "html.parser")
+    assert [soup.select_one(f"input[name=meeting_date-{part}]")["value"] for part in ("day", "month", "year")] == \
+        ["22", "12", "2026"]
+    assert "meeting arranged" in soup.select_one("#prefilled-from-records").get_text()
+    if council == "gateshead":
+        assert [box["value"] for box in soup.select("input[name=invited][checked]")] == ticked[:2]
+
     # a draft resumes with the worker's own ticks, not the policy's
     r = client.post(f"/cases/{case.id}/forms/schedule_meeting",
                     data=boxes(council, "schedule_meeting", {"invited": ticked[:1]}, TODAY,

@@ -173,8 +173,8 @@ def _fill(case: Case, defn, draft: Submission | None):
         saved = draft.data if draft is not None and isinstance(draft.data, dict) else {}
         boxes = wf.draft_boxes(draft)
         if draft is None and any(f.prefill for f in defn.all_fields()):
-            prefill = _prefill_from_policy(case)
-            saved = defn.prefilled(prefill["given"]) if prefill else {}
+            prefill = _prefill_from_policy(case, defn)
+            saved = defn.prefilled(prefill["given"])
         formdata = MultiDict([(k, v) for k, vs in boxes.items() for v in vs]) if boxes is not None \
             else (formdata_for(defn, saved) if saved else None)
         form = Form(formdata, today=today())
@@ -231,14 +231,36 @@ def already_saved(case: Case, defn, token):
         request.method == "POST") else 200
 
 
-def _prefill_from_policy(case: Case) -> dict | None:
-    """What the live evaluation says a new form may start with (hearth.forms PREFILLS), and
-    the roles it asks to be considered, for the page to say; None when it has no answer."""
-    answer = evaluate_case(case).answer
-    if answer is None:
-        return None
-    return {"given": {"invitees": answer["invitees"]["required"]}, "consider": answer["invitees"]["consider"],
-            "one_of": [chosen["roles"] for chosen in answer["invitees"].get("required_one_of", [])]}
+def _prefill_from_policy(case: Case, defn) -> dict:
+    """What a new form may start with (hearth.forms PREFILLS): the roles the live evaluation says
+    to invite, and the case's latest recorded answers its questions name (`<type>.<field>`:
+    the meeting arranged, the chair decided); for the page, also the roles it asks to be considered."""
+    wanted = {f.prefill for f in defn.all_fields() if f.prefill}
+    given = _latest_recorded(case, wanted)
+    out = {"given": given, "consider": [], "one_of": [], "invitees": "invitees" in wanted,
+           "from_records": sorted({name.partition(".")[0] for name in given})}
+    answer = evaluate_case(case).answer if "invitees" in wanted else None
+    if answer is not None:
+        given["invitees"] = answer["invitees"]["required"]
+        out.update(consider=answer["invitees"]["consider"],
+                   one_of=[chosen["roles"] for chosen in answer["invitees"].get("required_one_of", [])])
+    else:
+        out["invitees"] = False
+    return out
+
+
+def _latest_recorded(case: Case, wanted: set[str]) -> dict:
+    """{"<type>.<field>": value} of the case's latest event of each type named (withdrawn records
+    left out; `.on` is the event's date)."""
+    found: dict = {}
+    for event in sorted(case.events, key=lambda e: (e.on, e.id), reverse=True):
+        if event.withdrawn_at is not None:
+            continue
+        for name in wanted:
+            kind, _, field = name.partition(".")
+            if event.type == kind and name not in found:
+                found[name] = event.on.isoformat() if field == "on" else (event.fields or {}).get(field)
+    return {name: value for name, value in found.items() if value not in (None, "", [])}
 
 
 def _with_draft_button(form, action: str) -> Markup:
