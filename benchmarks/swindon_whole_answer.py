@@ -1,7 +1,8 @@
 """Swindon's stability-meeting procedure as a programmer would hand-write it, returning the
 WHOLE answer the engine returns: triggers, recommendation, chair, invitees, deadlines (UK bank
 holidays), gates, duties and the interventions menu, with every `because`, `basis` and
-`source` sentence, key for key and in the same order, so that
+`source` sentence and the structured facts beside them (`facts`, `because_facts`, `when_facts`,
+`basis_facts`: hearth.engine.answer_facts), key for key and in the same order, so that
 
     json.dumps(evaluate(case, as_of)) == json.dumps(hearth.engine.api.evaluate("swindon", case, as_of))
 
@@ -69,6 +70,8 @@ SINGLE_EVENT_TRIGGERS = {
     "carer_needs_more_support": ("carer-difficulties", "carer needs more support"),
     "needs_not_met_concern": ("needs-not-met", "concern that the home does not meet the child's needs"),
 }
+# The event types each one-event trigger looks for (its answer's `facts` count them all).
+TRIGGER_TYPES = {"allegation-or-complaint": ["allegation", "complaint"]}
 MISSING = ("missing_episode", "absence")
 MISSING_WINDOW = timedelta(days=28)
 MEETINGS = ("stability_meeting_held", "review_meeting_held")
@@ -76,6 +79,14 @@ MEETING_NAMES = {"stability_meeting_held": "stability meeting held", "review_mee
 MANAGERS = frozenset(("childrens_social_work_manager", "social_care_manager", "childs_team_manager",
                       "fostering_manager", "fostering_team_manager", "kinship_team_manager"))
 
+_SINCE_MEETING = ["stability_meeting_held", "review_meeting_held", "concern_closed"]
+RECOMMENDATION_FACTS = [  # each rung's condition as the answer's `because_facts`
+    {"events": ["stability_meeting_decided"], "since": _SINCE_MEETING},
+    {"deadline": "review_meeting", "statuses": ["pending", "overdue"]},
+    {"all": [{"events": ["care_planning_meeting_held"], "since": _SINCE_MEETING},
+             {"triggered": [], "since": ["care_planning_meeting_held"]}]},
+    {"triggered": [], "since": ["care_planning_meeting_held"] + _SINCE_MEETING},
+]
 RECOMMENDATIONS = [  # (recommendation, its label, because, source), in the policy's order
     ("hold_stability_meeting", "Hold a stability meeting",
      "decision to hold a stability meeting since the last stability meeting held or review meeting held or "
@@ -222,6 +233,34 @@ def pinned(version) -> str | None:
 
 
 # ------------------------------------------------------------------ the procedure
+WORKING_DAYS = "working_days"
+ALWAYS = {"all": []}
+
+
+def _placement_is(types) -> dict:
+    """A row's placement types as the answer's condition facts."""
+    if types is None:
+        return ALWAYS
+    if types[0] == "not":
+        return {"fields": [{"field": "placement.type", "op": "not_one_of", "value": list(types[1:])}]}
+    if len(types) == 1:
+        return {"fields": [{"field": "placement.type", "op": "is", "value": types[0]}]}
+    return {"fields": [{"field": "placement.type", "op": "one_of", "value": list(types)}]}
+
+
+def _found(types, days: list, where=None) -> dict:
+    """What an event condition found: the answer's finding facts."""
+    facts: dict = {"events": list(types)}
+    if where:
+        facts["where"] = where
+    facts.update({"count": len(days), "dates": [d.isoformat() for d in days], "on": days[-1].isoformat()})
+    return facts
+
+
+_FUNDING = [{"field": "funding", "op": "is", "value": True}]
+_PANEL_FOR_EXTERNAL = [{"field": "request", "op": "is", "value": "external_service"}]
+
+
 def _days(amount: int) -> str:
     return "immediately" if amount == 0 else f"{amount} working day" if abs(amount) == 1 else \
         f"{amount} working days"
@@ -247,18 +286,23 @@ def _placements(case, events) -> list[dict]:
 def _triggers(events) -> tuple[list, int]:
     """The triggers that fired (each with its latest firing), and the position of the last event
     at which any fired (-1 if none)."""
-    latest: dict[str, tuple] = {}     # trigger -> (event, because)
+    latest: dict[str, tuple] = {}     # trigger -> (event, because, facts)
     fired_on: dict[str, set] = {}
+    seen: dict[str, list] = {}        # one-event trigger -> the days of its events so far
+    carer_ends: list = []
+    funding_asks: list = []
     last_firing = -1
     missing: list[date] = []
     window = 0                        # the first missing day inside the 28 days
-    carer_ends = funding_asks = None  # the latest of each, so far
     for e in events:
         fired = []
         kind = e.type
         single = SINGLE_EVENT_TRIGGERS.get(kind)
         if single is not None:
-            fired.append((single[0], f"{single[1]} on {e.on.isoformat()}"))
+            days = seen.setdefault(single[0], [])
+            days.append(e.on)
+            fired.append((single[0], f"{single[1]} on {e.on.isoformat()}",
+                          [_found(TRIGGER_TYPES.get(single[0], [kind]), days)]))
         if kind in MISSING:
             missing.append(e.on)
             start = e.on - MISSING_WINDOW
@@ -266,31 +310,34 @@ def _triggers(events) -> tuple[list, int]:
                 window += 1
             if len(missing) - window >= 3:
                 inside = missing[window:]
+                found = {**_found(MISSING, inside), "counted": True, "from": start.isoformat(), "to": e.on.isoformat()}
                 fired.append(("repeated-missing", f"{len(inside)} × missing episode or absence from the home between "
                                                   f"{start.isoformat()} and {e.on.isoformat()}: "
-                                                  + ", ".join(d.isoformat() for d in inside)))
+                                                  + ", ".join(d.isoformat() for d in inside), [found]))
         if kind == "carer_requests_end" or kind == "carer_needs_more_support":
             if kind == "carer_requests_end":
-                carer_ends = e.on
+                carer_ends.append(e.on)
             elif e.fields.get("funding") is True:
-                funding_asks = e.on
-            reasons = []
-            if carer_ends is not None:
-                reasons.append(f"carer asks for the home to end on {carer_ends.isoformat()}")
-            if funding_asks is not None:
-                reasons.append(f"carer needs more support (funding is yes) on {funding_asks.isoformat()}")
+                funding_asks.append(e.on)
+            reasons, facts = [], []
+            if carer_ends:
+                reasons.append(f"carer asks for the home to end on {carer_ends[-1].isoformat()}")
+                facts.append(_found(["carer_requests_end"], carer_ends))
+            if funding_asks:
+                reasons.append(f"carer needs more support (funding is yes) on {funding_asks[-1].isoformat()}")
+                facts.append(_found(["carer_needs_more_support"], funding_asks, _FUNDING))
             if reasons:
-                fired.append(("carer-cannot-continue", "; ".join(reasons)))
-        for trigger, because in fired:
-            latest[trigger] = (e, because)
+                fired.append(("carer-cannot-continue", "; ".join(reasons), facts))
+        for trigger, because, facts in fired:
+            latest[trigger] = (e, because, facts)
             fired_on.setdefault(trigger, set()).add(e.on.isoformat())
             last_firing = e.seq
     out = []
     for trigger, (title, source) in TRIGGERS.items():
         if trigger in latest:
-            event, because = latest[trigger]
+            event, because, facts = latest[trigger]
             out.append({"rule": trigger, "title": title, "on": event.on.isoformat(), "because": because,
-                        "fired_on": sorted(fired_on[trigger]), "source": source})
+                        "fired_on": sorted(fired_on[trigger]), "source": source, "facts": facts})
     return out, last_firing
 
 
@@ -321,14 +368,20 @@ def _planned(plans, start, met):
     return found
 
 
-def _entry(what, due: date, basis: str, start, met, as_of: date, plan=None) -> dict:
+def _after(start, amount: int, unit: str = WORKING_DAYS) -> list:
+    """The basis facts of a due date counted from a start."""
+    return [{"after": start.type, "on": start.on.isoformat(), "duration": {"amount": amount, "unit": unit}}]
+
+
+def _entry(what, due: date, basis: str, start, met, as_of: date, plan=None, facts=None) -> dict:
     ident, title, source = what
     if met is not None:
         status = "met" if met.on <= due else "late"
     else:
         status = "overdue" if as_of > due else "pending"
     entry = {"id": ident, "title": title, "due": due.isoformat(), "status": status, "basis": basis,
-             "started_on": start.on.isoformat(), "met_on": met.on.isoformat() if met else None, "source": source}
+             "started_on": start.on.isoformat(), "met_on": met.on.isoformat() if met else None, "source": source,
+             "basis_facts": facts if facts is not None else _after(start, 5)}
     if plan is not None and met is None:
         planned = plan.fields["meeting_date"]
         entry["planned_for"] = planned.isoformat()
@@ -367,8 +420,10 @@ def evaluate(case, as_of: date) -> dict:
     for start in meetings:
         if start.fields.get("review") is not False and start.fields.get("review_date"):
             met = _first_after(reviews_held, start, True)
-            reviews.append([start, start.fields["review_date"],
-                            [f"the date agreed at the {MEETING_NAMES[start.type]} on {start.on.isoformat()}"], met])
+            agreed = start.fields["review_date"]
+            reviews.append([start, agreed,
+                            [f"the date agreed at the {MEETING_NAMES[start.type]} on {start.on.isoformat()}"], met,
+                            [{"agreed_at": start.type, "on": start.on.isoformat(), "date": agreed.isoformat()}]])
     for e in events:  # moves of the review, in history order, to the latest review not yet met
         if e.type != "review_brought_forward" and e.type != "review_extended":
             continue
@@ -381,13 +436,16 @@ def evaluate(case, as_of: date) -> dict:
         if e.type == "review_brought_forward":
             target[1] = e.fields["to"]
             target[2].append(f"review brought forward to {target[1].isoformat()} on {e.on.isoformat()}")
+            target[4].append({"moved_by": e.type, "on": e.on.isoformat(), "to": target[1].isoformat()})
         else:
             days = int(e.fields.get("days") or 0)
             target[1] = add(target[1], days)
             target[2].append(f"review extended by {_days(days)} on {e.on.isoformat()}")
-    for start, due, basis, met in reviews:
+            target[4].append({"moved_by": e.type, "on": e.on.isoformat(),
+                              "by": {"amount": days, "unit": WORKING_DAYS}, "to": target[1].isoformat()})
+    for start, due, basis, met, facts in reviews:
         plan = _planned(review_plans, start, met) if met is None else None
-        deadlines.append(_entry(REVIEW, due, "; ".join(basis), start, met, as_of, plan))
+        deadlines.append(_entry(REVIEW, due, "; ".join(basis), start, met, as_of, plan, facts))
     review_status = deadlines[-1]["status"] if reviews else None
     minutes, used = by_type.get("minutes_circulated", none), set()
     for start in meetings:
@@ -403,7 +461,7 @@ def evaluate(case, as_of: date) -> dict:
     for start in by_type.get("planned_ending_agreed", none):
         if start.fields.get("external") is True and start.on not in commissioning_days:
             duties.append(_entry(NOTIFY, start.on, f"immediately after planned ending agreed on {start.on.isoformat()}",
-                                 start, _first_after(notices, start, False), as_of))
+                                 start, _first_after(notices, start, False), as_of, facts=_after(start, 0, "days")))
     oversights, used = by_type.get("management_oversight_recorded", none), set()
     for start in meetings:
         if start.fields.get("chair") not in MANAGERS and MANAGERS.isdisjoint(start.fields.get("attendees") or ()):
@@ -429,6 +487,7 @@ def evaluate(case, as_of: date) -> dict:
         rung = None
 
     chair, chair_because, chair_source = CHAIRS.get(placement_type, CHAIR_OTHERWISE)
+    chair_facts = _placement_is((placement_type,)) if placement_type in CHAIRS else ALWAYS
     required, consider, invitees_because = [], [], []
     for types, row_required, row_consider, when, source in INVITEES:
         if types is not None and (placement_type in types[1:] if types[0] == "not" else placement_type not in types):
@@ -436,29 +495,37 @@ def evaluate(case, as_of: date) -> dict:
         required += [r for r in row_required if r not in required]
         consider += [r for r in row_consider if r not in consider]
         invitees_because.append({"required": list(row_required), "consider": list(row_consider), "required_one_of": [],
-                                 "consider_one_of": [], "when": when, "source": source})
+                                 "consider_one_of": [], "when": when, "source": source,
+                                 "when_facts": _placement_is(types)})
 
     # Gates: no resources before a meeting (unless a manager confirmed a safeguarding exception);
     # extra external services need the panel too.
     gate, gate_source = MEETING_GATE
     if meetings:
         status, because = "open", f"stability meeting held or review meeting held on {meetings[-1].on.isoformat()}"
+        facts: dict = {"met_by": [_found(MEETINGS, [m.on for m in meetings])]}
     elif "safeguarding_exception_confirmed" in by_type:
         status = "overridden"
-        because = (f"overridden: safeguarding exception confirmed by a manager on "
-                   f"{by_type['safeguarding_exception_confirmed'][-1].on.isoformat()}")
+        exceptions = [e.on for e in by_type["safeguarding_exception_confirmed"]]
+        because = f"overridden: safeguarding exception confirmed by a manager on {exceptions[-1].isoformat()}"
+        facts = {"overridden_by": [_found(["safeguarding_exception_confirmed"], exceptions)],
+                 "unless": {"events": ["safeguarding_exception_confirmed"]}}
     else:
         status, because = "blocked", "waiting for: stability meeting held or review meeting held"
-    gates = {action: {"action": action, "gate": gate, "source": gate_source, "status": status, "because": because}
+        facts = {"waiting_for": {"events": list(MEETINGS)}}
+    gates = {action: {"action": action, "gate": gate, "source": gate_source, "status": status, "because": because,
+                      "facts": facts}
              for action in ("alternative_placement", "increased_funding", "commissioned_resource", "external_service")}
-    approvals = [e for e in by_type.get("panel_approved", none) if e.fields.get("request") == "external_service"]
+    approvals = [e.on for e in by_type.get("panel_approved", none) if e.fields.get("request") == "external_service"]
     if approvals:
-        panel = ("approved", f"panel approved (request is external_service) on {approvals[-1].on.isoformat()}")
+        panel = ("approved", f"panel approved (request is external_service) on {approvals[-1].isoformat()}",
+                 {"approved_by": [_found(["panel_approved"], approvals, _PANEL_FOR_EXTERNAL)]})
     else:
-        panel = ("needs_approval", "needs: panel approved (request is external_service)")
+        panel = ("needs_approval", "needs: panel approved (request is external_service)",
+                 {"needs": {"events": ["panel_approved"], "where": _PANEL_FOR_EXTERNAL}})
     if GATE_ORDER.index(panel[0]) < GATE_ORDER.index(status):
         gates["external_service"] = {"action": "external_service", "gate": PANEL_GATE[0], "source": PANEL_GATE[1],
-                                     "status": panel[0], "because": panel[1]}
+                                     "status": panel[0], "because": panel[1], "facts": panel[2]}
 
     return {
         "council": "swindon",
@@ -470,8 +537,10 @@ def evaluate(case, as_of: date) -> dict:
         "recommendation": RECOMMENDATIONS[rung][0] if rung is not None else None,
         "recommendation_reason": None if rung is None else {
             "rule": f"recommendation[{rung}]", "because": RECOMMENDATIONS[rung][2],
-            "label": RECOMMENDATIONS[rung][1], "source": RECOMMENDATIONS[rung][3]},
-        "chair": {"options": [chair], "groups": {}, "because": chair_because, "source": chair_source},
+            "label": RECOMMENDATIONS[rung][1], "source": RECOMMENDATIONS[rung][3],
+            "because_facts": RECOMMENDATION_FACTS[rung]},
+        "chair": {"options": [chair], "groups": {}, "because": chair_because, "source": chair_source,
+                  "because_facts": chair_facts},
         "invitees": {"required": required, "consider": [r for r in consider if r not in required],
                      "required_one_of": [], "consider_one_of": [], "because": invitees_because},
         "deadlines": deadlines,

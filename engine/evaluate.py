@@ -22,10 +22,11 @@ from hearth.rules.durations import Duration, Unit
 from hearth.rules.limits import EARLIEST_DATE, LATEST_DATE
 from hearth.rules.source import Loc, Problem, SourceError
 
+from .answer_facts import condition_facts, duration_facts
 from .case import Case, Event
 from .event_index import EventIndex
-from .history import (NO_LIMIT, Context, Point, atom_value, describe, event_atoms,
-                      event_types_mentioned, explain_events, matching_events)
+from .history import (NO_LIMIT, Context, Point, atom_value, describe, event_atoms, event_findings,
+                      event_types_mentioned, finding_words, matching_events)
 from .lru import LRU
 from .policy import Obligation, PolicyVersion
 
@@ -299,7 +300,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
             answer["recommendation_reason"] = {
                 "rule": f"recommendation[{i}]", "because": describe(row.when, cp.labels),
                 "label": policy.vocabulary.recommendations.get(row.recommend) if row.recommend else None,
-                "source": _source(policy, row.source)}
+                "source": _source(policy, row.source), "because_facts": condition_facts(row.when)}
             break
     answer["chair"] = _chair(cp, now_fired) or answer["chair"]
     answer["invitees"] = _invitees(cp, now_fired)
@@ -314,7 +315,8 @@ def _chair(cp: CompiledPolicy, fired: set) -> dict | None:
         if f"chair:{i}" in fired:
             return {"options": list(row.options),
                     "groups": {g: list(policy.vocabulary.role_groups[g]) for g in row.groups},
-                    "because": describe(row.when, cp.labels), "source": _source(policy, row.source)}
+                    "because": describe(row.when, cp.labels), "source": _source(policy, row.source),
+                    "because_facts": condition_facts(row.when)}
     return None
 
 
@@ -336,7 +338,8 @@ def _invitees(cp: CompiledPolicy, fired: set) -> dict:
         because.append({"required": list(row.required), "consider": list(row.consider),
                         "required_one_of": [list(o.roles) for o in row.required_one_of],
                         "consider_one_of": [list(o.roles) for o in row.consider_one_of],
-                        "when": describe(row.when, cp.labels), "source": source})
+                        "when": describe(row.when, cp.labels), "source": source,
+                        "when_facts": condition_facts(row.when)})
 
     def one_of(sets: list, covered: set) -> list:
         out: list = []
@@ -365,10 +368,12 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
         if t.id not in latest:
             continue
         event, point = latest[t.id]
-        reasons = explain_events(t.when, point, ctx, cp.labels)
+        findings = event_findings(t.when, point, ctx)
+        reasons = [finding_words(atom, facts, cp.labels) for atom, facts in findings]
         out.append({"rule": t.id, "title": t.title, "on": event.on.isoformat(),
                     "because": "; ".join(reasons) or describe(t.when, cp.labels),
-                    "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source)})
+                    "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source),
+                    "facts": [facts for _, facts in findings]})
     return out
 
 
@@ -432,18 +437,21 @@ def _obligations(cp: CompiledPolicy, instances, fired, index: EventIndex, as_of:
         # only hours count from the time of day; days are due by the end of the day
         due = calendar.add(start.when if row.duration.unit == Unit.HOURS else start.on, row.duration)
         basis = [f"{row.duration} after {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
+        facts = [{"after": start.type, "on": _iso(start.when), "duration": duration_facts(row.duration)}]
         roll = row.roll_to or ob.roll_to
         if roll and row.duration.unit in _ROLLING and not calendar.is_working_day(due):
             due = _rolled(calendar, due, roll)
             basis[0] += f", on the {roll.replace('_', ' ')}"
+            facts[0]["rolled"] = roll
         if ob.agreed_date and start.fields.get(ob.agreed_date):
             due = start.fields[ob.agreed_date]
             basis = [f"the date agreed at the {cp.labels.get(start.type, start.type).lower()} on {_iso(start.when)}"]
+            facts = [{"agreed_at": start.type, "on": _iso(start.when), "date": _iso(due)}]
         found, days, _ = index.matching(ob.met_by)
         # one met_by event meets every instance open before it (all_open), or only the oldest (oldest_open)
         used = None if ob.one_event_meets == "all_open" else used_by_id.setdefault(ob.id, {})
         met = _first_meeting(found, days, start, ob, used)
-        inst = {"ob": ob, "start": start, "due": due, "basis": basis, "met": met, "calendar": calendar,
+        inst = {"ob": ob, "start": start, "due": due, "basis": basis, "facts": facts, "met": met, "calendar": calendar,
                 "unit": row.duration.unit, "waived": None}
         results.append(inst)
         open_by_id.setdefault(ob.id, []).append(inst)
@@ -475,10 +483,13 @@ def _obligations(cp: CompiledPolicy, instances, fired, index: EventIndex, as_of:
                 if move.to_field and e.fields.get(move.to_field):
                     target["due"] = e.fields[move.to_field]
                     target["basis"].append(f"{label} to {_iso(target['due'])} on {e.on.isoformat()}")
+                    target["facts"].append({"moved_by": e.type, "on": e.on.isoformat(), "to": _iso(target["due"])})
                 elif move.extend_by or move.extend_field:
                     amount = move.extend_by or Duration(int(e.fields.get(move.extend_field) or 0), target["unit"])
                     target["due"] = _moved(target["calendar"], target["due"], amount, e, move.extend_field)
                     target["basis"].append(f"{label} by {amount} on {e.on.isoformat()}")
+                    target["facts"].append({"moved_by": e.type, "on": e.on.isoformat(), "by": duration_facts(amount),
+                                            "to": _iso(target["due"])})
     plans: dict[str, tuple] = {}
     for inst in results:
         inst["planned"] = _planned(inst, index, plans)
@@ -495,7 +506,8 @@ def _obligations(cp: CompiledPolicy, instances, fired, index: EventIndex, as_of:
             status = "overdue" if as_of > due_day else "pending"
         entry = {"id": ob.id, "title": ob.title, "due": _iso(due), "status": status,
                  "basis": "; ".join(inst["basis"]), "started_on": inst["start"].on.isoformat(),
-                 "met_on": met.on.isoformat() if met else None, "source": _source(policy, ob.source)}
+                 "met_on": met.on.isoformat() if met else None, "source": _source(policy, ob.source),
+                 "basis_facts": inst["facts"]}
         if inst["waived"] is not None and met is None:
             entry["waived_on"] = inst["waived"].on.isoformat()
         if inst["planned"] is not None and status in ("pending", "overdue"):
@@ -569,37 +581,54 @@ OBLIGATION_STATUSES = ("pending", "overdue", "met", "late", "waived")
 
 
 def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
+    """Each action's most restrictive gate: its status, the reason in words (`because`) and as
+    facts: what it waits for or needs (a condition's facts), or the events found (findings)."""
     policy = cp.policy
     by_action: dict[str, dict] = {}
+
+    def found(cond) -> tuple[str, list]:
+        findings = event_findings(cond, now, ctx)
+        return "; ".join(finding_words(atom, facts, cp.labels) for atom, facts in findings), \
+            [facts for _, facts in findings]
+
     for g in policy.gates:
         holds = {part: f"gate:{g.id}:{part}" in fired for part in ("blocked_until", "unless", "needs_approval")}
         entry: dict[str, Any] = {"gate": g.id, "source": _source(policy, g.source)}
         if g.blocked_until is not None and not holds["blocked_until"]:
             if g.unless is not None and holds["unless"]:
                 entry["status"] = "overridden"
-                reasons = explain_events(g.unless, now, ctx, cp.labels)
-                entry["because"] = f"overridden: {'; '.join(reasons) or describe(g.unless, cp.labels)}"
+                reasons, findings = found(g.unless)
+                entry["because"] = f"overridden: {reasons or describe(g.unless, cp.labels)}"
+                facts: dict = {"overridden_by": findings, "unless": condition_facts(g.unless)}
                 if g.after_the_fact:
                     overriding = [e for a in event_atoms(g.unless) for e in matching_events(a, now, ctx)]
                     since = max((e.on for e in overriding), default=now.on)
                     satisfy_by = policy.calendar.add(since, g.after_the_fact)
                     entry["satisfy_by"] = _iso(satisfy_by)
                     entry["because"] += f"; {describe(g.blocked_until, cp.labels)} must still follow"
+                    facts["must_follow"] = condition_facts(g.blocked_until)
                     if g.after_the_fact_overdue and now.on > satisfy_by:
                         entry["status"] = "overdue"
                         entry["because"] += f", and was due by {_iso(satisfy_by)}"
             else:
                 entry["status"] = "blocked"
                 entry["because"] = f"waiting for: {describe(g.blocked_until, cp.labels)}"
+                facts = {"waiting_for": condition_facts(g.blocked_until)}
         elif g.needs_approval is not None and not holds["needs_approval"]:
             entry["status"] = "needs_approval"
             entry["because"] = f"needs: {describe(g.needs_approval, cp.labels)}"
+            facts = {"needs": condition_facts(g.needs_approval)}
         elif g.needs_approval is not None:
             entry["status"] = "approved"
-            entry["because"] = "; ".join(explain_events(g.needs_approval, now, ctx, cp.labels)) or "approved"
+            reasons, findings = found(g.needs_approval)
+            entry["because"] = reasons or "approved"
+            facts = {"approved_by": findings}
         else:
             entry["status"] = "open"
-            entry["because"] = "; ".join(explain_events(g.blocked_until, now, ctx, cp.labels)) or "nothing blocks it"
+            reasons, findings = found(g.blocked_until)
+            entry["because"] = reasons or "nothing blocks it"
+            facts = {"met_by": findings}
+        entry["facts"] = facts
         for action in g.actions:
             current = by_action.get(action)
             if current is None or _PRECEDENCE.index(entry["status"]) < _PRECEDENCE.index(current["status"]):

@@ -15,6 +15,7 @@ from hearth.rules.conditions import (All, AnyOf, DeadlineIs, EventCond, Fields, 
                                      Triggered, describe_test, fields_hold, test_holds)
 from hearth.rules.durations import Duration, Unit
 
+from .answer_facts import found_facts
 from .calendar import WorkingCalendar
 from .case import Case, Event
 
@@ -196,26 +197,31 @@ def _plural(labels: list[str], n: int) -> str:
     return name if n == 1 else f"{name} events"
 
 
-def explain_events(cond, point: Point, ctx: Context, labels: dict) -> list[str]:
-    """Plain-English reasons: '3 missing episode or absence events between A and B (dates)'."""
-    reasons = []
+def event_findings(cond, point: Point, ctx: Context) -> list[tuple]:
+    """The event conditions that hold at a point, each with what it found as structured facts
+    (hearth.engine.answer_facts.found_facts): (atom, facts) pairs."""
+    findings = []
     for atom in event_atoms(cond):
         found = matching_events(atom, point, ctx)
         if len(found) < atom.at_least:
             continue
-        names = [labels.get(t, t) for t in atom.types]
-        dates = ", ".join(e.on.isoformat() for e in found)
-        if atom.at_least > 1 or atom.within:
-            if atom.within:
-                start = window_start(point.on, atom.within, ctx.calendar)
-                span = f"between {start.isoformat()} and {point.on.isoformat()}"
-            else:
-                span = f"up to {point.on.isoformat()}"
-            reasons.append(f"{len(found)} × {_plural(names, 1)}{_where_words(atom.where)} {span}: {dates}")
-        else:
-            last = found[-1]
-            reasons.append(f"{_plural(names, 1)}{_where_words(atom.where)} on {last.on.isoformat()}")
-    return reasons
+        start = window_start(point.on, atom.within, ctx.calendar) if atom.within else None
+        findings.append((atom, found_facts(atom, found, point.on, start)))
+    return findings
+
+
+def finding_words(atom: EventCond, facts: dict, labels: dict) -> str:
+    """One finding in plain English: '3 × missing episode or absence between A and B: dates'."""
+    names = _plural([labels.get(t, t) for t in atom.types], 1)
+    if facts.get("counted"):
+        span = f"between {facts['from']} and {facts['to']}" if "from" in facts else f"up to {facts['to']}"
+        return f"{facts['count']} × {names}{_where_words(atom.where)} {span}: {', '.join(facts['dates'])}"
+    return f"{names}{_where_words(atom.where)} on {facts['on']}"
+
+
+def explain_events(cond, point: Point, ctx: Context, labels: dict) -> list[str]:
+    """Plain-English reasons: '3 missing episode or absence events between A and B (dates)'."""
+    return [finding_words(atom, facts, labels) for atom, facts in event_findings(cond, point, ctx)]
 
 
 def _where_words(tests) -> str:
