@@ -8,6 +8,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from . import auth, config as config_mod, councils, db, errors, evaluation, filters, plain_words, policy_library, security
+from .jinja_globals import QuickImports
 from .proxies import TrustedProxies
 from .routing import BoundedIntConverter
 
@@ -18,6 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     # instance_path given: Flask cannot find it itself under the namespace package mapping.
     app = Flask(__name__, static_folder="static", template_folder="templates",
                 instance_path=str(config_mod.instance_dir().resolve()))
+    app.jinja_environment = QuickImports  # before the environment is made (hearth.web.jinja_globals)
     app.config.update(config_mod.load(config))
     # X-Forwarded-* only from the proxies configured (none by default), for every server.
     app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["HEARTH_TRUSTED_PROXIES"])
