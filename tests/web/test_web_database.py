@@ -106,7 +106,8 @@ def test_seed_refused_in_production(tmp_path, monkeypatch):
 
 def test_the_command_has_the_engines_commands_and_the_webs():
     root = cli.build_cli()
-    assert set(engine_cli.commands) | {"db", "serve", "token", "user", "assets", "worker", "reminders"} == set(root.commands)
+    assert set(engine_cli.commands) | {"db", "serve", "token", "user", "assets", "worker", "reminders",
+                                          "summaries"} == set(root.commands)
     assert not set(engine_cli.commands) & {command.name for command in cli.WEB_COMMANDS}
 
 
