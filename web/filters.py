@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, g, has_request_context
 
+from . import answer_words
 from .amounts import money
 from .councils import current_council
 from .evaluation import policy_in_force
 
-ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}))?\b")
-VOCAB_ID = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")  # snake_case words only
 SOURCE = re.compile(r"^(?P<document>[^:']+): '(?P<quote>.*)'$", re.S)
 
 
@@ -185,15 +184,46 @@ def _known_ids() -> dict[str, str]:
     return known
 
 
-def in_words(text) -> str:
-    """The engine's explanations with dates written out and vocabulary ids as labels."""
-    known = _known_ids()
+def value_label(value) -> str:
+    """Any vocabulary id (a role, an action, a placement type...) as its label."""
+    return _known_ids().get(value) or humanise(value)
 
-    def date_words(m):
-        return long_date(m.group(1)) + (f" at {_time(datetime.fromisoformat(m.group(0)))}" if m.group(2) else "")
 
-    text = ISO_DATE.sub(date_words, str(text or ""))
-    return VOCAB_ID.sub(lambda m: known.get(m.group(0), m.group(0)), text)
+def moment(value) -> str:
+    """`2026-12-18` -> `18 December 2026`; `2026-12-18T15:00` -> `18 December 2026 at 3pm`."""
+    value = _as_date(value)
+    return f"{long_date(value)} at {_time(value)}" if isinstance(value, datetime) else long_date(value)
+
+
+# --- the engine's explanations in words (hearth.web.answer_words), from its facts, not its sentences
+WORDS = answer_words.Labels(event=event_label, placement=placement_label, value=value_label, field=humanise,
+                            date=moment)
+
+
+def trigger_words(trigger) -> str | None:
+    """Why a trigger fired: `Stability concern raised on 28 March 2025`."""
+    return answer_words.findings_words(trigger.get("facts"), trigger.get("because"), WORDS)
+
+
+def basis_words(item) -> str | None:
+    """How a deadline's or duty's due date was reached."""
+    return answer_words.basis_words(item, WORDS)
+
+
+def gate_words(gate) -> str | None:
+    """Why a gate (the answer's, or a hearth.web.workflow.Gate) has its status today."""
+    return answer_words.gate_words(gate, WORDS)
+
+
+def condition_in_words(facts, sentence=None) -> str | None:
+    """A condition's facts in words (a chair's or invitee row's `because_facts`/`when_facts`),
+    or the engine's sentence when they are of a kind not worded."""
+    return answer_words.condition_words(facts, WORDS) or sentence
+
+
+def findings_in_words(findings, sentence=None) -> str | None:
+    """What the events found were (a gate's override, kept with a decision), or the sentence."""
+    return answer_words.findings_words(findings, sentence, WORDS)
 
 
 def source_parts(text) -> dict:
@@ -212,7 +242,8 @@ def plain_quote(text) -> str:
 
 
 FILTERS = (humanise, sentence, long_date, day_date, recorded, recorded_exactly, person, placement_label, role_label, role_labels, event_label,
-           action_label, recommendation_label, event_details, in_words, source_parts, plain_quote)
+           action_label, recommendation_label, event_details, source_parts, plain_quote, value_label, moment,
+           trigger_words, basis_words, gate_words, condition_in_words, findings_in_words)
 
 
 def init_app(app: Flask) -> None:

@@ -64,10 +64,10 @@ def test_deadlines_hand_counted_with_status_tags(app, world):
     soup = page(app, world, "N-0002")
     deadlines = rows(soup, "deadlines")
     # 72 hours after Monday 22 December 2025.
-    assert deadlines[0][:3] == ["Return interview 72 hours after missing episode on 22 December 2025",
+    assert deadlines[0][:3] == ["Return interview 72 hours after the missing episode on 22 December 2025",
                                 "Thursday 25 December 2025", "Overdue"]
     # 3 working days for a children's home: Tue 23; Wed 24 closed; 25, 26 bank holidays; Mon 29, Tue 30.
-    assert deadlines[1][:3] == ["Initial meeting 3 working days after stability concern raised on 22 December 2025",
+    assert deadlines[1][:3] == ["Initial meeting 3 working days after the stability concern raised on 22 December 2025",
                                 "Tuesday 30 December 2025", "Pending"]
     assert "“a meeting within two months; three working days for a children's home”" in deadlines[1][3]
     tags = {text(t): t["class"] for t in soup.find(id="deadlines").select(".govuk-tag")}
