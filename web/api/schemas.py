@@ -198,6 +198,7 @@ class TriggerSchema(_Open):
     on = _date(required=True)
     because = fields.String()
     source = fields.String()
+    facts = fields.List(fields.Dict(), metadata={"description": "the reason as data beside the sentence (docs/api.md, Explanations as data)"})
 
 
 class ChairSchema(_Open):
@@ -206,6 +207,7 @@ class ChairSchema(_Open):
                                                   "their members (any one of the options may chair)"})
     because = fields.String(allow_none=True)
     source = fields.String(allow_none=True)
+    because_facts = fields.Dict(metadata={"description": "the reason as data beside the sentence (docs/api.md, Explanations as data)"})
 
 
 class OneOfSchema(_Open):
@@ -228,6 +230,7 @@ class DeadlineSchema(_Open):
     due = fields.String(allow_none=True, metadata=DATE)
     status = fields.String(required=True, metadata={"example": "pending"})
     basis = fields.String()
+    basis_facts = fields.List(fields.Dict(), metadata={"description": "the reason as data beside the sentence (docs/api.md, Explanations as data)"})
     source = fields.String()
     planned_for = fields.String(metadata={**DATE, "description": "the day it is arranged for (a `planned_by` event), "
                                                                  "while pending or overdue"})
@@ -238,6 +241,7 @@ class GateSchema(_Open):
     action = fields.String(required=True)
     status = fields.String(required=True, metadata={"example": "blocked"})
     because = fields.String()
+    facts = fields.Dict(metadata={"description": "the reason as data beside the sentence (docs/api.md, Explanations as data)"})
     source = fields.String()
 
 
