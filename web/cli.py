@@ -19,10 +19,12 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from hearth.engine.cli import cli as engine_cli
 from hearth.rules.source import SourceError
 
-from . import assets, bulk_queue, case_summaries_cli, jobs, migrate, policy_cli, reminders_cli, seed, tokens, user_cli
+from . import (assets, bulk_queue, case_summaries, case_summaries_cli, jobs, migrate, policy_cli, reminders,
+               reminders_cli, seed, tokens, user_cli)
 from . import db as web_db
 from .audit import audit
 from .cli_support import cli_app
+from .daily_timer import start_daily_timer
 from .db import engine_for
 from .evaluation import evaluate_case
 from .models import AuditAction, Case, User
@@ -102,9 +104,10 @@ def serve(host: str, port: int, no_reminders: bool):
     if app.config["HEARTH_ENV"] == "production":
         raise click.ClickException("The development server is not for production: see docs/deploy.md (gunicorn).")
     if not no_reminders and not app.config["HEARTH_REDIS_URL"]:
-        reminders_cli.start_daily_timer(app)   # development: no cron (docs/deploy.md, "Reminders")
-        click.echo("Daily reminders: run now and every 24 hours while this server runs.")
-        case_summaries_cli.start_daily_timer(app)   # the dashboard's stored summaries, likewise
+        # development: no cron (docs/deploy.md, "Reminders" and "The dashboard's stored summaries")
+        start_daily_timer(app, "reminders", reminders.queue_daily_run)
+        start_daily_timer(app, "case-summaries", case_summaries.queue_refresh)
+        click.echo("Daily reminders and case summaries: run now and every 24 hours while this server runs.")
     click.echo(f"Hearth on http://{host}:{port}/")
     app.run(host=host, port=port, debug=False, use_reloader=False)
 

@@ -4,14 +4,11 @@ In production, on one host, cron or a systemd timer runs ``hearth reminders send
 day (docs/deploy.md, "Reminders"): it runs the job in that process and prints what it sent
 as counts. Running it twice, or on two hosts at once, sends nothing twice.
 
-Under ``make run`` (development: no Redis, no cron) ``hearth serve`` starts
-``start_daily_timer``: a daemon thread that puts the job on the job queue once at start and
-then every 24 hours, for as long as the server runs.
+Under ``make run`` (development: no Redis, no cron) ``hearth serve`` runs it once at start
+and then every 24 hours (hearth.web.daily_timer).
 """
 from __future__ import annotations
 
-import logging
-import threading
 import time
 
 import click
@@ -21,9 +18,7 @@ from . import jobs, reminders
 from .cli_support import cli_app
 from .evaluation import today
 
-log = logging.getLogger(__name__)
 
-DAY_SECONDS = 24 * 3600
 # How long the command waits for the emails it queued when they run in its own threads (no Redis).
 EMAIL_WAIT_SECONDS = 120
 
@@ -72,21 +67,4 @@ def _wait_for_local_emails(app: Flask, emails: list[jobs.JobRecord]) -> int:
         if record is None or record.status != "finished":
             failed += 1
     return failed
-
-
-def start_daily_timer(app: Flask) -> threading.Thread:
-    """Development only (``hearth serve``, no Redis): the reminders job once now and then
-    every 24 hours, in a daemon thread that ends with the server."""
-    def loop() -> None:
-        while True:
-            try:
-                with app.app_context():
-                    reminders.queue_daily_run()
-            except Exception:  # noqa: BLE001 - a failed day is logged; the next day still runs
-                log.exception("The daily reminders job could not be started")
-            time.sleep(DAY_SECONDS)
-
-    thread = threading.Thread(target=loop, name="hearth-daily-reminders", daemon=True)
-    thread.start()
-    return thread
 
