@@ -39,7 +39,7 @@ def _value(value):
     return value
 
 
-def test_facts(test: FieldTest) -> dict:
+def field_test_facts(test: FieldTest) -> dict:
     """One field test: {"field": "placement.type", "op": "is", "value": "ifa_foster"}."""
     return {"field": test.path, "op": test.op, "value": _value(test.value)}
 
@@ -51,7 +51,7 @@ def condition_facts(cond) -> dict:
         if cond.at_least != 1:
             facts["at_least"] = cond.at_least
         if cond.where:
-            facts["where"] = [test_facts(t) for t in cond.where]
+            facts["where"] = [field_test_facts(t) for t in cond.where]
         if cond.within:
             facts["within"] = duration_facts(cond.within)
         if cond.since:
@@ -68,7 +68,7 @@ def condition_facts(cond) -> dict:
     if isinstance(cond, Not):
         return {"not": condition_facts(cond.item)}
     if isinstance(cond, Fields):
-        return {"fields": [test_facts(t) for t in cond.tests]}
+        return {"fields": [field_test_facts(t) for t in cond.tests]}
     if isinstance(cond, Triggered):
         facts = {"triggered": list(cond.triggers)}
         if cond.since:
@@ -84,7 +84,7 @@ def found_facts(atom: EventCond, found: list, on: date, window_from: date | None
     window it looked in (`from`, `to`) when it counts or has one; `on` is the latest event's day."""
     facts: dict = {"events": list(atom.types)}
     if atom.where:
-        facts["where"] = [test_facts(t) for t in atom.where]
+        facts["where"] = [field_test_facts(t) for t in atom.where]
     facts.update({"count": len(found), "dates": [e.on.isoformat() for e in found], "on": found[-1].on.isoformat()})
     if atom.at_least > 1 or atom.within:
         facts["counted"] = True

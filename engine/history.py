@@ -219,11 +219,6 @@ def finding_words(atom: EventCond, facts: dict, labels: dict) -> str:
     return f"{names}{_where_words(atom.where)} on {facts['on']}"
 
 
-def explain_events(cond, point: Point, ctx: Context, labels: dict) -> list[str]:
-    """Plain-English reasons: '3 missing episode or absence events between A and B (dates)'."""
-    return [finding_words(atom, facts, labels) for atom, facts in event_findings(cond, point, ctx)]
-
-
 def _where_words(tests) -> str:
     """An event condition's ``where`` in an answer: ' (placement type is ifa_foster; ...)', or ''."""
     return f" ({'; '.join(describe_test(t) for t in tests)})" if tests else ""
