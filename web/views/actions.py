@@ -19,6 +19,7 @@ from .. import db, form_tokens
 from .. import workflow as wf
 from ..audit import audit, refused
 from ..auth import current_user, role_required
+from ..filters import role_label
 from ..evaluation import policy_in_force, today
 from ..models import AuditAction, Case, Role
 from ..scoping import get_or_404
@@ -138,8 +139,10 @@ def change(case_id: int, action_id: int):
     form_id = f"action_change:{found.id}"
     form = ChangeForm(action=found)
     policy = policy_in_force(case.council_id)
-    roles = list(policy.vocabulary.roles.items()) if policy is not None else []
-    form.owner.choices = [(role, getattr(entry, "label", None) or role) for role, entry in roles]
+    # the roles the council's forms offer (its vocabulary's offers_roles), in their words
+    form.owner.choices = policy.vocabulary.options()["roles"] if policy is not None else []
+    if found.owner_role and found.owner_role not in dict(form.owner.choices):  # recorded before, kept as it is
+        form.owner.choices.append((found.owner_role, role_label(found.owner_role)))
     if request.method == "GET":
         form.owner.data = found.owner_role
     problems = []
