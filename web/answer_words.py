@@ -101,7 +101,11 @@ def condition_words(facts: dict | None, labels: Labels) -> str | None:
         if not items:
             return "always" if "all" in facts else None
         parts = [condition_words(item, labels) for item in items]
-        return None if None in parts else (" and " if "all" in facts else " or ").join(parts)
+        if None in parts:
+            return None
+        if "all" in facts:  # an "any" inside an "all" keeps its own parts together
+            parts = [f"({part})" if "any" in item and len(item["any"]) > 1 else part for item, part in zip(items, parts)]
+        return (" and " if "all" in facts else " or ").join(parts)
     if "fields" in facts:
         parts = [_placement(test, labels) for test in facts["fields"]]
         return None if None in parts else " and ".join(parts)

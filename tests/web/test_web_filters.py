@@ -6,7 +6,7 @@ from datetime import date
 import inspect
 
 from hearth.web import filters
-from hearth.web.filters import basis_words, day_date, gate_words, long_date, moment, sentence, source_parts, trigger_words
+from hearth.web.filters import basis_words, condition_in_words, day_date, gate_words, long_date, moment, sentence, source_parts, trigger_words
 
 
 def test_due_dates_are_written_out():
@@ -40,6 +40,15 @@ def test_explanations_are_worded_from_their_facts_without_a_council():
     approval = {"status": "needs_approval", "because": "not read", "facts": {"needs": {
         "events": ["panel_approved"], "where": [{"field": "role", "op": "is", "value": "head_of_service"}]}}}
     assert gate_words(approval) == "needs: panel approved (role is Head of service)"
+
+
+def test_a_rows_condition_is_worded_from_its_structure():
+    placements = {"fields": [{"field": "placement.type", "op": "not_one_of", "value": ["ifa_foster", "private_home"]}]}
+    assert condition_in_words(placements, "not read") == "the placement is neither Ifa foster nor Private home"
+    either = {"all": [{"any": [{"events": ["allegation"]}, {"events": ["complaint"]}]},
+                      {"events": ["missing_episode"], "at_least": 2, "within": {"amount": 1, "unit": "weeks"}}]}
+    assert condition_in_words(either) == "(allegation or complaint) and at least 2 of missing episode within 1 week"
+    assert condition_in_words({"not": {"events": ["allegation"]}}, "as the engine says") == "as the engine says"
 
 
 def test_facts_of_a_kind_not_worded_give_the_engines_sentence_unchanged():
