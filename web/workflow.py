@@ -330,6 +330,7 @@ class Gate:
     status: str                 # the most restrictive of the policy's gates on it; "open" if none
     because: str | None = None
     source: str | None = None
+    facts: dict | None = None   # the answer's structured reason (hearth.engine.answer_facts)
 
     @property
     def may_approve(self) -> bool:
@@ -347,4 +348,4 @@ def gate_for(answer: dict | None, action: str) -> Gate | None:
     if not gates:
         return Gate(action, "open", None, None)  # the policy puts no condition on it
     worst = min(gates, key=lambda g: _ORDER.get(g.get("status"), 0))
-    return Gate(action, worst.get("status", "blocked"), worst.get("because"), worst.get("source"))
+    return Gate(action, worst.get("status", "blocked"), worst.get("because"), worst.get("source"), worst.get("facts"))

@@ -135,6 +135,7 @@ def approve(case_id: int, submission_id: int):
               "cost": asked["cost"]}
     if gate.status == "overridden":
         detail["override_reason"] = gate.because  # the reason the policy names (e.g. safeguarding)
+        detail["override_facts"] = (gate.facts or {}).get("overridden_by")  # the same as facts, for words
     return _decide(case, sub, answer, asked, funding.APPROVED_EVENT, detail, "Request approved.", back)
 
 
