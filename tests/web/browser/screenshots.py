@@ -16,8 +16,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from hearth.forms import schema_for
 from hearth.web import db
-from hearth.web.models import Case, Submission
+from hearth.web import workflow as wf
+from hearth.web.models import Case, Submission, User
 
 from . import story
 from .conftest import TODAY, email, sign_in
@@ -57,8 +59,10 @@ def sign_in_pages(page, out: Path = OUT) -> list[Path]:
 
 
 def council_pages(page, live, council: str, out: Path = OUT) -> list[Path]:
-    """The manager's dashboard and the worker's case page with its live evaluation."""
+    """The manager's dashboard (its approvals queue above the cases) and the worker's case page
+    with its next steps and live evaluation, whole, as the window shows it, and on a phone."""
     shots = []
+    a_request_waiting(live, council)
     sign_in(page, email("manager", council))
     shots.append(save(page, f"{council}-dashboard", out))
     case = first_case(live, council)
@@ -66,8 +70,35 @@ def council_pages(page, live, council: str, out: Path = OUT) -> list[Path]:
         sign_in(page, email("worker", council))
         page.goto(f"/cases/{case.id}")
         shots.append(save(page, f"{council}-case", out))
+        # What the worker sees first: the next steps, as far as the window shows.
+        shots.append(save(page, f"{council}-case-next-steps", out, full_page=False))
+        # The same page on a phone, 375 px wide: it reflows, nothing scrolls sideways.
+        size = page.viewport_size
+        page.set_viewport_size({"width": 375, "height": 812})
+        try:
+            shots.append(save(page, f"{council}-case-phone", out, full_page=False))
+        finally:
+            page.set_viewport_size(size)
     page.context.clear_cookies()
     return shots
+
+
+def a_request_waiting(live, council: str) -> None:
+    """For the manager's approvals queue: a funding request, sent at the pinned time by the
+    worker, on the council's first case whose meeting was held (none if it has no such case or
+    no funding form), recorded as its form page records it."""
+    with live.app.test_request_context():
+        s = db.session()
+        defn = wf.definition(council, "funding_request")
+        cases = s.scalars(select(Case).where(Case.council_id == council).order_by(Case.id)).all()
+        case = next((c for c in cases if any(e.type == "stability_meeting_held" for e in c.events)), None)
+        if defn is None or case is None:
+            return
+        asked = story.funding_request_after_meeting(TODAY)  # its questions the council's form asks
+        answers = schema_for(defn)(today=TODAY).load({k: v for k, v in asked.items() if k in defn.fields_by_id})
+        request = wf.submit(case, defn, answers, s.scalar(select(User).where(User.email == email("worker", council))))
+        request.updated_at = SUBMITTED_AT
+        s.commit()
 
 
 # The meeting of the pictures: the Friday before the pinned Monday, its review agreed for

@@ -39,6 +39,12 @@ def funding_request(on: date) -> dict:
             "reason": "Respite care at weekends.", "before_meeting": "waiting"}
 
 
+def funding_request_after_meeting(on: date) -> dict:
+    """A request once the meeting has been held: it waits for a manager's decision."""
+    return {"request_date": on.isoformat(), "kind": "increased_funding", "cost": 1200,
+            "reason": "Respite care at weekends, agreed at the stability meeting.", "before_meeting": "held"}
+
+
 def meeting_record(council: str, held: date, review: date, action_by: date) -> dict:
     """The meeting's record: two actions (so the group's "Add another" is used) and the
     review date agreed at the meeting."""

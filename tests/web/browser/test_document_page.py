@@ -15,10 +15,12 @@ from .conftest import email, sign_in
 def test_the_document_is_reached_from_a_case_and_reflows(page, council):
     sign_in(page, email("worker", council))
     page.click("table a >> nth=0")  # the dashboard's first case
-    link = page.locator("#evaluation a[href$='/document']").first
+    link = page.locator("#evaluation a[href*='/document?quote=']").first
+    link.locator("xpath=ancestor::details[1]/summary").click()  # the source sits behind its details
     link.click()
     page.wait_for_selector("#document-text")
-    assert page.url.endswith(f"/councils/{council}/document")
+    assert f"/councils/{council}/document?quote=" in page.url
+    assert page.locator("mark#quoted").is_visible(), "the sentence the source quotes is marked"
     check_accessibility(page, f"{council} document")
     page.set_viewport_size({"width": 320, "height": 800})
     wide = page.evaluate("() => document.documentElement.scrollWidth")

@@ -191,8 +191,8 @@ def submitted_to_case(page, case_id: int) -> None:
 
 
 def open_record(page, ref: str, href: str) -> None:
-    """From the dashboard to the case, then to one of its submitted records."""
-    page.click(f"main a:text-is('{ref}')")
+    """From the dashboard's list of cases to the case, then to one of its submitted records."""
+    page.click(f"#cases a:text-is('{ref}')")
     page.click(f"#submitted + ul a[href='{href}']")
     page.wait_for_url(f"**{href}")
 

@@ -24,7 +24,9 @@ def test_sign_in_screenshots(page, live):
 def test_council_screenshots(page, live, council):
     live.reseed()  # other tests may have changed cases
     shots = screenshots.council_pages(page, live, council)
-    pictured = [f"{council}-dashboard.png"] + ([f"{council}-case.png"] if screenshots.first_case(live, council) else [])
+    pictured = [f"{council}-dashboard.png"] + ([f"{council}-case.png", f"{council}-case-next-steps.png",
+                                                f"{council}-case-phone.png"]
+                                               if screenshots.first_case(live, council) else [])
     assert [p.name for p in shots] == pictured
     assert all(p.stat().st_size > 10_000 for p in shots)
     # The last page pictured, once more, signed in: the council's header, no crown.
