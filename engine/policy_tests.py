@@ -18,7 +18,8 @@ from hearth.rules.source import LList, LMap, Loc, Problem, Problems, SourceError
 from hearth.forms import FormDefinition, validate_json
 
 from .case import parse_case_data
-from .evaluate import GATE_STATUSES, OBLIGATION_STATUSES, evaluate
+from .evaluate import GATE_STATUSES, evaluate
+from .obligations import OBLIGATION_STATUSES
 from .forms_catalog import FormCatalog, UnknownForm, catalog_of
 from .lru import LRU
 from .policy import NoPolicyInForce, Policy, PolicyVersion, load_policy, read_policy_file
