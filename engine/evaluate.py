@@ -38,6 +38,7 @@ class CompiledPolicy:
     trigger_types: dict              # trigger id -> event types that make it checkable
     labels: dict = field(default_factory=dict)
     obligations_see_firings: bool = False  # a deadline or duty asks whether a trigger fired
+    fact_plans: dict = field(default_factory=dict)  # (kind, key) -> _FactPlan, filled as facts are built
 
 
 _compiled: dict = {}
@@ -63,7 +64,8 @@ class RuleOutcomes:
         self.hits = self.misses = 0
 
     def fire(self, ruleset, facts: list[dict]) -> set:
-        facts = [ruleset.project(fact) for fact in facts]
+        """The (point, rule) pairs that fire for ``facts``: each already cut down to the fields
+        its rules test, its own projection (as ``_fact`` builds them; tests/test_projection.py)."""
         if not self.size:
             return durable.fire(ruleset, facts)
         # facts are built in one fixed order with "point" first, so their items are the key
@@ -182,23 +184,47 @@ def _record(case: Case, on: date, anchor: Event | None, limit: int | None = None
 
 def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Context, key=None, extra=None) -> dict:
     """One self-contained fact: the case's fields and the atoms this point's rules need (only
-    those some rule of its kind tests: the rest would be cut from it before it is judged)."""
+    those some rule of its kind tests: the rest would be cut from it before it is judged, so
+    the fact is already its own projection)."""
+    plan = cp.fact_plans.get((kind, key))
+    if plan is None:
+        plan = cp.fact_plans[(kind, key)] = _FactPlan(cp, kind, key, extra)
     fact = {"point": point_no, "kind": kind}
-    tested = cp.ruleset.projection.fields({**fact, **(extra or {})})
+    names = plan.names
     for path, value in point.record.items():
-        name = _FIELD_KEYS.get(path) or field_key(path)
-        if name not in tested or value is None or value == "" or isinstance(value, (tuple, list)):
+        name = names.get(path, _UNSEEN)
+        if name is _UNSEEN:
+            name = plan.name(path)
+        if name is None or value is None or value == "" or isinstance(value, (tuple, list)):
             continue
         fact[name] = literal(value.isoformat() if isinstance(value, date) else value)
-    for name, atom in cp.kind_atoms.get((kind, key), ()):
-        if name in tested:
-            fact[name] = atom_value(atom, point, ctx)
-    fact.update(extra or {})
+    for name, atom in plan.atoms:
+        fact[name] = atom_value(atom, point, ctx)
+    if extra:
+        fact.update(extra)
     return fact
 
 
-_FIELD_KEYS = {p: field_key(p) for p in ("child.ref", "child.age", "placement.type", "placement.started",
-                                         "placement.emergency")}
+_UNSEEN = object()
+_MOST_NAMES = 1024  # field paths a plan remembers; a case's fields come from its council's vocabulary
+
+
+class _FactPlan:
+    """What a kind of fact (a trigger point of an event type, a deadline's or duty's instance,
+    "now") carries: the atoms its rules test and, per field path, the fact's key when a rule of
+    its kind tests it (None when none does). Worked out once per compiled policy."""
+
+    def __init__(self, cp: CompiledPolicy, kind: str, key, extra):
+        self.tested = cp.ruleset.projection.fields({"point": 0, "kind": kind, **(extra or {})})
+        self.atoms = [(name, atom) for name, atom in cp.kind_atoms.get((kind, key), ()) if name in self.tested]
+        self.names: dict = {}
+
+    def name(self, path: str) -> str | None:
+        name = field_key(path)
+        name = name if name in self.tested else None
+        if len(self.names) < _MOST_NAMES:
+            self.names[path] = name
+        return name
 
 
 def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None = None) -> dict:

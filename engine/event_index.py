@@ -9,7 +9,7 @@ so an evaluation's cost grows with its events, not with events times deadlines.
 from __future__ import annotations
 
 from collections import defaultdict
-from heapq import merge
+from itertools import chain
 from operator import attrgetter
 
 from hearth.rules.conditions import fields_hold
@@ -32,8 +32,9 @@ class EventIndex:
         found = self._found.get(id(spec))
         if found is None:
             lists = [self._by_type[t] for t in dict.fromkeys(spec.types) if t in self._by_type]
-            pool = lists[0] if len(lists) == 1 else list(merge(*lists, key=_SEQ))
-            events = [e for e in pool if fields_hold(spec.where, e.record)]
+            # each list is in history order: sorting their concatenation by position merges the runs
+            pool = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists), key=_SEQ)
+            events = [e for e in pool if fields_hold(spec.where, e.record)] if spec.where else list(pool)
             # the spec is kept beside its answer, so its id names no other spec while the index lives
             found = self._found[id(spec)] = (events, [e.on for e in events], [e.seq for e in events], spec)
         return found[:3]

@@ -2,6 +2,7 @@
 rules the whole facts fire; so the same situation is the same fact for every child, and the
 rule cache's remembered answers serve them all."""
 import random
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,6 +15,10 @@ from hearth.rules import durable
 from hearth.rules.projection import Projection, fields_tested
 
 from councils import needs_council
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import bench_cases  # noqa: E402
 
 FIELDS = ["a", "b", "c", "d"]
 KINDS = ["t", "o", "n"]
@@ -129,3 +134,28 @@ def test_a_long_note_no_rule_reads_never_reaches_durable_rules():
             "events": [{"type": "stability_meeting_decided", "on": "2026-02-20", "details": "x" * 5000}]}
     answer = api.evaluate("swindon", case, on, ROOT)
     assert [d["id"] for d in answer["deadlines"]] == ["initial_meeting"]
+
+
+def test_the_engine_asserts_facts_already_cut_to_what_their_rules_test(monkeypatch):
+    """The rule cache takes each fact as its own projection (no second cut on the hot path):
+    every fact of generated cases of each council's own events is exactly that."""
+    seen: list = []
+    original = evaluation.RuleOutcomes.fire
+
+    def fire(self, ruleset, facts):
+        seen.extend((ruleset, dict(fact)) for fact in facts)
+        return original(self, ruleset, facts)
+
+    monkeypatch.setattr(evaluation.RuleOutcomes, "fire", fire)
+    on = date(2026, 3, 2)
+    rng = random.Random(7)
+    for council in api.list_councils(ROOT):
+        policy = api.policy_on(council.id, on, ROOT)
+        named = bench_cases.policy_event_types(policy)
+        for number in range(40):
+            case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
+            evaluation.evaluate(policy, api.parse_case(policy, case), on)
+    assert len(seen) > 500
+    assert {fact["kind"] for _, fact in seen} == {"t", "o", "n"}
+    for ruleset, fact in seen:
+        assert list(ruleset.project(fact).items()) == list(fact.items())
