@@ -39,6 +39,15 @@ class CompiledPolicy:
     labels: dict = field(default_factory=dict)
     obligations_see_firings: bool = False  # a deadline or duty asks whether a trigger fired
     fact_plans: dict = field(default_factory=dict)  # (kind, key) -> _FactPlan, filled as facts are built
+    _sentences: dict = field(default_factory=dict)  # id(condition) -> (its words, the condition)
+
+    def sentence(self, cond) -> str:
+        """A condition of this policy in words (hearth.engine.history.describe), worded once."""
+        found = self._sentences.get(id(cond))
+        if found is None:
+            # the condition is kept beside its words, so its id names no other while the policy lives
+            found = self._sentences[id(cond)] = (describe(cond, self.labels), cond)
+        return found[0]
 
 
 _compiled: dict = {}
@@ -310,7 +319,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         if f"recommend:{i}" in now_fired:
             answer["recommendation"] = row.recommend
             answer["recommendation_reason"] = {
-                "rule": f"recommendation[{i}]", "because": describe(row.when, cp.labels),
+                "rule": f"recommendation[{i}]", "because": cp.sentence(row.when),
                 "label": policy.vocabulary.recommendations.get(row.recommend) if row.recommend else None,
                 "source": _source(policy, row.source), "because_facts": condition_facts(row.when)}
             break
@@ -327,7 +336,7 @@ def _chair(cp: CompiledPolicy, fired: set) -> dict | None:
         if f"chair:{i}" in fired:
             return {"options": list(row.options),
                     "groups": {g: list(policy.vocabulary.role_groups[g]) for g in row.groups},
-                    "because": describe(row.when, cp.labels), "source": _source(policy, row.source),
+                    "because": cp.sentence(row.when), "source": _source(policy, row.source),
                     "because_facts": condition_facts(row.when)}
     return None
 
@@ -350,7 +359,7 @@ def _invitees(cp: CompiledPolicy, fired: set) -> dict:
         because.append({"required": list(row.required), "consider": list(row.consider),
                         "required_one_of": [list(o.roles) for o in row.required_one_of],
                         "consider_one_of": [list(o.roles) for o in row.consider_one_of],
-                        "when": describe(row.when, cp.labels), "source": source,
+                        "when": cp.sentence(row.when), "source": source,
                         "when_facts": condition_facts(row.when)})
 
     def one_of(sets: list, covered: set) -> list:
@@ -383,7 +392,7 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
         findings = event_findings(t.when, point, ctx)
         reasons = [finding_words(atom, facts, cp.labels) for atom, facts in findings]
         out.append({"rule": t.id, "title": t.title, "on": event.on.isoformat(),
-                    "because": "; ".join(reasons) or describe(t.when, cp.labels),
+                    "because": "; ".join(reasons) or cp.sentence(t.when),
                     "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source),
                     "facts": [facts for _, facts in findings]})
     return out
@@ -413,25 +422,25 @@ def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
             if g.unless is not None and holds["unless"]:
                 entry["status"] = "overridden"
                 reasons, findings = found(g.unless)
-                entry["because"] = f"overridden: {reasons or describe(g.unless, cp.labels)}"
+                entry["because"] = f"overridden: {reasons or cp.sentence(g.unless)}"
                 facts: dict = {"overridden_by": findings, "unless": condition_facts(g.unless)}
                 if g.after_the_fact:
                     overriding = [e for a in event_atoms(g.unless) for e in matching_events(a, now, ctx)]
                     since = max((e.on for e in overriding), default=now.on)
                     satisfy_by = policy.calendar.add(since, g.after_the_fact)
                     entry["satisfy_by"] = _iso(satisfy_by)
-                    entry["because"] += f"; {describe(g.blocked_until, cp.labels)} must still follow"
+                    entry["because"] += f"; {cp.sentence(g.blocked_until)} must still follow"
                     facts["must_follow"] = condition_facts(g.blocked_until)
                     if g.after_the_fact_overdue and now.on > satisfy_by:
                         entry["status"] = "overdue"
                         entry["because"] += f", and was due by {_iso(satisfy_by)}"
             else:
                 entry["status"] = "blocked"
-                entry["because"] = f"waiting for: {describe(g.blocked_until, cp.labels)}"
+                entry["because"] = f"waiting for: {cp.sentence(g.blocked_until)}"
                 facts = {"waiting_for": condition_facts(g.blocked_until)}
         elif g.needs_approval is not None and not holds["needs_approval"]:
             entry["status"] = "needs_approval"
-            entry["because"] = f"needs: {describe(g.needs_approval, cp.labels)}"
+            entry["because"] = f"needs: {cp.sentence(g.needs_approval)}"
             facts = {"needs": condition_facts(g.needs_approval)}
         elif g.needs_approval is not None:
             entry["status"] = "approved"

@@ -53,12 +53,12 @@ class Context:
     def indexed(self, atom: EventCond) -> tuple:
         """The candidates with their days and positions in the history (both ascending, as the
         history is in order), so a point can bisect to its window instead of walking from the start."""
-        found = self._candidates.get(atom)
+        found = self._candidates.get(id(atom))  # by identity: hashing a condition walks all of it
         if found is None:
             pool = self.case.carer_events if atom.per == "carer" else self.case.events
             events = [e for e in pool if e.type in atom.types and (not atom.where or fields_hold(atom.where, e.record))]
-            found = self._candidates[atom] = (events, [e.on for e in events], [e.seq for e in events])
-        return found
+            found = self._candidates[id(atom)] = (events, [e.on for e in events], [e.seq for e in events], atom)
+        return found[:3]
 
     def of_types(self, pool: list, types: tuple) -> tuple:
         """The positions and days of a pool's events of these types (both ascending): found once."""
