@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from . import workflow as wf
+from .case_records import CaseRecords
 from .models import Case, Event
 
 CHAIR, ARRANGER = "chair", "arranger"            # the shared vocabulary's role fields
@@ -82,11 +82,11 @@ def attendance(case: Case, answer: dict) -> Attendance:
     return Attendance(list(invitees.get("required", [])), one_of, latest(case, INVITED), latest(case, ATTENDED))
 
 
-def interventions(case: Case, answer: dict) -> Interventions:
+def interventions(case: Case, answer: dict, records: CaseRecords) -> Interventions:
     """The interventions chosen in the latest submitted record that chose any."""
     found = Interventions(list(answer.get("interventions", [])))
-    for sub in reversed(wf.submissions(case, "submitted")):   # oldest first
-        defn = wf.definition(case.council_id, sub.form_id, sub.form_version)
+    for sub in reversed(records.with_status("submitted")):   # oldest first
+        defn = records.definition(sub.form_id, sub.form_version)
         if defn is None or not isinstance(sub.data, dict):
             continue
         for question in defn.all_fields():

@@ -134,12 +134,16 @@ def _confirmations(session: Session, case_ids: list[int]) -> dict[int, set[str]]
     return found
 
 
-def open_warnings(case: Case) -> list[OpenWarning]:
-    """The case's warnings not yet resolved, oldest record first."""
+def open_warnings(case: Case, submitted: list[Submission] | None = None) -> list[OpenWarning]:
+    """The case's warnings not yet resolved, oldest record first. ``submitted``: the case's
+    submitted records when the caller has read them already (the case page); the
+    confirmations are read from the case's events."""
     session = db.session()
-    subs = [s for s in _in_force(session, [case.id]) if _record_warnings(s)]
+    found = sorted(submitted, key=lambda sub: sub.id) if submitted is not None else _in_force(session, [case.id])
+    subs = [s for s in found if _record_warnings(s)]
     reviewed = _reviewed_ids(session, subs)
-    confirmed = _confirmations(session, [case.id])[case.id]
+    kinds = {c.confirmed_by for c in entry_checks().confirmations}
+    confirmed = {e.type for e in case.events if e.type in kinds and e.withdrawn_at is None}
     return [OpenWarning(sub, warning) for sub in subs for warning in _open(sub, sub.id in reviewed, confirmed)]
 
 

@@ -25,9 +25,9 @@ from hearth.engine.policy_model import PolicyVersion
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Triggered
 
 from . import actions, funding
-from . import workflow as wf
+from .case_records import CaseRecords
 from .explain import recommendation_row
-from .models import Case
+from .models import Case, Submission
 
 OPEN = ("pending", "overdue")
 # A gate a worker must still act on: an exception taken whose condition must follow.
@@ -193,11 +193,17 @@ def _joined(words: list[str]) -> str:
 
 
 # ------------------------------------------------------------------ requests and other lists
-def requests_waiting(case: Case, answer: dict | None, policy: PolicyVersion | None) -> list[Step]:
-    """Submitted requests no manager has decided yet, with their one status (hearth.web.funding)."""
+def requests_waiting(case: Case, answer: dict | None, policy: PolicyVersion | None,
+                     submitted: list[Submission]) -> list[Step]:
+    """Submitted requests no manager has decided yet, with their one status (hearth.web.funding).
+    ``submitted``: the case's submitted records; their requests are read from the case's events."""
     steps = []
-    for sub in wf.submissions(case, "submitted"):
-        event = funding.request_event(sub)
+    requests = {}
+    for event in sorted(case.events, key=lambda event: event.id):
+        if event.type == funding.REQUEST_EVENT and event.source_submission_id is not None:
+            requests.setdefault(event.source_submission_id, event)
+    for sub in submitted:
+        event = requests.get(sub.id)
         if event is None or event.withdrawn_at is not None:
             continue
         kind = (event.fields or {}).get("kind")
@@ -227,14 +233,13 @@ def ordered(steps: list[Step]) -> list[Step]:
     return first + rest
 
 
-def next_steps(case: Case, answer: dict | None, policy: PolicyVersion | None) -> list[Step]:
+def next_steps(case: Case, answer: dict | None, policy: PolicyVersion | None, records: CaseRecords) -> list[Step]:
     """Everything to do next on this case, in order, each with its form or page."""
     steps: list[Step] = []
     if answer is not None and policy is not None:
-        forms = wf.catalog(case.council_id).describe()
-        steps = policy_steps(answer, policy, forms,
+        steps = policy_steps(answer, policy, list(records.forms),
                              lambda form_id: url_for("workflow.start", case_id=case.id, form_id=form_id))
-    steps += requests_waiting(case, answer, policy)
+    steps += requests_waiting(case, answer, policy, records.with_status("submitted"))
     for kind, items in MORE_LISTS:
         steps += [from_item(kind, item) for item in items(case)]
     return ordered(steps)

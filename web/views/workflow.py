@@ -15,6 +15,7 @@ from .. import db, entry_warnings, form_tokens
 from .. import workflow as wf
 from ..audit import audit, refused as refuse
 from ..auth import current_user, role_required
+from ..case_records import CaseRecords
 from ..evaluation import evaluate_case, policy_in_force, today
 from ..funding import unconfirmed_exception
 from ..models import AuditAction, Case, Role, Submission
@@ -31,15 +32,11 @@ _NOT_ANSWERS = {"csrf_token", ACTION, "hearth-row", form_tokens.FIELD}  # hearth
 
 
 @bp.app_template_global()
-def workflow_panel(case: Case) -> Markup:
-    """The case page's 'Record' panel: start a form, resume a draft, see what was submitted."""
-    try:
-        forms = wf.catalog(case.council_id).describe()
-    except Exception:  # noqa: BLE001 - a broken form file must not take the case page down
-        forms = []
-    return Markup(render_template("workflow/case_panel.html", case=case, forms=forms,
-                                  drafts=wf.submissions(case, "draft"),
-                                  submitted=[sub for sub in wf.submissions(case) if sub.status != "draft"]))
+def workflow_panel(case: Case, records: CaseRecords) -> Markup:
+    """The case page's 'Record' panel: start a form, resume a draft, see what was submitted
+    (``records``: the case's, as the case page read them once)."""
+    return Markup(render_template("workflow/case_panel.html", case=case, forms=list(records.forms),
+                                  drafts=records.drafts, submitted=records.records))
 
 
 @bp.app_template_global()
