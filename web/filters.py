@@ -92,16 +92,33 @@ def person(user) -> str:
 
 
 # --- labels from the policy's vocabulary ------------------------------------------------
+# A page asks for the same few labels many times (the case page: about 80 lookups of 20 ids):
+# each request keeps its vocabulary and every label it has looked up on flask.g.
 def vocabulary():
     """The vocabulary of the user's council's policy in force today, or None."""
     if not has_request_context():
         return None
-    council = current_council()
-    policy = policy_in_force(council.id) if council else None
-    return policy.vocabulary if policy else None
+    if "hearth_vocabulary" not in g:
+        council = current_council()
+        policy = policy_in_force(council.id) if council else None
+        g.hearth_vocabulary = policy.vocabulary if policy else None
+    return g.hearth_vocabulary
 
 
 def _label(section: str, value) -> str:
+    if not has_request_context():
+        return _looked_up(section, value)
+    known = g.setdefault("hearth_label_of", {})
+    try:
+        return known[section, value]
+    except KeyError:
+        found = known[section, value] = _looked_up(section, value)
+        return found
+    except TypeError:  # not an id (a list, say): worded each time, not kept
+        return _looked_up(section, value)
+
+
+def _looked_up(section: str, value) -> str:
     vocab = vocabulary()
     entry = getattr(vocab, section, {}).get(value) if vocab else None
     if section == "roles" and entry is None and vocab:
