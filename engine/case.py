@@ -11,7 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_json_quickly, load_yaml,
                                  parse_date, parse_date_or_datetime, suggest)
@@ -19,7 +19,7 @@ from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_j
 from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_LENGTH, LimitError,
                                  check_magnitude, text_problem)
 
-from .placements import ENDING, ENDING_HOW, MOVE, MOVE_TYPE, Placement, placements_over_time, with_placements
+from .placements import ENDING, ENDING_HOW, MOVE, MOVE_TYPE, Placement, placements_over_time
 from .vocabulary import EventField, Vocabulary
 
 CASE_KEYS = ("child", "placement", "events", "carer")
@@ -111,6 +111,7 @@ class _CaseReader:
         self.vocab = vocab
         self.file = file
         self.p = Problems()
+        self.whole_file = Loc(file)  # where anything without a line is (a Loc is frozen: one serves all)
 
     def loc(self, node: Any, key: str | None = None) -> Loc:
         if key is not None and isinstance(node, LMap) and key in node:
@@ -151,8 +152,7 @@ class _CaseReader:
                 carer_ref = self.ref(carer, "carer.ref")
                 carer_events = self.events(carer.get("events"), carer, "carer.events")
         self.p.raise_if_any()
-        return Case(child, placement, with_placements(placement, _ordered(events)), _ordered(carer_events),
-                    carer_ref)
+        return Case(child, placement, _history(placement, events), _history(None, carer_events), carer_ref)
 
     def count(self, node: Any, parent: Any, path: str, before: int) -> int:
         """Refuse more than MAX_EVENTS_PER_CASE events (the child's and the carer's together)
@@ -253,7 +253,7 @@ class _CaseReader:
         return out
 
     def event(self, node: Any, parent: Any, index: int, path: str):
-        loc = parent.item_loc(index) if isinstance(parent, LList) else Loc(self.file)
+        loc = parent.item_loc(index) if isinstance(parent, LList) else self.whole_file
         if not isinstance(node, dict):
             self.p.add(loc, "Each event must be a mapping with a type and a date, "
                             "for example {type: missing_episode, on: 2026-01-03}.", path)
@@ -283,75 +283,110 @@ class _CaseReader:
             elif spec.required:
                 self.p.add(loc, f"A {etype} event needs '{name}' (the vocabulary requires it).", f"{path}.{name}")
         at = when if isinstance(when, datetime) else None
-        return Event(0, etype, when.date() if at else when, at, fields, loc, path)
+        return _Written(0, etype, when.date() if at else when, at, fields, loc, path)
 
     def value(self, node: dict, name: str, spec: EventField, path: str, etype: str) -> Any:
         raw = node[name]
-        loc = self.loc(node, name)
         kind = spec.kind
+        where = self.loc  # a problem is placed where the field is written
         if kind == "date":
             return self.date(node, name, path)
         if kind == "boolean":
             if raw is True or raw is False:
                 return raw
-            self.p.add(loc, f"'{name}' is true or false, not {_what(raw)}.", path)
+            self.p.add(where(node, name), f"'{name}' is true or false, not {_what(raw)}.", path)
             return None
         if kind == "number":
-            return self.number(raw, name, spec, loc, path, etype)
+            return self.number(raw, node, name, spec, path, etype)
         if kind in ("role", "action", "placement_type", "choice"):
+            if isinstance(raw, _SCALARS) and self.allows(kind, spec, raw):
+                return raw
             allowed = {"role": list(self.vocab.roles) + (list(self.vocab.parties) if spec.parties else []),
                        "action": list(self.vocab.actions), "placement_type": list(self.vocab.placement_types),
                        "choice": list(spec.values)}[kind]
-            if not isinstance(raw, _SCALARS) or raw not in allowed:
-                self.p.add(loc, f"{_what(raw)} is not one of the values of '{name}'.{suggest(_shown(raw), allowed)}",
-                           path)
-                return None
-            return raw
+            self.p.add(where(node, name),
+                       f"{_what(raw)} is not one of the values of '{name}'.{suggest(_shown(raw), allowed)}", path)
+            return None
         if kind == "roles":
             items = raw if isinstance(raw, list) else None
             if items is None:
-                self.p.add(loc, f"'{name}' must be a list of roles, for example [childs_social_worker, iro].", path)
+                self.p.add(where(node, name),
+                           f"'{name}' must be a list of roles, for example [childs_social_worker, iro].", path)
                 return None
             bad = [r for r in items if not isinstance(r, str) or r not in self.vocab.roles]
             for r in bad:
-                self.p.add(loc, f"{_what(r)} is not a role.{suggest(_shown(r), self.vocab.roles)}", path)
+                self.p.add(where(node, name), f"{_what(r)} is not a role.{suggest(_shown(r), self.vocab.roles)}", path)
             return None if bad else tuple(items)
         if not isinstance(raw, _SCALARS):
-            self.p.add(loc, f"'{name}' must be text, not {_what(raw)}.", path)
+            self.p.add(where(node, name), f"'{name}' must be text, not {_what(raw)}.", path)
             return None
         text = raw if isinstance(raw, str) else str(raw)
         problem = text_problem(text, spec.max_length or MAX_TEXT_LENGTH)
         if problem:
-            self.p.add(loc, f"'{name}' cannot be stored: {problem}.", path)
+            self.p.add(where(node, name), f"'{name}' cannot be stored: {problem}.", path)
             return None
         return text
 
-    def number(self, raw: Any, name: str, spec: EventField, loc: Loc, path: str, etype: str) -> Any:
+    def allows(self, kind: str, spec: EventField, raw: Any) -> bool:
+        """Is a scalar one of the values a role, action, placement type or choice field takes?"""
+        if kind == "role":
+            return raw in self.vocab.roles or (spec.parties and raw in self.vocab.parties)
+        if kind == "action":
+            return raw in self.vocab.actions
+        if kind == "placement_type":
+            return raw in self.vocab.placement_types
+        return raw in spec.values
+
+    def number(self, raw: Any, node: dict, name: str, spec: EventField, path: str, etype: str) -> Any:
         """A number within the service's limits and its field's declared min, max and whole."""
+        where = self.loc  # a problem is placed where the field is written
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            self.p.add(loc, f"'{name}' must be a number, not {_what(raw)}.", path)
+            self.p.add(where(node, name), f"'{name}' must be a number, not {_what(raw)}.", path)
             return None
         try:
             check_magnitude(raw)
         except LimitError as exc:
-            self.p.add(loc, f"'{name}' is out of range: {exc} (see docs/limits.md).", path)
+            self.p.add(where(node, name), f"'{name}' is out of range: {exc} (see docs/limits.md).", path)
             return None
         owner = f"(the most a {etype} event may have)"
         if spec.whole and raw != int(raw):
-            self.p.add(loc, f"'{name}' must be a whole number, not {_shown(raw)}.", path)
+            self.p.add(where(node, name), f"'{name}' must be a whole number, not {_shown(raw)}.", path)
         elif spec.min is not None and raw < spec.min:
-            self.p.add(loc, f"'{name}' must be {_shown(spec.min)} or more (the least a {etype} event may have).", path)
+            self.p.add(where(node, name),
+                       f"'{name}' must be {_shown(spec.min)} or more (the least a {etype} event may have).", path)
         elif spec.max is not None and raw > spec.max:
-            self.p.add(loc, f"'{name}' must be {_shown(spec.max)} or less {owner}.", path)
+            self.p.add(where(node, name), f"'{name}' must be {_shown(spec.max)} or less {owner}.", path)
         else:
             return int(raw) if spec.whole else raw
         return None
 
 
-def _ordered(events: list) -> list:
-    """History order: by date (and time), then as written; numbered for 'since' and matching."""
+class _Written(NamedTuple):
+    """An event as read, before its place in the history is known (an Event is made once, at the end)."""
+    seq: int
+    type: str
+    on: date
+    at: datetime | None
+    fields: dict
+    loc: Loc | None
+    path: str
+
+
+def _history(first: dict | None, events: list) -> list:
+    """History order: by date (and time), then as written; numbered for 'since' and matching.
+    With the child's first placement (``first``), each event carries the placement in force when
+    it happened (a move: the one it begins), as hearth.engine.placements tells them over time."""
     ordered = sorted(enumerate(events), key=lambda ie: (ie[1].on, ie[1].at or datetime.min, ie[0]))
-    return [Event(i, e.type, e.on, e.at, e.fields, e.loc, e.path) for i, (_, e) in enumerate(ordered)]
+    written = [e._replace(seq=i) for i, (_, e) in enumerate(ordered)]
+    if first is None:
+        return [Event(e.seq, e.type, e.on, e.at, e.fields, e.loc, e.path) for e in written]
+    placements = placements_over_time(first, written)
+    current, index, out = placements[0].fields(), 1, []
+    for e in written:
+        while index < len(placements) and placements[index].seq <= e.seq:
+            current, index = placements[index].fields(), index + 1
+        out.append(Event(e.seq, e.type, e.on, e.at, e.fields, e.loc, e.path, current))
+    return out
 
 
 def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:

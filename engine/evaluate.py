@@ -378,7 +378,10 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
     latest: dict[str, tuple] = {}
     dates: dict[str, list] = {}
     names = [(t, f"trigger:{t.id}", cp.trigger_types[t.id]) for t in cp.policy.triggers]
+    points_fired = {no for no, _ in fired}
     for no, event, point in points:
+        if no not in points_fired:
+            continue
         for t, name, types in names:
             if (no, name) in fired and event.type in types:
                 ctx.firings.append((event.seq, t.id))
