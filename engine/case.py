@@ -57,6 +57,7 @@ class Case:
     carer_events: list = field(default_factory=list)
     carer_ref: str | None = None
     _placements: list | None = field(default=None, init=False, repr=False, compare=False)
+    _placement_fields: list | None = field(default=None, init=False, repr=False, compare=False)
 
     def up_to(self, on: date) -> "Case":
         """The case as it stood on a date: later events are ignored."""
@@ -77,11 +78,23 @@ class Case:
     def placement_on(self, day: date, limit: int | None = None) -> Placement:
         """The placement in force on a day: the latest begun by then (and, when ``limit`` is
         given, by that point of the history: a point judged at an event sees moves before it)."""
-        found = self.placements[0]
-        for placement in self.placements[1:]:
+        return self.placements[self._placement_index(day, limit)]
+
+    def placement_fields_on(self, day: date, limit: int | None = None) -> dict:
+        """The fields (Placement.fields) of the placement in force on a day, made once per
+        placement of this case: read them, do not change them."""
+        if self._placement_fields is None:
+            self._placement_fields = [placement.fields() for placement in self.placements]
+        return self._placement_fields[self._placement_index(day, limit)]
+
+    def _placement_index(self, day: date, limit: int | None) -> int:
+        placements = self.placements
+        found = 0
+        for index in range(1, len(placements)):
+            placement = placements[index]
             if placement.started > day or (limit is not None and placement.seq > limit):
                 break
-            found = placement
+            found = index
         return found
 
 

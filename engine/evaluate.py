@@ -184,7 +184,7 @@ def _record(case: Case, on: date, anchor: Event | None, limit: int | None = None
     if anchor is not None:
         limit = anchor.seq
     record = {"child.ref": case.child.get("ref"), "child.age": _age(case.child.get("date_of_birth"), on),
-              **case.placement_on(on, limit).fields()}
+              **case.placement_fields_on(on, limit)}
     if anchor is not None:
         for k, v in anchor.record.items():
             record[f"start.{k}"] = v

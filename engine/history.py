@@ -79,11 +79,11 @@ class Context:
         return found
 
     def window_start(self, point: date, duration: Duration) -> date:
-        key = (point, duration)
-        start = self._windows.get(key)
-        if start is None:
-            start = self._windows[key] = window_start(point, duration, self.calendar)
-        return start
+        key = (point, id(duration))  # a policy's own duration (hashing one walks its fields); kept below
+        found = self._windows.get(key)
+        if found is None:
+            found = self._windows[key] = (window_start(point, duration, self.calendar), duration)
+        return found[0]
 
 
 def window_start(point: date, duration: Duration, calendar: WorkingCalendar) -> date:
@@ -205,7 +205,7 @@ def event_findings(cond, point: Point, ctx: Context) -> list[tuple]:
         found = matching_events(atom, point, ctx)
         if len(found) < atom.at_least:
             continue
-        start = window_start(point.on, atom.within, ctx.calendar) if atom.within else None
+        start = ctx.window_start(point.on, atom.within) if atom.within else None
         findings.append((atom, found_facts(atom, found, point.on, start)))
     return findings
 
