@@ -16,7 +16,7 @@ from typing import Any
 
 from hearth.rules import durable
 from hearth.rules.compile import Atoms, compile_condition, field_key, literal, rule
-from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond, Fields, Not, Triggered
+from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered
 
 from .answer_facts import condition_facts
 from .case import Case, Event
@@ -195,9 +195,7 @@ def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Conte
     """One self-contained fact: the case's fields and the atoms this point's rules need (only
     those some rule of its kind tests: the rest would be cut from it before it is judged, so
     the fact is already its own projection)."""
-    plan = cp.fact_plans.get((kind, key))
-    if plan is None:
-        plan = cp.fact_plans[(kind, key)] = _FactPlan(cp, kind, key, extra)
+    plan = _plan(cp, kind, key, extra)
     fact = {"point": point_no, "kind": kind}
     names = plan.names
     for path, value in point.record.items():
@@ -214,7 +212,21 @@ def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Conte
     return fact
 
 
+def _plan(cp: CompiledPolicy, kind: str, key, extra) -> "_FactPlan":
+    plan = cp.fact_plans.get((kind, key))
+    if plan is None:
+        plan = cp.fact_plans[(kind, key)] = _FactPlan(cp, kind, key, extra)
+    return plan
+
+
+def _reads_record(cp: CompiledPolicy, kind: str, key, extra=None) -> bool:
+    """Does a rule of this kind of point read the case's fields (the record)? Most test only
+    the history's counts, and their points need no record at all."""
+    return _plan(cp, kind, key, extra).reads_record
+
+
 _UNSEEN = object()
+_FIELD_PREFIX = field_key("")  # what every case field's key starts with
 _MOST_NAMES = 1024  # field paths a plan remembers; a case's fields come from its council's vocabulary
 
 
@@ -227,6 +239,9 @@ class _FactPlan:
         self.tested = cp.ruleset.projection.fields({"point": 0, "kind": kind, **(extra or {})})
         self.atoms = [(name, atom) for name, atom in cp.kind_atoms.get((kind, key), ()) if name in self.tested]
         self.names: dict = {}
+        # a field the fact carries, or a field test counted as an atom (a list's), reads the record
+        self.reads_record = any(name.startswith(_FIELD_PREFIX) for name in self.tested) \
+            or any(isinstance(atom, FieldTest) for _, atom in self.atoms)
 
     def name(self, path: str) -> str | None:
         name = field_key(path)
@@ -251,7 +266,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     wanted = set().union(*cp.trigger_types.values()) if cp.trigger_types else set()
     for e in case.events:
         if e.type in wanted:
-            point = Point(e.on, e.seq, None, _record(case, e.on, None, e.seq))
+            point = Point(e.on, e.seq, None, _record(case, e.on, None, e.seq) if _reads_record(cp, "t", e.type) else {})
             trigger_points.append((len(facts), e, point))
             facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
     days = [c.on for c in case.events]  # in history order, so sorted
@@ -259,7 +274,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         if e.type in wanted:
             before = bisect_right(days, e.on)
             seen = case.events[before - 1].seq if before else -1
-            point = Point(e.on, seen, None, _record(case, e.on, None, seen))
+            point = Point(e.on, seen, None, _record(case, e.on, None, seen) if _reads_record(cp, "t", e.type) else {})
             # it fired after the child's events up to that day and before the next: half a step on,
             # so 'triggered' (and its 'since') sees it even when the child has no events at all
             after_seen = seen + 0.5
@@ -275,7 +290,8 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     first = len(facts) if triggers is not None else 0
     for ob in policy.deadlines + policy.duties:
         for start in index.matching(ob.starts)[0]:
-            point = Point(as_of, NO_LIMIT, start, _record(case, start.on, start))
+            point = Point(as_of, NO_LIMIT, start,
+                          _record(case, start.on, start) if _reads_record(cp, "o", ob.id, {"ob": ob.id}) else {})
             instances.append((len(facts), ob, start, point))
             facts.append(_fact(cp, "o", len(facts), point, ctx, ob.id, {"ob": ob.id}))
     if facts[first:]:

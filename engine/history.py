@@ -32,7 +32,8 @@ class Point:
     on: date
     limit: int = NO_LIMIT          # events with seq <= limit are visible
     anchor: Event | None = None    # the event that started a deadline or duty
-    record: dict = field(default_factory=dict)  # field paths -> values (case and start.* fields)
+    # field paths -> values (case and start.* fields); empty at a point whose rules read none
+    record: dict = field(default_factory=dict)
 
 
 @dataclass
