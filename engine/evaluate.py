@@ -205,8 +205,9 @@ def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Conte
         if name is None or value is None or value == "" or isinstance(value, (tuple, list)):
             continue
         fact[name] = literal(value.isoformat() if isinstance(value, date) else value)
-    for name, atom in plan.atoms:
-        fact[name] = atom_value(atom, point, ctx)
+    for name, atom, most in plan.atoms:
+        value = atom_value(atom, point, ctx)
+        fact[name] = value if most is None or value < most else most
     if extra:
         fact.update(extra)
     return fact
@@ -237,11 +238,16 @@ class _FactPlan:
 
     def __init__(self, cp: CompiledPolicy, kind: str, key, extra):
         self.tested = cp.ruleset.projection.fields({"point": 0, "kind": kind, **(extra or {})})
-        self.atoms = [(name, atom) for name, atom in cp.kind_atoms.get((kind, key), ()) if name in self.tested]
+        # An event condition's count is only ever compared with its own `at_least` (>= when it
+        # holds, < when negated: hearth.rules.compile), so counts past it are told as it: three
+        # missing episodes or five are the same fact when the rule asks for three, and the
+        # answer remembered for one serves the other.
+        self.atoms = [(name, atom, atom.at_least if isinstance(atom, EventCond) else None)
+                      for name, atom in cp.kind_atoms.get((kind, key), ()) if name in self.tested]
         self.names: dict = {}
         # a field the fact carries, or a field test counted as an atom (a list's), reads the record
         self.reads_record = any(name.startswith(_FIELD_PREFIX) for name in self.tested) \
-            or any(isinstance(atom, FieldTest) for _, atom in self.atoms)
+            or any(isinstance(atom, FieldTest) for _, atom, _ in self.atoms)
 
     def name(self, path: str) -> str | None:
         name = field_key(path)

@@ -159,3 +159,25 @@ def test_the_engine_asserts_facts_already_cut_to_what_their_rules_test(monkeypat
     assert {fact["kind"] for _, fact in seen} == {"t", "o", "n"}
     for ruleset, fact in seen:
         assert list(ruleset.project(fact).items()) == list(fact.items())
+
+
+@needs_council("swindon")
+def test_counts_past_what_a_rule_asks_are_the_same_fact(monkeypatch):
+    """An event condition's count is only compared with its `at_least`: four missing episodes
+    in the window are the same fact as three for a rule asking for three, so the fourth child's
+    facts are all remembered, and the answer still says four."""
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(1000))
+    on = date(2026, 3, 2)
+    policy = api.policy_on("swindon", on, ROOT)
+
+    def case(days: tuple) -> dict:
+        return {"child": {"ref": f"C-{len(days)}"}, "placement": {"type": "ifa_foster", "started": "2025-01-01"},
+                "events": [{"type": "missing_episode", "on": (on - timedelta(days=d)).isoformat()} for d in days]}
+
+    three = evaluation.evaluate(policy, api.parse_case(policy, case((3, 9, 12))), on)
+    misses = evaluation.outcomes.misses
+    four = evaluation.evaluate(policy, api.parse_case(policy, case((2, 3, 9, 12))), on)
+    assert evaluation.outcomes.misses == misses
+    counted = [facts for trigger in four["triggers"] for facts in trigger["facts"] if facts.get("counted")]
+    assert counted and max(facts["count"] for facts in counted) == 4
+    assert [t["rule"] for t in four["triggers"]] == [t["rule"] for t in three["triggers"]]
