@@ -39,6 +39,7 @@ class CompiledPolicy:
     labels: dict = field(default_factory=dict)
     obligations_see_firings: bool = False  # a deadline or duty asks whether a trigger fired
     fact_plans: dict = field(default_factory=dict)  # (kind, key) -> _FactPlan, filled as facts are built
+    trigger_events: frozenset = frozenset()  # every event type that makes some trigger checkable
     _sentences: dict = field(default_factory=dict)  # id(condition) -> (its words, the condition)
 
     def sentence(self, cond) -> str:
@@ -80,13 +81,16 @@ class RuleOutcomes:
         # facts are built in one fixed order with "point" first, so their items are the key
         fired: set = set()
         unknown = []
+        name, remembered, add = ruleset.name, self._answers.get, fired.add
         for fact in facts:
-            key = (ruleset.name, tuple(fact.items())[1:])
-            rules = self._answers.get(key)
+            key = (name, tuple(fact.items())[1:])
+            rules = remembered(key)
             if rules is None:
                 unknown.append((fact, key))
             else:
-                fired.update((fact["point"], r) for r in rules)
+                point = fact["point"]
+                for rule_name in rules:
+                    add((point, rule_name))
         with self._lock:
             self.hits += len(facts) - len(unknown)
             self.misses += len(unknown)
@@ -154,7 +158,8 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
     kind_atoms = {k: [(f"a{atoms.index[a]}", a) for a in atoms.items if a in v] for k, v in needs.items()}
     labels = {t: et.label for t, et in policy.vocabulary.event_types.items()}
     see_firings = any(isinstance(atom, Triggered) for key, found in needs.items() if key[0] == "o" for atom in found)
-    return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms, trigger_types, labels, see_firings)
+    return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms, trigger_types, labels, see_firings,
+                          trigger_events=frozenset().union(*trigger_types.values()))
 
 
 def _atoms_in(cond, atoms: Atoms) -> set:
@@ -269,13 +274,13 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
 
     # Phase 1: every trigger point and every deadline/duty instance, in one session.
     facts, trigger_points, instances = [], [], []
-    wanted = set().union(*cp.trigger_types.values()) if cp.trigger_types else set()
+    wanted = cp.trigger_events
     for e in case.events:
         if e.type in wanted:
             point = Point(e.on, e.seq, None, _record(case, e.on, None, e.seq) if _reads_record(cp, "t", e.type) else {})
             trigger_points.append((len(facts), e, point))
             facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
-    days = [c.on for c in case.events]  # in history order, so sorted
+    days = [c.on for c in case.events] if case.carer_events else []  # in history order, so sorted
     for e in case.carer_events:  # a carer's history (across children) is checked too
         if e.type in wanted:
             before = bisect_right(days, e.on)
