@@ -405,12 +405,15 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
     latest: dict[str, tuple] = {}
     dates: dict[str, list] = {}
     names = [(t, f"trigger:{t.id}", cp.trigger_types[t.id]) for t in cp.policy.triggers]
-    points_fired = {no for no, _ in fired}
+    fired_at: dict = {}  # point -> the names of the rules that fired there
+    for no, name in fired:
+        fired_at.setdefault(no, set()).add(name)
     for no, event, point in points:
-        if no not in points_fired:
+        here = fired_at.get(no)
+        if not here:
             continue
         for t, name, types in names:
-            if (no, name) in fired and event.type in types:
+            if name in here and event.type in types:
                 ctx.firings.append((event.seq, t.id))
                 latest[t.id] = (event, point)
                 dates.setdefault(t.id, []).append(event.on.isoformat())
