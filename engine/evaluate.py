@@ -15,13 +15,14 @@ from datetime import date
 from typing import Any
 
 from hearth.rules import durable
-from hearth.rules.compile import Atoms, compile_condition, field_key, literal, rule
-from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered
+from hearth.rules.compile import Atoms, compile_condition, rule
+from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond, Fields, Not, Triggered
 
 from .answer_facts import condition_facts
 from .case import Case, Event
 from .event_index import EventIndex
-from .history import (NO_LIMIT, Context, Point, atom_value, describe, event_atoms, event_findings,
+from .facts import build_fact, point_record, reads_record
+from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
                       event_types_mentioned, finding_words, matching_events)
 from .lru import LRU
 from .obligations import iso as _iso, obligations, source_sentence as _source
@@ -38,7 +39,7 @@ class CompiledPolicy:
     trigger_types: dict              # trigger id -> event types that make it checkable
     labels: dict = field(default_factory=dict)
     obligations_see_firings: bool = False  # a deadline or duty asks whether a trigger fired
-    fact_plans: dict = field(default_factory=dict)  # (kind, key) -> _FactPlan, filled as facts are built
+    fact_plans: dict = field(default_factory=dict)  # (kind, key) -> hearth.engine.facts.FactPlan, as built
     trigger_events: frozenset = frozenset()  # every event type that makes some trigger checkable
     _sentences: dict = field(default_factory=dict)  # id(condition) -> (its words, the condition)
 
@@ -75,7 +76,7 @@ class RuleOutcomes:
 
     def fire(self, ruleset, facts: list[dict]) -> set:
         """The (point, rule) pairs that fire for ``facts``: each already cut down to the fields
-        its rules test, its own projection (as ``_fact`` builds them; tests/test_projection.py)."""
+        its rules test, its own projection (as hearth.engine.facts builds them; tests/test_projection.py)."""
         if not self.size:
             return durable.fire(ruleset, facts)
         # facts are built in one fixed order with "point" first, so their items are the key
@@ -177,91 +178,6 @@ def _atoms_in(cond, atoms: Atoms) -> set:
 
 
 # ------------------------------------------------------------------ evaluation
-def _age(dob: date | None, on: date) -> int | None:
-    if dob is None:
-        return None
-    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-
-
-def _record(case: Case, on: date, anchor: Event | None, limit: int | None = None) -> dict:
-    """The case's fields at a point: the child's age that day and the placement in force (at
-    an event, or the event that started a deadline, the placement as that event found it)."""
-    if anchor is not None:
-        limit = anchor.seq
-    record = {"child.ref": case.child.get("ref"), "child.age": _age(case.child.get("date_of_birth"), on),
-              **case.placement_fields_on(on, limit)}
-    if anchor is not None:
-        for k, v in anchor.record.items():
-            record[f"start.{k}"] = v
-    return record
-
-
-def _fact(cp: CompiledPolicy, kind: str, point_no: int, point: Point, ctx: Context, key=None, extra=None) -> dict:
-    """One self-contained fact: the case's fields and the atoms this point's rules need (only
-    those some rule of its kind tests: the rest would be cut from it before it is judged, so
-    the fact is already its own projection)."""
-    plan = _plan(cp, kind, key, extra)
-    fact = {"point": point_no, "kind": kind}
-    names = plan.names
-    for path, value in point.record.items():
-        name = names.get(path, _UNSEEN)
-        if name is _UNSEEN:
-            name = plan.name(path)
-        if name is None or value is None or value == "" or isinstance(value, (tuple, list)):
-            continue
-        fact[name] = literal(value.isoformat() if isinstance(value, date) else value)
-    for name, atom, most in plan.atoms:
-        value = atom_value(atom, point, ctx)
-        fact[name] = value if most is None or value < most else most
-    if extra:
-        fact.update(extra)
-    return fact
-
-
-def _plan(cp: CompiledPolicy, kind: str, key, extra) -> "_FactPlan":
-    plan = cp.fact_plans.get((kind, key))
-    if plan is None:
-        plan = cp.fact_plans[(kind, key)] = _FactPlan(cp, kind, key, extra)
-    return plan
-
-
-def _reads_record(cp: CompiledPolicy, kind: str, key, extra=None) -> bool:
-    """Does a rule of this kind of point read the case's fields (the record)? Most test only
-    the history's counts, and their points need no record at all."""
-    return _plan(cp, kind, key, extra).reads_record
-
-
-_UNSEEN = object()
-_FIELD_PREFIX = field_key("")  # what every case field's key starts with
-_MOST_NAMES = 1024  # field paths a plan remembers; a case's fields come from its council's vocabulary
-
-
-class _FactPlan:
-    """What a kind of fact (a trigger point of an event type, a deadline's or duty's instance,
-    "now") carries: the atoms its rules test and, per field path, the fact's key when a rule of
-    its kind tests it (None when none does). Worked out once per compiled policy."""
-
-    def __init__(self, cp: CompiledPolicy, kind: str, key, extra):
-        self.tested = cp.ruleset.projection.fields({"point": 0, "kind": kind, **(extra or {})})
-        # An event condition's count is only ever compared with its own `at_least` (>= when it
-        # holds, < when negated: hearth.rules.compile), so counts past it are told as it: three
-        # missing episodes or five are the same fact when the rule asks for three, and the
-        # answer remembered for one serves the other.
-        self.atoms = [(name, atom, atom.at_least if isinstance(atom, EventCond) else None)
-                      for name, atom in cp.kind_atoms.get((kind, key), ()) if name in self.tested]
-        self.names: dict = {}
-        # a field the fact carries, or a field test counted as an atom (a list's), reads the record
-        self.reads_record = any(name.startswith(_FIELD_PREFIX) for name in self.tested) \
-            or any(isinstance(atom, FieldTest) for _, atom, _ in self.atoms)
-
-    def name(self, path: str) -> str | None:
-        name = field_key(path)
-        name = name if name in self.tested else None
-        if len(self.names) < _MOST_NAMES:
-            self.names[path] = name
-        return name
-
-
 def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None = None) -> dict:
     """The answer of ../shared/specs/evaluate-contract.md for this case on this date.
 
@@ -277,20 +193,22 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     wanted = cp.trigger_events
     for e in case.events:
         if e.type in wanted:
-            point = Point(e.on, e.seq, None, _record(case, e.on, None, e.seq) if _reads_record(cp, "t", e.type) else {})
+            record = point_record(case, e.on, None, e.seq) if reads_record(cp, "t", e.type) else {}
+            point = Point(e.on, e.seq, None, record)
             trigger_points.append((len(facts), e, point))
-            facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
+            facts.append(build_fact(cp, "t", len(facts), point, ctx, e.type))
     days = [c.on for c in case.events] if case.carer_events else []  # in history order, so sorted
     for e in case.carer_events:  # a carer's history (across children) is checked too
         if e.type in wanted:
             before = bisect_right(days, e.on)
             seen = case.events[before - 1].seq if before else -1
-            point = Point(e.on, seen, None, _record(case, e.on, None, seen) if _reads_record(cp, "t", e.type) else {})
+            record = point_record(case, e.on, None, seen) if reads_record(cp, "t", e.type) else {}
+            point = Point(e.on, seen, None, record)
             # it fired after the child's events up to that day and before the next: half a step on,
             # so 'triggered' (and its 'since') sees it even when the child has no events at all
             after_seen = seen + 0.5
             trigger_points.append((len(facts), Event(after_seen, e.type, e.on, e.at, e.fields), point))
-            facts.append(_fact(cp, "t", len(facts), point, ctx, e.type))
+            facts.append(build_fact(cp, "t", len(facts), point, ctx, e.type))
     # A deadline or duty that asks whether a trigger fired needs the triggers first (two batches);
     # otherwise trigger points and instances go to durable_rules together.
     fired: set = set()
@@ -302,9 +220,9 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     for ob in policy.deadlines + policy.duties:
         for start in index.matching(ob.starts)[0]:
             point = Point(as_of, NO_LIMIT, start,
-                          _record(case, start.on, start) if _reads_record(cp, "o", ob.id, {"ob": ob.id}) else {})
+                          point_record(case, start.on, start) if reads_record(cp, "o", ob.id, {"ob": ob.id}) else {})
             instances.append((len(facts), ob, start, point))
-            facts.append(_fact(cp, "o", len(facts), point, ctx, ob.id, {"ob": ob.id}))
+            facts.append(build_fact(cp, "o", len(facts), point, ctx, ob.id, {"ob": ob.id}))
     if facts[first:]:
         fired |= outcomes.fire(cp.ruleset, facts[first:])
     if triggers is None:
@@ -314,8 +232,8 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         ctx.deadline_status[d["id"]] = d["status"]
 
     # Phase 2: the state of things today.
-    now = Point(as_of, NO_LIMIT, None, _record(case, as_of, None))
-    now_fired = {name for _, name in outcomes.fire(cp.ruleset, [_fact(cp, "n", 0, now, ctx)])}
+    now = Point(as_of, NO_LIMIT, None, point_record(case, as_of, None))
+    now_fired = {name for _, name in outcomes.fire(cp.ruleset, [build_fact(cp, "n", 0, now, ctx)])}
     if trace is not None:
         by_point: dict = {}
         for point_no, name in fired:

@@ -1,0 +1,103 @@
+"""The facts an evaluation asserts: one self-contained fact per point (a trigger point, a
+deadline's or duty's instance, "now"), carrying only what the rules of its kind can tell apart.
+
+A compiled policy (hearth.engine.evaluate.CompiledPolicy, ``cp`` below) keeps one FactPlan per
+kind of fact, worked out when the first such fact is built: the fields and history atoms its
+rules test. A fact is then already its own projection (hearth.rules.projection), and the same
+situation is the same fact for every child, so the rule cache's remembered answers serve them
+all (tests/test_projection.py).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from hearth.rules.compile import field_key, literal
+from hearth.rules.conditions import EventCond, FieldTest
+
+from .case import Case, Event
+from .history import Context, Point, atom_value
+
+
+def _age(dob: date | None, on: date) -> int | None:
+    if dob is None:
+        return None
+    return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+def point_record(case: Case, on: date, anchor: Event | None, limit: int | None = None) -> dict:
+    """The case's fields at a point: the child's age that day and the placement in force (at
+    an event, or the event that started a deadline, the placement as that event found it)."""
+    if anchor is not None:
+        limit = anchor.seq
+    record = {"child.ref": case.child.get("ref"), "child.age": _age(case.child.get("date_of_birth"), on),
+              **case.placement_fields_on(on, limit)}
+    if anchor is not None:
+        for k, v in anchor.record.items():
+            record[f"start.{k}"] = v
+    return record
+
+
+def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=None, extra=None) -> dict:
+    """One self-contained fact: the case's fields and the atoms this point's rules need (only
+    those some rule of its kind tests: the rest would be cut from it before it is judged, so
+    the fact is already its own projection)."""
+    plan = _plan(cp, kind, key, extra)
+    fact = {"point": point_no, "kind": kind}
+    names = plan.names
+    for path, value in point.record.items():
+        name = names.get(path, _UNSEEN)
+        if name is _UNSEEN:
+            name = plan.name(path)
+        if name is None or value is None or value == "" or isinstance(value, (tuple, list)):
+            continue
+        fact[name] = literal(value.isoformat() if isinstance(value, date) else value)
+    for name, atom, most in plan.atoms:
+        value = atom_value(atom, point, ctx)
+        fact[name] = value if most is None or value < most else most
+    if extra:
+        fact.update(extra)
+    return fact
+
+
+def _plan(cp, kind: str, key, extra) -> "FactPlan":
+    plan = cp.fact_plans.get((kind, key))
+    if plan is None:
+        plan = cp.fact_plans[(kind, key)] = FactPlan(cp, kind, key, extra)
+    return plan
+
+
+def reads_record(cp, kind: str, key, extra=None) -> bool:
+    """Does a rule of this kind of point read the case's fields (the record)? Most test only
+    the history's counts, and their points need no record at all."""
+    return _plan(cp, kind, key, extra).reads_record
+
+
+_UNSEEN = object()
+_FIELD_PREFIX = field_key("")  # what every case field's key starts with
+_MOST_NAMES = 1024  # field paths a plan remembers; a case's fields come from its council's vocabulary
+
+
+class FactPlan:
+    """What a kind of fact (a trigger point of an event type, a deadline's or duty's instance,
+    "now") carries: the atoms its rules test and, per field path, the fact's key when a rule of
+    its kind tests it (None when none does). Worked out once per compiled policy."""
+
+    def __init__(self, cp, kind: str, key, extra):
+        self.tested = cp.ruleset.projection.fields({"point": 0, "kind": kind, **(extra or {})})
+        # An event condition's count is only ever compared with its own `at_least` (>= when it
+        # holds, < when negated: hearth.rules.compile), so counts past it are told as it: three
+        # missing episodes or five are the same fact when the rule asks for three, and the
+        # answer remembered for one serves the other.
+        self.atoms = [(name, atom, atom.at_least if isinstance(atom, EventCond) else None)
+                      for name, atom in cp.kind_atoms.get((kind, key), ()) if name in self.tested]
+        self.names: dict = {}
+        # a field the fact carries, or a field test counted as an atom (a list's), reads the record
+        self.reads_record = any(name.startswith(_FIELD_PREFIX) for name in self.tested) \
+            or any(isinstance(atom, FieldTest) for _, atom, _ in self.atoms)
+
+    def name(self, path: str) -> str | None:
+        name = field_key(path)
+        name = name if name in self.tested else None
+        if len(self.names) < _MOST_NAMES:
+            self.names[path] = name
+        return name
