@@ -52,13 +52,3 @@ def placements_over_time(first: dict, events: list) -> list[Placement]:
             out[-1] = replace(out[-1], ended=out[-1].ended or e.on, ending=e.fields.get(ENDING_HOW))
     return out
 
-
-def with_placements(first: dict, events: list) -> list:
-    """Each event with the placement in force when it happened (a move: the one it begins)."""
-    placements = placements_over_time(first, events)
-    current, index, out = placements[0].fields(), 1, []
-    for e in events:
-        while index < len(placements) and placements[index].seq <= e.seq:
-            current, index = placements[index].fields(), index + 1
-        out.append(replace(e, placement=current))
-    return out
