@@ -40,12 +40,6 @@ def workflow_panel(case: Case, records: CaseRecords) -> Markup:
 
 
 @bp.app_template_global()
-def open_warnings(case: Case) -> list:
-    """The case page's records that differ from the policy, not yet resolved."""
-    return entry_warnings.open_warnings(case)
-
-
-@bp.app_template_global()
 def record_warnings(sub: Submission) -> list[dict]:
     return entry_warnings.record_warnings(sub)
 
