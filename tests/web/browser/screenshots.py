@@ -76,6 +76,7 @@ def council_pages(page, live, council: str, out: Path = OUT) -> list[Path]:
         size = page.viewport_size
         page.set_viewport_size({"width": 375, "height": 812})
         try:
+            page.evaluate("() => document.querySelector('h1').scrollIntoView()")  # the child, then the next steps
             shots.append(save(page, f"{council}-case-phone", out, full_page=False))
         finally:
             page.set_viewport_size(size)
