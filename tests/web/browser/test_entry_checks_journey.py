@@ -75,3 +75,30 @@ def test_a_chair_outside_the_policy_and_a_safeguarding_exception_then_a_request_
         check_accessibility(page, "a declined request")
     finally:
         live.reseed()
+
+
+def test_gateshead_a_required_invitee_left_out_is_asked_why_and_shown_until_reviewed(page, live):
+    """Gateshead's forms offer only the chairs its policy allows, so there the check that
+    speaks is the invitees': one the policy requires, unticked, asks why before saving."""
+    with live.app.test_request_context():
+        live.app.preprocess_request()
+        case = db.session().scalars(select(Case).where(Case.council_id == "gateshead").order_by(Case.id)).first()
+        required = evaluate_case(case).answer["invitees"]["required"]
+        case_id = case.id
+    assert len(required) >= 2, "the policy requires people to be invited for the demo's first case"
+    try:
+        sign_in(page, "worker@gateshead.demo")
+        page.goto(f"/cases/{case_id}/forms/schedule_meeting")
+        fill_form(page, {"arranged_on": TODAY, "meeting": "stability", "meeting_date": TODAY,
+                         "venue": "Civic Centre", "invited": required[1:]})
+        submit(page)
+        warnings = page.locator(".govuk-warning-text")
+        assert page.locator(".govuk-error-summary").is_visible() and warnings.count() == 1
+        check_accessibility(page, "Gateshead: a meeting arranged without someone the policy requires, asking why")
+        page.fill("textarea[name^='entry_reason-invitee']", "The IRO sends a written report instead; agreed with the chair.")
+        submit(page)
+        banner = page.locator("#case-warnings")
+        assert banner.is_visible() and "written report" in banner.inner_text()
+        check_accessibility(page, "Gateshead: the case page with a record that differs from the policy")
+    finally:
+        live.reseed()
