@@ -28,7 +28,6 @@ import re
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +37,8 @@ from pathlib import Path
 from hearth.web import case_summaries, create_app
 from hearth.web.seed import DEMO_PASSWORD
 
+from bench_web import hearth  # the hearth command as the benchmarks run it
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET = 3.0
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|type="hidden" name="csrf_token" value="([^"]+)"')
@@ -45,14 +46,6 @@ CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|type="hidden
 # a missing episode (a return interview overdue), a concern with its meeting held, nothing.
 PATTERNS = ((("stability_concern_raised", 3),), (("missing_episode", 20),),
             (("stability_concern_raised", 40), ("stability_meeting_held", 30)), ())
-
-
-def hearth(*args: str, env: dict) -> str:
-    out = subprocess.run([sys.executable, "-c", "from hearth.web.cli import main; main()", *args],
-                         env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
-    if out.returncode:
-        raise RuntimeError(f"hearth {' '.join(args)} failed:\n{out.stderr}")
-    return out.stdout
 
 
 def add_cases(path: Path, count: int, today: date) -> tuple[str, str, int]:

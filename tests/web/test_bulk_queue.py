@@ -22,11 +22,11 @@ from rq import Queue, Worker
 import cli_support
 from bulk_support import COUNCIL, ON, write_cohort
 from councils import needs_council, session_root
+from web_support import REDIS_URL, redis_or_skip
 
 from hearth.engine import api, bulk
 from hearth.web import bulk_queue, jobs
 
-REDIS_URL = os.environ.get("HEARTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 HEARTH = Path(sys.executable).parent / "hearth"
 COHORT = 200
 CHUNK_CASES = 20           # ten chunks, so both workers have some
@@ -36,14 +36,7 @@ WAIT_SECONDS = 60
 @pytest.fixture
 def queue_name():
     """A queue of this test's own on the test Redis; every key RQ made for it removed after."""
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=5)
-    try:
-        connection.ping()
-    except redis.RedisError as exc:
-        message = f"no Redis answers at {REDIS_URL} ({type(exc).__name__}: {exc})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"The job queue's tests need Redis under CI: {message}.")
-        pytest.skip(f"Bulk evaluation on the queue skipped: {message}.")
+    connection = redis_or_skip("Bulk evaluation on the queue", timeout=5)
     name = f"hearth-bulk-test-{secrets.token_hex(6)}"
     yield name
     job_ids = [key.decode().removeprefix("rq:job:") for key in connection.scan_iter(match="rq:job:*")

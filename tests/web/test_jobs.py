@@ -23,9 +23,8 @@ from click.testing import CliRunner
 from hearth.web import jobs
 from hearth.web.cli import build_cli
 
-from web_support import make_app
+from web_support import REDIS_URL, make_app, redis_or_skip
 
-REDIS_URL = os.environ.get("HEARTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 HERE = Path(__file__).resolve().parent
 HEARTH = Path(sys.executable).parent / "hearth"
 SUPPORT = "jobs_support"
@@ -47,14 +46,7 @@ def wait_for(read, until, what: str, seconds: float = WAIT_SECONDS):
 
 @pytest.fixture
 def redis_url():
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
-    try:
-        connection.ping()
-    except redis.RedisError as exc:
-        message = f"no Redis answers at {REDIS_URL} ({type(exc).__name__}: {exc})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"The job queue's tests need Redis under CI: {message}.")
-        pytest.skip(f"Job queue tests on Redis skipped: {message}. Start one, or point HEARTH_TEST_REDIS_URL at one.")
+    connection = redis_or_skip("Job queue tests on Redis")
     yield REDIS_URL
     connection.close()
 

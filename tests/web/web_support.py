@@ -10,6 +10,7 @@ from datetime import date
 
 import pyotp
 import pytest
+import redis
 from sqlalchemy import create_engine, func, select, text, update
 
 from hearth.engine import api
@@ -22,6 +23,21 @@ from hearth.web.seed import DEMO_PASSWORD, seed_demo
 PG_URL = os.environ.get("HEARTH_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 CHOICE = os.environ.get("HEARTH_TEST_DB", "both")
 BACKENDS = {"both": ["sqlite", "postgresql"]}.get(CHOICE, [CHOICE])
+REDIS_URL = os.environ.get("HEARTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def redis_or_skip(what: str, timeout: float = 2) -> redis.Redis:
+    """A connection to the test Redis (HEARTH_TEST_REDIS_URL). Without one the test skips,
+    saying why; under CI it fails, since the job queue's tests must run there."""
+    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1, socket_timeout=timeout)
+    try:
+        connection.ping()
+    except redis.RedisError as exc:
+        message = f"no Redis answers at {REDIS_URL} ({type(exc).__name__}: {exc})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"The job queue's tests need Redis under CI: {message}.")
+        pytest.skip(f"{what} skipped: {message}. Start one, or point HEARTH_TEST_REDIS_URL at one.")
+    return connection
 
 
 def postgres_database():
