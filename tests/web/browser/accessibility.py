@@ -90,6 +90,9 @@ def check_accessibility(page, name: str) -> list[dict]:
     """Fail when `page` scrolls sideways at 320px (`assert_reflows`), or on serious or critical
     violations on it (named `name` in the message), bar the one known exception above; return every violation found, the lesser ones and
     the excused included, for whoever wants them."""
+    # A click that follows a link returns before the next page has loaded; measuring then
+    # can find a document with no root element yet (a flaky failure seen in CI).
+    page.wait_for_load_state("load")
     assert_reflows(page, name)
     violations = run_axe(page)
     blocking = [v for v in without_known_exceptions(violations) if v["impact"] in BLOCKING]

@@ -132,7 +132,9 @@ def test_swindon_four_changes_without_yaml_published_from_next_monday(page, live
 
         # 2. the minutes form: a question added at the end of its first section, then moved up
         page.goto(f"/councils/{council}/policy/forms/stability_meeting_minutes")
+        questions_href = page.get_attribute("#change-questions", "href")
         page.click("#change-questions")
+        page.wait_for_url(f"**{questions_href}")
         check_accessibility(page, "swindon: the minutes' questions")
         page.get_by_role("link", name=re.compile(r"^Add a question")).first.click()
         page.fill("#label", NEW_QUESTION)
