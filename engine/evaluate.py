@@ -63,7 +63,9 @@ class RuleOutcomes:
     so what durable_rules answers for a fact depends on that fact alone: the
     same fact (bar its point number) always fires the same rules. Each fact is
     first cut down to the fields its rules test (hearth.rules.projection), so
-    the same situation is the same fact whichever child it is. Remembering
+    the same situation is the same fact whichever child it is, and answers are
+    kept by the ruleset's content, so councils whose rules are the same share
+    them (durable_rules' CompiledRuleset.content). Remembering
     the answer — bounded, least recently used first out — keeps durable_rules
     the judge of every distinct fact while sparing it the repeats.
     """
@@ -82,7 +84,7 @@ class RuleOutcomes:
         # facts are built in one fixed order with "point" first, so their items are the key
         fired: set = set()
         unknown = []
-        name, remembered, add = ruleset.name, self._answers.get, fired.add
+        name, remembered, add = ruleset.content, self._answers.get, fired.add
         for fact in facts:
             key = (name, tuple(fact.items())[1:])
             rules = remembered(key)

@@ -137,6 +137,13 @@ class CompiledRuleset:
     rule_names: tuple[str, ...]
     projection: Projection | None = field(default=None, hash=False, compare=False, repr=False)
 
+    @property
+    def content(self) -> str:
+        """The digest of the rules alone (the name's tail): two rulesets with the same content
+        fire the same rules for the same fact, whatever their names (two councils with the same
+        procedure, say), so what one of them answered is the other's answer too."""
+        return self.name.rsplit("_", 1)[1]
+
     def project(self, fact: dict) -> dict:
         """The fact with only its point and the fields this ruleset's rules for its type test
         (fires the same rules; see hearth.rules.projection). Unchanged without a projection."""

@@ -2,6 +2,7 @@
 rules the whole facts fire; so the same situation is the same fact for every child, and the
 rule cache's remembered answers serve them all."""
 import random
+import shutil
 import sys
 from datetime import date, timedelta
 from pathlib import Path
@@ -110,6 +111,31 @@ def test_children_in_the_same_situation_share_remembered_answers(monkeypatch):
         assert decided(evaluation.evaluate(policy, api.parse_case(policy, child(number)), on)) == first
     assert evaluation.outcomes.misses == misses  # ten more children, every fact already known
     assert evaluation.outcomes.hits >= 10 * misses
+
+
+@needs_council("swindon")
+@needs_council("gateshead")
+def test_councils_with_the_same_rules_share_remembered_answers_and_no_others(monkeypatch, tmp_path):
+    """A council whose folder is a copy of another's compiles to the same rules under another
+    name: the second council's children are answered from what the first's taught, while a
+    council with other rules never is."""
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(1000))
+    on = date(2026, 3, 2)
+    shutil.copytree(ROOT / "swindon", tmp_path / "swindon-copy")
+    case = {"child": {"ref": "C-1"}, "placement": {"type": "ifa_foster", "started": "2025-01-01"},
+            "events": [{"type": "missing_episode", "on": (on - timedelta(days=d)).isoformat()} for d in (3, 9, 12)]}
+    original = api.policy_on("swindon", on, ROOT)
+    copy = api.policy_on("swindon-copy", on, tmp_path)
+    assert evaluation.compiled(copy).ruleset.name != evaluation.compiled(original).ruleset.name
+    first = evaluation.evaluate(original, api.parse_case(original, case), on)
+    misses = evaluation.outcomes.misses
+    again = evaluation.evaluate(copy, api.parse_case(copy, case), on)
+    assert evaluation.outcomes.misses == misses
+    assert {k: v for k, v in again.items() if k not in ("council", "policy")} == \
+        {k: v for k, v in first.items() if k not in ("council", "policy")}
+    other = api.policy_on("gateshead", on, ROOT)
+    evaluation.evaluate(other, api.parse_case(other, case), on)
+    assert evaluation.outcomes.misses > misses
 
 
 @needs_council("gateshead")
