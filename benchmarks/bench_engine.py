@@ -23,18 +23,30 @@ target beside it, the absolute times beside the ratios, with the date and the ma
    (CPU seconds). The councils are copies of the repository's councils under generated ids in
    a temporary policies folder; each case is made from its council's own vocabulary and rules.
    Target: <= 20 s.
+6. National re-evaluation on all cores: the same cases, written as each council's JSON-lines
+   file, evaluated through the product's bulk path (hearth.engine.bulk, what `hearth evaluate
+   --cases --workers N` runs) with one worker per core (os.cpu_count()), every council's cases
+   in one stream through one pool. Its answers must be the one-core run's, line for line (a
+   SHA-256 of the JSON lines). It runs before part 5, so its workers (forked) start from what
+   this process held before either run: the compiled policies, not part 5's answers.
+   Target: wall time <= the one-core run's wall time / N (proportionally less).
 
 Times are CPU seconds of this process (time.process_time), so other work on a shared machine
-slows the wall clock more than these figures; the wall time is printed beside them.
+slows the wall clock more than these figures; the wall time is printed beside them. Part 6 is
+wall time by nature (compared with part 5's wall time), so on a machine shared with other work
+its speed-up says how much of the cores the run got; the CPU seconds of all its processes are
+printed beside it, and what they allow with the cores to itself.
 """
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
 import platform
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -46,6 +58,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hearth.engine import api  # noqa: E402
+from hearth.engine import bulk  # noqa: E402
 from hearth.engine import evaluate as evaluation  # noqa: E402
 
 import bench_cases  # noqa: E402
@@ -142,35 +155,104 @@ def repeated(count: int, passes: int) -> dict:
     return {"ratio": hand / engine, "hand": count * passes / hand, "engine": count * passes / engine}
 
 
-def national(children: int) -> dict:
+def national(children: int, workers: int) -> tuple[dict, dict]:
     """NATIONAL_COUNCILS councils (copies of the repository's, under generated ids) x `children`
-    distinct cases of NATIONAL_EVENTS events, parsed and evaluated on NATIONAL_DAY."""
+    distinct cases of NATIONAL_EVENTS events, parsed and evaluated on NATIONAL_DAY: through the
+    bulk path on `workers` processes, then the same cases in this process (one core). The bulk
+    run goes first, so its workers start from what this process held before either run."""
     bases = [council.id for council in api.list_councils(POLICIES)]
-    rng = random.Random(84150)
     with tempfile.TemporaryDirectory(prefix="hearth-national-") as folder:
-        root = Path(folder)
+        root, case_files = Path(folder) / "policies", Path(folder) / "cases"
+        case_files.mkdir()
         for number in range(NATIONAL_COUNCILS):
             base = bases[number % len(bases)]
             shutil.copytree(POLICIES / base, root / f"national-{number:03d}-{base}")
         councils = api.list_councils(root)
         load_cpu, _ = cpu(lambda: [evaluation.compiled(api.policy_on(c.id, NATIONAL_DAY, root)) for c in councils])
-        total_cpu = total_wall = parse_cpu = 0.0
-        done = 0
-        for council in councils:
-            version = api.policy_on(council.id, NATIONAL_DAY, root)
-            named = bench_cases.policy_event_types(version)
-            documents = [bench_cases.council_case(rng, version, named, done + i, NATIONAL_DAY, NATIONAL_EVENTS)
-                         for i in range(children)]
-            cases: list = []
-            reading, _ = cpu(lambda: cases.extend(api.parse_case(version, d) for d in documents))
-            judging, wall = cpu(lambda: [evaluation.evaluate(version, case, NATIONAL_DAY) for case in cases])
-            parse_cpu += reading
-            total_cpu += reading + judging
-            total_wall += wall
-            done += len(cases)
-    return {"cases": done, "cpu": total_cpu, "parse": parse_cpu, "wall": total_wall, "load": load_cpu,
+        files = write_national_cases(root, case_files, [council.id for council in councils], children)
+        spread = all_cores(root, files, workers)
+        one = one_core(root, files)
+    one.update(load=load_cpu, councils=f"{len(councils)} councils ({', '.join(bases)} copied)")
+    return one, spread
+
+
+def write_national_cases(root: Path, case_files: Path, councils: list[str], children: int) -> list[tuple[str, Path]]:
+    """Each council's `children` case documents, made from its own vocabulary and rules, written
+    to its JSON-lines file in `case_files`: (council, file) for each."""
+    rng = random.Random(84150)
+    files, made = [], 0
+    for council in councils:
+        version = api.policy_on(council, NATIONAL_DAY, root)
+        named = bench_cases.policy_event_types(version)
+        path = case_files / f"{council}.jsonl"
+        with path.open("w", encoding="utf-8") as out:
+            for _ in range(children):
+                document = bench_cases.council_case(rng, version, named, made, NATIONAL_DAY, NATIONAL_EVENTS)
+                out.write(json.dumps(document) + "\n")
+                made += 1
+        files.append((council, path))
+    return files
+
+
+def answer_line(number: int, answer: dict) -> str:
+    """The JSON line the bulk path writes for a case's answer (hearth.engine.bulk)."""
+    return json.dumps({"line": number, "answer": answer}, ensure_ascii=False)
+
+
+def one_core(root: Path, files: list[tuple[str, Path]]) -> dict:
+    """Every council's case documents (decoded untimed) read and evaluated here, council by
+    council (timed); the answers' JSON lines hashed (untimed)."""
+    total_cpu = total_wall = parse_cpu = 0.0
+    done = 0
+    digest = hashlib.sha256()
+    for council, path in files:
+        version = api.policy_on(council, NATIONAL_DAY, root)
+        with path.open(encoding="utf-8") as lines:
+            documents = [json.loads(line) for line in lines]
+        cases: list = []
+        answers: list = []
+        reading, reading_wall = cpu(lambda: cases.extend(api.parse_case(version, d) for d in documents))
+        judging, judging_wall = cpu(lambda: answers.extend(evaluation.evaluate(version, case, NATIONAL_DAY)
+                                                           for case in cases))
+        parse_cpu += reading
+        total_cpu += reading + judging
+        total_wall += reading_wall + judging_wall
+        done += len(cases)
+        for number, answer in enumerate(answers, 1):
+            digest.update(answer_line(number, answer).encode("utf-8") + b"\n")
+    return {"cases": done, "cpu": total_cpu, "parse": parse_cpu, "wall": total_wall,
             "projected": total_cpu * NATIONAL_COUNCILS * NATIONAL_CHILDREN / done,
-            "councils": f"{len(councils)} councils ({', '.join(bases)} copied)"}
+            "projected_wall": total_wall * NATIONAL_COUNCILS * NATIONAL_CHILDREN / done,
+            "digest": digest.hexdigest()}
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def all_cores(root: Path, files: list[tuple[str, Path]], workers: int) -> dict:
+    """The councils' case files through hearth.engine.bulk as one stream (councils_chunks) on
+    `workers` processes, from starting the pool to its last worker ended: wall seconds, CPU
+    seconds of this process and its workers, and the SHA-256 of the answers' JSON lines."""
+    digest = hashlib.sha256()
+    lines = failed = 0
+    gc.collect()
+    workers_before, cpu_start, wall_start = children_cpu(), time.process_time(), time.perf_counter()
+    runner = bulk.runner_for(None, NATIONAL_DAY, None, workers, root)
+    try:
+        chunks = bulk.councils_chunks((council, bulk.read_cases(str(path))) for council, path in files)
+        for result, _units in bulk.run(chunks, runner):
+            for line in result["lines"]:
+                digest.update(line.encode("utf-8") + b"\n")
+            lines += len(result["lines"])
+            failed += result["failed"]
+    finally:
+        runner.close()
+    wall = time.perf_counter() - wall_start
+    return {"workers": workers, "wall": wall, "lines": lines, "failed": failed, "digest": digest.hexdigest(),
+            "cpu": time.process_time() - cpu_start + children_cpu() - workers_before,
+            "projected_wall": wall * NATIONAL_COUNCILS * NATIONAL_CHILDREN / max(lines, 1)}
 
 
 def rss_kib() -> int:
@@ -211,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--children", type=int, help=f"children per council in the national run "
                                                      f"(default {NATIONAL_CHILDREN}; fewer are projected)")
     parser.add_argument("--memory", type=int, help="distinct evaluations in the memory run (default 100,000)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="processes in the national run on all cores (default: os.cpu_count())")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target is not met")
     args = parser.parse_args(argv)
     check = args.check or (1_500 if args.quick else 5_000)
@@ -239,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
           + f"\n  end / after the warm-up of {evaluations // 10:,}: x{mem['growth']:.3f}; end / before any: "
             f"x{mem['from_start']:.3f}")
 
-    whole = national(children)
+    whole, spread = national(children, args.workers)
     scaled = whole["cases"] < NATIONAL_COUNCILS * NATIONAL_CHILDREN
     print(f"\nNational re-evaluation: {whole['councils']}, {whole['cases']:,} distinct cases of {NATIONAL_EVENTS} "
           f"events on {NATIONAL_DAY}, one process:\n"
@@ -247,6 +331,23 @@ def main(argv: list[str] | None = None) -> int:
           f"{whole['wall']:.1f} s wall; loading and compiling the councils' policies first: {whole['load']:.1f} s CPU"
           + (f"\n  SCALED DOWN ({children} children per council): projected to "
              f"{NATIONAL_COUNCILS * NATIONAL_CHILDREN:,} cases, {whole['projected']:.1f} s CPU" if scaled else ""))
+    workers = spread["workers"]
+    speed_up = whole["wall"] / spread["wall"]
+    same = spread["digest"] == whole["digest"] and spread["lines"] == whole["cases"] and not spread["failed"]
+    print(f"The same cases on {workers} cores: each council's JSON-lines file through hearth.engine.bulk "
+          f"(`hearth evaluate --cases --workers {workers}`), one stream of chunks through one pool:\n"
+          f"  {spread['wall']:.1f} s wall: a speed-up of {speed_up:.2f}x over one process's {whole['wall']:.1f} s wall "
+          f"(proportional: {workers}x)\n"
+          f"  {spread['cpu']:.1f} s CPU in all its processes = {spread['cpu'] / whole['cpu']:.2f}x one process's "
+          f"{whole['cpu']:.1f} s (the bulk path also decodes the cases' JSON text, encodes the answers' JSON lines and "
+          f"passes chunks between processes),\n  so with the {workers} cores to itself the speed-up is at most "
+          f"{workers * whole['cpu'] / spread['cpu']:.2f}x\n"
+          + (f"  answers identical to the one-process run's: {spread['lines']:,} JSON lines, "
+             f"SHA-256 {spread['digest'][:16]}" if same else
+             f"  ANSWERS DIFFER from the one-process run's: {spread['lines']:,} lines ({spread['failed']:,} errors) "
+             f"vs {whole['cases']:,}, SHA-256 {spread['digest'][:16]} vs {whole['digest'][:16]}")
+          + (f"\n  projected to {NATIONAL_COUNCILS * NATIONAL_CHILDREN:,} cases: {spread['projected_wall']:.1f} s wall "
+             f"(one process: {whole['projected_wall']:.1f} s wall)" if scaled else ""))
 
     seconds = whole["projected"]
     rows = [
@@ -256,12 +357,16 @@ def main(argv: list[str] | None = None) -> int:
         ("National re-evaluation, 84,150 cases, one core" + (" (projected)" if scaled else ""),
          f"{seconds:.1f} s = {seconds / TARGET_NATIONAL_SECONDS:.2f}x the target",
          f"<= {TARGET_NATIONAL_SECONDS:.0f} s", seconds <= TARGET_NATIONAL_SECONDS),
+        (f"National re-evaluation, {workers} cores, wall" + (" (projected)" if scaled else "")
+         + ("" if same else ", ANSWERS DIFFER"),
+         f"{spread['projected_wall']:.1f} s = one-core / {speed_up:.2f}", f"<= one-core / {workers}",
+         same and speed_up >= workers),
         (f"Memory over {evaluations:,} distinct evaluations, end / warm-up", f"x{mem['growth']:.3f}",
          f"<= x{TARGET_MEMORY_GROWTH}", mem["growth"] <= TARGET_MEMORY_GROWTH),
     ]
-    print(f"\n{'Engine target':62}{'measured':>30}  {'target':>10}")
+    print(f"\n{'Engine target':62}{'measured':>30}  {'target':>16}")
     for name, measured, target, met in rows:
-        print(f"{name:62}{measured:>30}  {target:>10}  {'' if met is None else verdict(met)}")
+        print(f"{name:62}{measured:>30}  {target:>16}  {'' if met is None else verdict(met)}")
     missed = [name for name, _, _, met in rows if met is False]
     return 1 if args.strict and missed else 0
 

@@ -11,6 +11,10 @@ Each case gives one JSON line: ``{"line": 7, "answer": {...}}`` (``"file"`` for 
 case), or ``{"line": 7, "errors": [...]}`` with the engine's located problems, their line
 counted in the whole file. A bad case -- a mistake, a line or file over the size limit
 (hearth.rules.limits), text that is not UTF-8 -- is such an error line and never stops the run.
+
+Several councils' cases on one date (a national re-evaluation, benchmarks/bench_engine.py) go
+as one stream through one pool: councils_chunks chunks them council by council and each chunk
+names its council, so the workers stay busy across the councils' boundaries.
 """
 from __future__ import annotations
 
@@ -126,6 +130,15 @@ def _too_long(what: str, size: int) -> str:
     return f"The {what} is {size:,} bytes long; a case may be at most {MAX_YAML_BYTES:,} (see docs/limits.md)."
 
 
+def councils_chunks(councils: Iterable[tuple[str, Cases]], most_cases: int = CHUNK_CASES,
+                    most_bytes: int = CHUNK_BYTES) -> Iterator[tuple[list[dict], int]]:
+    """Several councils' cases as one stream of chunks, council by council: each chunk holds one
+    council's cases, and each of its items names that council ("council")."""
+    for council, cases in councils:
+        for chunk, units in chunked(cases.items, most_cases, most_bytes):
+            yield [{**item, "council": council} for item in chunk], units
+
+
 def chunked(cases: Iterable[tuple[dict | None, int]], most_cases: int = CHUNK_CASES,
             most_bytes: int = CHUNK_BYTES) -> Iterator[tuple[list[dict], int]]:
     """The items in chunks of at most ``most_cases`` cases and about ``most_bytes`` of text, each
@@ -154,10 +167,16 @@ def evaluate_items(policy: PolicyVersion, on: date, items: list[dict]) -> dict:
             "failed": sum("errors" in answer for answer in answers)}
 
 
-def evaluate_chunk(council: str, on: str, items: list[dict]) -> dict:
-    """A chunk evaluated by a worker process: the policy read (from its cache) once per chunk."""
+def evaluate_chunk(council: str, on: str, items: list[dict], root: str | None = None) -> dict:
+    """A chunk evaluated by a worker process: the policy read (from its cache) once per chunk, from
+    the folders under ``root`` when one is given, else as the command reads it."""
     day = date.fromisoformat(on)
-    return evaluate_items(api.policy_on(council, day), day, items)
+    return evaluate_items(api.policy_on(council, day, root), day, items)
+
+
+def chunk_council(items: list[dict], council: str | None) -> str | None:
+    """The council a chunk is evaluated under: the one its items name (councils_chunks), else ``council``."""
+    return items[0].get("council", council) if items else council
 
 
 def _answer(policy: PolicyVersion, on: date, item: dict) -> dict:
@@ -202,16 +221,19 @@ class Runner(Protocol):
 
 
 class InProcess:
-    """One worker: this process, chunk by chunk."""
+    """One worker: this process, chunk by chunk, under ``policy`` or the council a chunk names
+    (read from the folders under ``root`` when one is given)."""
 
     ahead = 1
     chunk_cases = CHUNK_CASES
 
-    def __init__(self, policy: PolicyVersion, on: date):
-        self.policy, self.on = policy, on
+    def __init__(self, policy: PolicyVersion | None, on: date, root: Path | None = None):
+        self.policy, self.on, self.root = policy, on, root
 
     def submit(self, items: list[dict]) -> dict:
-        return evaluate_items(self.policy, self.on, items)
+        council = chunk_council(items, None)
+        policy = self.policy if council is None else api.policy_on(council, self.on, self.root)
+        return evaluate_items(policy, self.on, items)
 
     def result(self, handle: dict) -> dict:
         return handle
@@ -221,17 +243,18 @@ class InProcess:
 
 
 class Processes:
-    """Several workers: processes of this machine, each reading the policy as the command did."""
+    """Several workers: processes of this machine, each reading the policy of ``council`` or of
+    the council a chunk names as the command did (from the folders under ``root`` when one is given)."""
 
     chunk_cases = CHUNK_CASES
 
-    def __init__(self, council: str, on: date, workers: int):
-        self.council, self.on = council, on.isoformat()
+    def __init__(self, council: str | None, on: date, workers: int, root: Path | None = None):
+        self.council, self.on, self.root = council, on.isoformat(), None if root is None else str(root)
         self.ahead = workers * AHEAD_PER_WORKER
         self.pool = ProcessPoolExecutor(max_workers=workers)
 
     def submit(self, items: list[dict]) -> Future:
-        return self.pool.submit(evaluate_chunk, self.council, self.on, items)
+        return self.pool.submit(evaluate_chunk, chunk_council(items, self.council), self.on, items, self.root)
 
     def result(self, handle: Future) -> dict:
         try:
@@ -244,8 +267,11 @@ class Processes:
         self.pool.shutdown(cancel_futures=True)
 
 
-def runner_for(council: str, on: date, policy: PolicyVersion, workers: int) -> InProcess | Processes:
-    return InProcess(policy, on) if workers <= 1 else Processes(council, on, workers)
+def runner_for(council: str | None, on: date, policy: PolicyVersion | None, workers: int,
+               root: Path | None = None) -> InProcess | Processes:
+    """``workers`` processes evaluating ``council``'s cases under ``policy`` (its version on ``on``),
+    or each chunk's council's (councils_chunks; council and policy None), read from ``root``'s folders."""
+    return InProcess(policy, on, root) if workers <= 1 else Processes(council, on, workers, root)
 
 
 def default_workers() -> int:

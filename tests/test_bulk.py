@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 
 import pytest
 
@@ -15,7 +16,7 @@ import cli_support
 from bulk_support import COUNCIL, ON, write_cohort
 from councils import needs_council, session_root
 
-from hearth.engine import bulk
+from hearth.engine import api, bulk
 from hearth.rules.limits import MAX_YAML_BYTES
 
 COHORT = int(os.environ.get("HEARTH_BULK_CASES", "1000"))
@@ -167,3 +168,24 @@ def test_the_run_streams_keeping_only_a_few_chunks_in_flight():
     rest = [line for result, _units in results for line in result["lines"]]
     assert rest == [str(number) for number in range(3, 101)]
     assert runner.most_out == runner.ahead
+
+
+@needs_council(COUNCIL)
+@pytest.mark.parametrize("workers", [1, 2])
+def test_several_councils_in_one_stream_each_chunk_under_its_own_council(tmp_path, workers):
+    """What a national re-evaluation runs (benchmarks/bench_engine.py): councils_chunks through one runner."""
+    root, day = session_root(), date.fromisoformat(ON)
+    other = next(council.id for council in api.list_councils(root) if council.id != COUNCIL)
+    cohort = write_cohort(tmp_path / "cohort.jsonl", 100)
+    councils = [COUNCIL, other, COUNCIL]
+    items = [item for item, _units in bulk.read_cases(str(cohort)).items if item is not None]
+    expected = {council: bulk.evaluate_items(api.policy_on(council, day, root), day, items)["lines"]
+                for council in councils}
+    assert expected[COUNCIL] != expected[other], "the two councils answer the cohort differently"
+    runner = bulk.runner_for(None, day, None, workers, root)
+    try:
+        chunks = bulk.councils_chunks((council, bulk.read_cases(str(cohort))) for council in councils)
+        lines = [line for result, _units in bulk.run(chunks, runner) for line in result["lines"]]
+    finally:
+        runner.close()
+    assert lines == [line for council in councils for line in expected[council]]
