@@ -7,9 +7,11 @@ Every part of the answer says which rule, what facts, and the council's words.
 """
 from __future__ import annotations
 
+import marshal
 import os
 import threading
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -41,7 +43,9 @@ class CompiledPolicy:
     obligations_see_firings: bool = False  # a deadline or duty asks whether a trigger fired
     fact_plans: dict = field(default_factory=dict)  # (kind, key) -> hearth.engine.facts.FactPlan, as built
     trigger_events: frozenset = frozenset()  # every event type that makes some trigger checkable
+    invitee_rules: tuple = ()         # the rule of each invitees row, in order
     _sentences: dict = field(default_factory=dict)  # id(condition) -> (its words, the condition)
+    _parts: dict = field(default_factory=dict)  # (part, rows that held) -> the part, marshalled
 
     def sentence(self, cond) -> str:
         """A condition of this policy in words (hearth.engine.history.describe), worded once."""
@@ -51,7 +55,21 @@ class CompiledPolicy:
             found = self._sentences[id(cond)] = (describe(cond, self.labels), cond)
         return found[0]
 
+    def part(self, key: tuple, build: Callable[[], dict]) -> dict:
+        """A part of the answer that depends only on which of its rows held (``key``), built once
+        and given to each answer as a copy of its own (marshal copies plain JSON values in C, at
+        a fraction of building them again), so no answer shares a list or dict with another.
+        At most MOST_PARTS combinations are kept per policy; past that each is built anew."""
+        found = self._parts.get(key)
+        if found is None:
+            made = build()
+            if len(self._parts) < MOST_PARTS:
+                self._parts[key] = marshal.dumps(made)
+            return made
+        return marshal.loads(found)
 
+
+MOST_PARTS = 4096
 _compiled: dict = {}
 _compile_lock = threading.Lock()
 
@@ -162,7 +180,8 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
     labels = {t: et.label for t, et in policy.vocabulary.event_types.items()}
     see_firings = any(isinstance(atom, Triggered) for key, found in needs.items() if key[0] == "o" for atom in found)
     return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms, trigger_types, labels, see_firings,
-                          trigger_events=frozenset().union(*trigger_types.values()))
+                          trigger_events=frozenset().union(*trigger_types.values()),
+                          invitee_rules=tuple(f"invitees:{i}" for i in range(len(policy.invitees))))
 
 
 def _atoms_in(cond, atoms: Atoms) -> set:
@@ -187,8 +206,8 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     there (what `hearth policy test --coverage`, hearth.engine.coverage, reads)."""
     cp = compiled(policy)
     case = case.up_to(as_of)
-    ctx = Context(case, policy.calendar)
     index = EventIndex(case.events)
+    ctx = Context(case, policy.calendar, index)
 
     # Phase 1: every trigger point and every deadline/duty instance, in one session.
     facts, trigger_points, instances = [], [], []
@@ -271,7 +290,8 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
                 "source": _source(policy, row.source), "because_facts": condition_facts(row.when)}
             break
     answer["chair"] = _chair(cp, now_fired) or answer["chair"]
-    answer["invitees"] = _invitees(cp, now_fired)
+    rows = tuple(i for i, name in enumerate(cp.invitee_rules) if name in now_fired)
+    answer["invitees"] = cp.part(("invitees", rows), lambda: _invitees(cp, now_fired))
     return answer
 
 

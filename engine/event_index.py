@@ -8,7 +8,6 @@ so an evaluation's cost grows with its events, not with events times deadlines.
 """
 from __future__ import annotations
 
-from collections import defaultdict
 from itertools import chain
 from operator import attrgetter
 
@@ -19,22 +18,36 @@ from .case import Event
 _SEQ = attrgetter("seq")
 
 
+_NONE: tuple = ((), (), ())
+
+
 class EventIndex:
     def __init__(self, events: list[Event]):
-        self._by_type: dict[str, list[Event]] = defaultdict(list)
+        # each type's events with their days and positions, in one pass over the history
+        self._by_type: dict[str, tuple[list, list, list]] = {}
         for event in events:
-            self._by_type[event.type].append(event)
+            found = self._by_type.get(event.type)
+            if found is None:
+                found = self._by_type[event.type] = ([], [], [])
+            found[0].append(event)
+            found[1].append(event.on)
+            found[2].append(event.seq)
         self._found: dict = {}
 
     def matching(self, spec) -> tuple[list[Event], list, list[int]]:
         """The events of ``spec``'s types (an EventSpec: types and where) whose fields hold, in
-        history order, with their days and positions (both ascending, for bisection)."""
+        history order, with their days and positions (both ascending, for bisection). What is
+        given is shared by every caller: read it, never change it."""
         found = self._found.get(id(spec))
-        if found is None:
-            lists = [self._by_type[t] for t in dict.fromkeys(spec.types) if t in self._by_type]
-            # each list is in history order: sorting their concatenation by position merges the runs
-            pool = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists), key=_SEQ)
-            events = [e for e in pool if fields_hold(spec.where, e.record)] if spec.where else list(pool)
-            # the spec is kept beside its answer, so its id names no other spec while the index lives
-            found = self._found[id(spec)] = (events, [e.on for e in events], [e.seq for e in events], spec)
-        return found[:3]
+        if found is not None:
+            return found[0]
+        types = spec.types
+        if len(types) == 1 and not spec.where:  # the commonest: one type's own lists
+            return self._by_type.get(types[0], _NONE)
+        lists = [self._by_type[t][0] for t in dict.fromkeys(types) if t in self._by_type]
+        # each list is in history order: sorting their concatenation by position merges the runs
+        pool = lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists), key=_SEQ)
+        events = [e for e in pool if fields_hold(spec.where, e.record)] if spec.where else pool
+        # the spec is kept beside its answer, so its id names no other spec while the index lives
+        found = self._found[id(spec)] = ((events, [e.on for e in events], [e.seq for e in events]), spec)
+        return found[0]

@@ -18,6 +18,7 @@ from hearth.rules.durations import Duration, Unit
 from .answer_facts import found_facts
 from .calendar import WorkingCalendar
 from .case import Case, Event
+from .event_index import EventIndex
 
 NO_LIMIT = 10**9
 # How a history condition judged as things stood when its deadline or duty started
@@ -40,6 +41,7 @@ class Point:
 class Context:
     case: Case
     calendar: WorkingCalendar
+    index: EventIndex | None = None  # the case's events by type (made here when not given)
     firings: list = field(default_factory=list)      # (seq, trigger id)
     deadline_status: dict = field(default_factory=dict)  # deadline id -> latest status
     _candidates: dict = field(default_factory=dict)
@@ -47,16 +49,18 @@ class Context:
     _of_types: dict = field(default_factory=dict)
     _firing_seqs: dict = field(default_factory=dict)
 
-    def candidates(self, atom: EventCond) -> list:
-        """The events of the atom's types whose fields match: found once per evaluation."""
-        return self.indexed(atom)[0]
+    def __post_init__(self) -> None:
+        if self.index is None:
+            self.index = EventIndex(self.case.events)
 
     def indexed(self, atom: EventCond) -> tuple:
         """The candidates with their days and positions in the history (both ascending, as the
         history is in order), so a point can bisect to its window instead of walking from the start."""
+        if atom.per != "carer":  # the child's own history: its events by type, found once
+            return self.index.matching(atom)
         found = self._candidates.get(id(atom))  # by identity: hashing a condition walks all of it
         if found is None:
-            pool = self.case.carer_events if atom.per == "carer" else self.case.events
+            pool = self.case.carer_events
             events = [e for e in pool if e.type in atom.types and (not atom.where or fields_hold(atom.where, e.record))]
             found = self._candidates[id(atom)] = (events, [e.on for e in events], [e.seq for e in events], atom)
         return found[:3]
