@@ -12,8 +12,8 @@ nation and set of closures.
 from __future__ import annotations
 
 import calendar as _calendar
-from bisect import bisect_right
-from datetime import date, datetime, timedelta
+from bisect import bisect_left, bisect_right
+from datetime import MAXYEAR, MINYEAR, date, datetime, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Iterable, Mapping
@@ -29,6 +29,8 @@ _SUBDIV = {"england": "ENG", "wales": "WLS", "england_and_wales": "ENG", "scotla
            "northern_ireland": "NIR"}
 CLOSURE_NAME = "Council closure day"
 _ONE_DAY = timedelta(days=1)
+_NO_TIME = timedelta(0)
+_MOST_YEARS = 100  # of working days listed at once (hearth.rules.limits allows 1900 to 2100)
 
 
 @lru_cache(maxsize=None)
@@ -56,7 +58,7 @@ def _as_date(value) -> date:
 class WorkingCalendar:
     """Working days for one nation plus the council's own closure days. Immutable once built."""
 
-    __slots__ = ("_nation", "_subdiv", "_closures", "_closed", "_weekday_closed")
+    __slots__ = ("_nation", "_subdiv", "_closures", "_closed", "_weekday_closed", "_working")
 
     def __init__(self, nation: str = "england", extra_closures: Iterable[date] = ()):
         if nation not in _SUBDIV:
@@ -66,6 +68,8 @@ class WorkingCalendar:
         self._closures = frozenset(_as_date(d) for d in extra_closures)
         self._closed: dict[int, frozenset[date]] = {}           # year -> every closed day
         self._weekday_closed: dict[int, tuple[date, ...]] = {}   # year -> closed weekdays, sorted
+        # (first year, last year, every working day of those years in order): see _walk
+        self._working: tuple[int, int, list[date]] = (0, -1, [])
 
     @property
     def nation(self) -> str:
@@ -139,16 +143,48 @@ class WorkingCalendar:
         return self._walk(start, n, -_ONE_DAY)
 
     def _walk(self, d: date, n: int, step: timedelta) -> date:
-        year = d.year
+        """The nth working day after (step forward) or before d. Looked up, not walked: the
+        working days of the years around d are listed once, in order, so the answer is the entry
+        n places on from where d would stand (a deadline of 20 working days costs one bisection,
+        not 28 steps; evaluation asks thousands of times a second)."""
+        if n == 0:
+            return d
+        forward = step > _NO_TIME
+        low = high = d.year
+        while True:
+            days = self._working_days(low, high)
+            if forward:
+                i = bisect_right(days, d) + n - 1
+                if i < len(days):
+                    return days[i]
+                high = self._working[1] + 1 + (i - len(days)) // 250
+            else:
+                i = bisect_left(days, d) - n
+                if i >= 0:
+                    return days[i]
+                low = self._working[0] - 1 - (-i) // 250
+
+    def _working_days(self, low: int, high: int) -> list[date]:
+        """Every working day from 1 January of year `low` to 31 December of `high` (and perhaps
+        more), in order. The list grows to cover what is asked (up to _MOST_YEARS years, about
+        a megabyte), and is replaced whole, so a reader never sees it half made."""
+        first, last, days = self._working
+        if first <= low and high <= last:
+            return days
+        if not MINYEAR <= low <= high <= MAXYEAR:
+            raise OverflowError("date value out of range")
+        first, last = (low, high) if last < first else (min(first, low), max(last, high))
+        if last - first > _MOST_YEARS:  # far-apart asks: list only this one's years
+            first, last = low, high
+        days = [day for year in range(first, last + 1) for day in self._working_in(year)]
+        self._working = (first, last, days)
+        return days
+
+    def _working_in(self, year: int) -> list[date]:
         closed = self._closed_in(year)
-        while n:
-            d += step
-            if d.year != year:
-                year = d.year
-                closed = self._closed_in(year)
-            if d.weekday() < 5 and d not in closed:
-                n -= 1
-        return d
+        start, end = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        return [day for day in map(date.fromordinal, range(start, end + 1))
+                if day.weekday() < 5 and day not in closed]
 
     def working_days_between(self, a: date, b: date) -> int:
         """Working days after a up to and including b; negative (the same count) if b is before a.

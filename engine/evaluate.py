@@ -27,7 +27,7 @@ from .facts import build_fact, point_record, reads_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
                       event_types_mentioned, finding_words, matching_events)
 from .lru import LRU
-from .obligations import iso as _iso, obligations, source_sentence as _source
+from .obligations import Wording, iso as _iso, obligations, source_sentence as _source
 from .policy import PolicyVersion
 
 @dataclass
@@ -44,6 +44,7 @@ class CompiledPolicy:
     fact_plans: dict = field(default_factory=dict)  # (kind, key) -> hearth.engine.facts.FactPlan, as built
     trigger_events: frozenset = frozenset()  # every event type that makes some trigger checkable
     invitee_rules: tuple = ()         # the rule of each invitees row, in order
+    wording: Wording | None = None    # how its deadlines' and duties' instances are worded
     _sentences: dict = field(default_factory=dict)  # id(condition) -> (its words, the condition)
     _parts: dict = field(default_factory=dict)  # (part, rows that held) -> the part, marshalled
 
@@ -181,7 +182,8 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
     see_firings = any(isinstance(atom, Triggered) for key, found in needs.items() if key[0] == "o" for atom in found)
     return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms, trigger_types, labels, see_firings,
                           trigger_events=frozenset().union(*trigger_types.values()),
-                          invitee_rules=tuple(f"invitees:{i}" for i in range(len(policy.invitees))))
+                          invitee_rules=tuple(f"invitees:{i}" for i in range(len(policy.invitees))),
+                          wording=Wording(policy, labels))
 
 
 def _atoms_in(cond, atoms: Atoms) -> set:
@@ -248,7 +250,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         fired |= outcomes.fire(cp.ruleset, facts[first:])
     if triggers is None:
         triggers = _triggers(cp, trigger_points, fired, ctx)
-    deadlines, duties = obligations(cp.policy, cp.labels, instances, fired, index, as_of)
+    deadlines, duties = obligations(cp.policy, cp.wording, instances, fired, index, as_of)
     for d in deadlines:
         ctx.deadline_status[d["id"]] = d["status"]
 

@@ -82,7 +82,24 @@ def _unused(used: dict, i: int) -> int:
     return i
 
 
-def obligations(policy: PolicyVersion, labels: dict, instances, fired, index: EventIndex,
+class Wording:
+    """What every instance of a policy's deadlines and duties says the same way, worked out once
+    per policy: each obligation's rule names (its `due` rows', its `unless`), its source sentence,
+    each due row's duration in words, and the event types' names in lower case."""
+
+    def __init__(self, policy: PolicyVersion, labels: dict):
+        self.lower = {event_type: label.lower() for event_type, label in labels.items()}
+        self.due = {ob.id: tuple((f"due:{ob.id}:{i}", row, str(row.duration)) for i, row in enumerate(ob.due))
+                    for ob in policy.deadlines + policy.duties}
+        self.unless = {ob.id: f"unless:{ob.id}" for ob in policy.deadlines + policy.duties}
+        self.source = {ob.id: source_sentence(policy, ob.source) for ob in policy.deadlines + policy.duties}
+
+    def label(self, event_type: str) -> str:
+        found = self.lower.get(event_type)
+        return event_type.lower() if found is None else found
+
+
+def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index: EventIndex,
                 as_of: date) -> tuple[list, list]:
     """(deadlines, duties) of the answer: each instance that started (``instances``: the point
     number, the obligation, its starting event and point; ``fired``: the rules durable_rules
@@ -92,17 +109,23 @@ def obligations(policy: PolicyVersion, labels: dict, instances, fired, index: Ev
     results = []
     # Per obligation (oldest_open), the positions of its met_by events already used by an older instance.
     used_by_id: dict[str, dict] = {}
+    label = wording.label
     for no, ob, start, point in instances:
-        if (no, f"unless:{ob.id}") in fired:
+        if (no, wording.unless[ob.id]) in fired:
             continue
-        row = next((r for i, r in enumerate(ob.due) if (no, f"due:{ob.id}:{i}") in fired), None)
+        row = words = None
+        for name, due_row, due_words in wording.due[ob.id]:
+            if (no, name) in fired:
+                row, words = due_row, due_words
+                break
         if row is None:
             continue
         calendar = policy.calendar_named(ob.calendar)
         # only hours count from the time of day; days are due by the end of the day
         due = calendar.add(start.when if row.duration.unit == Unit.HOURS else start.on, row.duration)
-        basis = [f"{row.duration} after {labels.get(start.type, start.type).lower()} on {iso(start.when)}"]
-        facts = [{"after": start.type, "on": iso(start.when), "duration": duration_facts(row.duration)}]
+        started = iso(start.when)
+        basis = [f"{words} after {label(start.type)} on {started}"]
+        facts = [{"after": start.type, "on": started, "duration": duration_facts(row.duration)}]
         roll = row.roll_to or ob.roll_to
         if roll and row.duration.unit in _ROLLING and not calendar.is_working_day(due):
             due = _rolled(calendar, due, roll)
@@ -110,8 +133,8 @@ def obligations(policy: PolicyVersion, labels: dict, instances, fired, index: Ev
             facts[0]["rolled"] = roll
         if ob.agreed_date and start.fields.get(ob.agreed_date):
             due = start.fields[ob.agreed_date]
-            basis = [f"the date agreed at the {labels.get(start.type, start.type).lower()} on {iso(start.when)}"]
-            facts = [{"agreed_at": start.type, "on": iso(start.when), "date": iso(due)}]
+            basis = [f"the date agreed at the {label(start.type)} on {started}"]
+            facts = [{"agreed_at": start.type, "on": started, "date": iso(due)}]
         found, days, _ = index.matching(ob.met_by)
         # one met_by event meets every instance open before it (all_open), or only the oldest (oldest_open)
         used = None if ob.one_event_meets == "all_open" else used_by_id.setdefault(ob.id, {})
@@ -144,15 +167,15 @@ def obligations(policy: PolicyVersion, labels: dict, instances, fired, index: Ev
             for move in ob.moved_by:
                 if not _matches(move.event, e):
                     continue
-                label = labels.get(e.type, e.type).lower()
+                moved = label(e.type)
                 if move.to_field and e.fields.get(move.to_field):
                     target["due"] = e.fields[move.to_field]
-                    target["basis"].append(f"{label} to {iso(target['due'])} on {e.on.isoformat()}")
+                    target["basis"].append(f"{moved} to {iso(target['due'])} on {e.on.isoformat()}")
                     target["facts"].append({"moved_by": e.type, "on": e.on.isoformat(), "to": iso(target["due"])})
                 elif move.extend_by or move.extend_field:
                     amount = move.extend_by or Duration(int(e.fields.get(move.extend_field) or 0), target["unit"])
                     target["due"] = _moved(target["calendar"], target["due"], amount, e, move.extend_field)
-                    target["basis"].append(f"{label} by {amount} on {e.on.isoformat()}")
+                    target["basis"].append(f"{moved} by {amount} on {e.on.isoformat()}")
                     target["facts"].append({"moved_by": e.type, "on": e.on.isoformat(), "by": duration_facts(amount),
                                             "to": iso(target["due"])})
     plans: dict[str, tuple] = {}
@@ -171,7 +194,7 @@ def obligations(policy: PolicyVersion, labels: dict, instances, fired, index: Ev
             status = "overdue" if as_of > due_day else "pending"
         entry = {"id": ob.id, "title": ob.title, "due": iso(due), "status": status,
                  "basis": "; ".join(inst["basis"]), "started_on": inst["start"].on.isoformat(),
-                 "met_on": met.on.isoformat() if met else None, "source": source_sentence(policy, ob.source),
+                 "met_on": met.on.isoformat() if met else None, "source": wording.source[ob.id],
                  "basis_facts": inst["facts"]}
         if inst["waived"] is not None and met is None:
             entry["waived_on"] = inst["waived"].on.isoformat()

@@ -267,3 +267,22 @@ def test_months_addition_never_raises_and_clamps(d, n):
 @given(days, st.integers(0, 9999))
 def test_hours_from_a_date_are_whole_days_rounded_up(d, n):
     assert (ENG.add(d, Duration(n, Unit.HOURS)) - d).days == -(-n // 24)
+
+
+@settings(max_examples=200)
+@given(nations, closures, days, st.integers(1, 700), st.booleans())
+def test_the_nth_working_day_either_way_is_the_first_with_n_between(nation, closed, d, n, forward):
+    """Working days are looked up in a list of the years around the start (not walked): the
+    answer, across year ends too, is a working day with exactly n working days from the start,
+    counted day by day by the holidays package, and the day before it has one fewer."""
+    cal = calendar_for(nation, closed)
+    if forward:
+        due = cal.add_working_days(d, n)
+        assert due > d and cal.is_working_day(due)
+        assert naive_working_days_between(nation, set(closed), d, due) == n
+        assert naive_working_days_between(nation, set(closed), d, due - timedelta(days=1)) == n - 1
+    else:
+        due = cal.subtract_working_days(d, n)
+        assert due < d and cal.is_working_day(due)
+        # the n - 1 working days between them, d itself not counted
+        assert naive_working_days_between(nation, set(closed), due, d - timedelta(days=1)) == n - 1
