@@ -6,8 +6,10 @@ what the first post saved, instead of saving the same events twice.
 Only the token's SHA-256 is stored (hearth.web.record_models.FormToken), tied to the user, the
 case and the form it was served for. A form shown again with errors keeps its token unused:
 the refusal rolls back with the save. Unused tokens older than a day are removed when new ones
-are issued. A post without the field (an old page, a script) is not protected, and not
-refused: the CSRF token still guards it.
+are issued. A post without the field, or with one that is not a token (a page cut short, one
+drawn before tokens, a script), saves nothing either: `refuse_missing` audits it as refused
+(400) and gives the words for the page, which is drawn again with what was typed and a fresh
+token, so submitting it again saves once. (The JSON API has its Idempotency-Key instead.)
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import delete, select, update
 
 from . import db
+from .audit import refused
 from .models import utcnow
 from .record_models import FormToken
 
@@ -26,6 +29,9 @@ FIELD = "hearth_form_token"
 URL_ARG = "once"           # the same token in the page's address (static/js/form-once.mjs puts it there)
 TOKEN_LENGTH = 43          # secrets.token_urlsafe(32)
 KEEP_UNUSED = timedelta(days=1)
+MISSING = "This page had expired or was not complete. Check your answers and submit again."
+MISSING_REASON = "form_token_missing"   # the audit's reason for a post without a token
+MISSING_STATUS = 400
 
 
 class AlreadyUsed(Exception):
@@ -71,12 +77,17 @@ def posted(form) -> str | None:
     return token if token and len(token) == TOKEN_LENGTH and token.isascii() else None
 
 
-def use(token: str | None, user_id: int, case_id: int | None, form_id: str) -> FormToken | None:
+def refuse_missing(obj_type: str, obj_id) -> str:
+    """A post that carries no token (posted() found none): nothing may be saved. Audited as
+    refused (MISSING_STATUS, which the page answers with); the message for its error summary."""
+    refused(MISSING_REASON, MISSING_STATUS, obj_type, obj_id)
+    return MISSING
+
+
+def use(token: str, user_id: int, case_id: int | None, form_id: str) -> FormToken:
     """Use the posted token up, in the caller's transaction (commit it with the save, roll it back
-    with a refusal). Raises AlreadyUsed when it was used (or is not this user's and form's);
-    None when the post carried no token."""
-    if token is None:
-        return None
+    with a refusal). Raises AlreadyUsed when it was used (or is not this user's and form's); a post
+    without one never gets here (refuse_missing)."""
     s = db.session()
     digest = _hash(token)
     same = [FormToken.token_hash == digest, FormToken.user_id == user_id, FormToken.form_id == form_id[:100]]

@@ -23,8 +23,8 @@ from hearth.web.filters import humanise
 from hearth.web.models import Case, Event, User
 
 import council_checks as checks
-from web_support import Demo, csrf_token, login
-from workflow_support import boxes
+from web_support import Demo, form_keys, login
+from workflow_support import fill
 
 
 def signed_in(app, role: str, council: str | None):
@@ -134,7 +134,7 @@ def new_case(app, council: str, on: date) -> int:
     client = signed_in(app, "worker", council)
     placement = next(iter(api.policy_on(council, on).vocabulary.placement_types))
     started = on - timedelta(days=400)
-    r = client.post("/cases/new", data={"csrf_token": csrf_token(client, "/cases/new"), "child_ref": f"GEN-{council}",
+    r = client.post("/cases/new", data={**form_keys(client, "/cases/new"), "child_ref": f"GEN-{council}",
                                         "placement_type": placement,
                                         "started": [str(started.day), str(started.month), str(started.year)]})
     assert r.status_code == 302, words(r.get_data(as_text=True))[:800]
@@ -152,12 +152,12 @@ def check_forms(app, council: str, case_id: int, on: date) -> None:
         url = f"/cases/{case_id}/forms/{form_id}"
         page = client.get(url)
         assert page.status_code == 200 and defn.title in words(page.get_data(as_text=True))
-        empty = client.post(url, data={"csrf_token": csrf_token(client, url)})
+        empty = client.post(url, data=form_keys(client, url))
         if empty.status_code == 200:
             assert "govuk-error-summary" in empty.get_data(as_text=True), form_id
         answers = checks.complete_answers(defn, on)
         before = events_on(app, case_id)
-        r = client.post(url, data=boxes(council, form_id, answers, on, csrf_token(client, url)))
+        r = fill(client, case_id, council, form_id, answers, on)
         if r.status_code == 200 and REASON_PREFIX in r.get_data(as_text=True):
             r = with_reasons(client, url, council, form_id, answers, on, r)
         assert r.status_code == 302, (form_id, words(r.get_data(as_text=True))[:1500])
@@ -175,7 +175,7 @@ def with_reasons(client, url: str, council: str, form_id: str, answers: dict, on
     reasons = {box["name"]: "Agreed with the chair beforehand, as the record says."
                for box in soup.select(f"textarea[name^={REASON_PREFIX}]")}
     assert reasons, form_id
-    return client.post(url, data=boxes(council, form_id, answers, on, csrf_token(client, url), **reasons))
+    return fill(client, None, council, form_id, answers, on, url=url, **reasons)
 
 
 # ------------------------------------------------------------------ the API

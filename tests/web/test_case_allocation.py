@@ -11,7 +11,7 @@ from sqlalchemy import select
 from hearth.web import db, tokens
 from hearth.web.models import AuditEntry, Case, CaseAllocation, Team, User
 
-from web_support import csrf_token, login
+from web_support import csrf_token, form_keys, login
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
 
@@ -95,7 +95,7 @@ def test_a_case_a_worker_opens_is_theirs_and_their_teams_from_its_first_day(app,
     placement_type = demo.cases[council][0].placement_type
     client = login_as(demo.email("worker", council))
     page = "/cases/new"
-    opened = client.post(page, data={"csrf_token": csrf_token(client, page), "child_ref": "OPEN-WEB",
+    opened = client.post(page, data={**form_keys(client, page), "child_ref": "OPEN-WEB",
                                      "placement_type": placement_type, "started": ["1", "1", "2024"]})
     assert opened.status_code == 302, opened.get_data(as_text=True)
     with app.app_context():

@@ -33,7 +33,7 @@ from hearth.engine import api
 from hearth.forms import formdata_for
 from hearth.forms.answers import to_json
 from hearth.rules.limits import MAX_EVENTS_PER_REQUEST, MAX_IDEMPOTENCY_KEY_LENGTH
-from hearth.web import db, tokens
+from hearth.web import db, form_tokens, tokens
 from hearth.web import workflow as wf
 from hearth.web.models import Case, Event, Submission, User
 
@@ -45,6 +45,7 @@ from web_support import Demo, csrf_token, login
 FORM = "application/x-www-form-urlencoded"
 NO_SUCH_ID = 2**31 - 1  # a case id in range that no test makes
 ROLES = ("worker", "manager")
+TOKEN_SHAPES = ("page",) * 6 + ("none", "bent")   # the one-time token: mostly as the page gives it
 
 
 class _Remember(logging.Handler):
@@ -97,6 +98,17 @@ class World:
             assert response.status_code == 302, response.get_data(as_text=True)[:500]
             self.clients[key] = (client, csrf_token(client, "/"))
         return self.clients[key]
+
+    def form_token(self, council: str, role: str, case_id: int | None, form_id: str, shape: str) -> list[tuple]:
+        """The one-time token field a post carries (hearth.web.form_tokens): as the form's page
+        would give it ("page"; issued directly, which spares every example a page drawn only
+        for its token), none, or one bent out of shape; both of those must save nothing."""
+        if shape == "none":
+            return []
+        with self.app.app_context():
+            user_id = db.session().scalar(select(User.id).where(User.email == self.demo.email(role, council)))
+            token = form_tokens.issue(user_id, case_id, form_id)
+        return [(form_tokens.FIELD, token if shape == "page" else token[:-1])]
 
     def bearer(self, council: str | None, role: str) -> dict:
         key = (council, role)
@@ -216,16 +228,20 @@ def test_form_posts_never_fail_and_refusals_store_nothing(world, data):
     valid = list(formdata_for(defn, answers).items(multi=True))
     boxes = data.draw(mutated_boxes(valid, number_boxes(defn, valid)), label="boxes")
     draft = data.draw(st.booleans(), label="save as draft")
+    once = data.draw(st.sampled_from(TOKEN_SHAPES), label="one-time token")
     url = f"/cases/{case_id}/forms/{form_id}"
     client, token = world.client(council, role)
-    pairs = [("csrf_token", token)] + boxes + ([("hearth_action", "draft")] if draft else [])
+    pairs = ([("csrf_token", token)] + world.form_token(council, role, case_id, form_id, once) + boxes
+             + ([("hearth_action", "draft")] if draft else []))
 
     before = world.measure()
     response = client.post(url, data=form_body(pairs), content_type=FORM)
     what = f"{role}@{council} POST {url} {pairs!r:.3000}"
     if whose == "other":  # 413: a body over the limit is refused before anything is looked up
         assert response.status_code in (404, 413), f"{what} reached another council's case: {response.status_code}"
-    world.check(what, response, before, stored_allowed=response.status_code == 302, case_id=case_id)
+    assert once == "page" or response.status_code in (400, 404, 413), f"{what} answered {response.status_code}"
+    world.check(what, response, before, stored_allowed=response.status_code == 302 and once == "page",
+                case_id=case_id)
 
     if response.status_code == 302 and draft:  # the draft it kept must open again, and submit
         resumed = world.drafts(case_id, form_id)[-1]
@@ -234,7 +250,8 @@ def test_form_posts_never_fail_and_refusals_store_nothing(world, data):
         before = world.measure()
         again = data.draw(mutated_boxes(valid, number_boxes(defn, valid)), label="resumed boxes")
         response = client.post(f"/cases/{case_id}/submissions/{resumed}", content_type=FORM,
-                               data=form_body([("csrf_token", token)] + again))
+                               data=form_body([("csrf_token", token)]
+                                              + world.form_token(council, role, case_id, form_id, "page") + again))
         world.check(f"submitting draft {resumed} with {again!r:.3000}", response, before,
                     stored_allowed=response.status_code == 302, case_id=case_id)
 
@@ -258,11 +275,14 @@ def test_new_case_posts_never_fail_and_refusals_store_nothing(world, data):
     boxes += [("started", part) for part in parts]
     if data.draw(st.booleans(), label="bend the boxes?"):
         boxes = data.draw(mutated_boxes(boxes), label="boxes")
+    once = data.draw(st.sampled_from(TOKEN_SHAPES), label="one-time token")
     client, token = world.client(council, role)
+    pairs = [("csrf_token", token)] + world.form_token(council, role, None, "new_case", once) + boxes
     before = world.measure()
-    response = client.post("/cases/new", data=form_body([("csrf_token", token)] + boxes), content_type=FORM)
-    world.check(f"{role}@{council} POST /cases/new {boxes!r:.3000}", response, before,
-                stored_allowed=response.status_code == 302)
+    response = client.post("/cases/new", data=form_body(pairs), content_type=FORM)
+    assert once == "page" or response.status_code in (400, 413), f"POST /cases/new {pairs!r:.3000}"
+    world.check(f"{role}@{council} POST /cases/new {pairs!r:.3000}", response, before,
+                stored_allowed=response.status_code == 302 and once == "page")
 
 
 # --- the JSON API -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from hearth.web import db
 from hearth.web.models import AuditEntry, Case, Event, Submission
 
 from api_support import api_policies, audits, bearer, count  # noqa: F401 - fixtures
-from web_support import csrf_token, login
+from web_support import csrf_token, form_keys, login
 from workflow_support import fill, new_case
 
 TODAY = date(2026, 12, 18)
@@ -290,14 +290,14 @@ def test_drafts_keep_only_the_forms_own_boxes_within_a_size(app, client, demo, b
     # The web keeps only the boxes the form has.
     web = login_as("worker@swindon.demo")
     form_url = f"/cases/{case.id}/forms/record_event"
-    token = csrf_token(web, form_url)
-    r = web.post(form_url, data={"csrf_token": token, "hearth_action": "draft", "details": "kept",
+    keys = form_keys(web, form_url)   # a draft leaves the page's one-time token unused
+    r = web.post(form_url, data={**keys, "hearth_action": "draft", "details": "kept",
                                  "smuggled": "y" * 1000})
     assert r.status_code == 302
     with app.app_context():
         draft = db.session().scalars(select(Submission).where(Submission.status == "draft")).all()[-1]
         assert draft.data["_boxes"] == {"details": ["kept"]}
-    r = web.post(form_url, data={"csrf_token": token, "hearth_action": "draft",
+    r = web.post(form_url, data={**keys, "hearth_action": "draft",
                                  "details": "z" * (MAX_DRAFT_BYTES + 1)})
     assert r.status_code in (200, 413, 422) and r.status_code != 302
 

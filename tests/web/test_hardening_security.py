@@ -17,7 +17,7 @@ from hearth.web.db import engine_for
 from hearth.web.models import ApiToken, AuditEntry, Case, LoginThrottle, Submission, utcnow
 
 from api_support import api_policies, bearer, count  # noqa: F401 - fixtures
-from web_support import csrf_token, login, make_app
+from web_support import csrf_token, form_keys, login, make_app
 
 
 def audit_entries(app, **where) -> list[AuditEntry]:
@@ -229,7 +229,7 @@ def test_audit_page_number_out_of_range_is_not_a_500(app, demo, login_as, page):
 def test_a_nul_in_a_child_reference_is_a_form_error(app, demo, login_as):
     client = login_as(demo.email("worker", demo.home))
     before = count(app, Case)
-    r = client.post("/cases/new", data={"csrf_token": csrf_token(client, "/cases/new"), "child_ref": "C-\x00-1",
+    r = client.post("/cases/new", data={**form_keys(client, "/cases/new"), "child_ref": "C-\x00-1",
                                         "placement_type": "other", "started": ["1", "1", "2025"]})
     page = r.get_data(as_text=True)
     assert r.status_code in (200, 422) and "There is a problem" in page and "control character" in page

@@ -13,7 +13,7 @@ from hearth.web.evaluation import evaluate_case
 from hearth.web.models import AuditEntry, Case
 
 from api_support import bearer  # noqa: F401 - fixture
-from web_support import csrf_token
+from web_support import form_keys
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
 
@@ -49,7 +49,7 @@ def test_a_placement_after_the_service_day_is_refused_alike(app, demo, login_as,
     error = answer.get_json()["errors"][0]
     assert error["field"] == "placement.started"
     client = login_as("worker@swindon.demo")
-    page = client.post("/cases/new", data={"csrf_token": csrf_token(client, "/cases/new"), "child_ref": "WEB-1",
+    page = client.post("/cases/new", data={**form_keys(client, "/cases/new"), "child_ref": "WEB-1",
                                            "placement_type": "ifa_foster",
                                            "started": [str(started.day), str(started.month), str(started.year)]})
     assert page.status_code == 200
@@ -63,7 +63,7 @@ def test_a_case_opened_by_page_or_api_is_the_same_record(app, demo, login_as, be
         "child": {"ref": "API-2"}, "placement": {"type": "ifa_foster", "started": started.isoformat()}})
     assert answer.status_code == 201, answer.get_json()
     client = login_as("worker@swindon.demo")
-    page = client.post("/cases/new", data={"csrf_token": csrf_token(client, "/cases/new"), "child_ref": "WEB-2",
+    page = client.post("/cases/new", data={**form_keys(client, "/cases/new"), "child_ref": "WEB-2",
                                            "placement_type": "ifa_foster",
                                            "started": [str(started.day), str(started.month), str(started.year)]})
     assert page.status_code == 302

@@ -15,7 +15,7 @@ from hearth.web import db
 from hearth.web.models import AuditAction, AuditEntry, Case, Event, Submission
 
 from records_support import signed_in, url
-from web_support import csrf_token
+from web_support import form_keys
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
 REF = "SAR-0001"
@@ -27,9 +27,9 @@ def open_case(app, demo, council: str) -> int:
     page = url(app, "new_case.new")
     form = {"child_ref": REF, "placement_type": demo.cases[council][0].placement_type,
             "started": ["1", "1", "2024"], "child_date_of_birth": ["14", "6", "2999"]}
-    refused = worker.post(page, data={"csrf_token": csrf_token(worker, page), **form})
+    refused = worker.post(page, data={**form_keys(worker, page), **form})
     assert "The child&#39;s date of birth must be today or in the past" in refused.get_data(as_text=True)
-    opened = worker.post(page, data={"csrf_token": csrf_token(worker, page), **form,
+    opened = worker.post(page, data={**form_keys(worker, page), **form,
                                      "child_date_of_birth": ["14", "6", "2012"]})
     assert opened.status_code == 302
     case_id = int(opened.headers["Location"].rstrip("/").rsplit("/", 1)[1])

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from hearth.web import db
 from hearth.web.models import AuditEntry, Case, Event, Submission
 
-from web_support import csrf_token
+from web_support import csrf_token, form_keys
 from workflow_support import boxes, fill, gate
 
 TODAY = date(2026, 12, 18)
@@ -36,8 +36,7 @@ def test_failed_validation_keeps_what_was_typed_and_saves_nothing(app, demo, log
     client = login_as("worker@swindon.demo")
     case = _case(demo, "swindon")
     url = f"/cases/{case.id}/forms/meeting_decision"
-    token = csrf_token(client, url)
-    r = client.post(url, data={"csrf_token": token, "decision_date-day": "31", "decision_date-month": "2",
+    r = client.post(url, data={**form_keys(client, url), "decision_date-day": "31", "decision_date-month": "2",
                                "decision_date-year": "2026", "details": "Typed <notes> & more",
                                "chair": "fostering_manager"})
     page = r.get_data(as_text=True)
@@ -54,8 +53,7 @@ def test_draft_saves_invalid_answers_and_resumes_them(app, demo, login_as, pinne
     client = login_as("worker@gateshead.demo")
     case = _case(demo, "gateshead")
     url = f"/cases/{case.id}/forms/funding_request"
-    token = csrf_token(client, url)
-    r = client.post(url, data={"csrf_token": token, "hearth_action": "draft", "request_date-day": "40",
+    r = client.post(url, data={**form_keys(client, url), "hearth_action": "draft", "request_date-day": "40",
                                "request_date-month": "12", "request_date-year": "2026", "reason": "Half a thought"})
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/cases/{case.id}#drafts")
     with app.app_context():
@@ -87,9 +85,12 @@ def test_draft_saves_invalid_answers_and_resumes_them(app, demo, login_as, pinne
 def test_posts_need_a_csrf_token(app, demo, login_as, pinned):
     client = login_as("worker@swindon.demo")
     case = _case(demo, "swindon")
-    data = boxes("swindon", "record_event", {"event_date": "2026-12-17", "what": "missing_episode"}, TODAY, "")
+    url = f"/cases/{case.id}/forms/record_event"
+    data = boxes("swindon", "record_event", {"event_date": "2026-12-17", "what": "missing_episode"}, TODAY, "",
+                 hearth_form_token=form_keys(client, url)["hearth_form_token"])
     del data["csrf_token"]
-    assert client.post(f"/cases/{case.id}/forms/record_event", data=data).status_code == 400
+    answer = client.post(f"/cases/{case.id}/forms/record_event", data=data)
+    assert answer.status_code == 400 and "Your form has expired" in answer.get_data(as_text=True)  # CSRF
     data.add("hearth_action", "draft")
     assert client.post(f"/cases/{case.id}/forms/record_event", data=data).status_code == 400
     assert client.post("/cases/new", data={"child_ref": "X-1"}).status_code == 400
@@ -202,13 +203,13 @@ def test_new_case_page(app, demo, login_as, pinned):
     client = login_as("worker@swindon.demo")
     page = client.get("/cases/new").get_data(as_text=True)
     assert "Independent fostering agency (IFA) foster carers" in page  # from the vocabulary
-    token = csrf_token(client, "/cases/new")
-    r = client.post("/cases/new", data={"csrf_token": token, "child_ref": demo.refs("swindon")[0],
+    keys = form_keys(client, "/cases/new")
+    r = client.post("/cases/new", data={**keys, "child_ref": demo.refs("swindon")[0],
                                         "placement_type": "ifa_foster", "started": ["1", "13", "2026"]})
     page = r.get_data(as_text=True)
     assert r.status_code == 200 and "<title>Error: " in page
     assert "must be a real date" in page and "There is already a case" not in page  # checked after the date
-    r = client.post("/cases/new", data={"csrf_token": token, "child_ref": demo.refs("swindon")[0],
+    r = client.post("/cases/new", data={**keys, "child_ref": demo.refs("swindon")[0],
                                         "placement_type": "ifa_foster", "started": ["1", "12", "2026"]})
     assert "There is already a case for child" in r.get_data(as_text=True)
     assert client.get(f"/cases/{demo.cases['gateshead'][0].id}/forms/record_event").status_code == 404
@@ -258,9 +259,7 @@ def test_arranging_a_meeting_starts_with_the_policys_invitees_ticked(app, demo, 
         assert [box["value"] for box in soup.select("input[name=invited][checked]")] == ticked[:2]
 
     # a draft resumes with the worker's own ticks, not the policy's
-    r = client.post(f"/cases/{case.id}/forms/schedule_meeting",
-                    data=boxes(council, "schedule_meeting", {"invited": ticked[:1]}, TODAY,
-                               csrf_token(client, f"/cases/{case.id}/forms/schedule_meeting"), hearth_action="draft"))
+    r = fill(client, case.id, council, "schedule_meeting", {"invited": ticked[:1]}, TODAY, hearth_action="draft")
     assert r.status_code == 302
     with app.app_context():
         draft = db.session().scalar(select(Submission).where(Submission.case_id == case.id,

@@ -137,6 +137,19 @@ def csrf_token(client, path: str = "/login") -> str:
     return m.group(1) or m.group(2)
 
 
+FORM_TOKEN_RE = re.compile(r'name="hearth_form_token" value="([^"]+)"')
+
+
+def form_keys(client, path: str) -> dict[str, str]:
+    """The hidden fields a browser posts with the form at `path`, read from the page as drawn:
+    the CSRF token and the one-time form token (hearth.web.form_tokens), which every form that
+    records on a case must carry."""
+    html = client.get(path).get_data(as_text=True)
+    csrf, once = CSRF_RE.search(html), FORM_TOKEN_RE.search(html)
+    assert csrf and once, f"no CSRF token or form token on {path}"
+    return {"csrf_token": csrf.group(1) or csrf.group(2), "hearth_form_token": once.group(1)}
+
+
 SECRET_RE = re.compile(r'id="two-factor-secret"[^>]*>([A-Z2-7 ]+)<')
 
 

@@ -6,7 +6,7 @@ from datetime import date
 
 from werkzeug.datastructures import MultiDict
 
-from web_support import csrf_token
+from web_support import form_keys
 
 
 def definition(council: str, form_id: str, on: date):
@@ -15,6 +15,8 @@ def definition(council: str, form_id: str, on: date):
 
 
 def boxes(council: str, form_id: str, answers: dict, on: date, token: str, **extra) -> MultiDict:
+    """The form's answers as its boxes post them, with the CSRF `token` and any `extra` fields
+    (a browser's post also carries the page's one-time token: pass `hearth_form_token`)."""
     from hearth.forms import formdata_for
     data = formdata_for(definition(council, form_id, on), answers)
     data.add("csrf_token", token)
@@ -23,11 +25,13 @@ def boxes(council: str, form_id: str, answers: dict, on: date, token: str, **ext
     return data
 
 
-def fill(client, case_id: int, council: str, form_id: str, answers: dict, on: date, url: str | None = None,
+def fill(client, case_id: int | None, council: str, form_id: str, answers: dict, on: date, url: str | None = None,
          **extra):
+    """Open the form's page (`url`, or the case's form), as a browser would, and post the answers
+    with its hidden fields."""
     url = url or f"/cases/{case_id}/forms/{form_id}"
-    token = csrf_token(client, url)
-    return client.post(url, data=boxes(council, form_id, answers, on, token, **extra))
+    keys = form_keys(client, url)
+    return client.post(url, data=boxes(council, form_id, answers, on, keys.pop("csrf_token"), **keys, **extra))
 
 
 def answer(app, case_id: int) -> dict:
@@ -50,8 +54,7 @@ def gate(app, case_id: int, action: str) -> str | None:
 
 
 def new_case(client, ref: str, placement: str, started: date) -> int:
-    token = csrf_token(client, "/cases/new")
-    r = client.post("/cases/new", data={"csrf_token": token, "child_ref": ref, "placement_type": placement,
+    r = client.post("/cases/new", data={**form_keys(client, "/cases/new"), "child_ref": ref, "placement_type": placement,
                                         "started": [str(started.day), str(started.month), str(started.year)]})
     assert r.status_code == 302, r.get_data(as_text=True)
     return int(r.headers["Location"].rsplit("/", 1)[1])

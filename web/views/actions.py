@@ -2,9 +2,9 @@
 
 Both are events recorded through hearth.web.workflow.record_events (so the policy check follows
 and each event is audited), each with an audit entry of its own naming the action, a one-time
-form token (hearth.web.form_tokens) so Back then Submit saves nothing twice, CSRF, and the case
-scoped to the user's council (a case or action of another council is a 404). Social workers and
-managers of the council may do both.
+form token (hearth.web.form_tokens) so Back then Submit saves nothing twice and a post without one
+saves nothing, CSRF, and the case scoped to the user's council (a case or action of another
+council is a 404). Social workers and managers of the council may do both.
 """
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def _not_open(case: Case, action: tracked.Action):
     return redirect(url_for(".action", case_id=case.id, action_id=action.id))
 
 
-def _record(case: Case, action: tracked.Action, event: dict, what: str, form_id: str, token: str | None):
+def _record(case: Case, action: tracked.Action, event: dict, what: str, form_id: str, token: str):
     """Record the event (Refused: nothing saved) with the action's own audit entry; None when saved."""
     try:
         form_tokens.use(token, current_user().id, case.id, form_id)
@@ -112,9 +112,11 @@ def complete(case_id: int, action_id: int):
     if not found.is_open:
         return _not_open(case, found)
     form_id = f"action_done:{found.id}"
-    form, problems = CompleteForm(), []
+    form, problems, status = CompleteForm(), [], 200
     token = form_tokens.posted(request.form) if request.method == "POST" else None
-    if form.validate_on_submit():
+    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
+        problems, status = [{"text": form_tokens.refuse_missing("action", found.id)}], form_tokens.MISSING_STATUS
+    elif form.validate_on_submit():
         event = {"type": tracked.COMPLETED, "on": today().isoformat(), "action": str(found.id)}
         if form.note.data and form.note.data.strip():
             event["details"] = form.note.data.strip()
@@ -127,7 +129,7 @@ def complete(case_id: int, action_id: int):
         problems = [{"text": message} for message in outcome]
     token = token or form_tokens.issue(current_user().id, case.id, form_id)
     return render_template("actions/complete.html", case=case, action=found, form=form, problems=problems,
-                           token=token, token_field=form_tokens.FIELD, on=today())
+                           token=token, token_field=form_tokens.FIELD, on=today()), status
 
 
 @bp.route("/<int:case_id>/actions/<int:action_id>/change", methods=["GET", "POST"])
@@ -145,9 +147,11 @@ def change(case_id: int, action_id: int):
         form.owner.choices.append((found.owner_role, role_label(found.owner_role)))
     if request.method == "GET":
         form.owner.data = found.owner_role
-    problems = []
+    problems, status = [], 200
     token = form_tokens.posted(request.form) if request.method == "POST" else None
-    if form.validate_on_submit():
+    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
+        problems, status = [{"text": form_tokens.refuse_missing("action", found.id)}], form_tokens.MISSING_STATUS
+    elif form.validate_on_submit():
         event = {"type": tracked.CHANGED, "on": today().isoformat(), "action": str(found.id),
                  "reason": form.reason.data.strip()}
         if form.due.data is not None and form.due.data != found.due:
@@ -163,4 +167,4 @@ def change(case_id: int, action_id: int):
         problems = [{"text": message} for message in outcome]
     token = token or form_tokens.issue(current_user().id, case.id, form_id)
     return render_template("actions/change.html", case=case, action=found, form=form, problems=problems,
-                           token=token, token_field=form_tokens.FIELD)
+                           token=token, token_field=form_tokens.FIELD), status

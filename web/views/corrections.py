@@ -121,13 +121,18 @@ def correct(case_id: int, submission_id: int):
     Form = build_form_class(defn, base=FlaskForm)
     problems: list[dict] = []
     reason = ""
+    status = 200
     token = form_tokens.posted(request.form) if request.method == "POST" else None
     if request.method == "GET":
         token, used = form_tokens.for_page(current_user().id, case.id, f"correct:{sub.id}",
                                            request.args.get(form_tokens.URL_ARG))
         if used is not None:  # Back to the page after the correction was saved
             return render_template("workflow/already_saved.html", case=case, defn=defn, saved=used.submission_id)
-    if request.method == "POST":
+    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
+        problems, status = [{"text": form_tokens.refuse_missing("form", defn.id)}], form_tokens.MISSING_STATUS
+        form = Form(request.form, today=today())
+        reason = request.form.get(REASON_FIELD, "").strip()
+    elif request.method == "POST":
         form = Form(request.form, today=today())
         reason = request.form.get(REASON_FIELD, "").strip()
         if not reason:
@@ -163,7 +168,7 @@ def correct(case_id: int, submission_id: int):
     head, sep, tail = body.rpartition('<div class="govuk-button-group">')
     body = head + box + sep + tail if sep else body
     return render_template("workflow/correct.html", case=case, sub=sub, defn=defn, problems=problems,
-                           body=form_tokens.with_token(Markup(body), token))
+                           body=form_tokens.with_token(Markup(body), token)), status
 
 
 @bp.route("/<int:case_id>/reopen", methods=["GET", "POST"])

@@ -82,12 +82,15 @@ def new():
     form = NewCaseForm()
     types = policy.vocabulary.placement_types if policy else {}
     form.placement_type.choices = [(k, _label(v) or k) for k, v in types.items()]
+    problems, status = [], 200
     token = form_tokens.posted(request.form) if request.method == "POST" else None
     if request.method == "GET":
         token, used = form_tokens.for_page(user.id, None, FORM_ID, request.args.get(form_tokens.URL_ARG))
         if used is not None and used.case_id is not None:  # Back to the page after it opened the case
             return _already_opened(used.case_id)
-    if form.validate_on_submit():
+    if request.method == "POST" and token is None:  # nothing opened; drawn again as typed, with a fresh token
+        problems, status = [{"text": form_tokens.refuse_missing("form", FORM_ID)}], form_tokens.MISSING_STATUS
+    elif form.validate_on_submit():
         s = db.session()
         ref = form.child_ref.data.strip()
         try:
@@ -110,7 +113,8 @@ def new():
                 s.commit()
                 return redirect(url_for("cases.show", case_id=case.id))
     token = token or form_tokens.issue(user.id, None, FORM_ID)
-    return render_template("workflow/new_case.html", form=form, form_token=token, token_field=form_tokens.FIELD)
+    return render_template("workflow/new_case.html", form=form, form_token=token, token_field=form_tokens.FIELD,
+                           problems=problems), status
 
 
 def _already_opened(case_id: int):

@@ -125,12 +125,17 @@ def _fill(case: Case, defn, draft: Submission | None):
     refused_title = None
     prefill = None
     checked: dict = {"warnings": [], "reasons": {}, "problems": {}}  # the record against the policy
+    status = 200
     token = form_tokens.posted(request.form) if request.method == "POST" else None
     if request.method == "GET":
         token, used = form_tokens.for_page(current_user().id, case.id, defn.id, request.args.get(form_tokens.URL_ARG))
         if used is not None:
             return already_saved(case, defn, used)
-    if request.method == "POST":
+    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
+        refused, refused_title = [form_tokens.refuse_missing("form", defn.id)], "There is a problem"
+        form = Form(request.form, today=today())
+        status = form_tokens.MISSING_STATUS
+    elif request.method == "POST":
         form = Form(request.form, today=today())
         if request.form.get(ACTION) == "draft":
             try:
@@ -179,7 +184,8 @@ def _fill(case: Case, defn, draft: Submission | None):
                            refused=refused, refused_title=refused_title, refused_description=(
                                "Nothing has been saved." if refused_title else None),
                            prefill=prefill, entry_problems=_entry_problems(checked),
-                           body=form_tokens.with_token(_with_warnings(_with_draft_button(form, action), checked), token))
+                           body=form_tokens.with_token(_with_warnings(_with_draft_button(form, action), checked), token)
+                           ), status
 
 
 def _checked_against_policy(case: Case, defn, answers: dict) -> dict:
