@@ -25,7 +25,7 @@ from .case import Case, Event
 from .event_index import EventIndex
 from .facts import build_fact, point_record, reads_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
-                      event_types_mentioned, finding_words, matching_events)
+                      event_types_mentioned, events_named, finding_words, matching_events)
 from .lru import LRU
 from .obligations import Wording, iso as _iso, obligations, source_sentence as _source
 from .policy import PolicyVersion
@@ -44,8 +44,9 @@ class CompiledPolicy:
     fact_plans: dict = field(default_factory=dict)  # (kind, key) -> hearth.engine.facts.FactPlan, as built
     trigger_events: frozenset = frozenset()  # every event type that makes some trigger checkable
     invitee_rules: tuple = ()         # the rule of each invitees row, in order
+    trigger_rules: dict = field(default_factory=dict)  # a trigger's rule -> (the trigger, its event types)
     wording: Wording | None = None    # how its deadlines' and duties' instances are worded
-    _sentences: dict = field(default_factory=dict)  # id(condition) -> (its words, the condition)
+    _sentences: dict = field(default_factory=dict)  # id(condition), or ("named", id(atom)) -> (words, it)
     _parts: dict = field(default_factory=dict)  # (part, rows that held) -> the part, marshalled
 
     def sentence(self, cond) -> str:
@@ -55,6 +56,14 @@ class CompiledPolicy:
             # the condition is kept beside its words, so its id names no other while the policy lives
             found = self._sentences[id(cond)] = (describe(cond, self.labels), cond)
         return found[0]
+
+    def finding_words(self, atom, facts: dict) -> str:
+        """A finding of this policy's condition in words (hearth.engine.history.finding_words),
+        the events it looks for named once."""
+        found = self._sentences.get(("named", id(atom)))
+        if found is None:
+            found = self._sentences[("named", id(atom))] = (events_named(atom, self.labels), atom)
+        return finding_words(atom, facts, self.labels, found[0])
 
     def part(self, key: tuple, build: Callable[[], dict]) -> dict:
         """A part of the answer that depends only on which of its rows held (``key``), built once
@@ -183,7 +192,8 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
     return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms, trigger_types, labels, see_firings,
                           trigger_events=frozenset().union(*trigger_types.values()),
                           invitee_rules=tuple(f"invitees:{i}" for i in range(len(policy.invitees))),
-                          wording=Wording(policy, labels))
+                          wording=Wording(policy, labels),
+                          trigger_rules={f"trigger:{t.id}": (t, trigger_types[t.id]) for t in policy.triggers})
 
 
 def _atoms_in(cond, atoms: Atoms) -> set:
@@ -346,16 +356,15 @@ def _invitees(cp: CompiledPolicy, fired: set) -> dict:
 def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
     latest: dict[str, tuple] = {}
     dates: dict[str, list] = {}
-    names = [(t, f"trigger:{t.id}", cp.trigger_types[t.id]) for t in cp.policy.triggers]
-    fired_at: dict = {}  # point -> the names of the rules that fired there
+    rules = cp.trigger_rules
+    fired_at: dict = {}  # point -> the triggers whose rules fired there
     for no, name in fired:
-        fired_at.setdefault(no, set()).add(name)
+        found = rules.get(name)
+        if found is not None:
+            fired_at.setdefault(no, []).append(found)
     for no, event, point in points:
-        here = fired_at.get(no)
-        if not here:
-            continue
-        for t, name, types in names:
-            if name in here and event.type in types:
+        for t, types in fired_at.get(no, ()):
+            if event.type in types:
                 ctx.firings.append((event.seq, t.id))
                 latest[t.id] = (event, point)
                 dates.setdefault(t.id, []).append(event.on.isoformat())
@@ -365,7 +374,7 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
             continue
         event, point = latest[t.id]
         findings = event_findings(t.when, point, ctx)
-        reasons = [finding_words(atom, facts, cp.labels) for atom, facts in findings]
+        reasons = [cp.finding_words(atom, facts) for atom, facts in findings]
         out.append({"rule": t.id, "title": t.title, "on": event.on.isoformat(),
                     "because": "; ".join(reasons) or cp.sentence(t.when),
                     "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source),
@@ -387,7 +396,7 @@ def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
 
     def found(cond) -> tuple[str, list]:
         findings = event_findings(cond, now, ctx)
-        return "; ".join(finding_words(atom, facts, cp.labels) for atom, facts in findings), \
+        return "; ".join(cp.finding_words(atom, facts) for atom, facts in findings), \
             [facts for _, facts in findings]
 
     for g in policy.gates:

@@ -215,13 +215,20 @@ def event_findings(cond, point: Point, ctx: Context) -> list[tuple]:
     return findings
 
 
-def finding_words(atom: EventCond, facts: dict, labels: dict) -> str:
-    """One finding in plain English: '3 × missing episode or absence between A and B: dates'."""
-    names = _plural([labels.get(t, t) for t in atom.types], 1)
+def finding_words(atom: EventCond, facts: dict, labels: dict, named: str | None = None) -> str:
+    """One finding in plain English: '3 × missing episode or absence between A and B: dates'.
+    ``named``: the atom's events_named(), when the caller keeps it."""
+    named = events_named(atom, labels) if named is None else named
     if facts.get("counted"):
         span = f"between {facts['from']} and {facts['to']}" if "from" in facts else f"up to {facts['to']}"
-        return f"{facts['count']} × {names}{_where_words(atom.where)} {span}: {', '.join(facts['dates'])}"
-    return f"{names}{_where_words(atom.where)} on {facts['on']}"
+        return f"{facts['count']} × {named} {span}: {', '.join(facts['dates'])}"
+    return f"{named} on {facts['on']}"
+
+
+def events_named(atom: EventCond, labels: dict) -> str:
+    """What an event condition looks for, as a finding names it: 'missing episode or absence
+    (placement type is ifa_foster)'."""
+    return _plural([labels.get(t, t) for t in atom.types], 1) + _where_words(atom.where)
 
 
 def _where_words(tests) -> str:
