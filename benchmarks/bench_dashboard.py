@@ -10,11 +10,12 @@ who sees every case), it times, each as the median of --repeat requests:
   - the case page              GET /cases/<id>
   - the dashboard's first page GET /
   - a page deep in the list    GET /?page=200
-  - a search                   GET /?search=B-01
+  - a search by reference      GET /?search=B-01     (1,000 of the cases)
+  - a search by worker         GET /?search=<the name of the council's last worker>
 
 and prints each beside the case page's time with the target (at most 3 times). Last, the
 first page after the day has turned (every summary stale: the page refreshes its own 25 rows)
-is timed once. Exits 1 when the first page misses the target. The files are removed however
+is timed once. Exits 1 when any page timed against the case page misses the target. The files are removed however
 it ends.
 
     python benchmarks/bench_dashboard.py              # 10,000 cases, 20 requests a page
@@ -33,6 +34,7 @@ import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 from hearth.web import case_summaries, create_app
 from hearth.web.seed import DEMO_PASSWORD
@@ -48,14 +50,14 @@ PATTERNS = ((("stability_concern_raised", 3),), (("missing_episode", 20),),
             (("stability_concern_raised", 40), ("stability_meeting_held", 30)), ())
 
 
-def add_cases(path: Path, count: int, today: date) -> tuple[str, str, int]:
-    """``count`` open cases for the first council with a demo manager: its manager's email,
-    the council and one case's id."""
+def add_cases(path: Path, count: int, today: date) -> tuple[str, str, int, str]:
+    """``count`` open cases for the first council with a demo manager, shared by its workers in
+    turn: its manager's email, the council, one case's id and its last worker's name."""
     with sqlite3.connect(path) as db:
         manager, council = db.execute("SELECT email, council_id FROM users WHERE role = 'manager' "
                                       "ORDER BY council_id, id LIMIT 1").fetchone()
-        workers = [row[0] for row in db.execute("SELECT id FROM users WHERE role = 'worker' AND council_id = ?",
-                                                (council,))]
+        workers = db.execute("SELECT id, name FROM users WHERE role = 'worker' AND council_id = ? ORDER BY id",
+                             (council,)).fetchall()
         placement, recorder = db.execute("SELECT placement_type, worker_id FROM cases WHERE council_id = ? "
                                          "ORDER BY id LIMIT 1", (council,)).fetchone()
         first = (db.execute("SELECT max(id) FROM cases").fetchone()[0] or 0) + 1
@@ -63,13 +65,14 @@ def add_cases(path: Path, count: int, today: date) -> tuple[str, str, int]:
                        "status, created_at, restricted, next_planned_late, summary_revision) "
                        "VALUES (?, ?, ?, ?, ?, ?, 'open', ?, 0, 0, 0)",
                        [(first + n, council, f"B-{n:05d}", placement, (today - timedelta(days=400)).isoformat(),
-                         workers[n % len(workers)] if workers else None, f"{today} 09:00:00") for n in range(count)])
+                         workers[n % len(workers)][0] if workers else None, f"{today} 09:00:00")
+                        for n in range(count)])
         db.executemany("INSERT INTO events (case_id, type, \"on\", fields, recorded_by_id, recorded_at) "
                        "VALUES (?, ?, ?, '{}', ?, ?)",
                        [(first + n, kind, (today - timedelta(days=days + n % 7)).isoformat(), recorder,
                          f"{today} 09:00:00")
                         for n in range(count) for kind, days in PATTERNS[n % len(PATTERNS)]])
-    return manager, council, first
+    return manager, council, first, workers[-1][1] if workers else "nobody"
 
 
 def signed_in(app, email: str):
@@ -108,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                    HEARTH_POLICIES=os.environ.get("HEARTH_POLICIES", str(REPO / "policies")))
         for step in (("db", "upgrade"), ("policy", "import"), ("db", "seed-demo")):
             hearth(*step, env=env)
-        manager, council, case_id = add_cases(tmp / "hearth.db", args.cases, today)
+        manager, council, case_id, worker_name = add_cases(tmp / "hearth.db", args.cases, today)
         os.environ.update({key: env[key] for key in ("HEARTH_ENV", "HEARTH_INSTANCE", "DATABASE_URL", "SECRET_KEY",
                                                      "HEARTH_POLICIES")})
         app = create_app({"HEARTH_TODAY": today})
@@ -123,10 +126,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'case page':<28} {case_page:8.1f} ms")
         missed = False
         for name, url in (("dashboard, first page", "/"), ("dashboard, page 200", "/?page=200"),
-                          ("dashboard, a search", "/?search=B-01")):
+                          ("search by reference", "/?search=B-01"),
+                          ("search by worker", f"/?{urlencode({'search': worker_name})}")):
             took = median_ms(client, url, args.repeat)
             ratio = took / case_page
-            missed |= url == "/" and ratio > TARGET
+            missed |= ratio > TARGET
             print(f"{name:<28} {took:8.1f} ms  {ratio:4.2f}× the case page (target ≤ {TARGET:g}×)"
                   f"{'' if ratio <= TARGET else '  MISSED'}")
         app.config["HEARTH_TODAY"] = today + timedelta(days=1)

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, MetaData,
-                        String, Text, TypeDecorator, UniqueConstraint, event, false)
+                        String, Text, TypeDecorator, UniqueConstraint, event, false, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 
@@ -199,9 +199,11 @@ class Case(Base):
     __table_args__ = (
         CheckConstraint("status IN ('open', 'closed')", name="status"),
         Index("ix_cases_council_id_child_ref", "council_id", "child_ref", unique=True),
-        # The dashboard's counts and sort read only this index, not the rows (case_summaries).
+        # The dashboard's counts, sort, filters and search (by the reference's lower case) read only
+        # this index, not the rows (case_summaries; hearth.web.views.dashboard).
         Index("ix_cases_summary", "council_id", "status", "restricted", "next_status", "next_due", "child_ref",
-              "summary_as_of", "summary_policy_hash"),
+              "summary_as_of", "summary_policy_hash", "worker_id", "team_id", "next_due_on",
+              text("lower(child_ref)")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

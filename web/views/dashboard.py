@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from math import ceil
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import Select, case as sql_case, func, or_, select
+from sqlalchemy import Select, and_, case as sql_case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from .. import actions, case_summaries, db, entry_warnings, funding
@@ -119,16 +119,18 @@ def _scope(worker: str, team: str, search: str) -> Select:
         workers = select(User.id).where(User.council_id == current_user().council_id,
                                         or_(func.lower(User.name).like(pattern, escape="\\"),
                                             func.lower(User.email).like(pattern, escape="\\")))
+        # lower(child_ref) and worker_id are in the summary index: the search reads it, not the rows.
         stmt = stmt.where(or_(func.lower(Case.child_ref).like(pattern, escape="\\"), Case.worker_id.in_(workers)))
     return stmt
 
 
-def _with_status(stmt: Select, status: str) -> Select:
+def _status_condition(status: str):
+    """The SQL condition of the status chosen; None for any status."""
     if status == "week":
-        return stmt.where(Case.next_status == "pending", Case.next_due_on <= end_of_week(today()))
+        return and_(Case.next_status == "pending", Case.next_due_on <= end_of_week(today()))
     if status in ("overdue", "decision", "none"):
-        return stmt.where(Case.next_status == status)
-    return stmt
+        return Case.next_status == status
+    return None
 
 
 def _summarise_changed(scope: Select) -> int:
@@ -176,9 +178,12 @@ def listing(worker: str, status: str, team: str = "all", search: str = "", page:
     """One page of the dashboard (every row with size=None) for these filters."""
     s = db.session()
     scope = _scope(worker, team, search)
-    chosen = _with_status(scope, status)
+    condition = _status_condition(status)
+    chosen = scope if condition is None else scope.where(condition)
     policy = policy_in_force(current_user().council_id) if current_user().council_id else None
-    counts = (scope.with_only_columns(func.count(Case.id).filter(chosen.whereclause),
+    # The first count filters by the status alone: the scope (a search, say) is the WHERE's, once.
+    chosen_count = func.count(Case.id) if condition is None else func.count(Case.id).filter(condition)
+    counts = (scope.with_only_columns(chosen_count,
                                       func.count(Case.id).filter(case_summaries.not_current(today(), policy)),
                                       func.count(Case.id).filter(Case.summary_as_of.is_(None)))
               .order_by(None))
