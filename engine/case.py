@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_json_quickly, load_yaml,
@@ -43,7 +44,7 @@ class Event:
     def when(self) -> date | datetime:
         return self.at or self.on
 
-    @property
+    @cached_property  # made once: an evaluation tests it for every `where` that names its type
     def record(self) -> dict:
         """What a `where` tests: the event's fields and the placement in force when it happened."""
         return {**self.fields, **self.placement} if self.placement else self.fields
