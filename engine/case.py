@@ -126,6 +126,7 @@ class _CaseReader:
         self.file = file
         self.p = Problems()
         self.whole_file = Loc(file)  # where anything without a line is (a Loc is frozen: one serves all)
+        self._event_fields: dict[str, tuple[dict, tuple]] = {}  # type -> (its fields, the keys it may have)
 
     def loc(self, node: Any, key: str | None = None) -> Loc:
         if key is not None and isinstance(node, LMap) and key in node:
@@ -280,8 +281,12 @@ class _CaseReader:
             self.p.add(self.loc(node, "type"), f"{_what(etype)} is not an event type this council's policy knows."
                                                f"{suggest(_shown(etype), self.vocab.event_types)}", f"{path}.type")
             return None
-        specs = self.vocab.event_fields(etype)
-        self.keys(node, ("type", "on") + tuple(specs), f"a {etype} event", f"{path}.")
+        found = self._event_fields.get(etype)
+        if found is None:
+            specs = self.vocab.event_fields(etype)
+            found = self._event_fields[etype] = (specs, ("type", "on") + tuple(specs))
+        specs, allowed = found
+        self.keys(node, allowed, f"a {etype} event", f"{path}.")
         if node.get("on") is None:
             self.p.add(loc, "This event has no date: add 'on: YYYY-MM-DD'.", f"{path}.on")
             return None
