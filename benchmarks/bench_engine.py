@@ -196,7 +196,7 @@ def write_national_cases(root: Path, case_files: Path, councils: list[str], chil
 
 def answer_line(number: int, answer: dict) -> str:
     """The JSON line the bulk path writes for a case's answer (hearth.engine.bulk)."""
-    return json.dumps({"line": number, "answer": answer}, ensure_ascii=False)
+    return bulk.answer_line({"line": number, "answer": answer})
 
 
 def one_core(root: Path, files: list[tuple[str, Path]]) -> dict:

@@ -7,7 +7,7 @@ that can evaluate a chunk (the web's job queue, whose workers may be on other ma
 Only a few chunks are in flight at once, so memory does not grow with the number of cases,
 and answers come back in the order the cases were read, whoever evaluated them.
 
-Each case gives one JSON line: ``{"line": 7, "answer": {...}}`` (``"file"`` for a folder's
+Each case gives one line of compact JSON: ``{"line":7,"answer":{...}}`` (``"file"`` for a folder's
 case), or ``{"line": 7, "errors": [...]}`` with the engine's located problems, their line
 counted in the whole file. A bad case -- a mistake, a line or file over the size limit
 (hearth.rules.limits), text that is not UTF-8 -- is such an error line and never stops the run.
@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol
+
+import orjson
 
 from hearth.rules.limits import MAX_YAML_BYTES
 from hearth.rules.source import SourceError
@@ -163,8 +165,17 @@ def evaluate_items(policy: PolicyVersion, on: date, items: list[dict]) -> dict:
     """A chunk's result (JSON): "lines", one JSON line for each item (its answer, or its located
     errors), and how many of them "failed"."""
     answers = [_answer(policy, on, item) for item in items]
-    return {"lines": [json.dumps(answer, ensure_ascii=False) for answer in answers],
+    return {"lines": [answer_line(answer) for answer in answers],
             "failed": sum("errors" in answer for answer in answers)}
+
+
+def answer_line(answer: dict) -> str:
+    """One case's line: compact JSON, UTF-8 as written (orjson; the standard library for the
+    rare value orjson refuses, such as a whole number past 64 bits)."""
+    try:
+        return orjson.dumps(answer).decode("utf-8")
+    except orjson.JSONEncodeError:
+        return json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
 
 
 def evaluate_chunk(council: str, on: str, items: list[dict], root: str | None = None) -> dict:
