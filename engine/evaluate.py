@@ -12,6 +12,7 @@ import os
 import threading
 from bisect import bisect_right
 from collections.abc import Callable
+from itertools import islice
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -112,10 +113,9 @@ class RuleOutcomes:
         # facts are built in one fixed order with "point" first, so their items are the key
         fired: set = set()
         unknown = []
-        name, remembered, add = ruleset.content, self._answers.get, fired.add
-        for fact in facts:
-            key = (name, tuple(fact.items())[1:])
-            rules = remembered(key)
+        name, add = ruleset.content, fired.add
+        keys = [(name, *islice(fact.items(), 1, None)) for fact in facts]
+        for fact, key, rules in zip(facts, keys, self._answers.get_many(keys)):
             if rules is None:
                 unknown.append((fact, key))
             else:

@@ -32,6 +32,17 @@ class LRU:
         with self._lock:
             return self._items.get(key, default)
 
+    def get_many(self, keys: list) -> list:
+        """What is remembered for each key (None where nothing is), under one lock."""
+        items, found = self._items, []
+        with self._lock:
+            for key in keys:
+                try:
+                    found.append(items[key])
+                except KeyError:
+                    found.append(None)
+        return found
+
     def put(self, key: Hashable, value: Any) -> None:
         if not self._size:
             return
