@@ -10,6 +10,11 @@ are issued. A post without the field, or with one that is not a token (a page cu
 drawn before tokens, a script), saves nothing either: `refuse_missing` audits it as refused
 (400) and gives the words for the page, which is drawn again with what was typed and a fresh
 token, so submitting it again saves once. (The JSON API has its Idempotency-Key instead.)
+
+A step taken on a record or a case from a page of its own (withdrawing a record, reopening a
+case, a funding request's decision pages, marking warnings reviewed) reads its token with
+`on_page` before asking whether the step may still be taken, so a second post of the page is
+answered by `already_saved_page` (409) rather than by "this step is not open now".
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from flask import render_template, request
 from markupsafe import Markup, escape
 from sqlalchemy import delete, select, update
 
@@ -75,6 +81,26 @@ def posted(form) -> str | None:
     """The token a post carries, or None when it has none (or not one of ours)."""
     token = form.get(FIELD)
     return token if token and len(token) == TOKEN_LENGTH and token.isascii() else None
+
+
+def on_page(user_id: int, case_id: int | None, form_id: str) -> tuple[str | None, FormToken | None]:
+    """A form page's token for this request and, when the page was saved with it already, its
+    used row (answer with `already_saved_page`). On a post, the posted token (None when it has
+    none: `refuse_missing`); on a GET, the one in the page's address while it is unused (Back to
+    a page not yet saved), else None (issue a new one)."""
+    if request.method == "POST":
+        token = posted(request.form)
+        return token, for_page(user_id, case_id, form_id, token)[1]
+    return for_page(user_id, case_id, form_id, request.args.get(URL_ARG))
+
+
+def already_saved_page(case, heading: str, obj_type: str, obj_id, *, saved: int | None = None):
+    """A page of a step posted again after it was saved (409), or gone Back to (200): nothing is
+    saved again; the page links to what was saved (the record `saved`, else the case). Audited
+    as refused, as every form's is."""
+    refused("form_already_saved", 409, obj_type, obj_id)
+    return render_template("workflow/already_saved.html", case=case, defn=None, heading=heading, saved=saved,
+                           again=False), 409 if request.method == "POST" else 200
 
 
 def refuse_missing(obj_type: str, obj_id) -> str:

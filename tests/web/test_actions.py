@@ -15,7 +15,7 @@ from hearth.web.models import AuditEntry, Case, Event
 
 from council_checks import example
 from records_support import signed_in
-from web_support import csrf_token
+from web_support import csrf_token, form_keys
 from workflow_support import definition, fill, new_case
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
@@ -117,7 +117,7 @@ def test_a_withdrawn_meeting_record_takes_its_actions_with_it(app, worker):
     case_id = _meeting(worker, "G-ACT-WITHDRAWN")
     submission_id = _events(app, case_id, "action_agreed")[0].source_submission_id
     url = f"/cases/{case_id}/submissions/{submission_id}/withdraw"
-    assert worker.post(url, data={"csrf_token": csrf_token(worker, url), "reason": "Wrong child"}).status_code == 302
+    assert worker.post(url, data={**form_keys(worker, url), "reason": "Wrong child"}).status_code == 302
     page = worker.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "No actions agreed yet" in page and ROWS[0]["action"] not in page[page.index("Agreed actions"):
                                                                              page.index("Timeline")]

@@ -17,7 +17,7 @@ from hearth.web.entry_warnings import REASON_PREFIX, WARNINGS_KEY, warning_count
 from hearth.web.funding import CONFIRM, PANEL, WAITING, awaiting_decision
 from hearth.web.models import AuditEntry, Case, Event, Submission
 
-from web_support import csrf_token
+from web_support import csrf_token, form_keys
 from workflow_support import answer, fill, gate
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
@@ -77,7 +77,7 @@ def test_a_chair_outside_the_policy_needs_a_reason_shown_until_a_manager_reviews
     client = login_as("manager@swindon.demo")
     assert "Mark as reviewed" in _page(client, f"/cases/{case.id}/submissions/{sub.id}")
     r = client.post(f"/cases/{case.id}/submissions/{sub.id}/warnings-reviewed",
-                    data={"csrf_token": csrf_token(client, "/"), "note": "Agreed."})
+                    data={**form_keys(client, f"/cases/{case.id}/submissions/{sub.id}"), "note": "Agreed."})
     assert r.status_code == 302
     assert 'id="case-warnings"' not in _page(client, f"/cases/{case.id}")
     assert 'id="warnings-reviewed"' in _page(client, f"/cases/{case.id}/submissions/{sub.id}")
@@ -156,9 +156,9 @@ def test_a_safeguarding_exception_waits_for_a_manager_then_the_request_is_declin
     r = client.post(f"/cases/{case.id}/submissions/{sub.id}/approve", data={"csrf_token": csrf_token(client, "/")})
     assert r.status_code == 409 and "confirm the exception" in r.get_data(as_text=True)
     url = f"/cases/{case.id}/submissions/{sub.id}/confirm-exception"
-    r = client.post(url, data={"csrf_token": csrf_token(client, url), "reason": "Agreed."})
+    r = client.post(url, data={**form_keys(client, url), "reason": "Agreed."})
     assert r.status_code == 200 and "at least 40 characters" in r.get_data(as_text=True)
-    r = client.post(url, data={"csrf_token": csrf_token(client, url),
+    r = client.post(url, data={**form_keys(client, url),
                                "reason": "Police confirmed the disclosure; the child cannot stay tonight."})
     assert r.status_code == 302
     assert gate(app, case.id, "alternative_placement") == "overridden"
@@ -168,9 +168,9 @@ def test_a_safeguarding_exception_waits_for_a_manager_then_the_request_is_declin
         assert warning_counts(db.session(), [case.id]) == {}
 
     url = f"/cases/{case.id}/submissions/{sub.id}/decline"
-    r = client.post(url, data={"csrf_token": csrf_token(client, url), "reason": ""})
+    r = client.post(url, data={**form_keys(client, url), "reason": ""})
     assert r.status_code == 200 and "Enter why the request is declined" in r.get_data(as_text=True)
-    r = client.post(url, data={"csrf_token": csrf_token(client, url), "reason": "An emergency foster home is found."})
+    r = client.post(url, data={**form_keys(client, url), "reason": "An emergency foster home is found."})
     assert r.status_code == 302
     page = _page(client, f"/cases/{case.id}/submissions/{sub.id}")
     assert "Declined by Demo manager" in page and "An emergency foster home is found." in page
@@ -207,13 +207,13 @@ def test_the_panels_approval_records_its_date_and_reference(app, demo, login_as,
         assert [w["status"].code for w in awaiting_decision(db.session(), "swindon")] == [PANEL]
     url = f"/cases/{case.id}/submissions/{sub.id}/panel-approval"
     assert 'name="panel_date-day"' in _page(client, url) or 'name="panel_date"' in _page(client, url)
-    r = client.post(url, data={"csrf_token": csrf_token(client, url), "panel_date": ["21", "12", "2026"],
+    r = client.post(url, data={**form_keys(client, url), "panel_date": ["21", "12", "2026"],
                                "reference": "CRP-2026-014"})
     assert r.status_code == 200 and "The date of the panel must be today or in the past" in r.get_data(as_text=True)
-    r = client.post(url, data={"csrf_token": csrf_token(client, url), "panel_date": ["16", "12", "2026"],
+    r = client.post(url, data={**form_keys(client, url), "panel_date": ["16", "12", "2026"],
                                "reference": ""})
     assert r.status_code == 200 and "Enter the panel&#39;s reference" in r.get_data(as_text=True)
-    r = client.post(url, data={"csrf_token": csrf_token(client, url), "panel_date": ["16", "12", "2026"],
+    r = client.post(url, data={**form_keys(client, url), "panel_date": ["16", "12", "2026"],
                                "reference": "CRP-2026-014"})
     assert r.status_code == 302
     with app.app_context():

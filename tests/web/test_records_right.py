@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from hearth.web import db, tokens
 from hearth.web.models import AuditEntry, Case, Event, Submission, User
 
-from web_support import csrf_token
+from web_support import csrf_token, form_keys
 from workflow_support import answer, boxes, fill, new_case
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
@@ -71,10 +71,10 @@ def test_closing_work_closes_the_case_with_its_outcome_and_reopening_is_audited(
     assert "This case is closed" in page and "Planned ending" in page
 
     url = f"/cases/{case_id}/reopen"
-    r = worker.post(url, data={"csrf_token": csrf_token(worker, url), "reason": ""})
+    r = worker.post(url, data={**form_keys(worker, url), "reason": ""})
     assert r.status_code == 200 and "Enter why you are reopening this case" in r.get_data(as_text=True)
     assert _row(app, Case, case_id).status == "closed"
-    r = worker.post(url, data={"csrf_token": csrf_token(worker, url), "reason": "A new concern about the home"})
+    r = worker.post(url, data={**form_keys(worker, url), "reason": "A new concern about the home"})
     assert r.status_code == 302
     case = _row(app, Case, case_id)
     assert (case.status, case.outcome, case.closed_at) == ("open", None, None)
@@ -113,10 +113,10 @@ def test_correcting_and_withdrawing_keep_the_record_and_the_evaluation_follows(a
 
     # withdrawn: a reason is required; then its events stop counting, in the pages and in the API
     url = f"/cases/{case_id}/submissions/{second}/withdraw"
-    r = worker.post(url, data={"csrf_token": csrf_token(worker, url), "reason": "  "})
+    r = worker.post(url, data={**form_keys(worker, url), "reason": "  "})
     assert "Enter why you are withdrawing this record" in r.get_data(as_text=True)
     assert _row(app, Submission, second).status == "submitted"
-    r = worker.post(url, data={"csrf_token": csrf_token(worker, url), "reason": "Recorded on the wrong child"})
+    r = worker.post(url, data={**form_keys(worker, url), "reason": "Recorded on the wrong child"})
     assert r.status_code == 302
     new = _row(app, Submission, second)
     assert (new.status, new.change_reason) == ("withdrawn", "Recorded on the wrong child")

@@ -154,7 +154,7 @@ def test_override_is_recorded_with_the_policys_reason(app, demo, login_as, pinne
         types = sorted(e.type for e in db.session().scalars(select(Event).where(Event.source_submission_id == sub_id)))
         assert types == ["funding_requested", "safeguarding_concern"]
     url = f"/cases/{case.id}/submissions/{sub_id}/confirm-exception"
-    assert client.post(url, data={"csrf_token": csrf_token(client, url),
+    assert client.post(url, data={**form_keys(client, url),
                                   "reason": "Confirmed with the police: the child cannot stay tonight."}).status_code == 302
     assert gate(app, case.id, "alternative_placement") == "overridden"
     assert client.post(f"/cases/{case.id}/submissions/{sub_id}/approve",

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from hearth.web import db
 from hearth.web.models import AuditEntry, Event, Submission
 
-from web_support import csrf_token
+from web_support import csrf_token, form_keys
 from workflow_support import answer, due, fill, gate, new_case
 
 
@@ -204,7 +204,7 @@ def test_external_service_needs_the_panel_then_a_manager(app, login_as, on):
     with app.app_context():
         concern_id = db.session().scalar(select(Submission.id).where(Submission.case_id == case_id))
     url = f"/cases/{case_id}/submissions/{concern_id}/confirm-exception"
-    _ok(client.post(url, data={"csrf_token": csrf_token(client, url),
+    _ok(client.post(url, data={**form_keys(client, url),
                                "reason": "The child disclosed harm at home; the plan cannot wait for a meeting."}))
     _ok(fill(client, case_id, "swindon", "funding_request",
              {"request_date": "2026-12-22", "kind": "external_service", "cost": 500, "reason": "Therapy.",
@@ -217,9 +217,9 @@ def test_external_service_needs_the_panel_then_a_manager(app, login_as, on):
     assert 'id="approval-panel"' in page and "Approve the request" not in page
     r = client.post(f"/cases/{case_id}/submissions/{sub_id}/approve", data={"csrf_token": csrf_token(client, "/")})
     assert r.status_code == 409 and "needs the panel" in r.get_data(as_text=True)
-    _ok(client.post(f"/cases/{case_id}/submissions/{sub_id}/panel-approval",
-                    data={"csrf_token": csrf_token(client, "/"), "panel_date": ["22", "12", "2026"],
-                          "reference": "CRP-2026-031"}))
+    panel = f"/cases/{case_id}/submissions/{sub_id}/panel-approval"
+    _ok(client.post(panel, data={**form_keys(client, panel), "panel_date": ["22", "12", "2026"],
+                                 "reference": "CRP-2026-031"}))
     assert gate(app, case_id, "external_service") in ("approved", "overridden", "open")
     _ok(client.post(f"/cases/{case_id}/submissions/{sub_id}/approve", data={"csrf_token": csrf_token(client, "/")}))
     with app.app_context():

@@ -1,7 +1,9 @@
 """Putting a record right: correcting a submitted record (a new record that amends it, the old one
 kept), withdrawing one with a reason, and reopening a closed case. Nothing is deleted; each is
 audited, and the evaluation follows because the events of a withdrawn or corrected record stop
-counting (hearth.web.records). Nested in the workflow blueprint (/cases/...)."""
+counting (hearth.web.records). Each page carries a one-time form token (hearth.web.form_tokens):
+a post without one saves nothing, a second post of the same page is refused as already saved.
+Nested in the workflow blueprint (/cases/...)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,6 +31,7 @@ from ..validators import PlainText
 bp = Blueprint("records", __name__)
 
 REASON_FIELD = "change_reason"
+REOPEN_FORM = "reopen"   # the reopen page's one-time tokens (hearth.web.form_tokens), with the case's id
 
 
 def _reason(label: str, hint: str, missing: str) -> TextAreaField:
@@ -77,10 +80,15 @@ def case_closer(case: Case) -> User | None:
 def _changeable(case_id: int, submission_id: int):
     case = get_or_404(Case, case_id)
     sub = submission_or_404(case, submission_id)
+    return case, sub, _not_changeable(sub)
+
+
+def _not_changeable(sub: Submission):
+    """None when the record may be corrected or withdrawn; else the refusal to answer with."""
     if not records.may_change(sub, current_user()):
-        return case, sub, _back_to(sub, "record_not_changeable",
-                                   "This record cannot be corrected or withdrawn: it is not a record in force.")
-    return case, sub, None
+        return _back_to(sub, "record_not_changeable",
+                        "This record cannot be corrected or withdrawn: it is not a record in force.")
+    return None
 
 
 def _back_to(sub: Submission, reason: str, message: str):
@@ -94,17 +102,30 @@ def _back_to(sub: Submission, reason: str, message: str):
 @bp.route("/<int:case_id>/submissions/<int:submission_id>/withdraw", methods=["GET", "POST"])
 @role_required(Role.WORKER, Role.MANAGER)
 def withdraw(case_id: int, submission_id: int):
-    case, sub, refusal = _changeable(case_id, submission_id)
-    if refusal is not None:
+    case = get_or_404(Case, case_id)
+    sub = submission_or_404(case, submission_id)
+    form_id = f"withdraw:{sub.id}"
+    token, used = form_tokens.on_page(current_user().id, case.id, form_id)
+    if used is not None:  # the page again after the record was withdrawn with it
+        return form_tokens.already_saved_page(case, "Withdraw this record", "submission", sub.id, saved=sub.id)
+    if (refusal := _not_changeable(sub)) is not None:
         return refusal
-    form = WithdrawForm()
-    if form.validate_on_submit():
-        records.withdraw(case, sub, current_user(), form.reason.data.strip())
-        db.session().commit()
+    form, problems, status = WithdrawForm(), [], 200
+    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
+        problems, status = [{"text": form_tokens.refuse_missing("submission", sub.id)}], form_tokens.MISSING_STATUS
+    elif form.validate_on_submit():
+        try:
+            form_tokens.use(token, current_user().id, case.id, form_id)
+            records.withdraw(case, sub, current_user(), form.reason.data.strip())
+            db.session().commit()
+        except form_tokens.AlreadyUsed:
+            return form_tokens.already_saved_page(case, "Withdraw this record", "submission", sub.id, saved=sub.id)
         flash("Record withdrawn. Its events no longer count in the policy check; the record is kept.", "success")
         return redirect(url_for("workflow.submission", case_id=case.id, submission_id=sub.id))
+    token = token or form_tokens.issue(current_user().id, case.id, form_id)
     audit(AuditAction.VIEWED, "submission_withdraw", sub.id, {"case": case.id})
-    return render_template("workflow/withdraw.html", case=case, sub=sub, form=form)
+    return render_template("workflow/withdraw.html", case=case, sub=sub, form=form, problems=problems,
+                           token=token, token_field=form_tokens.FIELD), status
 
 
 @bp.route("/<int:case_id>/submissions/<int:submission_id>/correct", methods=["GET", "POST"])
@@ -175,17 +196,28 @@ def correct(case_id: int, submission_id: int):
 @role_required(Role.WORKER, Role.MANAGER)
 def reopen_case(case_id: int):
     case = get_or_404(Case, case_id)
+    token, used = form_tokens.on_page(current_user().id, case.id, REOPEN_FORM)
+    if used is not None:  # the page again after the case was reopened with it
+        return form_tokens.already_saved_page(case, "Reopen the case", "case", case.id)
     if case.status != "closed" or not may_reopen(case, current_user()):
         # an open case, or someone who is neither a manager nor its worker: refused, back to the case
         refused("case_not_reopenable" if case.status == "closed" else "case_open", 409, "case", case.id)
         flash("Only a manager or the case's social worker can reopen it." if case.status == "closed"
               else "This case is open.")
         return redirect(url_for("cases.show", case_id=case.id))
-    form = ReopenForm()
-    if form.validate_on_submit():
-        reopen(case, current_user(), form.reason.data.strip())
-        db.session().commit()
+    form, problems, status = ReopenForm(), [], 200
+    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
+        problems, status = [{"text": form_tokens.refuse_missing("case", case.id)}], form_tokens.MISSING_STATUS
+    elif form.validate_on_submit():
+        try:
+            form_tokens.use(token, current_user().id, case.id, REOPEN_FORM)
+            reopen(case, current_user(), form.reason.data.strip())
+            db.session().commit()
+        except form_tokens.AlreadyUsed:
+            return form_tokens.already_saved_page(case, "Reopen the case", "case", case.id)
         flash("Case reopened. It is back on the list of open cases.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
+    token = token or form_tokens.issue(current_user().id, case.id, REOPEN_FORM)
     audit(AuditAction.VIEWED, "case_reopen", case.id)
-    return render_template("workflow/reopen.html", case=case, form=form)
+    return render_template("workflow/reopen.html", case=case, form=form, problems=problems, token=token,
+                           token_field=form_tokens.FIELD), status

@@ -4,10 +4,12 @@ A manager may approve a request only when the live evaluation's gate on its kind
 the panel's approval with its date and reference when a gate needs the panel; and confirms an
 exception (a significant safeguarding concern) before it opens a gate. /approvals lists what
 waits for a manager. Each decision is an event on the case and an audit entry, together or not
-at all; no rule about money is written here."""
+at all; no rule about money is written here. The decline, panel and confirm pages each carry a
+one-time form token (hearth.web.form_tokens): a post without one saves nothing, and a second
+post of the same page is refused as already saved."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
@@ -16,7 +18,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 from hearth.engine.entry_checks import entry_checks
 from hearth.forms import render_answers
 
-from .. import db, funding
+from .. import db, form_tokens, funding
 from .. import workflow as wf
 from ..audit import audit
 from ..auth import current_user, role_required
@@ -104,6 +106,28 @@ def _request(case_id: int, submission_id: int):
         url_for("workflow.submission", case_id=case.id, submission_id=sub.id, _anchor="funding"))
 
 
+def _step(case: Case, sub: Submission, form_id: str, heading: str):
+    """A step page's one-time token (None on a post without one) and, when the page was saved
+    with it already, the 'already saved' answer to give instead."""
+    token, used = form_tokens.on_page(current_user().id, case.id, f"{form_id}:{sub.id}")
+    if used is not None:
+        return token, form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
+    return token, None
+
+
+def _drawn(template: str, case: Case, sub: Submission, form_id: str, token: str | None, problems: list,
+           status: int, **context):
+    """The step's page, with its token (a fresh one when the post had none)."""
+    token = token or form_tokens.issue(current_user().id, case.id, f"{form_id}:{sub.id}")
+    return render_template(template, case=case, sub=sub, problems=problems, token=token,
+                           token_field=form_tokens.FIELD, **context), status
+
+
+def _missing(sub: Submission) -> tuple[list[dict], int]:
+    """A step posted without its token: nothing saved; the page is drawn again as typed."""
+    return [{"text": form_tokens.refuse_missing(funding.DECISION, sub.id)}], form_tokens.MISSING_STATUS
+
+
 def _decided(asked, back):
     if asked is None:
         flash("Only a submitted funding request can be decided.")
@@ -139,8 +163,15 @@ def approve(case_id: int, submission_id: int):
     return _decide(case, sub, answer, asked, funding.APPROVED_EVENT, detail, "Request approved.", back)
 
 
-def _decide(case, sub, answer, asked, event_type: str, detail: dict, message: str, back):
-    """The decision goes in the audit trail and the case's history together, or not at all."""
+def _decide(case, sub, answer, asked, event_type: str, detail: dict, message: str, back, once=None):
+    """The decision goes in the audit trail and the case's history together, or not at all;
+    with the page's one-time token used up (`once`: token, form id, heading) when it has a page."""
+    if once is not None:
+        token, form_id, heading = once
+        try:
+            form_tokens.use(token, current_user().id, case.id, f"{form_id}:{sub.id}")
+        except form_tokens.AlreadyUsed:
+            return form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
     audit(AuditAction.CHANGED, funding.DECISION, sub.id, detail, policy=answer["policy"] if answer else None,
           commit=False)
     event = {"type": event_type, "on": today(), "request": asked["kind"]}
@@ -154,65 +185,95 @@ def _decide(case, sub, answer, asked, event_type: str, detail: dict, message: st
     return back
 
 
+DECLINE, PANEL, CONFIRM = "funding_decline", "funding_panel", "funding_confirm"   # the pages' token form ids
+
+
 @bp.route("/cases/<int:case_id>/submissions/<int:submission_id>/decline", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def decline(case_id: int, submission_id: int):
     case, sub, answer, asked, back = _request(case_id, submission_id)
+    heading = "Decline the request"
+    token, saved = _step(case, sub, DECLINE, heading)
+    if saved is not None:
+        return saved
     if (done := _decided(asked, back)) is not None:
         return done
-    form = DeclineForm()
-    if form.validate_on_submit():
+    form, problems, status = DeclineForm(), [], 200
+    if request.method == "POST" and token is None:
+        problems, status = _missing(sub)
+    elif form.validate_on_submit():
         detail = {"case": case.id, "decision": "declined", "action": asked["kind"], "cost": asked["cost"],
                   "reason": form.reason.data.strip(), "status_before": asked["status"].code}
-        return _decide(case, sub, answer, asked, funding.DECLINED_EVENT, detail, "Request declined.", back)
+        return _decide(case, sub, answer, asked, funding.DECLINED_EVENT, detail, "Request declined.", back,
+                       once=(token, DECLINE, heading))
     audit(AuditAction.VIEWED, "funding_decline", sub.id, {"case": case.id})
-    return render_template("workflow/funding_decline.html", case=case, sub=sub, form=form, funding=asked)
+    return _drawn("workflow/funding_decline.html", case, sub, DECLINE, token, problems, status, form=form,
+                  funding=asked)
 
 
 @bp.route("/cases/<int:case_id>/submissions/<int:submission_id>/panel-approval", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def panel_approval(case_id: int, submission_id: int):
     case, sub, answer, asked, back = _request(case_id, submission_id)
+    heading = "Record the panel's approval"
+    token, saved = _step(case, sub, PANEL, heading)
+    if saved is not None:
+        return saved
     if asked is None or asked["decision"] is not None or asked["status"].code != funding.PANEL:
         flash("The policy does not ask for the panel's approval of this request now.")
         return back
-    form = PanelForm()
-    if form.validate_on_submit():
+    form, problems, status = PanelForm(), [], 200
+    if request.method == "POST" and token is None:
+        problems, status = _missing(sub)
+    elif form.validate_on_submit():
         event = {"type": funding.PANEL_EVENT, "on": form.panel_date.data, "request": asked["kind"],
                  "reference": form.reference.data.strip()}
         try:
+            form_tokens.use(token, current_user().id, case.id, f"{PANEL}:{sub.id}")
             wf.record_events(case, [event], current_user(),
                              {"submission": sub.id, "panel": "approved", "reference": event["reference"]})
+        except form_tokens.AlreadyUsed:
+            return form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
         except wf.Refused as e:
             return _page(case, sub, "The panel's approval could not be recorded: " + "; ".join(e.messages), 409)
         flash("The panel's approval is recorded. A manager can now approve the request.", "success")
         return back
     audit(AuditAction.VIEWED, "funding_panel", sub.id, {"case": case.id})
-    return render_template("workflow/funding_panel.html", case=case, sub=sub, form=form, funding=asked)
+    return _drawn("workflow/funding_panel.html", case, sub, PANEL, token, problems, status, form=form,
+                  funding=asked)
 
 
 @bp.route("/cases/<int:case_id>/submissions/<int:submission_id>/confirm-exception", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def confirm_exception(case_id: int, submission_id: int):
     case, sub, answer, asked, back = _request(case_id, submission_id)
+    heading = "Confirm the exception"
+    token, saved = _step(case, sub, CONFIRM, heading)
+    if saved is not None:
+        return saved
     exception = funding.unconfirmed_exception(case, sub) if sub.status == "submitted" else None
     needed = entry_checks().confirmation_for({"type": exception.type, **(exception.fields or {})}) if exception else None
     if needed is None or (asked is not None and asked["decision"] is not None):
         flash("This request has no exception waiting for a manager's confirmation.")
         return back
-    form = _confirm_form(needed.reason_min_length)()
-    if form.validate_on_submit():
+    form, problems, status = _confirm_form(needed.reason_min_length)(), [], 200
+    if request.method == "POST" and token is None:
+        problems, status = _missing(sub)
+    elif form.validate_on_submit():
         event = {"type": needed.confirmed_by, "on": today(), "details": form.reason.data.strip()}
         try:
+            form_tokens.use(token, current_user().id, case.id, f"{CONFIRM}:{sub.id}")
             wf.record_events(case, [event], current_user(),
                              {"submission": sub.id, "confirms": exception.type, "confirms_event": exception.id})
+        except form_tokens.AlreadyUsed:
+            return form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
         except wf.Refused as e:
             return _page(case, sub, "The confirmation could not be recorded: " + "; ".join(e.messages), 409)
         flash("Exception confirmed. The policy check is updated.", "success")
         return back
     audit(AuditAction.VIEWED, "funding_exception", sub.id, {"case": case.id})
-    return render_template("workflow/funding_confirm.html", case=case, sub=sub, form=form, funding=asked,
-                           exception=exception)
+    return _drawn("workflow/funding_confirm.html", case, sub, CONFIRM, token, problems, status, form=form,
+                  funding=asked, exception=exception)
 
 
 @bp.get("/approvals")

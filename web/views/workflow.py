@@ -29,6 +29,7 @@ bp.register_blueprint(corrections_bp)  # correcting and withdrawing records, reo
 
 ACTION = "hearth_action"  # the "Save as draft" button's name
 _NOT_ANSWERS = {"csrf_token", ACTION, "hearth-row", form_tokens.FIELD}  # hearth.forms.ROW_BUTTON
+REVIEW_FORM = "warnings_reviewed"   # the 'Mark as reviewed' form's one-time tokens, with the record's id
 
 
 @bp.app_template_global()
@@ -54,21 +55,40 @@ def exception_open(case: Case, sub: Submission) -> bool:
     return sub.status == "submitted" and unconfirmed_exception(case, sub) is not None
 
 
+@bp.app_template_global()
+def review_token(case: Case, sub: Submission) -> str:
+    """A one-time token for the record page's 'Mark as reviewed' form (hearth.web.form_tokens)."""
+    return form_tokens.issue(current_user().id, case.id, f"{REVIEW_FORM}:{sub.id}")
+
+
 @bp.post("/<int:case_id>/submissions/<int:submission_id>/warnings-reviewed")
 @role_required(Role.MANAGER)
 def review_warnings(case_id: int, submission_id: int):
-    """A manager has read what a record says against the policy and why: the warnings close."""
+    """A manager has read what a record says against the policy and why: the warnings close.
+    The record page's form carries a one-time token: posted without one, nothing is saved and
+    the page is drawn again with the note typed (400); posted again, it is already saved (409)."""
     case = get_or_404(Case, case_id)
     sub = submission_or_404(case, submission_id)
+    token, used = form_tokens.on_page(current_user().id, case.id, f"{REVIEW_FORM}:{sub.id}")
+    if used is not None:
+        return form_tokens.already_saved_page(case, "Mark as reviewed", entry_warnings.REVIEWED, sub.id, saved=sub.id)
     back = redirect(url_for(".submission", case_id=case.id, submission_id=sub.id, _anchor="entry-warnings"))
     if sub.status != "submitted" or not entry_warnings.record_warnings(sub) or entry_warnings.review(sub):
         flash("This record has no warnings waiting for a review.")
         return back
     note = request.form.get("note", "").strip()
+    if token is None:  # nothing saved; the record's page again with the note as typed and a fresh token
+        problem = form_tokens.refuse_missing(entry_warnings.REVIEWED, sub.id)
+        page = _record_page(case, sub, problem=problem, problem_href="#review-note", review_note=note)
+        return page, form_tokens.MISSING_STATUS
     if (problem := text_problem(note, 500)) is not None:
         flash(f"The note cannot be saved: {problem}.")
         return back
-    entry_warnings.mark_reviewed(case, sub, current_user(), note)
+    try:
+        form_tokens.use(token, current_user().id, case.id, f"{REVIEW_FORM}:{sub.id}")
+        entry_warnings.mark_reviewed(case, sub, current_user(), note)   # committed with the token used
+    except form_tokens.AlreadyUsed:
+        return form_tokens.already_saved_page(case, "Mark as reviewed", entry_warnings.REVIEWED, sub.id, saved=sub.id)
     flash("Marked as reviewed.", "success")
     return back
 
@@ -104,12 +124,18 @@ def submission(case_id: int, submission_id: int):
     if request.method == "POST":
         flash("This record has been submitted and cannot be changed here.")
         return redirect(url_for(".submission", case_id=case.id, submission_id=sub.id))
+    return _record_page(case, sub)
+
+
+def _record_page(case: Case, sub: Submission, **extra) -> str:
+    """A submitted record's page (`extra`: a problem to show, what was typed in its forms)."""
+    defn = wf.definition(case.council_id, sub.form_id, sub.form_version)
     answer = evaluate_case(case).answer
     audit(AuditAction.VIEWED, "submission", sub.id, {"case": case.id},
           policy=answer["policy"] if answer else None)
     return render_template("workflow/submission.html", case=case, sub=sub, defn=defn,
                            answers=render_answers(defn, sub.data) if defn else None,
-                           **funding_context(case, sub, answer))
+                           **funding_context(case, sub, answer), **extra)
 
 
 def _boxes(form) -> dict:
