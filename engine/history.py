@@ -26,7 +26,7 @@ NO_LIMIT = 10**9
 JUDGED_AT_START = " (as things stood when it started)"
 
 
-@dataclass
+@dataclass(slots=True)
 class Point:
     """Where a condition is evaluated: a date, how much history it sees, and what started it."""
 

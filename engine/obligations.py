@@ -179,8 +179,9 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
                     target["facts"].append({"moved_by": e.type, "on": e.on.isoformat(), "by": duration_facts(amount),
                                             "to": iso(target["due"])})
     plans: dict[str, tuple] = {}
-    for inst in results:
-        inst["planned"] = _planned(inst, index, plans)
+    for inst in results:  # a plan is told only while the instance is open (neither met nor waived)
+        open_now = inst["met"] is None and inst["waived"] is None
+        inst["planned"] = _planned(inst, index, plans) if open_now else None
     deadlines, duties = [], []
     for inst in results:
         ob, due, met = inst["ob"], inst["due"], inst["met"]
