@@ -47,7 +47,7 @@ class CompiledPolicy:
     invitee_rules: tuple = ()         # the rule of each invitees row, in order
     trigger_rules: dict = field(default_factory=dict)  # a trigger's rule -> (the trigger, its event types)
     wording: Wording | None = None    # how its deadlines' and duties' instances are worded
-    _sentences: dict = field(default_factory=dict)  # id(condition), or ("named", id(atom)) -> (words, it)
+    _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
     _parts: dict = field(default_factory=dict)  # (part, rows that held) -> the part, marshalled
 
     def sentence(self, cond) -> str:
@@ -57,6 +57,13 @@ class CompiledPolicy:
             # the condition is kept beside its words, so its id names no other while the policy lives
             found = self._sentences[id(cond)] = (describe(cond, self.labels), cond)
         return found[0]
+
+    def findings(self, cond, point: Point, ctx: Context) -> list[tuple]:
+        """hearth.engine.history.event_findings of this policy's condition, its atoms found once."""
+        found = self._sentences.get(("atoms", id(cond)))
+        if found is None:
+            found = self._sentences[("atoms", id(cond))] = (event_atoms(cond), cond)
+        return event_findings(cond, point, ctx, found[0])
 
     def finding_words(self, atom, facts: dict) -> str:
         """A finding of this policy's condition in words (hearth.engine.history.finding_words),
@@ -373,7 +380,7 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
         if t.id not in latest:
             continue
         event, point = latest[t.id]
-        findings = event_findings(t.when, point, ctx)
+        findings = cp.findings(t.when, point, ctx)
         reasons = [cp.finding_words(atom, facts) for atom, facts in findings]
         out.append({"rule": t.id, "title": t.title, "on": event.on.isoformat(),
                     "because": "; ".join(reasons) or cp.sentence(t.when),
@@ -395,7 +402,7 @@ def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
     by_action: dict[str, dict] = {}
 
     def found(cond) -> tuple[str, list]:
-        findings = event_findings(cond, now, ctx)
+        findings = cp.findings(cond, now, ctx)
         return "; ".join(cp.finding_words(atom, facts) for atom, facts in findings), \
             [facts for _, facts in findings]
 

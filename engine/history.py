@@ -202,11 +202,12 @@ def _plural(labels: list[str], n: int) -> str:
     return name if n == 1 else f"{name} events"
 
 
-def event_findings(cond, point: Point, ctx: Context) -> list[tuple]:
+def event_findings(cond, point: Point, ctx: Context, atoms: list | None = None) -> list[tuple]:
     """The event conditions that hold at a point, each with what it found as structured facts
-    (hearth.engine.answer_facts.found_facts): (atom, facts) pairs."""
+    (hearth.engine.answer_facts.found_facts): (atom, facts) pairs. ``atoms``: the condition's
+    event_atoms(), when the caller keeps them."""
     findings = []
-    for atom in event_atoms(cond):
+    for atom in event_atoms(cond) if atoms is None else atoms:
         found = matching_events(atom, point, ctx)
         if len(found) < atom.at_least:
             continue
