@@ -108,7 +108,10 @@ def window_start(point: date, duration: Duration, calendar: WorkingCalendar) -> 
 
 def _latest_seq(ctx: Context, events, types, limit: int, until: date) -> int:
     """The latest event of these types visible at a point (-1 if none): 'since' counts after it.
-    ``events`` is in history order, so by position and by day: bisected, not walked."""
+    ``events`` is in history order, so by position and by day: bisected, not walked (the child's
+    own history through its index, by type)."""
+    if events is ctx.case.events:
+        return ctx.index.latest_seq(types, limit, until)
     seqs, days, _ = ctx.of_types(events, types)
     last = min(bisect_right(seqs, limit), bisect_right(days, until)) - 1
     return seqs[last] if last >= 0 else -1
@@ -117,7 +120,7 @@ def _latest_seq(ctx: Context, events, types, limit: int, until: date) -> int:
 def judged_point(atom, point: Point) -> Point:
     """Where a history condition is judged: at the point, or (`judged_on: start`) as things stood
     when the deadline or duty started: the history up to and including its starting event, on its day."""
-    if getattr(atom, "judged_on", "today") == "start" and point.anchor is not None:
+    if atom.judged_on == "start" and point.anchor is not None:
         return Point(point.anchor.on, min(point.limit, point.anchor.seq), point.anchor, point.record)
     return point
 
