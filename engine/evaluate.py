@@ -44,7 +44,8 @@ class CompiledPolicy:
     obligations_see_firings: bool = False  # a deadline or duty asks whether a trigger fired
     fact_plans: dict = field(default_factory=dict)  # (kind, key) -> hearth.engine.facts.FactPlan, as built
     trigger_events: frozenset = frozenset()  # every event type that makes some trigger checkable
-    invitee_rules: tuple = ()         # the rule of each invitees row, in order
+    decision_rules: tuple = ()        # the rules of recommendation, chair, invitees and interventions rows
+    dated_interventions: tuple = ()   # the interventions offered only from or until a day
     trigger_rules: dict = field(default_factory=dict)  # a trigger's rule -> (the trigger, its event types)
     wording: Wording | None = None    # how its deadlines' and duties' instances are worded
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
@@ -198,7 +199,10 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
     see_firings = any(isinstance(atom, Triggered) for key, found in needs.items() if key[0] == "o" for atom in found)
     return CompiledPolicy(policy, ruleset, atoms.items, kind_atoms, trigger_types, labels, see_firings,
                           trigger_events=frozenset().union(*trigger_types.values()),
-                          invitee_rules=tuple(f"invitees:{i}" for i in range(len(policy.invitees))),
+                          decision_rules=tuple(name for name in rules if name.split(":")[0]
+                                               in ("recommend", "chair", "invitees", "intervention")),
+                          dated_interventions=tuple(i for i in policy.interventions
+                                                    if i.available_from is not None or i.available_until is not None),
                           wording=Wording(policy, labels),
                           trigger_rules={f"trigger:{t.id}": (t, trigger_types[t.id]) for t in policy.triggers})
 
@@ -289,29 +293,44 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         "triggers": triggers,
         "recommendation": None,
         "recommendation_reason": None,
-        "chair": {"options": [], "because": "no chair rule applies to this case", "source": None},
-        "invitees": {"required": [], "consider": [], "because": []},
+        "chair": None,
+        "invitees": None,
         "deadlines": deadlines,
         "gates": _gates(cp, now_fired, now, ctx),
         "duties": duties,
-        "interventions": [{"id": i.id, "label": i.label, "costed": i.costed, "source": _source(policy, i.source)}
-                          for i in policy.interventions
-                          if (i.available_from is None or i.available_from <= as_of)
-                          and (i.available_until is None or as_of <= i.available_until)
-                          and (i.when is None or f"intervention:{i.id}" in now_fired)],
+        "interventions": None,
     }
+    # What today's rules decide depends only on which of them held (and which interventions are
+    # offered on the day): built once for each such combination, copied into each answer.
+    held = tuple(name for name in cp.decision_rules if name in now_fired)
+    offered = tuple(i.id for i in cp.dated_interventions
+                    if (i.available_from is None or i.available_from <= as_of)
+                    and (i.available_until is None or as_of <= i.available_until))
+    answer.update(cp.part(("decided", held, offered), lambda: _decided(cp, now_fired, as_of)))
+    return answer
+
+
+def _decided(cp: CompiledPolicy, fired: set, as_of: date) -> dict:
+    """The recommendation, chair, invitees and interventions that today's rules (``fired``) decide."""
+    policy = cp.policy
+    decided = {"recommendation": None, "recommendation_reason": None,
+               "chair": _chair(cp, fired) or {"options": [], "because": "no chair rule applies to this case",
+                                              "source": None},
+               "invitees": _invitees(cp, fired),
+               "interventions": [{"id": i.id, "label": i.label, "costed": i.costed, "source": _source(policy, i.source)}
+                                 for i in policy.interventions
+                                 if (i.available_from is None or i.available_from <= as_of)
+                                 and (i.available_until is None or as_of <= i.available_until)
+                                 and (i.when is None or f"intervention:{i.id}" in fired)]}
     for i, row in enumerate(policy.recommendation):
-        if f"recommend:{i}" in now_fired:
-            answer["recommendation"] = row.recommend
-            answer["recommendation_reason"] = {
+        if f"recommend:{i}" in fired:
+            decided["recommendation"] = row.recommend
+            decided["recommendation_reason"] = {
                 "rule": f"recommendation[{i}]", "because": cp.sentence(row.when),
                 "label": policy.vocabulary.recommendations.get(row.recommend) if row.recommend else None,
                 "source": _source(policy, row.source), "because_facts": condition_facts(row.when)}
             break
-    answer["chair"] = _chair(cp, now_fired) or answer["chair"]
-    rows = tuple(i for i, name in enumerate(cp.invitee_rules) if name in now_fired)
-    answer["invitees"] = cp.part(("invitees", rows), lambda: _invitees(cp, now_fired))
-    return answer
+    return decided
 
 
 def _chair(cp: CompiledPolicy, fired: set) -> dict | None:
