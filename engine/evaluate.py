@@ -12,9 +12,9 @@ import os
 import threading
 from bisect import bisect_right
 from collections.abc import Callable
-from itertools import islice
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from hearth.rules import durable
@@ -49,7 +49,7 @@ class CompiledPolicy:
     trigger_rules: dict = field(default_factory=dict)  # a trigger's rule -> (the trigger, its event types)
     wording: Wording | None = None    # how its deadlines' and duties' instances are worded
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
-    _parts: dict = field(default_factory=dict)  # (part, rows that held) -> the part, marshalled
+    _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> the part, marshalled
 
     def sentence(self, cond) -> str:
         """A condition of this policy in words (hearth.engine.history.describe), worded once."""
@@ -75,7 +75,7 @@ class CompiledPolicy:
         return finding_words(atom, facts, self.labels, found[0])
 
     def part(self, key: tuple, build: Callable[[], dict]) -> dict:
-        """A part of the answer that depends only on which of its rows held (``key``), built once
+        """A part of the answer that depends only on ``key`` (which of its rules held, say), built once
         and given to each answer as a copy of its own (marshal copies plain JSON values in C, at
         a fraction of building them again), so no answer shares a list or dict with another.
         At most MOST_PARTS combinations are kept per policy; past that each is built anew."""
