@@ -1,5 +1,6 @@
 """A council's own settings for people and records, read from council.yaml: how its staff
-sign in (two-factor, single sign-on) and how long its children's records are kept.
+sign in (two-factor, single sign-on), how long its children's records are kept, and whether a
+record that differs from its policy is asked why or refused.
 
 They live in council.yaml, beside the council's name and colour, because they are the
 council's to set and a new council is a new folder: no Python changes for either. They are
@@ -26,11 +27,13 @@ sign-on names the *environment variable* holding its client secret, which counci
         reminder_due: 8b1f0c3e-2f4a-4d8e-9c61-1a2b3c4d5e6f
         reminder_overdue: 8b1f0c3e-2f4a-4d8e-9c61-1a2b3c4d5e70
       remind_within_working_days: 2          # "coming due": due within this many working days
+    entry_checks: {chair: refuse, invitees: ask, claims: refuse}   # hearth.engine.entry_checks
 
 Without ``sign_in`` a council signs in with passwords, two-factor required for admins and
 policy officers; without ``records`` records are kept to the child's 75th birthday; without
 ``notify`` its emails use the service's templates and reminders start 2 working days ahead;
-without ``form_order`` its forms are listed by title.
+without ``form_order`` its forms are listed by title; without ``entry_checks`` (or for a kind it
+does not name) a record that differs from the policy is saved once the person says why (ask).
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from dataclasses import dataclass, field
 
 from hearth.rules.source import LList, LMap, Problems, suggest
 
+from .entry_checks import REFUSABLE
 from .vocabulary import shared_vocabulary
 
 # The web app's roles, as the shared vocabulary names them (engine/vocabulary.yaml app_roles;
@@ -55,6 +59,10 @@ NOTIFY_KEYS = ("templates", "remind_within_working_days")
 # (The web app's Notify module holds the service's defaults for every kind.)
 COUNCIL_TEMPLATE_KINDS = ("reminder_due", "reminder_overdue")
 DEFAULT_REMIND_WITHIN = 2
+# What happens to a record an entry check finds (hearth.engine.entry_checks): the person making it
+# says why and it is saved (ask), or it is not saved (refuse). The kinds: REFUSABLE's names.
+ENTRY_CHECK_MODES = ("ask", "refuse")
+ENTRY_CHECK_KINDS = tuple(REFUSABLE)
 MAX_REMIND_WITHIN = 20
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{0,99}$")
@@ -125,20 +133,65 @@ class FormOrder:
 
 
 @dataclass(frozen=True)
+class EntryCheckSettings:
+    """`entry_checks:` for each kind of entry check (chair, invitees, claims), whether a record it
+    finds is asked why (ask, every kind not named) or refused (refuse)."""
+    modes: tuple[tuple[str, str], ...] = ()   # (kind, mode) as council.yaml names them
+
+    def mode(self, kind: str) -> str:
+        return dict(self.modes).get(kind, "ask")
+
+    @property
+    def refused(self) -> tuple[str, ...]:
+        """The kinds the council refuses (check_entry's `refuse`)."""
+        return tuple(kind for kind in ENTRY_CHECK_KINDS if self.mode(kind) == "refuse")
+
+
+@dataclass(frozen=True)
 class CouncilSettings:
     sign_in: SignIn = field(default_factory=SignIn)
     records: Records = field(default_factory=Records)
     notify: NotifySettings = field(default_factory=NotifySettings)
     form_order: FormOrder = field(default_factory=FormOrder)
+    entry_checks: EntryCheckSettings = field(default_factory=EntryCheckSettings)
 
 
 def read_settings(doc: LMap, problems: Problems) -> CouncilSettings:
-    """council.yaml's ``sign_in``, ``records``, ``notify`` and ``form_order``, checked; mistakes go
-    into ``problems``."""
+    """council.yaml's ``sign_in``, ``records``, ``notify``, ``form_order`` and ``entry_checks``,
+    checked; mistakes go into ``problems``."""
     return CouncilSettings(_sign_in(doc.get("sign_in"), doc.value_loc("sign_in"), problems),
                            _records(doc.get("records"), doc.value_loc("records"), problems),
                            _notify(doc.get("notify"), doc.value_loc("notify"), problems),
-                           _form_order(doc.get("form_order"), doc.value_loc("form_order"), problems))
+                           _form_order(doc.get("form_order"), doc.value_loc("form_order"), problems),
+                           _entry_checks(doc.get("entry_checks"), doc.value_loc("entry_checks"), problems))
+
+
+def _entry_checks(value, loc, problems: Problems) -> EntryCheckSettings:
+    """ask or refuse for each kind named; a confirmation is a manager's, so it is never named."""
+    if value is None:
+        return EntryCheckSettings()
+    example = "entry_checks: {chair: refuse, invitees: ask, claims: refuse}"
+    if not isinstance(value, LMap):
+        problems.add(loc, f"'entry_checks' says, for each kind of check, ask or refuse, for example {example}.",
+                     "entry_checks")
+        return EntryCheckSettings()
+    modes = []
+    for kind, mode in value.items():
+        if kind == "confirmations":
+            problems.add(value.key_loc(kind), "An exception a manager must confirm is neither asked nor refused: "
+                                              "it waits for the manager. Name only "
+                                              f"{', '.join(ENTRY_CHECK_KINDS)}.", "entry_checks")
+        elif kind not in ENTRY_CHECK_KINDS:
+            problems.add(value.key_loc(kind), f"'{kind}' is not a kind of entry check."
+                                              f"{suggest(str(kind), ENTRY_CHECK_KINDS)} "
+                                              f"Kinds: {', '.join(ENTRY_CHECK_KINDS)}.", "entry_checks")
+        elif mode not in ENTRY_CHECK_MODES:
+            problems.add(value.value_loc(kind), f"'{mode}' is not what to do with a record the {kind} check finds."
+                                                f"{suggest(str(mode), ENTRY_CHECK_MODES)} Write ask (saved once the "
+                                                "person says why) or refuse (not saved).", f"entry_checks.{kind}")
+        else:
+            modes.append((str(kind), mode))
+    return EntryCheckSettings(tuple(modes))
 
 
 def _form_order(value, loc, problems: Problems) -> FormOrder:

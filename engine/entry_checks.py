@@ -8,10 +8,15 @@ council's own answer (``chair.options``, ``invitees.required`` and ``required_on
 warning carrying the sentence of the council's document it rests on. Nothing here names a
 council, a role or a form; a warning is a structured fact (ids, roles, dates) that callers
 put into words.
+
+A council may refuse, instead of asking why, a record one kind of check finds (council.yaml's
+``entry_checks: {chair: refuse}``, read by hearth.engine.council_settings): its warnings then
+say ``refused``. An exception a manager confirms is never refused: it waits for the manager.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +27,9 @@ from .vocabulary import Vocabulary, shared_vocabulary
 
 CHECKS_FILE = Path(__file__).with_name("entry_checks.yaml")
 _SECTIONS = {"chair": "role", "invitees": "roles", "claims": "boolean", "confirmations": None}
+# The kinds of check a council may refuse (council.yaml's entry_checks), as this file's sections
+# name them, and the `kind` of the warnings each raises.
+REFUSABLE = {"chair": "chair", "invitees": "invitee", "claims": "claim"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +60,8 @@ class EntryWarning:
     """One thing a new record says that the policy does not: `kind` is chair (`given` is not
     among `expected`, the roles that may chair), invitee (`expected` are the required roles
     missing, `one_of` the sets of which none is there), claim (the case shows none of
-    `expected` on or before `on`) or confirmation (`expected` is the manager's event type)."""
+    `expected` on or before `on`) or confirmation (`expected` is the manager's event type).
+    `refused`: the council refuses such a record rather than asking why (never a confirmation)."""
     id: str
     kind: str
     event: str
@@ -62,6 +71,7 @@ class EntryWarning:
     expected: list = field(default_factory=list)
     one_of: list = field(default_factory=list)
     sources: list = field(default_factory=list)   # the council's sentences the expectation rests on
+    refused: bool = False
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -112,11 +122,23 @@ def _roles(value: Any) -> list[str]:
 
 
 def check_entry(answer: dict, new_events: list[dict], case_events: list[dict],
-                checks: EntryChecks | None = None) -> list[EntryWarning]:
+                checks: EntryChecks | None = None, refuse: Collection[str] = ()) -> list[EntryWarning]:
     """What these new events say that the policy, as `answer` gives it for the case as it stands,
     does not allow or the case does not show. `case_events` are the case's events in force
-    (case-document events: {"type", "on", field: value}); dates are ISO text or dates."""
-    checks = checks or entry_checks()
+    (case-document events: {"type", "on", field: value}); dates are ISO text or dates. `refuse`:
+    the kinds of check (REFUSABLE's names: chair, invitees, claims) whose warnings the council
+    refuses; the rest ask why."""
+    unknown = set(refuse) - set(REFUSABLE)
+    if unknown:
+        raise ValueError(f"{', '.join(sorted(unknown))} cannot be refused: the kinds a council may refuse "
+                         f"are {', '.join(REFUSABLE)}.")
+    refused_kinds = {REFUSABLE[section] for section in refuse}
+    warnings = _warnings(answer, new_events, case_events, checks or entry_checks())
+    return [replace(w, refused=True) if w.kind in refused_kinds else w for w in warnings]
+
+
+def _warnings(answer: dict, new_events: list[dict], case_events: list[dict],
+              checks: EntryChecks) -> list[EntryWarning]:
     warnings: list[EntryWarning] = []
     chair = answer.get("chair") or {}
     # a role group named among the options stands for its members (the answer's `groups`)

@@ -4,12 +4,18 @@ an exception a manager must confirm. The form page asks a reason for each; the w
 reasons are kept with the record (its data's ``_entry_warnings``), and stay open on the case page
 and the dashboard until a manager has reviewed them (an audit entry) or, for an exception, until
 the manager's confirming event is on the case.
+
+A kind of check the council refuses (council.yaml's ``entry_checks``) asks nothing: the record is
+not saved, on the form page or through the API (``refusal``, raised by hearth.web.workflow.submit
+for both), the problem located at the question whose answer the policy does not allow.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 
+from flask import get_template_attribute
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -17,7 +23,7 @@ from hearth.engine.entry_checks import EntryWarning, check_entry, entry_checks
 
 from . import db
 from .audit import audit
-from .evaluation import case_document, evaluate_case
+from .evaluation import case_document, evaluate_case, policy_in_force
 from .models import AuditAction, AuditEntry, Case, Event, Submission, User
 
 WARNINGS_KEY = "_entry_warnings"      # in a submitted record's data, beside its answers
@@ -25,6 +31,9 @@ REASON_PREFIX = "entry_reason-"       # the form page's reason box for a warning
 REVIEWED = "entry_warnings"           # the audit object type of a manager's review of a record's warnings
 REASON_MIN_LENGTH = 10                # "x" is not a reason
 REASON_MAX_LENGTH = 1000
+ANSWERS = "answers"                   # where a refusal is located: answers.<question id>
+WORDS = ("workflow/entry_warning_words.html", "warning_words")   # a warning in words, as pages say it
+REFUSED = "The council does not accept such a record: change the answer."
 
 
 @dataclass(frozen=True)
@@ -44,17 +53,46 @@ def needs_reason(warning: EntryWarning) -> bool:
 
 
 def warnings_for(case: Case, events: list[dict]) -> list[EntryWarning]:
-    """What these new events say against the policy's answer for the case as it stands; [] when
-    the case cannot be evaluated (recording says why then)."""
+    """What these new events say against the policy's answer for the case as it stands, each
+    refused or not as the council's ``entry_checks`` says; [] when the case cannot be evaluated
+    (recording says why then)."""
     answer = evaluate_case(case).answer
-    if answer is None:
+    policy = policy_in_force(case.council_id)
+    if answer is None or policy is None:
         return []
-    return check_entry(answer, events, case_document(case)["events"])
+    return check_entry(answer, events, case_document(case)["events"],
+                       refuse=policy.council.settings.entry_checks.refused)
+
+
+def refusal(defn, warnings: list[EntryWarning]) -> list[dict]:
+    """The refused warnings as located problems ({file, line, column, field, message}), `field`
+    the question whose answer gave what is refused (answers.<id>): [] when nothing is refused.
+    The message is the warning as the form page words it, and what to do."""
+    refused = [w for w in warnings if w.refused]
+    words = get_template_attribute(*WORDS) if refused else None
+    return [{"file": "request body", "line": 0, "column": 0,
+             "field": f"{ANSWERS}.{question}" if (question := question_for(defn, w)) else ANSWERS,
+             "message": f"{Markup(words(w.as_dict())).striptags()} {REFUSED}"} for w in refused]
+
+
+def question_for(defn, warning: EntryWarning) -> str:
+    """The form's question whose answer gave the warning's event field (a row's question: its
+    group), or '' when none did (a fixed value)."""
+    for produce in defn.produces:
+        if produce.event != warning.event and not produce.event_from:
+            continue
+        for name, source in produce.fields:
+            if name == warning.field and source[0] == "answer":
+                return produce.each or source[1]
+    return ""
 
 
 def reasons_problems(warnings: list[EntryWarning], reasons: dict[str, str]) -> dict[str, str]:
-    """{warning id: what is wrong with its reason} for the warnings that need one."""
+    """{warning id: what is wrong with its reason} for the warnings that need one; none while
+    anything is refused (the refusal is said first: no reason can save that record)."""
     problems = {}
+    if any(w.refused for w in warnings):
+        return problems
     for warning in warnings:
         if not needs_reason(warning):
             continue

@@ -228,10 +228,14 @@ def submit(case: Case, defn, answers: dict, user: User, draft: Submission | None
     """Save a submitted form and its events in one transaction (Refused: nothing saved).
 
     What the record says against the policy (hearth.web.entry_warnings) is kept with it, with
-    the `reasons` given for it ({warning id: reason}; the form page asks for them first)."""
+    the `reasons` given for it ({warning id: reason}; the form page asks for them first); what
+    the council refuses (its entry_checks) is Refused, located at the question."""
     made: list[Submission] = []
     events = events_from(defn, answers)
-    warnings = entry_warnings.kept(entry_warnings.warnings_for(case, events), reasons)
+    found = entry_warnings.warnings_for(case, events)
+    if refused := entry_warnings.refusal(defn, found):
+        raise Refused([p["message"] for p in refused], refused)
+    warnings = entry_warnings.kept(found, reasons)
 
     def make(policy) -> Submission:
         sub = draft or Submission(case=case, form_id=defn.id, created_by_id=user.id)

@@ -9,6 +9,7 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from hearth.forms import build_form_class, events_from, formdata_for, render_answers, render_form
+from hearth.forms.answers import Err
 from hearth.rules.limits import text_problem
 
 from .. import db, entry_warnings, form_tokens
@@ -184,7 +185,7 @@ def _fill(case: Case, defn, draft: Submission | None):
                 return already_saved(case, defn, e.token)
             except wf.Refused as e:
                 db.session().rollback()  # the token stays unused for the corrected post
-                refused = e.messages
+                refused = _on_questions(form, e)
             else:
                 # no anchor: the page opens at its top, where the success banner takes focus
                 confirm = " A manager must confirm the exception it records before it takes effect." if any(
@@ -221,6 +222,23 @@ def _checked_against_policy(case: Case, defn, answers: dict) -> dict:
     reasons = {w.id: request.form.get(entry_warnings.REASON_PREFIX + w.id, "").strip() for w in warnings}
     return {"warnings": [w.as_dict() for w in warnings], "reasons": reasons,
             "problems": entry_warnings.reasons_problems(warnings, reasons)}
+
+
+def _on_questions(form, refusal: wf.Refused) -> list[str]:
+    """A refusal located at one of the form's questions (answers.<id>: what the council's
+    entry_checks refuse) is that question's error, in the form's own error summary; the rest
+    are for the summary above the form."""
+    questions = {f"{entry_warnings.ANSWERS}.{f.id}": f.id for section in form.definition.sections
+                 for f in section.fields if f.kind != "group"}
+    located = {}
+    for problem in refusal.problems:
+        question = questions.get(str(problem.get("field") or ""))
+        if question is not None and question not in located:
+            located[question] = problem["message"]
+    for question, message in located.items():
+        form.error_map[question] = Err(message)
+        form[question].errors = list(form[question].errors) + [message]
+    return [message for message in refusal.messages if message not in located.values()]
 
 
 def _entry_problems(checked: dict) -> list[dict]:
