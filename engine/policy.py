@@ -37,7 +37,8 @@ __all__ = ["COUNCIL_KEYS", "VERSION_KEYS", "Council", "DueRow", "EventSpec", "Ga
 
 VERSION_KEYS = ("language", "effective_from", "title", "vocabulary", "closed_days", "calendars", "triggers",
                 "recommendation", "chair", "invitees", "deadlines", "duties", "gates", "interventions")
-COUNCIL_KEYS = ("name", "short_name", "nation", "document", "brand", "sign_in", "records", "notify", "form_order")
+COUNCIL_KEYS = ("name", "short_name", "nation", "document", "brand", "sign_in", "records", "notify", "form_order",
+                "entry_checks")
 BRAND_KEYS = ("colour",)
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # What each loader reads of a council's folder (a mistake in a form or a test never stops the policy loading).

@@ -10,7 +10,7 @@ from hearth.forms import form_schema
 from hearth.rules.schema_parts import DURATION, ID, NAME, NAMES, condition_defs, obj
 
 from .calendar import NATIONS
-from .council_settings import COUNCIL_TEMPLATE_KINDS, MAX_REMIND_WITHIN
+from .council_settings import COUNCIL_TEMPLATE_KINDS, ENTRY_CHECK_KINDS, ENTRY_CHECK_MODES, MAX_REMIND_WITHIN
 from .policy import COUNCIL_KEYS, VERSION_KEYS
 from .policy_model import CURRENT_LANGUAGE, LANGUAGES, ONE_EVENT_MEETS, ROLL_TO
 from .policy_tests import EXPECT_KEYS, FORM_TEST_KEYS, TEST_KEYS
@@ -134,7 +134,8 @@ def council_schema() -> dict:
                                                 for kind in COUNCIL_TEMPLATE_KINDS}),
                              "remind_within_working_days": {"type": "integer", "minimum": 0,
                                                             "maximum": MAX_REMIND_WITHIN}}),
-             "form_order": {"type": "array", "items": NAME, "minItems": 1, "uniqueItems": True}}
+             "form_order": {"type": "array", "items": NAME, "minItems": 1, "uniqueItems": True},
+             "entry_checks": _obj({kind: {"enum": list(ENTRY_CHECK_MODES)} for kind in ENTRY_CHECK_KINDS})}
     assert set(props) == set(COUNCIL_KEYS)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Hearth council",
             **_obj(props, ("name", "nation"))}
