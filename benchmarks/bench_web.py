@@ -24,7 +24,7 @@ world. Then memory: the workers' resident size after the rounds (their warm-up) 
 workers are not recycled during the run (--max-requests 0), so growth cannot hide.
 
     python benchmarks/bench_web.py                          # 4 rounds of 100 per page; 3,000 for memory (~5 min)
-    python benchmarks/bench_web.py --memory-requests 100000 # the issue's 100,000 (an hour here, at ~30 requests/s)
+    python benchmarks/bench_web.py --memory-requests 100000 # the issue's 100,000 (make bench; ~20 minutes here at ~90/s)
     python benchmarks/bench_web.py --quick                  # 2 rounds of 60; 1,000 for memory
 """
 from __future__ import annotations
