@@ -11,10 +11,11 @@ drawn before tokens, a script), saves nothing either: `refuse_missing` audits it
 (400) and gives the words for the page, which is drawn again with what was typed and a fresh
 token, so submitting it again saves once. (The JSON API has its Idempotency-Key instead.)
 
-A step taken on a record or a case from a page of its own (withdrawing a record, reopening a
-case, a funding request's decision pages, marking warnings reviewed) reads its token with
-`on_page` before asking whether the step may still be taken, so a second post of the page is
-answered by `already_saved_page` (409) rather than by "this step is not open now".
+A step taken on a record, a case or an action from a page of its own (correcting or withdrawing
+a record, reopening a case, a funding request's approval and decision pages, marking warnings
+reviewed, marking an action done or changing it) reads its token with `on_page` before asking
+whether the step may still be taken, so a second post of the page is answered by
+`already_saved_page` (409) rather than by "this step is not open now".
 """
 from __future__ import annotations
 
@@ -94,13 +95,14 @@ def on_page(user_id: int, case_id: int | None, form_id: str) -> tuple[str | None
     return for_page(user_id, case_id, form_id, request.args.get(URL_ARG))
 
 
-def already_saved_page(case, heading: str, obj_type: str, obj_id, *, saved: int | None = None):
+def already_saved_page(case, heading: str, obj_type: str, obj_id, *, saved: int | None = None,
+                       link: str | None = None):
     """A page of a step posted again after it was saved (409), or gone Back to (200): nothing is
-    saved again; the page links to what was saved (the record `saved`, else the case). Audited
-    as refused, as every form's is."""
+    saved again; the page links to what was saved (`link`, else the record `saved`, else the
+    case). Audited as refused, as every form's is."""
     refused("form_already_saved", 409, obj_type, obj_id)
     return render_template("workflow/already_saved.html", case=case, defn=None, heading=heading, saved=saved,
-                           again=False), 409 if request.method == "POST" else 200
+                           saved_link=link, again=False), 409 if request.method == "POST" else 200
 
 
 def refuse_missing(obj_type: str, obj_id) -> str:

@@ -83,10 +83,11 @@ def test_a_meeting_records_actions_followed_to_done_and_changed(app, worker):
     completed = _events(app, case_id, "action_completed")
     assert [(e.fields, e.on) for e in completed] == [({"action": str(late.id), "details": "Booked for the weekend"},
                                                       TODAY)]
-    # posted again (Back, then Submit): the action is done, nothing more is recorded
+    # posted again (Back, then Submit): already saved, linking to the action; nothing more is recorded
     session_csrf = csrf_token(worker, f"/cases/{case_id}/actions/{later.id}/done")   # one per session
     again = worker.post(done_url, data={"csrf_token": session_csrf, "hearth_form_token": token})
-    assert again.status_code == 302 and len(_events(app, case_id, "action_completed")) == 1
+    assert again.status_code == 409 and len(_events(app, case_id, "action_completed")) == 1
+    assert f'href="/cases/{case_id}/actions/{late.id}" id="already-saved-link"' in again.get_data(as_text=True)
     page = worker.get(f"/cases/{case_id}").get_data(as_text=True)
     card = page[page.index(f'id="action-{late.id}"'):page.index(f'id="action-{later.id}"')]
     assert "Done" in card and "16 December 2026" in card and "Mark as done" not in card

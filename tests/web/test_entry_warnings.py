@@ -223,7 +223,8 @@ def test_the_panels_approval_records_its_date_and_reference(app, demo, login_as,
     with app.test_request_context():
         app.preprocess_request()
         assert [w["status"].code for w in awaiting_decision(db.session(), "swindon")] == [WAITING]
-    r = client.post(f"/cases/{case.id}/submissions/{sub.id}/approve", data={"csrf_token": csrf_token(client, "/")})
+    approve = f"/cases/{case.id}/submissions/{sub.id}/approve"
+    r = client.post(approve, data=form_keys(client, f"/cases/{case.id}/submissions/{sub.id}", approve))
     assert r.status_code == 302
     page = _page(client, f"/cases/{case.id}/submissions/{sub.id}")
     assert "Approved by Demo manager" in page and page.count('id="request-status"') == 1

@@ -157,8 +157,9 @@ def test_override_is_recorded_with_the_policys_reason(app, demo, login_as, pinne
     assert client.post(url, data={**form_keys(client, url),
                                   "reason": "Confirmed with the police: the child cannot stay tonight."}).status_code == 302
     assert gate(app, case.id, "alternative_placement") == "overridden"
-    assert client.post(f"/cases/{case.id}/submissions/{sub_id}/approve",
-                       data={"csrf_token": csrf_token(client, "/")}).status_code == 302
+    approve = f"/cases/{case.id}/submissions/{sub_id}/approve"
+    assert client.post(approve, data=form_keys(client, f"/cases/{case.id}/submissions/{sub_id}", approve)
+                       ).status_code == 302
     with app.app_context():
         approval = db.session().scalar(select(AuditEntry).where(AuditEntry.object_type == "funding_request"))
         assert approval.detail["gate"] == "overridden" and "safeguarding" in approval.detail["override_reason"]

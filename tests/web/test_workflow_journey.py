@@ -164,7 +164,8 @@ def test_swindon_workflow_with_funding_through_the_gate(app, login_as, on, clien
     assert gate(app, case_id, "increased_funding") == "open"
     page = client.get(f"/cases/{case_id}/submissions/{sub_id}").get_data(as_text=True)
     assert "Approve the request" in page
-    _ok(client.post(f"/cases/{case_id}/submissions/{sub_id}/approve", data={"csrf_token": csrf_token(client, "/")}))
+    approve = f"/cases/{case_id}/submissions/{sub_id}/approve"
+    _ok(client.post(approve, data=form_keys(client, f"/cases/{case_id}/submissions/{sub_id}", approve)))
     page = client.get(f"/cases/{case_id}/submissions/{sub_id}").get_data(as_text=True)
     assert "Approved by Demo manager" in page
 
@@ -221,7 +222,8 @@ def test_external_service_needs_the_panel_then_a_manager(app, login_as, on):
     _ok(client.post(panel, data={**form_keys(client, panel), "panel_date": ["22", "12", "2026"],
                                  "reference": "CRP-2026-031"}))
     assert gate(app, case_id, "external_service") in ("approved", "overridden", "open")
-    _ok(client.post(f"/cases/{case_id}/submissions/{sub_id}/approve", data={"csrf_token": csrf_token(client, "/")}))
+    approve = f"/cases/{case_id}/submissions/{sub_id}/approve"
+    _ok(client.post(approve, data=form_keys(client, f"/cases/{case_id}/submissions/{sub_id}", approve)))
     with app.app_context():
         s = db.session()
         panel = s.scalar(select(Event).where(Event.case_id == case_id, Event.type == "panel_approved"))

@@ -140,13 +140,18 @@ def csrf_token(client, path: str = "/login") -> str:
 FORM_TOKEN_RE = re.compile(r'name="hearth_form_token" value="([^"]+)"')
 
 
-def form_keys(client, path: str) -> dict[str, str]:
+def form_keys(client, path: str, action: str | None = None) -> dict[str, str]:
     """The hidden fields a browser posts with the form at `path`, read from the page as drawn:
     the CSRF token and the one-time form token (hearth.web.form_tokens), which every form that
-    records on a case must carry."""
+    records on a case must carry. `action`: the form that posts there, on a page with several
+    (a request's page has 'Mark as reviewed' and 'Approve the request'); else the page's first."""
     html = client.get(path).get_data(as_text=True)
+    if action is not None:
+        found = re.search(rf'<form [^>]*action="{re.escape(action)}"[^>]*>(.*?)</form>', html, re.S)
+        assert found, f"no form posting to {action} on {path}"
+        html = found.group(1)
     csrf, once = CSRF_RE.search(html), FORM_TOKEN_RE.search(html)
-    assert csrf and once, f"no CSRF token or form token on {path}"
+    assert csrf and once, f"no CSRF token or form token on {path}" + (f", form to {action}" if action else "")
     return {"csrf_token": csrf.group(1) or csrf.group(2), "hearth_form_token": once.group(1)}
 
 

@@ -2,9 +2,11 @@
 
 Both are events recorded through hearth.web.workflow.record_events (so the policy check follows
 and each event is audited), each with an audit entry of its own naming the action, a one-time
-form token (hearth.web.form_tokens) so Back then Submit saves nothing twice and a post without one
-saves nothing, CSRF, and the case scoped to the user's council (a case or action of another
-council is a 404). Social workers and managers of the council may do both.
+form token (hearth.web.form_tokens), CSRF, and the case scoped to the user's council (a case or
+action of another council is a 404). A post without the token saves nothing (the page again, 400);
+the page posted again after it was saved, or gone Back to, is the 'already saved' page linking to
+the action (409), whether or not the action is still open. Social workers and managers of the
+council may do both.
 """
 from __future__ import annotations
 
@@ -79,7 +81,20 @@ def _not_open(case: Case, action: tracked.Action):
     return redirect(url_for(".action", case_id=case.id, action_id=action.id))
 
 
-def _record(case: Case, action: tracked.Action, event: dict, what: str, form_id: str, token: str):
+def _saved_before(case: Case, action: tracked.Action, form_id: str, heading: str):
+    """The page's one-time token (None on a post without one) and, when the page was saved with it
+    already, the 'already saved' answer (linking to the action) to give instead."""
+    token, used = form_tokens.on_page(current_user().id, case.id, form_id)
+    if used is not None:
+        return token, _already_saved(case, action, heading)
+    return token, None
+
+
+def _already_saved(case: Case, action: tracked.Action, heading: str):
+    return form_tokens.already_saved_page(case, heading, "action", action.id, link=action.href)
+
+
+def _record(case: Case, action: tracked.Action, event: dict, what: str, form_id: str, token: str, heading: str):
     """Record the event (Refused: nothing saved) with the action's own audit entry; None when saved."""
     try:
         form_tokens.use(token, current_user().id, case.id, form_id)
@@ -87,10 +102,8 @@ def _record(case: Case, action: tracked.Action, event: dict, what: str, form_id:
         audit(AuditAction.CHANGED, "action", action.id, {"case": case.id, "status": what}, user=current_user(),
               council_id=case.council_id, policy=policy_in_force(case.council_id), commit=False)
         db.session().commit()
-    except form_tokens.AlreadyUsed:
-        refused("form_already_saved", 409, "action", action.id)
-        flash("This was already saved.")
-        return redirect(url_for(".action", case_id=case.id, action_id=action.id))
+    except form_tokens.AlreadyUsed:   # two posts at once: the other one saved it
+        return _already_saved(case, action, heading)
     except wf.Refused as exc:
         db.session().rollback()
         return exc.messages
@@ -109,18 +122,20 @@ def action(case_id: int, action_id: int):
 @role_required(Role.WORKER, Role.MANAGER)
 def complete(case_id: int, action_id: int):
     case, found = _action_or_404(case_id, action_id)
+    form_id, heading = f"action_done:{found.id}", f"Mark as done: {found.title}"
+    token, saved = _saved_before(case, found, form_id, heading)
+    if saved is not None:
+        return saved
     if not found.is_open:
         return _not_open(case, found)
-    form_id = f"action_done:{found.id}"
     form, problems, status = CompleteForm(), [], 200
-    token = form_tokens.posted(request.form) if request.method == "POST" else None
     if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
         problems, status = [{"text": form_tokens.refuse_missing("action", found.id)}], form_tokens.MISSING_STATUS
     elif form.validate_on_submit():
         event = {"type": tracked.COMPLETED, "on": today().isoformat(), "action": str(found.id)}
         if form.note.data and form.note.data.strip():
             event["details"] = form.note.data.strip()
-        outcome = _record(case, found, event, tracked.DONE, form_id, token)
+        outcome = _record(case, found, event, tracked.DONE, form_id, token, heading)
         if outcome is None:
             flash(f"Action marked as done: {found.title}", "success")
             return redirect(url_for("cases.show", case_id=case.id))
@@ -136,9 +151,12 @@ def complete(case_id: int, action_id: int):
 @role_required(Role.WORKER, Role.MANAGER)
 def change(case_id: int, action_id: int):
     case, found = _action_or_404(case_id, action_id)
+    form_id, heading = f"action_change:{found.id}", f"Change: {found.title}"
+    token, saved = _saved_before(case, found, form_id, heading)
+    if saved is not None:
+        return saved
     if not found.is_open:
         return _not_open(case, found)
-    form_id = f"action_change:{found.id}"
     form = ChangeForm(action=found)
     policy = policy_in_force(case.council_id)
     # the roles the council's forms offer (its vocabulary's offers_roles), in their words
@@ -148,7 +166,6 @@ def change(case_id: int, action_id: int):
     if request.method == "GET":
         form.owner.data = found.owner_role
     problems, status = [], 200
-    token = form_tokens.posted(request.form) if request.method == "POST" else None
     if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
         problems, status = [{"text": form_tokens.refuse_missing("action", found.id)}], form_tokens.MISSING_STATUS
     elif form.validate_on_submit():
@@ -158,7 +175,7 @@ def change(case_id: int, action_id: int):
             event["due"] = form.due.data.isoformat()
         if form.owner.data != found.owner_role:
             event["owner"] = form.owner.data
-        outcome = _record(case, found, event, tracked.CHANGED_STATUS, form_id, token)
+        outcome = _record(case, found, event, tracked.CHANGED_STATUS, form_id, token, heading)
         if outcome is None:
             flash(f"Action changed: {found.title}", "success")
             return redirect(url_for("cases.show", case_id=case.id))

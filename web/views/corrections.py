@@ -77,12 +77,6 @@ def case_closer(case: Case) -> User | None:
     return db.session().get(User, case.closed_by_id) if case.closed_by_id else None
 
 
-def _changeable(case_id: int, submission_id: int):
-    case = get_or_404(Case, case_id)
-    sub = submission_or_404(case, submission_id)
-    return case, sub, _not_changeable(sub)
-
-
 def _not_changeable(sub: Submission):
     """None when the record may be corrected or withdrawn; else the refusal to answer with."""
     if not records.may_change(sub, current_user()):
@@ -131,24 +125,26 @@ def withdraw(case_id: int, submission_id: int):
 @bp.route("/<int:case_id>/submissions/<int:submission_id>/correct", methods=["GET", "POST"])
 @role_required(Role.WORKER, Role.MANAGER)
 def correct(case_id: int, submission_id: int):
-    """The record's form, filled with its saved answers; saving makes a new record that amends it."""
-    case, sub, refusal = _changeable(case_id, submission_id)
-    if refusal is not None:
-        return refusal
+    """The record's form, filled with its saved answers; saving makes a new record that amends it.
+    The page's token is looked at first: posted again (or gone Back to) after the correction was
+    saved, the record is no longer in force, but the answer is the 'already saved' page linking to
+    the corrected record, not 'this record cannot be corrected'."""
+    case = get_or_404(Case, case_id)
+    sub = submission_or_404(case, submission_id)
     defn = wf.definition(case.council_id, sub.form_id)  # corrected on the form as it is today
     if defn is None:
         abort(404)
+    form_id, heading = f"correct:{sub.id}", f"Correct this record: {defn.title}"
+    token, used = form_tokens.on_page(current_user().id, case.id, form_id)
+    if used is not None:  # the page again after the correction was saved with it
+        return form_tokens.already_saved_page(case, heading, "submission", sub.id, saved=used.submission_id)
+    if (refusal := _not_changeable(sub)) is not None:
+        return refusal
     defn = wf.for_role(defn, policy_in_force(case.council_id), current_user().role)
     Form = build_form_class(defn, base=FlaskForm)
     problems: list[dict] = []
     reason = ""
     status = 200
-    token = form_tokens.posted(request.form) if request.method == "POST" else None
-    if request.method == "GET":
-        token, used = form_tokens.for_page(current_user().id, case.id, f"correct:{sub.id}",
-                                           request.args.get(form_tokens.URL_ARG))
-        if used is not None:  # Back to the page after the correction was saved
-            return render_template("workflow/already_saved.html", case=case, defn=defn, saved=used.submission_id)
     if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
         problems, status = [{"text": form_tokens.refuse_missing("form", defn.id)}], form_tokens.MISSING_STATUS
         form = Form(request.form, today=today())
@@ -164,14 +160,13 @@ def correct(case_id: int, submission_id: int):
         valid = form.validate() and not form.row_action()
         if valid and not problems:
             try:
-                used = form_tokens.use(token, current_user().id, case.id, f"correct:{sub.id}")
+                used = form_tokens.use(token, current_user().id, case.id, form_id)
                 new = records.amend(case, sub, defn, form.answers, current_user(), reason)
                 form_tokens.saved(used, submission_id=new.id)
                 db.session().commit()
-            except form_tokens.AlreadyUsed as e:
-                refused("form_already_saved", 409, "form", defn.id)
-                return render_template("workflow/already_saved.html", case=case, defn=defn,
-                                       saved=e.token.submission_id if e.token else None), 409
+            except form_tokens.AlreadyUsed as e:   # two posts at once: the other one saved it
+                return form_tokens.already_saved_page(case, heading, "submission", sub.id,
+                                                      saved=e.token.submission_id if e.token else None)
             except wf.Refused as e:
                 db.session().rollback()
                 problems += [{"text": message} for message in e.messages]
@@ -180,7 +175,7 @@ def correct(case_id: int, submission_id: int):
                 return redirect(url_for("workflow.submission", case_id=case.id, submission_id=new.id))
     else:
         form = Form(formdata_for(defn, sub.data) if isinstance(sub.data, dict) else MultiDict(), today=today())
-    token = token or form_tokens.issue(current_user().id, case.id, f"correct:{sub.id}")
+    token = token or form_tokens.issue(current_user().id, case.id, form_id)
     audit(AuditAction.VIEWED, "submission_correct", sub.id, {"case": case.id})
     action = url_for(".correct", case_id=case.id, submission_id=sub.id, once=token)
     body = str(render_form(form, action=action, submit_label="Save the corrected record", today=today()))

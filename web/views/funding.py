@@ -4,9 +4,10 @@ A manager may approve a request only when the live evaluation's gate on its kind
 the panel's approval with its date and reference when a gate needs the panel; and confirms an
 exception (a significant safeguarding concern) before it opens a gate. /approvals lists what
 waits for a manager. Each decision is an event on the case and an audit entry, together or not
-at all; no rule about money is written here. The decline, panel and confirm pages each carry a
-one-time form token (hearth.web.form_tokens): a post without one saves nothing, and a second
-post of the same page is refused as already saved."""
+at all; no rule about money is written here. The decline, panel and confirm pages, and the
+record page's 'Approve the request' form, each carry a one-time form token
+(hearth.web.form_tokens): a post without one saves nothing, and a second post of the same page
+is refused as already saved."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -91,6 +92,11 @@ def _page(case: Case, sub: Submission, problem: str, status: int):
     audit(AuditAction.REFUSED, funding.DECISION, sub.id,
           {"case": case.id, "status": status, "reason": problem},
           policy=answer["policy"] if answer else None)
+    return _request_page(case, sub, answer, problem, status)
+
+
+def _request_page(case: Case, sub: Submission, answer: dict | None, problem: str, status: int):
+    """The request's page (its record's page) with `problem` in its error summary."""
     defn = wf.definition(case.council_id, sub.form_id, sub.form_version)
     return render_template("workflow/submission.html", case=case, sub=sub, defn=defn, problem=problem,
                            answers=render_answers(defn, sub.data) if defn else None,
@@ -138,10 +144,26 @@ def _decided(asked, back):
     return None
 
 
+# the steps' one-time token form ids (hearth.web.form_tokens), with the record's id
+APPROVE, DECLINE, PANEL, CONFIRM = "funding_approve", "funding_decline", "funding_panel", "funding_confirm"
+
+
+@bp.app_template_global()
+def approve_token(case: Case, sub: Submission) -> str:
+    """A one-time token for the record page's 'Approve the request' form (hearth.web.form_tokens)."""
+    return form_tokens.issue(current_user().id, case.id, f"{APPROVE}:{sub.id}")
+
+
 @bp.post("/cases/<int:case_id>/submissions/<int:submission_id>/approve")
 @role_required(Role.MANAGER)
 def approve(case_id: int, submission_id: int):
+    """'Approve the request', a form on the request's page. Posted without its token, nothing is
+    saved and the page is drawn again with a fresh one (400); posted again, already saved (409)."""
     case, sub, answer, asked, back = _request(case_id, submission_id)
+    heading = "Approve the request"
+    token, saved = _step(case, sub, APPROVE, heading)
+    if saved is not None:
+        return saved
     if (done := _decided(asked, back)) is not None:
         return done
     found = asked["status"]
@@ -160,18 +182,21 @@ def approve(case_id: int, submission_id: int):
     if gate.status == "overridden":
         detail["override_reason"] = gate.because  # the reason the policy names (e.g. safeguarding)
         detail["override_facts"] = (gate.facts or {}).get("overridden_by")  # the same as facts, for words
-    return _decide(case, sub, answer, asked, funding.APPROVED_EVENT, detail, "Request approved.", back)
+    if token is None:   # nothing saved; the request's page again, its form with a fresh token
+        return _request_page(case, sub, answer, form_tokens.refuse_missing(funding.DECISION, sub.id),
+                             form_tokens.MISSING_STATUS)
+    return _decide(case, sub, answer, asked, funding.APPROVED_EVENT, detail, "Request approved.", back,
+                   once=(token, APPROVE, heading))
 
 
-def _decide(case, sub, answer, asked, event_type: str, detail: dict, message: str, back, once=None):
-    """The decision goes in the audit trail and the case's history together, or not at all;
-    with the page's one-time token used up (`once`: token, form id, heading) when it has a page."""
-    if once is not None:
-        token, form_id, heading = once
-        try:
-            form_tokens.use(token, current_user().id, case.id, f"{form_id}:{sub.id}")
-        except form_tokens.AlreadyUsed:
-            return form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
+def _decide(case, sub, answer, asked, event_type: str, detail: dict, message: str, back, once: tuple):
+    """The decision goes in the audit trail and the case's history together, or not at all, with
+    the page's one-time token used up (`once`: token, form id, heading)."""
+    token, form_id, heading = once
+    try:
+        form_tokens.use(token, current_user().id, case.id, f"{form_id}:{sub.id}")
+    except form_tokens.AlreadyUsed:
+        return form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
     audit(AuditAction.CHANGED, funding.DECISION, sub.id, detail, policy=answer["policy"] if answer else None,
           commit=False)
     event = {"type": event_type, "on": today(), "request": asked["kind"]}
@@ -183,9 +208,6 @@ def _decide(case, sub, answer, asked, event_type: str, detail: dict, message: st
         return _page(case, sub, "The decision could not be recorded: " + "; ".join(e.messages), 409)
     flash(message, "success")
     return back
-
-
-DECLINE, PANEL, CONFIRM = "funding_decline", "funding_panel", "funding_confirm"   # the pages' token form ids
 
 
 @bp.route("/cases/<int:case_id>/submissions/<int:submission_id>/decline", methods=["GET", "POST"])

@@ -337,6 +337,8 @@ def test_worker_runs_the_meeting_workflow(page, live, story_day, council):
         sign_in(page, email("manager", council))
         open_record(page, ref, request)
         assert page.locator("#approval-blocked").count() == 0
+        # the form carries its one-time token (hearth.web.form_tokens) as a hidden field, posted with the click
+        assert page.locator("form[action$='/approve'] input[type=hidden][name=hearth_form_token]").count() == 1
         with page.expect_navigation():
             page.get_by_role("button", name="Approve the request").click()
         assert text(page, "#decision").startswith("Approved by"), text(page, "#decision")
