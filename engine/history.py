@@ -48,6 +48,7 @@ class Context:
     _windows: dict = field(default_factory=dict)
     _of_types: dict = field(default_factory=dict)
     _firing_seqs: dict = field(default_factory=dict)
+    _seen: dict = field(default_factory=dict)  # (atom, point) -> what it sees there (history._seen)
 
     def __post_init__(self) -> None:
         if self.index is None:
@@ -133,6 +134,20 @@ def latest_firing(ctx: Context, limit: int) -> int:
 
 
 def _seen(atom: EventCond, point: Point, ctx: Context) -> tuple[list, int, int]:
+    """The atom's candidates and the range of them it sees at a point, found once per point: a
+    fact counts them, and the explanation of what held looks at the same range again. (Not kept
+    for `since_trigger`, whose answer changes as the evaluation finds where triggers fired.)"""
+    if atom.since_trigger:
+        return _range(atom, point, ctx)
+    anchored = point.anchor is not None and (atom.same_day or atom.judged_on == "start")
+    key = (id(atom), point.on, point.limit, point.anchor.seq if anchored else None)
+    found = ctx._seen.get(key)
+    if found is None:
+        found = ctx._seen[key] = _range(atom, point, ctx)
+    return found
+
+
+def _range(atom: EventCond, point: Point, ctx: Context) -> tuple[list, int, int]:
     """The atom's candidates and the range of them it sees at a point. The candidates are in
     history order (by position and by day), so 'since', a window, the point's limit and day and
     'same_day' each cut the range by bisection: no walk over the history."""
