@@ -24,7 +24,7 @@ from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond,
 from .answer_facts import condition_facts
 from .case import Case, Event
 from .event_index import EventIndex
-from .facts import build_fact, point_record, reads_record
+from .facts import build_fact, plan_for, point_record, reads_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
                       event_types_mentioned, events_named, finding_words, matching_events)
 from .lru import LRU
@@ -237,10 +237,10 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     wanted = cp.trigger_events
     for e in case.events:
         if e.type in wanted:
-            record = point_record(case, e.on, None, e.seq) if reads_record(cp, "t", e.type) else {}
-            point = Point(e.on, e.seq, None, record)
+            plan = plan_for(cp, "t", e.type)
+            point = Point(e.on, e.seq, None, point_record(case, e.on, None, e.seq) if plan.reads_record else {})
             trigger_points.append((len(facts), e, point))
-            facts.append(build_fact(cp, "t", len(facts), point, ctx, e.type))
+            facts.append(build_fact(cp, "t", len(facts), point, ctx, plan=plan))
     days = [c.on for c in case.events] if case.carer_events else []  # in history order, so sorted
     for e in case.carer_events:  # a carer's history (across children) is checked too
         if e.type in wanted:
@@ -262,11 +262,15 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         triggers = _triggers(cp, trigger_points, fired, ctx)
     first = len(facts) if triggers is not None else 0
     for ob in policy.deadlines + policy.duties:
-        for start in index.matching(ob.starts)[0]:
-            point = Point(as_of, NO_LIMIT, start,
-                          point_record(case, start.on, start) if reads_record(cp, "o", ob.id, {"ob": ob.id}) else {})
+        starts = index.matching(ob.starts)[0]
+        if not starts:
+            continue
+        extra = {"ob": ob.id}
+        plan = plan_for(cp, "o", ob.id, extra)
+        for start in starts:
+            point = Point(as_of, NO_LIMIT, start, point_record(case, start.on, start) if plan.reads_record else {})
             instances.append((len(facts), ob, start, point))
-            facts.append(build_fact(cp, "o", len(facts), point, ctx, ob.id, {"ob": ob.id}))
+            facts.append(build_fact(cp, "o", len(facts), point, ctx, extra=extra, plan=plan))
     if facts[first:]:
         fired |= outcomes.fire(cp.ruleset, facts[first:])
     if triggers is None:

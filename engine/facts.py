@@ -37,11 +37,14 @@ def point_record(case: Case, on: date, anchor: Event | None, limit: int | None =
     return record
 
 
-def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=None, extra=None) -> dict:
+def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=None, extra=None,
+               plan: "FactPlan | None" = None) -> dict:
     """One self-contained fact: the case's fields and the atoms this point's rules need (only
     those some rule of its kind tests: the rest would be cut from it before it is judged, so
-    the fact is already its own projection)."""
-    plan = _plan(cp, kind, key, extra)
+    the fact is already its own projection). ``plan``: plan_for(cp, kind, key, extra), when the
+    caller has it."""
+    if plan is None:
+        plan = _plan(cp, kind, key, extra)
     fact = {"point": point_no, "kind": kind}
     names = plan.names
     for path, value in point.record.items():
@@ -57,6 +60,11 @@ def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=Non
     if extra:
         fact.update(extra)
     return fact
+
+
+def plan_for(cp, kind: str, key=None, extra=None) -> "FactPlan":
+    """The plan of a kind of fact (made once per compiled policy)."""
+    return _plan(cp, kind, key, extra)
 
 
 def _plan(cp, kind: str, key, extra) -> "FactPlan":
