@@ -396,7 +396,7 @@ def _history(first: dict | None, events: list) -> list:
     With the child's first placement (``first``), each event carries the placement in force when
     it happened (a move: the one it begins), as hearth.engine.placements tells them over time."""
     ordered = sorted(enumerate(events), key=lambda ie: (ie[1].on, ie[1].at or datetime.min, ie[0]))
-    written = [e._replace(seq=i) for i, (_, e) in enumerate(ordered)]
+    written = [_Written(i, *e[1:]) for i, (_, e) in enumerate(ordered)]  # numbered (cheaper than _replace)
     if first is None:
         return [Event(e.seq, e.type, e.on, e.at, e.fields, e.loc, e.path) for e in written]
     placements = placements_over_time(first, written)
