@@ -5,6 +5,12 @@ reasons are kept with the record (its data's ``_entry_warnings``), and stay open
 and the dashboard until a manager has reviewed them (an audit entry) or, for an exception, until
 the manager's confirming event is on the case.
 
+Reasons reach the record by the one path, hearth.web.workflow.submit: the form page and the
+correction page ask for them in the same boxes (``reason_boxes``; ``REASON_PREFIX``), and an API
+client sends them as ``"reasons": {"<warning id>": "text"}``; each is held to ``reasons_problems``
+and, from the API, ``other_reasons`` (an id the record did not raise), located ``reasons.<id>``.
+A record sent through the API without reasons is saved with its warnings open, as before.
+
 A kind of check the council refuses (council.yaml's ``entry_checks``) asks nothing: the record is
 not saved, on the form page or through the API (``refusal``, raised by hearth.web.workflow.submit
 for both), the problem located at the question whose answer the policy does not allow.
@@ -14,12 +20,14 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask import get_template_attribute
+from flask import get_template_attribute, render_template
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hearth.engine.entry_checks import EntryWarning, check_entry, entry_checks
+from hearth.rules.limits import text_problem
+from hearth.rules.source import suggest
 
 from . import db
 from .audit import audit
@@ -32,6 +40,8 @@ REVIEWED = "entry_warnings"           # the audit object type of a manager's rev
 REASON_MIN_LENGTH = 10                # "x" is not a reason
 REASON_MAX_LENGTH = 1000
 ANSWERS = "answers"                   # where a refusal is located: answers.<question id>
+REASONS = "reasons"                   # where a reason's problem is located: reasons.<warning id>
+BODY = "request body"                 # the file of located problems (the API's words)
 WORDS = ("workflow/entry_warning_words.html", "warning_words")   # a warning in words, as pages say it
 REFUSED = "The council does not accept such a record: change the answer."
 
@@ -70,7 +80,7 @@ def refusal(defn, warnings: list[EntryWarning]) -> list[dict]:
     The message is the warning as the form page words it, and what to do."""
     refused = [w for w in warnings if w.refused]
     words = get_template_attribute(*WORDS) if refused else None
-    return [{"file": "request body", "line": 0, "column": 0,
+    return [{"file": BODY, "line": 0, "column": 0,
              "field": f"{ANSWERS}.{question}" if (question := question_for(defn, w)) else ANSWERS,
              "message": f"{Markup(words(w.as_dict())).striptags()} {REFUSED}"} for w in refused]
 
@@ -103,7 +113,78 @@ def reasons_problems(warnings: list[EntryWarning], reasons: dict[str, str]) -> d
             problems[warning.id] = f"The reason must be at least {REASON_MIN_LENGTH} characters"
         elif len(reason) > REASON_MAX_LENGTH:
             problems[warning.id] = f"The reason must be {REASON_MAX_LENGTH:,} characters or fewer"
+        elif (problem := text_problem(reason, REASON_MAX_LENGTH)) is not None:
+            problems[warning.id] = f"The reason cannot be kept: {problem}"
     return problems
+
+
+def other_reasons(warnings: list[EntryWarning], reasons: dict[str, str]) -> dict[str, str]:
+    """{id: what is wrong} for reasons given for what the record did not raise, or for a
+    confirmation (a manager's to give; an empty one is no reason): an API client's mistake, said
+    with the ids it could use."""
+    asked = [w.id for w in warnings if needs_reason(w)]
+    confirmations = {w.id for w in warnings if not needs_reason(w)}
+    problems = {}
+    for key, text in reasons.items():
+        if key in asked or (key in confirmations and not text):
+            continue
+        if key in confirmations:
+            problems[key] = (f"'{key}' asks no reason: a manager confirms the exception on the record's page "
+                             "after it is saved.")
+        elif asked:
+            problems[key] = (f"'{key}' is not one of this record's warnings; those that ask a reason are "
+                             f"{', '.join(asked)}.{suggest(key, asked)}")
+        else:
+            problems[key] = f"'{key}' is not one of this record's warnings: it raises none that asks a reason."
+    return problems
+
+
+def located(warnings: list[EntryWarning], problems: dict[str, str]) -> list[dict]:
+    """Reasons' problems located at reasons.<id> ({file, line, column, field, message}); a
+    warning's own problem says the warning in the pages' words, so a client that sent no reason
+    learns what it is about."""
+    by_id = {w.id: w for w in warnings}
+    words = get_template_attribute(*WORDS) if problems else None
+    out = []
+    for key, message in problems.items():
+        warning = by_id.get(key)
+        said = f"{message}: {Markup(words(warning.as_dict())).striptags()}" if warning is not None and \
+            needs_reason(warning) else message
+        out.append({"file": BODY, "line": 0, "column": 0, "field": f"{REASONS}.{key}", "message": said})
+    return out
+
+
+def posted(form) -> dict[str, str]:
+    """The reasons typed in a page's boxes ({warning id: text}, stripped)."""
+    return {key[len(REASON_PREFIX):]: str(value).strip() for key, value in form.items()
+            if key.startswith(REASON_PREFIX)}
+
+
+def summary(warnings: list[dict], problems: dict[str, str]) -> list[dict]:
+    """The GOV.UK error summary's entries for reasons not given well, each linking to its box."""
+    return [{"text": f"{message}: {_short(w)}", "href": f"#{REASON_PREFIX}{w['id']}"}
+            for w in warnings if (message := problems.get(w["id"]))]
+
+
+def _short(warning: dict) -> str:
+    return {"chair": "the chair", "invitee": "who is invited or attended",
+            "claim": "what the record says already happened"}.get(warning["kind"], "this point")
+
+
+def reason_boxes(warnings: list[dict], reasons: dict[str, str], problems: dict[str, str]) -> Markup:
+    """Each warning as a GOV.UK warning with its reason box (the form page's and the correction
+    page's partial), to go inside the record's form before its buttons."""
+    return Markup(render_template("workflow/entry_warnings_form.html", warnings=warnings, reasons=reasons,
+                                  problems=problems, prefix=REASON_PREFIX, min_length=REASON_MIN_LENGTH,
+                                  max_length=REASON_MAX_LENGTH))
+
+
+def as_given(warning: dict) -> dict:
+    """A kept warning as the API gives it: with whether it asks a reason and its words."""
+    words = get_template_attribute(*WORDS)
+    whole = {"event": "", "field": "", "on": "", "given": [], "expected": [], "one_of": [], "sources": [],
+             "refused": False, "reason": None, **warning}   # a record kept before a key was added
+    return {**whole, "needs_reason": whole["kind"] != "confirmation", "message": Markup(words(whole)).striptags()}
 
 
 def kept(warnings: list[EntryWarning], reasons: dict[str, str] | None) -> list[dict]:

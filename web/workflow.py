@@ -51,6 +51,17 @@ class Refused(Exception):
         self.problems = problems or []
 
 
+class ReasonsWanted(Refused):
+    """The record raises warnings whose reasons were not given well (or reasons were given for
+    what it did not raise): nothing was saved. `problems` are located at reasons.<warning id>;
+    `warnings` (as the record would keep them), `reasons` (as given) and `wanted` ({warning id:
+    what is wrong}) are for a page that asks again."""
+
+    def __init__(self, problems: list[dict], warnings: list[dict], reasons: dict[str, str], wanted: dict[str, str]):
+        super().__init__([p["message"] for p in problems], problems)
+        self.warnings, self.reasons, self.wanted = warnings, reasons, wanted
+
+
 def catalog(council_id: str, on: date | None = None) -> FormCatalog:
     """The council's forms (the last good ones after a bad save: hearth.engine.sources). A
     council whose forms have never loaded gets none, so its pages say so instead of failing;
@@ -224,17 +235,28 @@ def record_events(case: Case, events: list[dict], user: User, detail: dict | Non
 
 
 def submit(case: Case, defn, answers: dict, user: User, draft: Submission | None = None,
-           via: str = "web", commit: bool = True, reasons: dict[str, str] | None = None) -> Submission:
+           via: str = "web", commit: bool = True, reasons: dict[str, str] | None = None,
+           page: bool = False) -> Submission:
     """Save a submitted form and its events in one transaction (Refused: nothing saved).
 
     What the record says against the policy (hearth.web.entry_warnings) is kept with it, with
-    the `reasons` given for it ({warning id: reason}; the form page asks for them first); what
-    the council refuses (its entry_checks) is Refused, located at the question."""
+    the `reasons` given for it ({warning id: reason}); what the council refuses (its
+    entry_checks) is Refused, located at the question. Given `reasons` (the form and correction
+    pages, or an API body's), each warning that asks one must have a good one, or ReasonsWanted;
+    a reason for what the record does not raise is a mistake too, except from a `page`, whose
+    boxes may be for warnings its changed answers no longer raise (they are dropped). Without
+    `reasons` (an API body without them) the record is kept with its warnings open."""
     made: list[Submission] = []
     events = events_from(defn, answers)
     found = entry_warnings.warnings_for(case, events)
     if refused := entry_warnings.refusal(defn, found):
         raise Refused([p["message"] for p in refused], refused)
+    if reasons is not None:
+        reasons = {key: text.strip() for key, text in reasons.items()}
+        wanted = {} if page else entry_warnings.other_reasons(found, reasons)
+        wanted |= entry_warnings.reasons_problems(found, reasons)
+        if wanted:
+            raise ReasonsWanted(entry_warnings.located(found, wanted), [w.as_dict() for w in found], reasons, wanted)
     warnings = entry_warnings.kept(found, reasons)
 
     def make(policy) -> Submission:

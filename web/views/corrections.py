@@ -1,8 +1,10 @@
 """Putting a record right: correcting a submitted record (a new record that amends it, the old one
 kept), withdrawing one with a reason, and reopening a closed case. Nothing is deleted; each is
 audited, and the evaluation follows because the events of a withdrawn or corrected record stop
-counting (hearth.web.records). Each page carries a one-time form token (hearth.web.form_tokens):
-a post without one saves nothing, a second post of the same page is refused as already saved.
+counting (hearth.web.records). A corrected record that differs from the policy asks why in the form
+page's boxes (hearth.web.entry_warnings) before anything is saved. Each page carries a one-time
+form token (hearth.web.form_tokens): a post without one saves nothing, a second post of the same
+page is refused as already saved.
 Nested in the workflow blueprint (/cases/...)."""
 from __future__ import annotations
 
@@ -18,12 +20,12 @@ from wtforms.validators import DataRequired, Length
 
 from hearth.forms import build_form_class, formdata_for, render_form
 
-from .. import db, form_tokens, records
+from .. import db, entry_warnings, form_tokens, records
 from .. import workflow as wf
 from ..audit import audit, refused
 from ..auth import current_user, role_required
 from ..case_closing import REASON_LENGTH, may_reopen, reopen
-from ..evaluation import policy_in_force, today
+from ..evaluation import forget, policy_in_force, today
 from ..models import AuditAction, Case, Role, Submission, User
 from ..scoping import get_or_404, submission_or_404
 from ..validators import PlainText
@@ -144,6 +146,7 @@ def correct(case_id: int, submission_id: int):
     Form = build_form_class(defn, base=FlaskForm)
     problems: list[dict] = []
     reason = ""
+    asked = Markup("")    # the reason boxes of what the corrected record says against the policy
     status = 200
     if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
         problems, status = [{"text": form_tokens.refuse_missing("form", defn.id)}], form_tokens.MISSING_STATUS
@@ -161,14 +164,21 @@ def correct(case_id: int, submission_id: int):
         if valid and not problems:
             try:
                 used = form_tokens.use(token, current_user().id, case.id, form_id)
-                new = records.amend(case, sub, defn, form.answers, current_user(), reason)
+                new = records.amend(case, sub, defn, form.answers, current_user(), reason,
+                                    reasons=entry_warnings.posted(request.form))
                 form_tokens.saved(used, submission_id=new.id)
                 db.session().commit()
             except form_tokens.AlreadyUsed as e:   # two posts at once: the other one saved it
                 return form_tokens.already_saved_page(case, heading, "submission", sub.id,
                                                       saved=e.token.submission_id if e.token else None)
+            except wf.ReasonsWanted as e:   # the token stays unused for the post with the reasons
+                db.session().rollback()
+                forget(case)   # the case was tried with the old record taken back
+                problems += entry_warnings.summary(e.warnings, e.wanted)
+                asked = entry_warnings.reason_boxes(e.warnings, e.reasons, e.wanted)
             except wf.Refused as e:
                 db.session().rollback()
+                forget(case)
                 problems += [{"text": message} for message in e.messages]
             else:
                 flash(f"Record corrected: {defn.title}. The policy check on the case page is updated.", "success")
@@ -180,9 +190,9 @@ def correct(case_id: int, submission_id: int):
     action = url_for(".correct", case_id=case.id, submission_id=sub.id, once=token)
     body = str(render_form(form, action=action, submit_label="Save the corrected record", today=today()))
     box = render_template("workflow/reason_box.html", name=REASON_FIELD, value=reason,
-                          error=next((p["text"] for p in problems if p.get("href")), None))
+                          error=next((p["text"] for p in problems if p.get("href") == f"#{REASON_FIELD}"), None))
     head, sep, tail = body.rpartition('<div class="govuk-button-group">')
-    body = head + box + sep + tail if sep else body
+    body = head + box + str(asked) + sep + tail if sep else body
     return render_template("workflow/correct.html", case=case, sub=sub, defn=defn, problems=problems,
                            body=form_tokens.with_token(Markup(body), token)), status
 
