@@ -50,12 +50,13 @@ def withdraw(case: Case, sub: Submission, user: User, reason: str) -> None:
           user=user, council_id=case.council_id, policy=policy_in_force(case.council_id), commit=False)
 
 
-def amend(case: Case, sub: Submission, defn, answers: dict, user: User, reason: str) -> Submission:
+def amend(case: Case, sub: Submission, defn, answers: dict, user: User, reason: str,
+          reasons: dict[str, str] | None = None) -> Submission:
     """Replace a submitted record with a corrected copy (raises workflow.Refused: the caller rolls
     back). The old record's events stop counting before the new ones are checked, so the
     correction is judged against the case as it will stand."""
     old_events = _take_back(case, sub, user)
-    new = wf.submit(case, defn, answers, user, commit=False)
+    new = wf.submit(case, defn, answers, user, commit=False, reasons=reasons, page=True)  # the page's boxes
     new.amends_id = sub.id
     sub.status, sub.amended_by_id, sub.change_reason = "amended", new.id, reason[:REASON_LENGTH]
     audit(AuditAction.CHANGED, "submission", sub.id,
