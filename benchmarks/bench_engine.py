@@ -169,6 +169,7 @@ def national(children: int, workers: int) -> tuple[dict, dict]:
             shutil.copytree(POLICIES / base, root / f"national-{number:03d}-{base}")
         councils = api.list_councils(root)
         load_cpu, _ = cpu(lambda: [evaluation.compiled(api.policy_on(c.id, NATIONAL_DAY, root)) for c in councils])
+        bulk.keep_loaded()  # as `hearth evaluate --cases` does once its policy is loaded
         files = write_national_cases(root, case_files, [council.id for council in councils], children)
         spread = all_cores(root, files, workers)
         one = one_core(root, files)

@@ -106,6 +106,7 @@ def _evaluate_many(council: str, source: str, on: date, workers: int, output: st
         cases = bulk.read_cases(source)
     except bulk.BulkError as exc:
         _fail([f"--cases: {exc}"])
+    bulk.keep_loaded([policy])
     failed = 0
     try:
         with _answers_file(output) as out, _progress(cases.total, progress) as bar:
