@@ -44,6 +44,7 @@ REASONS = "reasons"                   # where a reason's problem is located: rea
 BODY = "request body"                 # the file of located problems (the API's words)
 WORDS = ("workflow/entry_warning_words.html", "warning_words")   # a warning in words, as pages say it
 REFUSED = "The council does not accept such a record: change the answer."
+BUTTONS = '<div class="govuk-button-group">'   # where a rendered form's buttons start
 
 
 @dataclass(frozen=True)
@@ -173,10 +174,16 @@ def _short(warning: dict) -> str:
 
 def reason_boxes(warnings: list[dict], reasons: dict[str, str], problems: dict[str, str]) -> Markup:
     """Each warning as a GOV.UK warning with its reason box (the form page's and the correction
-    page's partial), to go inside the record's form before its buttons."""
+    page's partial), to go inside the record's form before its buttons (`before_buttons`)."""
     return Markup(render_template("workflow/entry_warnings_form.html", warnings=warnings, reasons=reasons,
                                   problems=problems, prefix=REASON_PREFIX, min_length=REASON_MIN_LENGTH,
                                   max_length=REASON_MAX_LENGTH))
+
+
+def before_buttons(html: Markup | str, block: Markup | str) -> Markup:
+    """A rendered form with `block` (the reason boxes) inside it, just before its buttons."""
+    head, sep, tail = str(html).rpartition(BUTTONS)
+    return Markup(head + str(block) + sep + tail) if sep else Markup(html)
 
 
 def as_given(warning: dict) -> dict:

@@ -13,14 +13,17 @@ token, so submitting it again saves once. (The JSON API has its Idempotency-Key 
 
 A step taken on a record, a case or an action from a page of its own (correcting or withdrawing
 a record, reopening a case, a funding request's approval and decision pages, marking warnings
-reviewed, marking an action done or changing it) reads its token with `on_page` before asking
-whether the step may still be taken, so a second post of the page is answered by
-`already_saved_page` (409) rather than by "this step is not open now".
+reviewed, marking an action done or changing it) is a `Step`: made first, it reads the page's
+token before the view asks whether the step may still be taken, so a second post of the page is
+answered by `already_saved_page` (409) rather than by "this step is not open now"; a post without
+one is refused (`Step.refuse_tokenless`); the save runs with the token used up in one transaction
+(`Step.save`). The view says only its form, its save, its messages and its pages.
 """
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import render_template, request
@@ -29,7 +32,8 @@ from sqlalchemy import delete, select, update
 
 from . import db
 from .audit import refused
-from .models import utcnow
+from .auth import current_user
+from .models import Case, utcnow
 from .record_models import FormToken
 
 FIELD = "hearth_form_token"
@@ -148,3 +152,61 @@ def with_token(html: Markup | str, token: str) -> Markup:
     tag_end = rest.index(">") + 1
     hidden = f'\n  <input type="hidden" name="{FIELD}" value="{escape(token)}">'
     return Markup(head + sep + rest[:tag_end] + hidden + rest[tag_end:])
+
+
+class Step:
+    """One page of a step taken on a case, a record or an action, with its one-time token: what
+    each such view shares. Made at the start of the view, it reads the page's token first
+    (`on_page`): when `used` is set, answer with `already_saved()` before anything else.
+    `heading`, `obj_type` and `obj_id` name the step for the 'already saved' page and the audit;
+    that page links to `link`, else the record `saved`, else the record the token names (a
+    correction's), else the case."""
+
+    def __init__(self, case: Case, form_id: str, heading: str, obj_type: str, obj_id, *,
+                 saved: int | None = None, link: str | None = None):
+        self.case, self.form_id, self.heading = case, form_id, heading
+        self.obj_type, self.obj_id, self.saved, self.link = obj_type, obj_id, saved, link
+        # token: posted, or in the page's address (None: a fresh one when drawn);
+        # used: the token's row when the page was saved with it already
+        self.token, self.used = on_page(current_user().id, case.id, form_id)
+
+    @property
+    def tokenless(self) -> bool:
+        """A post without its token: nothing may be saved (`refuse_tokenless`)."""
+        return request.method == "POST" and self.token is None
+
+    def refuse_tokenless(self) -> tuple[list[dict], int]:
+        """A post without its token, audited as refused: the page's error summary and its status
+        (MISSING_STATUS); the page is drawn again as typed, with a fresh token."""
+        return [{"text": refuse_missing(self.obj_type, self.obj_id)}], MISSING_STATUS
+
+    def save(self, save: Callable[[FormToken], object]) -> bool:
+        """Use the token up and run `save` (given the token's row) in one transaction, committed:
+        True when saved; False when the token was used already (two posts at once: the other one
+        saved), nothing saved: answer with `already_saved()`. When `save` raises (a refusal),
+        everything is rolled back and the token stays unused for the corrected post."""
+        session = db.session()
+        try:
+            row = use(self.token, current_user().id, self.case.id, self.form_id)
+        except AlreadyUsed as again:
+            session.rollback()
+            self.used = again.token
+            return False
+        try:
+            save(row)
+        except BaseException:
+            session.rollback()
+            raise
+        session.commit()
+        return True
+
+    def already_saved(self):
+        """The 'already saved' page (409 to a post, 200 to Back), linking to what was saved."""
+        saved = self.saved if self.saved is not None else (self.used.submission_id if self.used is not None else None)
+        return already_saved_page(self.case, self.heading, self.obj_type, self.obj_id, saved=saved, link=self.link)
+
+    def page_token(self) -> str:
+        """The token to draw the page with: its own, or a fresh one (a GET, a post without one)."""
+        if self.token is None:
+            self.token = issue(current_user().id, self.case.id, self.form_id)
+        return self.token

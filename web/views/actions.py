@@ -17,7 +17,7 @@ from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from .. import actions as tracked
-from .. import db, form_tokens
+from .. import form_tokens
 from .. import workflow as wf
 from ..audit import audit, refused
 from ..auth import current_user, role_required
@@ -81,33 +81,27 @@ def _not_open(case: Case, action: tracked.Action):
     return redirect(url_for(".action", case_id=case.id, action_id=action.id))
 
 
-def _saved_before(case: Case, action: tracked.Action, form_id: str, heading: str):
-    """The page's one-time token (None on a post without one) and, when the page was saved with it
-    already, the 'already saved' answer (linking to the action) to give instead."""
-    token, used = form_tokens.on_page(current_user().id, case.id, form_id)
-    if used is not None:
-        return token, _already_saved(case, action, heading)
-    return token, None
+def _step(case: Case, action: tracked.Action, form_id: str, heading: str) -> form_tokens.Step:
+    """The action's step page, its one-time token read first; 'already saved' links to the action."""
+    return form_tokens.Step(case, f"{form_id}:{action.id}", heading, "action", action.id, link=action.href)
 
 
-def _already_saved(case: Case, action: tracked.Action, heading: str):
-    return form_tokens.already_saved_page(case, heading, "action", action.id, link=action.href)
-
-
-def _record(case: Case, action: tracked.Action, event: dict, what: str, form_id: str, token: str, heading: str):
-    """Record the event (Refused: nothing saved) with the action's own audit entry; None when saved."""
-    try:
-        form_tokens.use(token, current_user().id, case.id, form_id)
+def _record(case: Case, action: tracked.Action, step: form_tokens.Step, event: dict, what: str, message: str):
+    """Record the event with the action's own audit entry and the page's token used up, together or
+    not at all: flashed `message` and back to the case when saved; the problems for the page's
+    summary when the case refuses it (nothing saved)."""
+    def save(_):
         wf.record_events(case, [event], current_user(), {"action": action.id}, commit=False)
         audit(AuditAction.CHANGED, "action", action.id, {"case": case.id, "status": what}, user=current_user(),
               council_id=case.council_id, policy=policy_in_force(case.council_id), commit=False)
-        db.session().commit()
-    except form_tokens.AlreadyUsed:   # two posts at once: the other one saved it
-        return _already_saved(case, action, heading)
+
+    try:
+        if not step.save(save):   # two posts at once: the other one saved it
+            return step.already_saved()
     except wf.Refused as exc:
-        db.session().rollback()
-        return exc.messages
-    return None
+        return [{"text": problem} for problem in exc.messages]
+    flash(message, "success")
+    return redirect(url_for("cases.show", case_id=case.id))
 
 
 @bp.route("/<int:case_id>/actions/<int:action_id>")
@@ -122,39 +116,33 @@ def action(case_id: int, action_id: int):
 @role_required(Role.WORKER, Role.MANAGER)
 def complete(case_id: int, action_id: int):
     case, found = _action_or_404(case_id, action_id)
-    form_id, heading = f"action_done:{found.id}", f"Mark as done: {found.title}"
-    token, saved = _saved_before(case, found, form_id, heading)
-    if saved is not None:
-        return saved
+    step = _step(case, found, "action_done", f"Mark as done: {found.title}")
+    if step.used is not None:
+        return step.already_saved()
     if not found.is_open:
         return _not_open(case, found)
     form, problems, status = CompleteForm(), [], 200
-    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
-        problems, status = [{"text": form_tokens.refuse_missing("action", found.id)}], form_tokens.MISSING_STATUS
+    if step.tokenless:  # nothing saved; drawn again as typed, with a fresh token
+        problems, status = step.refuse_tokenless()
     elif form.validate_on_submit():
         event = {"type": tracked.COMPLETED, "on": today().isoformat(), "action": str(found.id)}
         if form.note.data and form.note.data.strip():
             event["details"] = form.note.data.strip()
-        outcome = _record(case, found, event, tracked.DONE, form_id, token, heading)
-        if outcome is None:
-            flash(f"Action marked as done: {found.title}", "success")
-            return redirect(url_for("cases.show", case_id=case.id))
+        outcome = _record(case, found, step, event, tracked.DONE, f"Action marked as done: {found.title}")
         if not isinstance(outcome, list):
             return outcome
-        problems = [{"text": message} for message in outcome]
-    token = token or form_tokens.issue(current_user().id, case.id, form_id)
+        problems = outcome
     return render_template("actions/complete.html", case=case, action=found, form=form, problems=problems,
-                           token=token, token_field=form_tokens.FIELD, on=today()), status
+                           token=step.page_token(), token_field=form_tokens.FIELD, on=today()), status
 
 
 @bp.route("/<int:case_id>/actions/<int:action_id>/change", methods=["GET", "POST"])
 @role_required(Role.WORKER, Role.MANAGER)
 def change(case_id: int, action_id: int):
     case, found = _action_or_404(case_id, action_id)
-    form_id, heading = f"action_change:{found.id}", f"Change: {found.title}"
-    token, saved = _saved_before(case, found, form_id, heading)
-    if saved is not None:
-        return saved
+    step = _step(case, found, "action_change", f"Change: {found.title}")
+    if step.used is not None:
+        return step.already_saved()
     if not found.is_open:
         return _not_open(case, found)
     form = ChangeForm(action=found)
@@ -166,8 +154,8 @@ def change(case_id: int, action_id: int):
     if request.method == "GET":
         form.owner.data = found.owner_role
     problems, status = [], 200
-    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
-        problems, status = [{"text": form_tokens.refuse_missing("action", found.id)}], form_tokens.MISSING_STATUS
+    if step.tokenless:  # nothing saved; drawn again as typed, with a fresh token
+        problems, status = step.refuse_tokenless()
     elif form.validate_on_submit():
         event = {"type": tracked.CHANGED, "on": today().isoformat(), "action": str(found.id),
                  "reason": form.reason.data.strip()}
@@ -175,13 +163,9 @@ def change(case_id: int, action_id: int):
             event["due"] = form.due.data.isoformat()
         if form.owner.data != found.owner_role:
             event["owner"] = form.owner.data
-        outcome = _record(case, found, event, tracked.CHANGED_STATUS, form_id, token, heading)
-        if outcome is None:
-            flash(f"Action changed: {found.title}", "success")
-            return redirect(url_for("cases.show", case_id=case.id))
+        outcome = _record(case, found, step, event, tracked.CHANGED_STATUS, f"Action changed: {found.title}")
         if not isinstance(outcome, list):
             return outcome
-        problems = [{"text": message} for message in outcome]
-    token = token or form_tokens.issue(current_user().id, case.id, form_id)
+        problems = outcome
     return render_template("actions/change.html", case=case, action=found, form=form, problems=problems,
-                           token=token, token_field=form_tokens.FIELD), status
+                           token=step.page_token(), token_field=form_tokens.FIELD), status

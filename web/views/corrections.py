@@ -100,28 +100,22 @@ def _back_to(sub: Submission, reason: str, message: str):
 def withdraw(case_id: int, submission_id: int):
     case = get_or_404(Case, case_id)
     sub = submission_or_404(case, submission_id)
-    form_id = f"withdraw:{sub.id}"
-    token, used = form_tokens.on_page(current_user().id, case.id, form_id)
-    if used is not None:  # the page again after the record was withdrawn with it
-        return form_tokens.already_saved_page(case, "Withdraw this record", "submission", sub.id, saved=sub.id)
+    step = form_tokens.Step(case, f"withdraw:{sub.id}", "Withdraw this record", "submission", sub.id, saved=sub.id)
+    if step.used is not None:  # the page again after the record was withdrawn with it
+        return step.already_saved()
     if (refusal := _not_changeable(sub)) is not None:
         return refusal
     form, problems, status = WithdrawForm(), [], 200
-    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
-        problems, status = [{"text": form_tokens.refuse_missing("submission", sub.id)}], form_tokens.MISSING_STATUS
+    if step.tokenless:
+        problems, status = step.refuse_tokenless()
     elif form.validate_on_submit():
-        try:
-            form_tokens.use(token, current_user().id, case.id, form_id)
-            records.withdraw(case, sub, current_user(), form.reason.data.strip())
-            db.session().commit()
-        except form_tokens.AlreadyUsed:
-            return form_tokens.already_saved_page(case, "Withdraw this record", "submission", sub.id, saved=sub.id)
+        if not step.save(lambda _: records.withdraw(case, sub, current_user(), form.reason.data.strip())):
+            return step.already_saved()
         flash("Record withdrawn. Its events no longer count in the policy check; the record is kept.", "success")
         return redirect(url_for("workflow.submission", case_id=case.id, submission_id=sub.id))
-    token = token or form_tokens.issue(current_user().id, case.id, form_id)
     audit(AuditAction.VIEWED, "submission_withdraw", sub.id, {"case": case.id})
     return render_template("workflow/withdraw.html", case=case, sub=sub, form=form, problems=problems,
-                           token=token, token_field=form_tokens.FIELD), status
+                           token=step.page_token(), token_field=form_tokens.FIELD), status
 
 
 @bp.route("/<int:case_id>/submissions/<int:submission_id>/correct", methods=["GET", "POST"])
@@ -136,10 +130,10 @@ def correct(case_id: int, submission_id: int):
     defn = wf.definition(case.council_id, sub.form_id)  # corrected on the form as it is today
     if defn is None:
         abort(404)
-    form_id, heading = f"correct:{sub.id}", f"Correct this record: {defn.title}"
-    token, used = form_tokens.on_page(current_user().id, case.id, form_id)
-    if used is not None:  # the page again after the correction was saved with it
-        return form_tokens.already_saved_page(case, heading, "submission", sub.id, saved=used.submission_id)
+    # the 'already saved' page links to the correction, which the token names
+    step = form_tokens.Step(case, f"correct:{sub.id}", f"Correct this record: {defn.title}", "submission", sub.id)
+    if step.used is not None:  # the page again after the correction was saved with it
+        return step.already_saved()
     if (refusal := _not_changeable(sub)) is not None:
         return refusal
     defn = wf.for_role(defn, policy_in_force(case.council_id), current_user().role)
@@ -148,7 +142,7 @@ def correct(case_id: int, submission_id: int):
     reason = ""
     asked = Markup("")    # the reason boxes of what the corrected record says against the policy
     status = 200
-    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
+    if step.tokenless:  # audited as the form's, as the form page's is
         problems, status = [{"text": form_tokens.refuse_missing("form", defn.id)}], form_tokens.MISSING_STATUS
         form = Form(request.form, today=today())
         reason = request.form.get(REASON_FIELD, "").strip()
@@ -162,48 +156,43 @@ def correct(case_id: int, submission_id: int):
                              "href": f"#{REASON_FIELD}"})
         valid = form.validate() and not form.row_action()
         if valid and not problems:
-            try:
-                used = form_tokens.use(token, current_user().id, case.id, form_id)
+            def amend(token_row):
                 new = records.amend(case, sub, defn, form.answers, current_user(), reason,
                                     reasons=entry_warnings.posted(request.form))
-                form_tokens.saved(used, submission_id=new.id)
-                db.session().commit()
-            except form_tokens.AlreadyUsed as e:   # two posts at once: the other one saved it
-                return form_tokens.already_saved_page(case, heading, "submission", sub.id,
-                                                      saved=e.token.submission_id if e.token else None)
+                form_tokens.saved(token_row, submission_id=new.id)
+
+            try:
+                if not step.save(amend):   # two posts at once: the other one saved it
+                    return step.already_saved()
             except wf.ReasonsWanted as e:   # the token stays unused for the post with the reasons
-                db.session().rollback()
                 forget(case)   # the case was tried with the old record taken back
                 problems += entry_warnings.summary(e.warnings, e.wanted)
                 asked = entry_warnings.reason_boxes(e.warnings, e.reasons, e.wanted)
             except wf.Refused as e:
-                db.session().rollback()
                 forget(case)
                 problems += [{"text": message} for message in e.messages]
             else:
                 flash(f"Record corrected: {defn.title}. The policy check on the case page is updated.", "success")
-                return redirect(url_for("workflow.submission", case_id=case.id, submission_id=new.id))
+                return redirect(url_for("workflow.submission", case_id=case.id, submission_id=sub.amended_by_id))
     else:
         form = Form(formdata_for(defn, sub.data) if isinstance(sub.data, dict) else MultiDict(), today=today())
-    token = token or form_tokens.issue(current_user().id, case.id, form_id)
     audit(AuditAction.VIEWED, "submission_correct", sub.id, {"case": case.id})
-    action = url_for(".correct", case_id=case.id, submission_id=sub.id, once=token)
+    action = url_for(".correct", case_id=case.id, submission_id=sub.id, once=step.page_token())
     body = str(render_form(form, action=action, submit_label="Save the corrected record", today=today()))
     box = render_template("workflow/reason_box.html", name=REASON_FIELD, value=reason,
                           error=next((p["text"] for p in problems if p.get("href") == f"#{REASON_FIELD}"), None))
-    head, sep, tail = body.rpartition('<div class="govuk-button-group">')
-    body = head + box + str(asked) + sep + tail if sep else body
+    body = entry_warnings.before_buttons(body, Markup(box) + asked)
     return render_template("workflow/correct.html", case=case, sub=sub, defn=defn, problems=problems,
-                           body=form_tokens.with_token(Markup(body), token)), status
+                           body=form_tokens.with_token(body, step.page_token())), status
 
 
 @bp.route("/<int:case_id>/reopen", methods=["GET", "POST"])
 @role_required(Role.WORKER, Role.MANAGER)
 def reopen_case(case_id: int):
     case = get_or_404(Case, case_id)
-    token, used = form_tokens.on_page(current_user().id, case.id, REOPEN_FORM)
-    if used is not None:  # the page again after the case was reopened with it
-        return form_tokens.already_saved_page(case, "Reopen the case", "case", case.id)
+    step = form_tokens.Step(case, REOPEN_FORM, "Reopen the case", "case", case.id)
+    if step.used is not None:  # the page again after the case was reopened with it
+        return step.already_saved()
     if case.status != "closed" or not may_reopen(case, current_user()):
         # an open case, or someone who is neither a manager nor its worker: refused, back to the case
         refused("case_not_reopenable" if case.status == "closed" else "case_open", 409, "case", case.id)
@@ -211,18 +200,13 @@ def reopen_case(case_id: int):
               else "This case is open.")
         return redirect(url_for("cases.show", case_id=case.id))
     form, problems, status = ReopenForm(), [], 200
-    if request.method == "POST" and token is None:  # nothing saved; drawn again as typed, with a fresh token
-        problems, status = [{"text": form_tokens.refuse_missing("case", case.id)}], form_tokens.MISSING_STATUS
+    if step.tokenless:
+        problems, status = step.refuse_tokenless()
     elif form.validate_on_submit():
-        try:
-            form_tokens.use(token, current_user().id, case.id, REOPEN_FORM)
-            reopen(case, current_user(), form.reason.data.strip())
-            db.session().commit()
-        except form_tokens.AlreadyUsed:
-            return form_tokens.already_saved_page(case, "Reopen the case", "case", case.id)
+        if not step.save(lambda _: reopen(case, current_user(), form.reason.data.strip())):
+            return step.already_saved()
         flash("Case reopened. It is back on the list of open cases.", "success")
         return redirect(url_for("cases.show", case_id=case.id))
-    token = token or form_tokens.issue(current_user().id, case.id, REOPEN_FORM)
     audit(AuditAction.VIEWED, "case_reopen", case.id)
-    return render_template("workflow/reopen.html", case=case, form=form, problems=problems, token=token,
-                           token_field=form_tokens.FIELD), status
+    return render_template("workflow/reopen.html", case=case, form=form, problems=problems,
+                           token=step.page_token(), token_field=form_tokens.FIELD), status

@@ -10,7 +10,7 @@ record page's 'Approve the request' form, each carry a one-time form token
 is refused as already saved."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovDateInput, GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
@@ -112,26 +112,28 @@ def _request(case_id: int, submission_id: int):
         url_for("workflow.submission", case_id=case.id, submission_id=sub.id, _anchor="funding"))
 
 
-def _step(case: Case, sub: Submission, form_id: str, heading: str):
-    """A step page's one-time token (None on a post without one) and, when the page was saved
-    with it already, the 'already saved' answer to give instead."""
-    token, used = form_tokens.on_page(current_user().id, case.id, f"{form_id}:{sub.id}")
-    if used is not None:
-        return token, form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
-    return token, None
+def _step(case: Case, sub: Submission, form_id: str, heading: str) -> form_tokens.Step:
+    """A step page on the request, its one-time token read first (hearth.web.form_tokens)."""
+    return form_tokens.Step(case, f"{form_id}:{sub.id}", heading, funding.DECISION, sub.id, saved=sub.id)
 
 
-def _drawn(template: str, case: Case, sub: Submission, form_id: str, token: str | None, problems: list,
-           status: int, **context):
+def _drawn(template: str, case: Case, sub: Submission, step: form_tokens.Step, problems: list, status: int,
+           **context):
     """The step's page, with its token (a fresh one when the post had none)."""
-    token = token or form_tokens.issue(current_user().id, case.id, f"{form_id}:{sub.id}")
-    return render_template(template, case=case, sub=sub, problems=problems, token=token,
+    return render_template(template, case=case, sub=sub, problems=problems, token=step.page_token(),
                            token_field=form_tokens.FIELD, **context), status
 
 
-def _missing(sub: Submission) -> tuple[list[dict], int]:
-    """A step posted without its token: nothing saved; the page is drawn again as typed."""
-    return [{"text": form_tokens.refuse_missing(funding.DECISION, sub.id)}], form_tokens.MISSING_STATUS
+def _recorded(case: Case, sub: Submission, step: form_tokens.Step, save, what: str, message: str, back):
+    """Run the step's `save` (its events on the case) with the page's token used up, together or
+    not at all: the request's page with why when the case refuses `what`; else `message`, back."""
+    try:
+        if not step.save(save):
+            return step.already_saved()
+    except wf.Refused as e:
+        return _page(case, sub, f"{what} could not be recorded: " + "; ".join(e.messages), 409)
+    flash(message, "success")
+    return back
 
 
 def _decided(asked, back):
@@ -160,10 +162,9 @@ def approve(case_id: int, submission_id: int):
     """'Approve the request', a form on the request's page. Posted without its token, nothing is
     saved and the page is drawn again with a fresh one (400); posted again, already saved (409)."""
     case, sub, answer, asked, back = _request(case_id, submission_id)
-    heading = "Approve the request"
-    token, saved = _step(case, sub, APPROVE, heading)
-    if saved is not None:
-        return saved
+    step = _step(case, sub, APPROVE, "Approve the request")
+    if step.used is not None:
+        return step.already_saved()
     if (done := _decided(asked, back)) is not None:
         return done
     found = asked["status"]
@@ -182,119 +183,93 @@ def approve(case_id: int, submission_id: int):
     if gate.status == "overridden":
         detail["override_reason"] = gate.because  # the reason the policy names (e.g. safeguarding)
         detail["override_facts"] = (gate.facts or {}).get("overridden_by")  # the same as facts, for words
-    if token is None:   # nothing saved; the request's page again, its form with a fresh token
-        return _request_page(case, sub, answer, form_tokens.refuse_missing(funding.DECISION, sub.id),
-                             form_tokens.MISSING_STATUS)
-    return _decide(case, sub, answer, asked, funding.APPROVED_EVENT, detail, "Request approved.", back,
-                   once=(token, APPROVE, heading))
+    if step.tokenless:   # nothing saved; the request's page again, its form with a fresh token
+        problems, status = step.refuse_tokenless()
+        return _request_page(case, sub, answer, problems[0]["text"], status)
+    return _decide(case, sub, answer, asked, funding.APPROVED_EVENT, detail, "Request approved.", back, step)
 
 
-def _decide(case, sub, answer, asked, event_type: str, detail: dict, message: str, back, once: tuple):
+def _decide(case, sub, answer, asked, event_type: str, detail: dict, message: str, back, step: form_tokens.Step):
     """The decision goes in the audit trail and the case's history together, or not at all, with
-    the page's one-time token used up (`once`: token, form id, heading)."""
-    token, form_id, heading = once
-    try:
-        form_tokens.use(token, current_user().id, case.id, f"{form_id}:{sub.id}")
-    except form_tokens.AlreadyUsed:
-        return form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
-    audit(AuditAction.CHANGED, funding.DECISION, sub.id, detail, policy=answer["policy"] if answer else None,
-          commit=False)
+    the page's one-time token used up."""
     event = {"type": event_type, "on": today(), "request": asked["kind"]}
     if asked["cost"] is not None:
         event["cost"] = asked["cost"]
-    try:
+
+    def decide(_):
+        audit(AuditAction.CHANGED, funding.DECISION, sub.id, detail, policy=answer["policy"] if answer else None,
+              commit=False)
         wf.record_events(case, [event], current_user(), {"submission": sub.id, "decision": detail["decision"]})
-    except wf.Refused as e:
-        return _page(case, sub, "The decision could not be recorded: " + "; ".join(e.messages), 409)
-    flash(message, "success")
-    return back
+
+    return _recorded(case, sub, step, decide, "The decision", message, back)
 
 
 @bp.route("/cases/<int:case_id>/submissions/<int:submission_id>/decline", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def decline(case_id: int, submission_id: int):
     case, sub, answer, asked, back = _request(case_id, submission_id)
-    heading = "Decline the request"
-    token, saved = _step(case, sub, DECLINE, heading)
-    if saved is not None:
-        return saved
+    step = _step(case, sub, DECLINE, "Decline the request")
+    if step.used is not None:
+        return step.already_saved()
     if (done := _decided(asked, back)) is not None:
         return done
     form, problems, status = DeclineForm(), [], 200
-    if request.method == "POST" and token is None:
-        problems, status = _missing(sub)
+    if step.tokenless:
+        problems, status = step.refuse_tokenless()
     elif form.validate_on_submit():
         detail = {"case": case.id, "decision": "declined", "action": asked["kind"], "cost": asked["cost"],
                   "reason": form.reason.data.strip(), "status_before": asked["status"].code}
-        return _decide(case, sub, answer, asked, funding.DECLINED_EVENT, detail, "Request declined.", back,
-                       once=(token, DECLINE, heading))
+        return _decide(case, sub, answer, asked, funding.DECLINED_EVENT, detail, "Request declined.", back, step)
     audit(AuditAction.VIEWED, "funding_decline", sub.id, {"case": case.id})
-    return _drawn("workflow/funding_decline.html", case, sub, DECLINE, token, problems, status, form=form,
-                  funding=asked)
+    return _drawn("workflow/funding_decline.html", case, sub, step, problems, status, form=form, funding=asked)
 
 
 @bp.route("/cases/<int:case_id>/submissions/<int:submission_id>/panel-approval", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def panel_approval(case_id: int, submission_id: int):
     case, sub, answer, asked, back = _request(case_id, submission_id)
-    heading = "Record the panel's approval"
-    token, saved = _step(case, sub, PANEL, heading)
-    if saved is not None:
-        return saved
+    step = _step(case, sub, PANEL, "Record the panel's approval")
+    if step.used is not None:
+        return step.already_saved()
     if asked is None or asked["decision"] is not None or asked["status"].code != funding.PANEL:
         flash("The policy does not ask for the panel's approval of this request now.")
         return back
     form, problems, status = PanelForm(), [], 200
-    if request.method == "POST" and token is None:
-        problems, status = _missing(sub)
+    if step.tokenless:
+        problems, status = step.refuse_tokenless()
     elif form.validate_on_submit():
         event = {"type": funding.PANEL_EVENT, "on": form.panel_date.data, "request": asked["kind"],
                  "reference": form.reference.data.strip()}
-        try:
-            form_tokens.use(token, current_user().id, case.id, f"{PANEL}:{sub.id}")
-            wf.record_events(case, [event], current_user(),
-                             {"submission": sub.id, "panel": "approved", "reference": event["reference"]})
-        except form_tokens.AlreadyUsed:
-            return form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
-        except wf.Refused as e:
-            return _page(case, sub, "The panel's approval could not be recorded: " + "; ".join(e.messages), 409)
-        flash("The panel's approval is recorded. A manager can now approve the request.", "success")
-        return back
+        meta = {"submission": sub.id, "panel": "approved", "reference": event["reference"]}
+        return _recorded(case, sub, step, lambda _: wf.record_events(case, [event], current_user(), meta),
+                         "The panel's approval",
+                         "The panel's approval is recorded. A manager can now approve the request.", back)
     audit(AuditAction.VIEWED, "funding_panel", sub.id, {"case": case.id})
-    return _drawn("workflow/funding_panel.html", case, sub, PANEL, token, problems, status, form=form,
-                  funding=asked)
+    return _drawn("workflow/funding_panel.html", case, sub, step, problems, status, form=form, funding=asked)
 
 
 @bp.route("/cases/<int:case_id>/submissions/<int:submission_id>/confirm-exception", methods=["GET", "POST"])
 @role_required(Role.MANAGER)
 def confirm_exception(case_id: int, submission_id: int):
     case, sub, answer, asked, back = _request(case_id, submission_id)
-    heading = "Confirm the exception"
-    token, saved = _step(case, sub, CONFIRM, heading)
-    if saved is not None:
-        return saved
+    step = _step(case, sub, CONFIRM, "Confirm the exception")
+    if step.used is not None:
+        return step.already_saved()
     exception = funding.unconfirmed_exception(case, sub) if sub.status == "submitted" else None
     needed = entry_checks().confirmation_for({"type": exception.type, **(exception.fields or {})}) if exception else None
     if needed is None or (asked is not None and asked["decision"] is not None):
         flash("This request has no exception waiting for a manager's confirmation.")
         return back
     form, problems, status = _confirm_form(needed.reason_min_length)(), [], 200
-    if request.method == "POST" and token is None:
-        problems, status = _missing(sub)
+    if step.tokenless:
+        problems, status = step.refuse_tokenless()
     elif form.validate_on_submit():
         event = {"type": needed.confirmed_by, "on": today(), "details": form.reason.data.strip()}
-        try:
-            form_tokens.use(token, current_user().id, case.id, f"{CONFIRM}:{sub.id}")
-            wf.record_events(case, [event], current_user(),
-                             {"submission": sub.id, "confirms": exception.type, "confirms_event": exception.id})
-        except form_tokens.AlreadyUsed:
-            return form_tokens.already_saved_page(case, heading, funding.DECISION, sub.id, saved=sub.id)
-        except wf.Refused as e:
-            return _page(case, sub, "The confirmation could not be recorded: " + "; ".join(e.messages), 409)
-        flash("Exception confirmed. The policy check is updated.", "success")
-        return back
+        meta = {"submission": sub.id, "confirms": exception.type, "confirms_event": exception.id}
+        return _recorded(case, sub, step, lambda _: wf.record_events(case, [event], current_user(), meta),
+                         "The confirmation", "Exception confirmed. The policy check is updated.", back)
     audit(AuditAction.VIEWED, "funding_exception", sub.id, {"case": case.id})
-    return _drawn("workflow/funding_confirm.html", case, sub, CONFIRM, token, problems, status, form=form,
+    return _drawn("workflow/funding_confirm.html", case, sub, step, problems, status, form=form,
                   funding=asked, exception=exception)
 
 

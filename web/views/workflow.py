@@ -70,26 +70,24 @@ def review_warnings(case_id: int, submission_id: int):
     the page is drawn again with the note typed (400); posted again, it is already saved (409)."""
     case = get_or_404(Case, case_id)
     sub = submission_or_404(case, submission_id)
-    token, used = form_tokens.on_page(current_user().id, case.id, f"{REVIEW_FORM}:{sub.id}")
-    if used is not None:
-        return form_tokens.already_saved_page(case, "Mark as reviewed", entry_warnings.REVIEWED, sub.id, saved=sub.id)
+    step = form_tokens.Step(case, f"{REVIEW_FORM}:{sub.id}", "Mark as reviewed", entry_warnings.REVIEWED, sub.id,
+                            saved=sub.id)
+    if step.used is not None:
+        return step.already_saved()
     back = redirect(url_for(".submission", case_id=case.id, submission_id=sub.id, _anchor="entry-warnings"))
     if sub.status != "submitted" or not entry_warnings.record_warnings(sub) or entry_warnings.review(sub):
         flash("This record has no warnings waiting for a review.")
         return back
     note = request.form.get("note", "").strip()
-    if token is None:  # nothing saved; the record's page again with the note as typed and a fresh token
-        problem = form_tokens.refuse_missing(entry_warnings.REVIEWED, sub.id)
-        page = _record_page(case, sub, problem=problem, problem_href="#review-note", review_note=note)
-        return page, form_tokens.MISSING_STATUS
+    if step.tokenless:  # nothing saved; the record's page again with the note as typed and a fresh token
+        problems, status = step.refuse_tokenless()
+        return _record_page(case, sub, problem=problems[0]["text"], problem_href="#review-note",
+                            review_note=note), status
     if (problem := text_problem(note, 500)) is not None:
         flash(f"The note cannot be saved: {problem}.")
         return back
-    try:
-        form_tokens.use(token, current_user().id, case.id, f"{REVIEW_FORM}:{sub.id}")
-        entry_warnings.mark_reviewed(case, sub, current_user(), note)   # committed with the token used
-    except form_tokens.AlreadyUsed:
-        return form_tokens.already_saved_page(case, "Mark as reviewed", entry_warnings.REVIEWED, sub.id, saved=sub.id)
+    if not step.save(lambda _: entry_warnings.mark_reviewed(case, sub, current_user(), note)):
+        return step.already_saved()
     flash("Marked as reviewed.", "success")
     return back
 
@@ -204,15 +202,18 @@ def _fill(case: Case, defn, draft: Submission | None):
     token = token or form_tokens.issue(current_user().id, case.id, defn.id)
     action = (url_for(".submission", case_id=case.id, submission_id=draft.id, once=token) if draft
               else url_for(".start", case_id=case.id, form_id=defn.id, once=token))
+    body = _with_draft_button(form, action)
+    if checked["problems"]:   # the warnings still wanting a good reason, with their boxes, before the buttons
+        body = entry_warnings.before_buttons(body, entry_warnings.reason_boxes(
+            checked["warnings"], checked["reasons"], checked["problems"]))
     policy = policy_in_force(case.council_id)
     audit(AuditAction.VIEWED, "form", defn.id, {"case": case.id, "draft": draft.id if draft else None},
           policy=policy)
     return render_template("workflow/form.html", case=case, defn=defn, draft=draft, form=form,
                            refused=refused, refused_title=refused_title, refused_description=(
-                               "Nothing has been saved." if refused_title else None),
-                           prefill=prefill, entry_problems=_entry_problems(checked),
-                           body=form_tokens.with_token(_with_warnings(_with_draft_button(form, action), checked), token)
-                           ), status
+                               "Nothing has been saved." if refused_title else None), prefill=prefill,
+                           entry_problems=entry_warnings.summary(checked["warnings"], checked["problems"]),
+                           body=form_tokens.with_token(body, token)), status
 
 
 def _checked_against_policy(case: Case, defn, answers: dict) -> dict:
@@ -239,28 +240,6 @@ def _on_questions(form, refusal: wf.Refused) -> list[str]:
         form.error_map[question] = Err(message)
         form[question].errors = list(form[question].errors) + [message]
     return [message for message in refusal.messages if message not in located.values()]
-
-
-def _entry_problems(checked: dict) -> list[dict]:
-    return [{"text": f"{message}: {_short(w)}", "href": f"#{entry_warnings.REASON_PREFIX}{w['id']}"}
-            for w in checked["warnings"] if (message := checked["problems"].get(w["id"]))]
-
-
-def _short(warning: dict) -> str:
-    return {"chair": "the chair", "invitee": "who is invited or attended",
-            "claim": "what the record says already happened"}.get(warning["kind"], "this point")
-
-
-def _with_warnings(html: Markup, checked: dict) -> Markup:
-    """The warnings and their reason boxes inside the form, just before its buttons."""
-    if not checked["problems"]:
-        return html
-    block = render_template("workflow/entry_warnings_form.html", warnings=checked["warnings"],
-                            reasons=checked["reasons"], problems=checked["problems"],
-                            prefix=entry_warnings.REASON_PREFIX, min_length=entry_warnings.REASON_MIN_LENGTH,
-                            max_length=entry_warnings.REASON_MAX_LENGTH)
-    head, sep, tail = str(html).rpartition('<div class="govuk-button-group">')
-    return Markup(head + block + sep + tail) if sep else html
 
 
 def already_saved(case: Case, defn, token):
