@@ -15,7 +15,7 @@ from functools import cached_property
 from typing import Any, NamedTuple
 
 from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_json_quickly, load_yaml,
-                                 parse_date, parse_date_or_datetime, suggest)
+                                 parse_date, parse_date_or_datetime, plain_date, suggest)
 
 from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_LENGTH, LimitError,
                                  check_magnitude, text_problem)
@@ -242,6 +242,8 @@ class _CaseReader:
 
     def date(self, node: dict, key: str, path: str, reader=parse_date) -> date | None:
         raw = node[key]
+        if type(raw) is str and (day := plain_date(raw)) is not None:
+            return day
         if isinstance(raw, (list, dict, bool)) or (isinstance(raw, str) and text_problem(raw, 32)):
             self.p.add(self.loc(node, key), f"{_what(raw)} is not a date. Write dates as YYYY-MM-DD, "
                                             "for example 2026-01-05.", path)

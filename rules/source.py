@@ -23,8 +23,8 @@ from ruamel.yaml.constructor import DuplicateKeyError
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
-from .limits import (MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, LimitError, bounded_json_number, check_date,
-                     refuse_json_constant)
+from .limits import (EARLIEST_DATE, LATEST_DATE, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES, LimitError,
+                     bounded_json_number, check_date, refuse_json_constant)
 
 
 @dataclass(frozen=True)
@@ -317,6 +317,19 @@ def parse_date(value: Any) -> date:
         return check_date(day)
     except LimitError as exc:
         raise LimitError(f"'{text}' is out of range: {exc}.") from None
+
+
+def plain_date(text: str) -> date | None:
+    """A day written exactly YYYY-MM-DD that exists and lies within the limits; None for anything
+    else, which parse_date (or parse_date_or_datetime) then reads and explains. What nearly every
+    date of a case is, read here without parse_date's messages and re-checks."""
+    if len(text) != 10 or not _DATE.match(text):
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if EARLIEST_DATE <= day <= LATEST_DATE else None
 
 
 def parse_date_or_datetime(value: Any) -> date | datetime:

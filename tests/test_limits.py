@@ -5,8 +5,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hearth.rules import limits
+from hearth.rules import limits, source
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "limits.md"
@@ -71,3 +73,20 @@ def test_text_problems_are_named(text, says):
 
 def test_ordinary_text_passes():
     assert limits.text_problem("Line one\nline two\ttabbed, £250 — fine") is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.dates(min_value=date(1, 1, 1)).map(date.isoformat),
+                 st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"),
+                 st.text(alphabet="0123456789-٠١٢ \n", min_size=8, max_size=12)))
+def test_a_plain_date_is_read_as_parse_date_reads_it(text):
+    """The case reader's quick path (source.plain_date) gives what parse_date gives, or declines
+    and leaves the text to parse_date, which says what is wrong with it."""
+    try:
+        expected = source.parse_date(text)
+    except ValueError:
+        expected = None
+    quick = source.plain_date(text)
+    assert quick is None or quick == expected
+    if expected is not None and text == expected.isoformat():
+        assert quick == expected
