@@ -36,13 +36,8 @@ def test_a_chair_outside_the_policy_and_a_safeguarding_exception_then_a_request_
                          "chair": next(role for role in CHAIRS if role not in options),
                          "arranger": "supervising_social_worker"})
         submit(page)
-        assert page.locator(".govuk-error-summary").is_visible() and page.locator(".govuk-warning-text").count() == 1
-        check_accessibility(page, "a record whose chair differs from the policy, asking why")
-        page.fill("[name='entry_reason-chair-0-chair']", "The social care manager is off sick; agreed with the head of service.")
-        submit(page)
-        banner = page.locator("#case-warnings")
-        assert banner.is_visible() and "head of service" in banner.inner_text()
-        check_accessibility(page, "the case page with a record that differs from the policy")
+        asked_why_then_shown(page, "a record whose chair differs from the policy", "[name='entry_reason-chair-0-chair']",
+                             "The social care manager is off sick; agreed with the head of service.", "head of service")
 
         page.goto(f"/cases/{requested_id}/forms/funding_request")
         fill_form(page, {"request_date": TODAY, "kind": "alternative_placement", "cost": "3000",
@@ -92,13 +87,20 @@ def test_gateshead_a_required_invitee_left_out_is_asked_why_and_shown_until_revi
         fill_form(page, {"arranged_on": TODAY, "meeting": "stability", "meeting_date": TODAY,
                          "venue": "Civic Centre", "invited": required[1:]})
         submit(page)
-        warnings = page.locator(".govuk-warning-text")
-        assert page.locator(".govuk-error-summary").is_visible() and warnings.count() == 1
-        check_accessibility(page, "Gateshead: a meeting arranged without someone the policy requires, asking why")
-        page.fill("textarea[name^='entry_reason-invitee']", "The IRO sends a written report instead; agreed with the chair.")
-        submit(page)
-        banner = page.locator("#case-warnings")
-        assert banner.is_visible() and "written report" in banner.inner_text()
-        check_accessibility(page, "Gateshead: the case page with a record that differs from the policy")
+        asked_why_then_shown(page, "Gateshead: a meeting arranged without someone the policy requires",
+                             "textarea[name^='entry_reason-invitee']",
+                             "The IRO sends a written report instead; agreed with the chair.", "written report")
     finally:
         live.reseed()
+
+
+def asked_why_then_shown(page, what: str, reason_box: str, reason: str, shown: str) -> None:
+    """A record that differs from the policy, just submitted: the form asks why (an error summary
+    and one warning); with the reason given it is saved, and the case page shows the point."""
+    assert page.locator(".govuk-error-summary").is_visible() and page.locator(".govuk-warning-text").count() == 1
+    check_accessibility(page, f"{what}, asking why")
+    page.fill(reason_box, reason)
+    submit(page)
+    banner = page.locator("#case-warnings")
+    assert banner.is_visible() and shown in banner.inner_text()
+    check_accessibility(page, f"{what}: the case page")
