@@ -24,7 +24,7 @@ from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond,
 from .answer_facts import condition_facts
 from .case import Case, Event
 from .event_index import EventIndex
-from .facts import build_fact, plan_for, point_record, reads_record
+from .facts import build_fact, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
                       event_types_mentioned, events_named, finding_words, matching_events)
 from .lru import LRU
@@ -246,7 +246,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         if e.type in wanted:
             before = bisect_right(days, e.on)
             seen = case.events[before - 1].seq if before else -1
-            record = point_record(case, e.on, None, seen) if reads_record(cp, "t", e.type) else {}
+            record = point_record(case, e.on, None, seen) if plan_for(cp, "t", e.type).reads_record else {}
             point = Point(e.on, seen, None, record)
             # it fired after the child's events up to that day and before the next: half a step on,
             # so 'triggered' (and its 'since') sees it even when the child has no events at all

@@ -44,7 +44,7 @@ def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=Non
     the fact is already its own projection). ``plan``: plan_for(cp, kind, key, extra), when the
     caller has it."""
     if plan is None:
-        plan = _plan(cp, kind, key, extra)
+        plan = plan_for(cp, kind, key, extra)
     fact = {"point": point_no, "kind": kind}
     names = plan.names
     for path, value in point.record.items():
@@ -64,20 +64,10 @@ def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=Non
 
 def plan_for(cp, kind: str, key=None, extra=None) -> "FactPlan":
     """The plan of a kind of fact (made once per compiled policy)."""
-    return _plan(cp, kind, key, extra)
-
-
-def _plan(cp, kind: str, key, extra) -> "FactPlan":
     plan = cp.fact_plans.get((kind, key))
     if plan is None:
         plan = cp.fact_plans[(kind, key)] = FactPlan(cp, kind, key, extra)
     return plan
-
-
-def reads_record(cp, kind: str, key, extra=None) -> bool:
-    """Does a rule of this kind of point read the case's fields (the record)? Most test only
-    the history's counts, and their points need no record at all."""
-    return _plan(cp, kind, key, extra).reads_record
 
 
 _UNSEEN = object()
