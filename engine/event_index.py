@@ -44,16 +44,20 @@ class EventIndex:
             return found[0]
         by_type = self._by_type
         present = [by_type[t] for t in dict.fromkeys(spec.types) if t in by_type]
-        if not present:  # none of its types happened: nothing to look at, nothing to keep
-            return _NONE
-        if len(present) == 1 and not spec.where:  # the commonest: one type's own lists
-            return present[0]
-        # each list is in history order: sorting their concatenation by position merges the runs
-        pool = present[0][0] if len(present) == 1 else sorted(chain.from_iterable(p[0] for p in present), key=_SEQ)
-        events = [e for e in pool if fields_hold(spec.where, e.record)] if spec.where else pool
-        # the spec is kept beside its answer, so its id names no other spec while the index lives
-        found = self._found[id(spec)] = ((events, [e.on for e in events], [e.seq for e in events]), spec)
-        return found[0]
+        if not present:  # none of its types happened: nothing to look at
+            lists = _NONE
+        elif len(present) == 1 and not spec.where:  # the commonest: one type's own lists
+            lists = present[0]
+        else:
+            # each list is in history order: sorting their concatenation by position merges the runs
+            pool = present[0][0] if len(present) == 1 else sorted(chain.from_iterable(p[0] for p in present),
+                                                                    key=_SEQ)
+            events = [e for e in pool if fields_hold(spec.where, e.record)] if spec.where else pool
+            lists = (events, [e.on for e in events], [e.seq for e in events])
+        # every answer is kept, the plain ones too: a spec is asked about again and again in one
+        # evaluation. The spec is kept beside its answer, so its id names no other while the index lives.
+        self._found[id(spec)] = (lists, spec)
+        return lists
 
     def latest_seq(self, types: tuple, limit: int, until) -> int:
         """The position of the latest event of these types at or before position ``limit`` and day
