@@ -61,7 +61,11 @@ class Case:
     _placement_fields: list | None = field(default=None, init=False, repr=False, compare=False)
 
     def up_to(self, on: date) -> "Case":
-        """The case as it stood on a date: later events are ignored."""
+        """The case as it stood on a date: later events are ignored. Both histories are in date
+        order, so when neither goes past the date the case is its own answer (with the placements
+        it already worked out), as it is for most evaluations 'today'."""
+        if (not self.events or self.events[-1].on <= on) and (not self.carer_events or self.carer_events[-1].on <= on):
+            return self
         return Case(self.child, self.placement, [e for e in self.events if e.on <= on],
                     [e for e in self.carer_events if e.on <= on], self.carer_ref)
 
@@ -167,7 +171,10 @@ class _CaseReader:
                 carer_ref = self.ref(carer, "carer.ref")
                 carer_events = self.events(carer.get("events"), carer, "carer.events")
         self.p.raise_if_any()
-        return Case(child, placement, _history(placement, events), _history(None, carer_events), carer_ref)
+        history, placements = _history(placement, events)
+        case = Case(child, placement, history, _history(None, carer_events)[0], carer_ref)
+        case._placements = placements  # worked out while ordering the history: not again when asked
+        return case
 
     def count(self, node: Any, parent: Any, path: str, before: int) -> int:
         """Refuse more than MAX_EVENTS_PER_CASE events (the child's and the carer's together)
@@ -263,14 +270,14 @@ class _CaseReader:
         if len(node) > MAX_EVENTS_PER_CASE:
             return []  # refused by count(), unread
         out = []
+        located = isinstance(node, LList)
         for i, item in enumerate(node):
-            event = self.event(item, node, i, f"{path}[{i}]")
+            event = self.event(item, node.item_loc(i) if located else self.whole_file, f"{path}[{i}]")
             if event is not None:
                 out.append(event)
         return out
 
-    def event(self, node: Any, parent: Any, index: int, path: str):
-        loc = parent.item_loc(index) if isinstance(parent, LList) else self.whole_file
+    def event(self, node: Any, loc: Loc, path: str):
         if not isinstance(node, dict):
             self.p.add(loc, "Each event must be a mapping with a type and a date, "
                             "for example {type: missing_episode, on: 2026-01-03}.", path)
@@ -286,25 +293,30 @@ class _CaseReader:
         found = self._event_fields.get(etype)
         if found is None:
             specs = self.vocab.event_fields(etype)
-            found = self._event_fields[etype] = (specs, ("type", "on") + tuple(specs))
-        specs, allowed = found
-        self.keys(node, allowed, f"a {etype} event", f"{path}.")
-        if node.get("on") is None:
+            allowed = ("type", "on") + tuple(specs)
+            found = self._event_fields[etype] = (tuple(specs.items()), allowed, frozenset(allowed))
+        specs, allowed, allowed_set = found
+        if not (len(node) <= len(allowed) and node.keys() <= allowed_set):
+            self.keys(node, allowed, f"a {etype} event", f"{path}.")
+        raw = node.get("on")
+        if raw is None:
             self.p.add(loc, "This event has no date: add 'on: YYYY-MM-DD'.", f"{path}.on")
             return None
-        when = self.date(node, "on", f"{path}.on", parse_date_or_datetime)
+        when = day if type(raw) is str and (day := plain_date(raw)) is not None else \
+            self.date(node, "on", f"{path}.on", parse_date_or_datetime)
         if when is None:
             return None
         fields = {}
-        for name, spec in specs.items():
+        for name, spec in specs:
             if node.get(name) is not None:
                 value = self.value(node, name, spec, f"{path}.{name}", etype)
                 if value is not None:
                     fields[name] = value
             elif spec.required:
                 self.p.add(loc, f"A {etype} event needs '{name}' (the vocabulary requires it).", f"{path}.{name}")
-        at = when if isinstance(when, datetime) else None
-        return _Written(0, etype, when.date() if at else when, at, fields, loc, path)
+        if type(when) is date:
+            return _Written(etype, when, None, fields, loc, path)
+        return _Written(etype, when.date(), when, fields, loc, path)
 
     def value(self, node: dict, name: str, spec: EventField, path: str, etype: str) -> Any:
         raw = node[name]
@@ -384,7 +396,6 @@ class _CaseReader:
 
 class _Written(NamedTuple):
     """An event as read, before its place in the history is known (an Event is made once, at the end)."""
-    seq: int
     type: str
     on: date
     at: datetime | None
@@ -393,21 +404,39 @@ class _Written(NamedTuple):
     path: str
 
 
-def _history(first: dict | None, events: list) -> list:
+def _history(first: dict | None, events: list) -> tuple[list, list | None]:
     """History order: by date (and time), then as written; numbered for 'since' and matching.
     With the child's first placement (``first``), each event carries the placement in force when
-    it happened (a move: the one it begins), as hearth.engine.placements tells them over time."""
-    ordered = sorted(enumerate(events), key=lambda ie: (ie[1].on, ie[1].at or datetime.min, ie[0]))
-    written = [_Written(i, *e[1:]) for i, (_, e) in enumerate(ordered)]  # numbered (cheaper than _replace)
+    it happened (a move: the one it begins), as hearth.engine.placements tells them over time,
+    and those placements are given too (the case keeps them); without, None."""
+    ordered = [_event(seq, written) for seq, written in enumerate(sorted(events, key=_written_order))]
     if first is None:
-        return [Event(e.seq, e.type, e.on, e.at, e.fields, e.loc, e.path) for e in written]
-    placements = placements_over_time(first, written)
-    current, index, out = placements[0].fields(), 1, []
-    for e in written:
-        while index < len(placements) and placements[index].seq <= e.seq:
+        return ordered, None
+    placements = placements_over_time(first, ordered)
+    current, index = placements[0].fields(), 1
+    for event in ordered:
+        while index < len(placements) and placements[index].seq <= event.seq:
             current, index = placements[index].fields(), index + 1
-        out.append(Event(e.seq, e.type, e.on, e.at, e.fields, e.loc, e.path, current))
-    return out
+        event.__dict__["placement"] = current  # made here, before anyone has seen it (Event is frozen)
+    return ordered, placements
+
+
+def _written_order(event: "_Written") -> tuple:
+    return (event.on, event.at or datetime.min)  # sorted stably: then as written
+
+
+_NO_PLACEMENT: dict = {}
+_new_event = object.__new__
+
+
+def _event(seq: int, written: _Written) -> Event:
+    """The Event of an event as read, numbered: its attributes set in one step, not one frozen
+    dataclass __setattr__ at a time (a case's events are made on every read; the names are Event's
+    own fields, and `placement` is set by _history when the child's placements are known)."""
+    event = _new_event(Event)
+    event.__dict__.update(seq=seq, type=written.type, on=written.on, at=written.at, fields=written.fields,
+                          loc=written.loc, path=written.path, placement=_NO_PLACEMENT)
+    return event
 
 
 def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:
