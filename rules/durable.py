@@ -353,11 +353,13 @@ class _Registered:
 class _Host(_engine.Host):
     """A durable Host for one process: no timer threads, actions that record
     ``(point, rule)`` into a Python list, and a registry so that each ruleset
-    name is registered once (durable refuses a second registration)."""
+    is registered once (durable refuses a second registration of a name): by its name, and
+    with durable by its content, which rulesets of other names with the same rules share."""
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.registry: dict[str, _Registered] = {}
+        self.registry: dict[str, _Registered] = {}    # by CompiledRuleset.name
+        self.by_content: dict[str, _Registered] = {}  # by the digest of its rules, as durable knows it
         self.fired: list[tuple[int, str]] = []
         self.errors: list[tuple[str, BaseException]] = []
         self.actions_run = 0
@@ -387,6 +389,15 @@ class _Host(_engine.Host):
                 raise ValueError(f"ruleset {compiled.name!r} is already registered with another definition")
             return known
         canonical = _canonical(compiled.definition)
+        # Registered with durable by content: rulesets of other names with the same rules (two
+        # councils with one procedure; a national run's copies) share one durable ruleset, so a
+        # process (a bulk worker) registers each distinct procedure once, not once per council.
+        content = hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+        shared = self.by_content.get(content)
+        if shared is not None and shared.canonical == canonical:
+            known = self.registry[compiled.name] = _Registered(shared.ruleset, canonical, shared.kinds,
+                                                               compiled.definition)
+            return known
         assert_single_fact_only(compiled.definition)
         try:
             kinds = _field_kinds(compiled.definition)
@@ -403,9 +414,10 @@ class _Host(_engine.Host):
             rules[rule_name] = {"all": [{"m": guarded}], "run": rule_name}
         rules[_SENTINEL_RULE] = {"all": [{"m": {_SENTINEL_FIELD: 1}}], "run": _SENTINEL_RULE}
         # set_rulesets deletes "run" from the dicts it is given: they are our copies.
-        self.set_rulesets({compiled.name: rules})
-        known = _Registered(self.get_ruleset(compiled.name), canonical, kinds, compiled.definition)
-        self.registry[compiled.name] = known
+        durable_name = f"ruleset_{content}"
+        self.set_rulesets({durable_name: rules})
+        known = _Registered(self.get_ruleset(durable_name), canonical, kinds, compiled.definition)
+        self.registry[compiled.name] = self.by_content[content] = known
         return known
 
 

@@ -457,3 +457,17 @@ def test_forked_child_can_fire_even_while_the_parent_is_busy():
         busy.join()
     assert busy_errors == []
     assert fire(ruleset, batch(4)) == expected_for(batch(4))
+
+
+def test_rulesets_with_the_same_rules_share_one_durable_registration():
+    """Two councils with one procedure (a national run's copies) are registered with durable once:
+    a bulk worker pays for each distinct procedure, not for each council."""
+    rules = {"r": {"a": 1}, "s": {"$gte": {"b": 2}}}
+    one, two = compile_ruleset("council_one", rules), compile_ruleset("council_two", rules)
+    other = compile_ruleset("council_three", {"r": {"a": 2}})
+    facts = [{"point": 0, "a": 1, "b": 3}, {"point": 1, "a": 2, "b": 1}]
+    assert fire(one, facts) == fire(two, facts) == {(0, "r"), (0, "s")}
+    assert fire(other, facts) == {(1, "r")}
+    host = durable._host()
+    assert host.registry[one.name].ruleset is host.registry[two.name].ruleset
+    assert host.registry[other.name].ruleset is not host.registry[one.name].ruleset
