@@ -386,14 +386,18 @@ def _check_choice(path: str, value: Any, spec: FieldSpec, problems: Problems, lo
 
 # -------------------------------------------------------------------- evaluation
 def _lookup(record: Mapping[str, Any], path: str) -> Any:
-    if path in record:
-        return record[path]
-    value: Any = record
+    value = record.get(path, _ABSENT)
+    if value is not _ABSENT:
+        return value
+    value = record
     for part in path.split("."):
         if not isinstance(value, Mapping) or part not in value:
             return None
         value = value[part]
     return value
+
+
+_ABSENT = object()
 
 
 def _number(value: Any) -> float | None:
