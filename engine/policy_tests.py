@@ -35,6 +35,9 @@ FORM_EXPECT_KEYS = ("valid", "errors")
 ONE_OF_PARTS = ("required_one_of", "consider_one_of")
 # The results of recent sets of files (run_council_tests): a few councils' drafts at a time.
 RESULTS = LRU(16)
+# Form catalogues recently made (form_catalog): every form test of a run asks for its council's,
+# and reading every form's YAML again for each test was most of a run's time.
+CATALOGUES = LRU(32)
 # What running a council's tests reads of its folder (not the demo cases).
 TEST_PARTS = (COUNCIL_FILE, "versions", DOCUMENT_DIR, "tests", "forms")
 FORM_PARTS = (COUNCIL_FILE, "versions", DOCUMENT_DIR, "forms")
@@ -310,8 +313,15 @@ def _check_form_names(test: LMap, forms: dict, problems: Problems) -> None:
 def form_catalog(source: PolicySource, on: date, policy: Policy | None = None) -> FormCatalog:
     """The council's forms (a PolicyFiles, or its folder) with the menus of the policy in force
     on a day (``policy``, or the one in the same files), read afresh (a test sees the files as
-    they are now)."""
-    return catalog_of(policy_files(source, ("forms",) if policy is not None else FORM_PARTS), on, policy)
+    they are now) but made once for the same content, day and policy (CATALOGUES)."""
+    files = policy_files(source, ("forms",) if policy is not None else FORM_PARTS)
+    key = (files.council_id, files.origin, files.content_hash(), on, date.today(), id(policy))
+    found = CATALOGUES.get(key)
+    if found is not None and found[1] is policy:
+        return found[0]
+    catalog = catalog_of(files, on, policy)
+    CATALOGUES.put(key, (catalog, policy))  # the policy kept beside it, so its id names no other meanwhile
+    return catalog
 
 
 def _known_names(policy: Policy) -> dict[str, set]:

@@ -5,7 +5,8 @@ import time
 import pytest
 
 from hearth.rules import limits
-from hearth.rules.source import SourceError, load_yaml, parse_date
+from hearth.rules import source
+from hearth.rules.source import LList, LMap, SourceError, load_yaml, parse_date
 
 LEVELS = "abcdefgh"
 
@@ -77,3 +78,32 @@ def test_a_list_or_mapping_as_a_key_is_located(text, line, column):
     [problem] = caught.value.problems
     assert "keys are names" in problem.message
     assert (problem.loc.line, problem.loc.column) == (line, column)
+
+
+def test_a_text_read_again_is_given_as_a_copy_of_its_own_with_its_places():
+    """load_yaml keeps what a text gave (the workspace reads every form again after each change):
+    the same text read again gives an equal value with the same places, never the same objects,
+    so a caller that changes what it was given changes nothing for the next; a mistake is never
+    kept, and the same text under another file name is placed in that file."""
+    text = "form: minutes\nsections:\n  - title: About\n    fields: [{id: a, type: text}]\n"
+    first = load_yaml(text, "forms/minutes.yaml")
+    first["sections"][0]["title"] = "changed by a caller"
+    second = load_yaml(text, "forms/minutes.yaml")
+    assert second["sections"][0]["title"] == "About"
+    read = source._read_yaml(text, "forms/minutes.yaml")  # read afresh, for its places
+    assert second == read and places(second) == places(read)
+    assert second is not first and second["sections"] is not first["sections"]
+    elsewhere = load_yaml(text, "forms/other.yaml")
+    assert elsewhere == second and elsewhere["sections"].loc.file == "forms/other.yaml"
+    for _ in range(2):
+        with pytest.raises(SourceError, match="not valid YAML"):
+            load_yaml("a: [1, 2\n", "forms/broken.yaml")
+
+
+def places(value) -> list:
+    """Every place a read value remembers, in order (a mapping's, its keys' and values', a list's and its items')."""
+    if isinstance(value, LMap):
+        return [value.loc, value.key_locs, value.value_locs] + [place for item in value.values() for place in places(item)]
+    if isinstance(value, LList):
+        return [value.loc, value.item_locs] + [place for item in value for place in places(item)]
+    return []
