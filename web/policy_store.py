@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hearth.engine.library import in_force
+from hearth.engine.lru import LRU
 from hearth.engine.linting import lint_council
 from hearth.engine.policy_files import PolicyFiles
 from hearth.engine.policy_tests import run_council_tests
@@ -84,8 +85,35 @@ def _nul_problem(file: str, text: str) -> Problem | None:
                    "in most editors).")
 
 
+# Sets checked in this process: the content hashes found publishable, and the problems of those
+# not (by origin too, as their problems are located there). The engine does not change while a
+# process runs, so a set checked when asked for is not linted and tested again on approval in the
+# same process, nor each time the publish page is read, nor when the same folder is imported
+# again (the demo's seed); a new process (a deploy) checks afresh.
+PUBLISHABLE = LRU(64)
+NOT_PUBLISHABLE = LRU(32)
+
+
 def check_publishable(files: PolicyFiles) -> None:
-    """SourceError with every located problem unless lint is clean and every policy test passes."""
+    """SourceError with every located problem unless lint is clean and every policy test passes;
+    the answer for a set's content is remembered for this process (PUBLISHABLE)."""
+    content_hash = files.content_hash()
+    if PUBLISHABLE.get((files.council_id, content_hash)):
+        return
+    problems = NOT_PUBLISHABLE.get((files.origin, content_hash))
+    if problems is None:
+        try:
+            _check_publishable(files)
+        except SourceError as exc:
+            problems = tuple(exc.problems)
+            NOT_PUBLISHABLE.put((files.origin, content_hash), problems)
+        else:
+            PUBLISHABLE.put((files.council_id, content_hash), True)
+            return
+    raise SourceError(list(problems))
+
+
+def _check_publishable(files: PolicyFiles) -> None:
     problems = storage_problems(files)
     if problems:
         raise SourceError(problems)

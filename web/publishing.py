@@ -27,21 +27,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hearth.engine import api
-from hearth.engine.lru import LRU
 from hearth.engine.policy_files import PolicyFiles
-from hearth.rules.source import SourceError
 
 from . import case_summaries, notify, policy_store
 from .jobs import JobError
 from .models import PolicyDraft, PolicyPublication, PublicationRequest, RequestStatus, Role, User, utcnow
+from .policy_store import check_publishable  # remembered per set's content in this process
 
 log = logging.getLogger(__name__)
-# Sets checked in this process: the content hashes found publishable, and the problems of those
-# not (by origin too, as their problems are located there). The engine does not change while a
-# process runs, so a set checked when asked for is not linted and tested again on approval in the
-# same process, nor each time the publish page is read; a new process (a deploy) checks afresh.
-PUBLISHABLE = LRU(64)
-NOT_PUBLISHABLE = LRU(32)
 
 
 class PublishRefused(Exception):
@@ -72,24 +65,6 @@ def officer(session: Session, council_id: str, email: str) -> User:
         raise PublishRefused("another_council", f"--by: {user.email} is a policy officer of {user.council_id}, "
                                                 f"not of {council_id}.", user)
     return user
-
-
-def check_publishable(files: PolicyFiles) -> None:
-    """hearth.web.policy_store.check_publishable, remembered for this process (PUBLISHABLE)."""
-    content_hash = files.content_hash()
-    if PUBLISHABLE.get((files.council_id, content_hash)):
-        return
-    problems = NOT_PUBLISHABLE.get((files.origin, content_hash))
-    if problems is None:
-        try:
-            policy_store.check_publishable(files)
-        except SourceError as exc:
-            problems = tuple(exc.problems)
-            NOT_PUBLISHABLE.put((files.origin, content_hash), problems)
-        else:
-            PUBLISHABLE.put((files.council_id, content_hash), True)
-            return
-    raise SourceError(list(problems))
 
 
 def earlier_files(session: Session, council_id: str, hash_prefix: str) -> PolicyFiles:
