@@ -2,12 +2,17 @@
 through it), roles, and a record of when each token was last used."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select, update
 
 from hearth.web.models import ApiToken, Case, User, utcnow
 
 from api_support import api_policies, bearer, count  # noqa: F401 - fixtures
 from web_support import csrf_token, login
+
+# Token checks are the API's own, the same on either database (tokens are stored and read on
+# PostgreSQL by test_api_idempotency.py and test_web_database.py): on SQLite, for CI's time.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
 
 
 def _api_routes(app):

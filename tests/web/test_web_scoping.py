@@ -164,6 +164,10 @@ def test_every_private_route_needs_sign_in(walker_app, demo):
 ROLES = [r.value for r in Role]
 
 
+# Every route for every role is a sweep of the views' own checks, the same whichever database
+# answers: it runs on SQLite (the queries' scoping on PostgreSQL is tested by the smaller tests
+# below and by test_web_database.py, test_api_scoping.py), which keeps the suite inside CI's time.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
 @pytest.mark.parametrize("role", ROLES)
 def test_routes_by_role_and_council(walker_app, demo, role):
     council = None if role == "admin" else demo.home

@@ -26,6 +26,10 @@ from policy_store_support import SWINDON_MINUTES
 from test_jobs import finished, follow, queue_name, redis_url, running_worker, wait_for  # noqa: F401 - fixtures
 from web_support import Demo, csrf_token, login
 
+# The workspace's release pages on SQLite (for CI's time): the publishing underneath them, two
+# approvals at once included, runs on both databases in test_policy_publish.py.
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True, scope="session")
+
 NOTE = "A comment added, to publish something new"
 DEADLINE = "minutes_circulated"
 SHORTER = SWINDON_MINUTES.replace("5 working", "3 working")
