@@ -298,12 +298,10 @@ class _CaseReader:
         specs, allowed, allowed_set = found
         if not (len(node) <= len(allowed) and node.keys() <= allowed_set):
             self.keys(node, allowed, f"a {etype} event", f"{path}.")
-        raw = node.get("on")
-        if raw is None:
+        if node.get("on") is None:
             self.p.add(loc, "This event has no date: add 'on: YYYY-MM-DD'.", f"{path}.on")
             return None
-        when = day if type(raw) is str and (day := plain_date(raw)) is not None else \
-            self.date(node, "on", f"{path}.on", parse_date_or_datetime)
+        when = self.date(node, "on", f"{path}.on", parse_date_or_datetime)
         if when is None:
             return None
         fields = {}

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from itertools import chain
 from operator import attrgetter
 
-from hearth.rules.conditions import fields_hold, test_holds
+from hearth.rules.conditions import fields_hold
 
 from .case import Event
 
@@ -46,24 +46,18 @@ class EventIndex:
         types = spec.types
         if len(types) == 1 and not spec.where:  # the commonest: one type's own lists, if it happened
             lists = by_type.get(types[0], _NONE)
-            self._found[id(spec)] = (lists, spec)
-            return lists
-        present = [by_type[t] for t in dict.fromkeys(types) if t in by_type]
-        if not present:  # none of its types happened: nothing to look at
-            lists = _NONE
-        elif len(present) == 1 and not spec.where:  # several names of one type
-            lists = present[0]
         else:
-            # each list is in history order: sorting their concatenation by position merges the runs
-            pool = present[0][0] if len(present) == 1 else sorted(chain.from_iterable(p[0] for p in present),
-                                                                    key=_SEQ)
-            where = spec.where
-            if len(where) == 1:  # the usual: one test, asked of each event straight
-                test = where[0]
-                events = [e for e in pool if test_holds(test, e.record)]
+            present = [by_type[t] for t in dict.fromkeys(types) if t in by_type]
+            if not present:  # none of its types happened: nothing to look at
+                lists = _NONE
+            elif len(present) == 1 and not spec.where:  # several names of one type
+                lists = present[0]
             else:
-                events = [e for e in pool if fields_hold(where, e.record)] if where else pool
-            lists = (events, [e.on for e in events], [e.seq for e in events])
+                # each list is in history order: sorting their concatenation by position merges the runs
+                pool = present[0][0] if len(present) == 1 else sorted(chain.from_iterable(p[0] for p in present),
+                                                                        key=_SEQ)
+                events = [e for e in pool if fields_hold(spec.where, e.record)] if spec.where else pool
+                lists = (events, [e.on for e in events], [e.seq for e in events])
         # every answer is kept, the plain ones too: a spec is asked about again and again in one
         # evaluation. The spec is kept beside its answer, so its id names no other while the index lives.
         self._found[id(spec)] = (lists, spec)

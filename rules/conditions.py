@@ -440,7 +440,10 @@ def test_holds(test: FieldTest, record: Mapping[str, Any]) -> bool:
 
 
 def fields_hold(tests: Iterable[FieldTest], record: Mapping[str, Any]) -> bool:
-    return all(test_holds(t, record) for t in tests)
+    for test in tests:  # a loop, not all() over a generator: asked of every event a `where` filters
+        if not test_holds(test, record):
+            return False
+    return True
 
 
 def holds(condition: Condition, record: Mapping[str, Any]) -> bool:
