@@ -60,8 +60,12 @@ def test_a_chair_outside_the_policy_and_a_safeguarding_exception_then_a_request_
         assert "Waiting for a manager's decision" in page.inner_text("#request-status")
         check_accessibility(page, "a request the policy now allows")
         page.click("a:has-text('Decline the request')")
+        # the decline page loaded before its form is sent: CI once sent it while the link was still
+        # being followed, and looked for the error summary on the page as it came
+        page.wait_for_url("**/decline*")
+        page.wait_for_load_state("load")
         submit(page, "Decline the request")
-        assert page.locator(".govuk-error-summary").is_visible()
+        page.wait_for_selector(".govuk-error-summary", state="visible")  # fails unless it shows
         check_accessibility(page, "declining a request without a reason")
         page.fill("#reason", "An emergency foster home has been found instead.")
         submit(page, "Decline the request")
