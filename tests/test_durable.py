@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import multiprocessing
 import os
+import random
 import threading
 
 import pytest
@@ -471,3 +472,45 @@ def test_rulesets_with_the_same_rules_share_one_durable_registration():
     host = durable._host()
     assert host.registry[one.name].ruleset is host.registry[two.name].ruleset
     assert host.registry[other.name].ruleset is not host.registry[one.name].ruleset
+
+
+# --------------------------------------------------------------------------- the action loop
+def _random_condition(rng: random.Random, depth: int = 0) -> dict:
+    field = rng.choice("abc")
+    shape = rng.choice(["eq", "$lt", "$gte", "$neq", "$ex", "$nex"] + (["$and", "$or"] if depth < 2 else []))
+    if shape == "eq":
+        return {field: rng.randint(0, 3)}
+    if shape in ("$ex", "$nex"):
+        return {shape: {field: 1}}
+    if shape in ("$and", "$or"):
+        return {shape: [_random_condition(rng, depth + 1) for _ in range(rng.randint(1, 3))]}
+    return {shape: {field: rng.randint(0, 3)}}
+
+
+def _durables_own_loop(host, ruleset, state_offset):
+    """durable's Ruleset.do_actions, as fire ran actions before the lean loop."""
+    errors = []
+    ruleset.do_actions(state_offset, lambda error, _state: errors.append(error))
+    if any(errors):
+        raise RuntimeError(f"durable_rules failed while running actions: {errors!r}")
+
+
+def test_the_lean_action_loop_runs_what_durables_own_loop_runs(monkeypatch):
+    """The same actions, in the same order, for random rules and batches of facts (an $or fires
+    once per branch, so counts and order are compared, not only the set)."""
+    rng = random.Random(20261129)
+    compared = 0
+    for number in range(40):
+        rules = {f"r{i}": _random_condition(rng) for i in range(rng.randint(1, 6))}
+        ruleset = compile_ruleset(f"loop{number}", rules)
+        batches = [[{"point": point, **{k: rng.randint(0, 3) for k in "abc" if rng.random() < 0.8}}
+                    for point in range(rng.randint(1, 8))] for _ in range(5)]
+        runs = []
+        for loop in (durable._run_actions, _durables_own_loop):
+            monkeypatch.setattr(durable, "_run_actions", loop)
+            calls = []
+            monkeypatch.setattr(durable, "_action_hook", lambda rule, fact: calls.append((fact["point"], rule)))
+            runs.append([(fire(ruleset, batch), list(calls), calls.clear())[:2] for batch in batches])
+        assert runs[0] == runs[1], rules
+        compared += sum(len(calls) for _, calls in runs[0])
+    assert compared > 200  # the rules matched enough to compare
