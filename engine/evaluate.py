@@ -7,7 +7,6 @@ Every part of the answer says which rule, what facts, and the council's words.
 """
 from __future__ import annotations
 
-import marshal
 import os
 import threading
 from bisect import bisect_right
@@ -23,6 +22,7 @@ from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond,
 
 from .answer_facts import condition_facts
 from .case import Case, Event
+from .copies import copier
 from .event_index import EventIndex
 from .facts import build_fact, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
@@ -49,7 +49,7 @@ class CompiledPolicy:
     trigger_rules: dict = field(default_factory=dict)  # a trigger's rule -> (the trigger, its event types)
     wording: Wording | None = None    # how its deadlines' and duties' instances are worded
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
-    _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> the part, marshalled
+    _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> a copier of the part
 
     def sentence(self, cond) -> str:
         """A condition of this policy in words (hearth.engine.history.describe), worded once."""
@@ -76,16 +76,20 @@ class CompiledPolicy:
 
     def part(self, key: tuple, build: Callable[[], dict]) -> dict:
         """A part of the answer that depends only on ``key`` (which of its rules held, say), built once
-        and given to each answer as a copy of its own (marshal copies plain JSON values in C, at
-        a fraction of building them again), so no answer shares a list or dict with another.
-        At most MOST_PARTS combinations are kept per policy; past that each is built anew."""
+        and given to each answer as a copy of its own (hearth.engine.copies: at a fraction of
+        building them again), so no answer shares a list or dict with another. At most
+        MOST_PARTS combinations are kept per policy; past that, or for a part that is not plain
+        JSON, each is built anew."""
         found = self._parts.get(key)
-        if found is None:
-            made = build()
-            if len(self._parts) < MOST_PARTS:
-                self._parts[key] = marshal.dumps(made)
-            return made
-        return marshal.loads(found)
+        if found is not None:
+            return found()
+        made = build()
+        if len(self._parts) < MOST_PARTS:
+            try:
+                self._parts[key] = copier(made)
+            except (TypeError, ValueError, RecursionError):  # not plain JSON (or too big to write): built anew each time
+                pass
+        return made
 
 
 MOST_PARTS = 4096

@@ -1,0 +1,48 @@
+"""hearth.engine.copies: a part of an answer copied by a compiled literal is equal to it, shares
+no dict or list with it or another copy, and anything not plain JSON is refused."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from hearth.engine.copies import copier
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.text() \
+    | st.floats(allow_nan=False, allow_infinity=False)
+_VALUES = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4)
+                       | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=30)
+
+
+def _containers(value, found: list) -> list:
+    if isinstance(value, (dict, list)):
+        found.append(value)
+        for item in value.values() if isinstance(value, dict) else value:
+            _containers(item, found)
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(_VALUES)
+def test_a_copy_is_equal_and_shares_no_container(value):
+    copy = copier(value)
+    first, second = copy(), copy()
+    assert first == value and second == value
+    assert json.dumps(first) == json.dumps(value)  # the same order of keys, the same types
+    originals = {id(c) for c in _containers(value, [])}
+    for made in (first, second):
+        assert not originals & {id(c) for c in _containers(made, [])}
+    assert not {id(c) for c in _containers(first, [])} & {id(c) for c in _containers(second, [])}
+
+
+def test_hostile_text_is_copied_as_written():
+    text = "'\"\\\n\x00 }); __import__('os') # \u2028 \ud800 é"
+    assert copier({text: [text, {"k": text}]})() == {text: [text, {"k": text}]}
+
+
+@pytest.mark.parametrize("value", [float("nan"), math.inf, {1: "a"}, {"a": (1, 2)}, {"a": {1, 2}}, b"x", [object()]])
+def test_anything_not_plain_json_is_refused(value):
+    with pytest.raises(TypeError):
+        copier(value)
