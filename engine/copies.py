@@ -1,13 +1,17 @@
-"""A plain JSON value kept as a function that makes a fresh copy of it on each call.
+"""A plain JSON value kept so that each call gives a fresh copy of it.
 
 Parts of an answer that depend only on which of a policy's rules held are built once and given
 to each answer as a copy of its own (hearth.engine.evaluate.CompiledPolicy.part), so no two
-answers share a list or dict that a caller might change. The copy is a Python literal compiled
-once into a function: its strings, numbers, booleans and None are the function's constants,
-shared by every copy (they cannot be changed), and only the dicts and lists are made on each
-call, by the interpreter's own instructions for a literal. That is about twice as fast as
-decoding a marshalled copy, which makes every string again (4 us against 9 us for a 5 KB part
-of Swindon's answer), and a copy is made for every evaluation.
+answers share a list or dict that a caller might change. A Copier gives its copies two ways:
+
+* at first, decoded from marshal's bytes (9 us for a 5 KB part of Swindon's answer; building it
+  again takes 25 us);
+* once it has given LITERAL_AFTER copies, from a Python literal compiled into a function: the
+  strings, numbers, booleans and None are the function's constants, shared by every copy (they
+  cannot be changed), and only the dicts and lists are made, by the interpreter's own
+  instructions for a literal (4 us). Compiling costs about 600 us, repaid after some 120
+  copies, so only the parts used often are compiled: most of a policy's combinations of rules
+  are seen a few times, a few of them on nearly every evaluation.
 
 Only what JSON can hold is written, each by its own rule (strings by ``repr``, so any text is
 safe): anything else is refused with a TypeError (an int too long to write, a ValueError), and
@@ -15,14 +19,40 @@ the caller keeps building that value instead.
 """
 from __future__ import annotations
 
+import marshal
 import math
 from typing import Any, Callable
 
-# The functions' globals: a literal needs no names, so none are given.
+LITERAL_AFTER = 128
+# The compiled functions' globals: a literal needs no names, so none are given.
 _NO_NAMES: dict = {"__builtins__": {}}
+NOT_COPIED = (TypeError, ValueError, RecursionError)
 
 
-def copier(value: Any) -> Callable[[], Any]:
+class Copier:
+    """Fresh copies of one plain JSON value, one a call. Making one refuses (NOT_COPIED) what
+    marshal cannot write; one that cannot be written as a literal stays with marshal."""
+
+    __slots__ = ("_written", "_uses", "_literal")
+
+    def __init__(self, value: Any):
+        self._written = marshal.dumps(value)
+        self._uses = 0
+        self._literal: Callable[[], Any] | None = None
+
+    def __call__(self) -> Any:
+        if self._literal is not None:
+            return self._literal()
+        self._uses += 1
+        if self._uses == LITERAL_AFTER:  # (two threads may both pass it: the later one compiles nothing)
+            try:
+                self._literal = literal_copier(marshal.loads(self._written))
+            except NOT_COPIED:
+                pass
+        return marshal.loads(self._written)
+
+
+def literal_copier(value: Any) -> Callable[[], Any]:
     """A function returning a fresh copy of ``value`` (dicts, lists, strings, finite numbers,
     booleans and None; dict keys strings) on each call; TypeError for anything else."""
     return eval(compile(f"lambda: {_literal(value)}", "<answer part>", "eval"), _NO_NAMES)  # noqa: S307

@@ -22,7 +22,7 @@ from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond,
 
 from .answer_facts import condition_facts
 from .case import Case, Event
-from .copies import copier
+from .copies import NOT_COPIED, Copier
 from .event_index import EventIndex
 from .facts import build_fact, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
@@ -49,7 +49,7 @@ class CompiledPolicy:
     trigger_rules: dict = field(default_factory=dict)  # a trigger's rule -> (the trigger, its event types)
     wording: Wording | None = None    # how its deadlines' and duties' instances are worded
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
-    _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> a copier of the part
+    _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> its Copier
 
     def sentence(self, cond) -> str:
         """A condition of this policy in words (hearth.engine.history.describe), worded once."""
@@ -86,8 +86,8 @@ class CompiledPolicy:
         made = build()
         if len(self._parts) < MOST_PARTS:
             try:
-                self._parts[key] = copier(made)
-            except (TypeError, ValueError, RecursionError):  # not plain JSON (or too big to write): built anew each time
+                self._parts[key] = Copier(made)
+            except NOT_COPIED:
                 pass
         return made
 

@@ -1,5 +1,5 @@
-"""hearth.engine.copies: a part of an answer copied by a compiled literal is equal to it, shares
-no dict or list with it or another copy, and anything not plain JSON is refused."""
+"""hearth.engine.copies: a part of an answer copied (by marshal, then by a compiled literal) is
+equal to it, shares no dict or list with it or another copy, and anything not plain JSON is refused."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,8 @@ import math
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from hearth.engine.copies import copier
+from hearth.engine import copies
+from hearth.engine.copies import Copier, literal_copier
 
 _SCALARS = st.none() | st.booleans() | st.integers() | st.text() \
     | st.floats(allow_nan=False, allow_infinity=False)
@@ -27,7 +28,7 @@ def _containers(value, found: list) -> list:
 @settings(max_examples=200, deadline=None)
 @given(_VALUES)
 def test_a_copy_is_equal_and_shares_no_container(value):
-    copy = copier(value)
+    copy = literal_copier(value)
     first, second = copy(), copy()
     assert first == value and second == value
     assert json.dumps(first) == json.dumps(value)  # the same order of keys, the same types
@@ -39,10 +40,25 @@ def test_a_copy_is_equal_and_shares_no_container(value):
 
 def test_hostile_text_is_copied_as_written():
     text = "'\"\\\n\x00 }); __import__('os') # \u2028 \ud800 é"
-    assert copier({text: [text, {"k": text}]})() == {text: [text, {"k": text}]}
+    assert literal_copier({text: [text, {"k": text}]})() == {text: [text, {"k": text}]}
 
 
 @pytest.mark.parametrize("value", [float("nan"), math.inf, {1: "a"}, {"a": (1, 2)}, {"a": {1, 2}}, b"x", [object()]])
 def test_anything_not_plain_json_is_refused(value):
     with pytest.raises(TypeError):
-        copier(value)
+        literal_copier(value)
+
+
+def test_a_copier_turns_to_the_literal_once_used_often_and_its_copies_stay_the_same(monkeypatch):
+    monkeypatch.setattr(copies, "LITERAL_AFTER", 3)
+    value = {"chair": {"options": ["iro", "manager"], "because": "it's 'quoted'"}, "n": [1, 2.5, None, True]}
+    copy = Copier(value)
+    made = [copy() for _ in range(6)]
+    assert copy._literal is not None  # compiled after the third copy
+    assert all(m == value for m in made)
+    assert len({id(m) for m in made} | {id(m["chair"]) for m in made}) == 12  # no two share a container
+
+
+def test_a_value_marshal_cannot_write_is_not_kept():
+    with pytest.raises(copies.NOT_COPIED):
+        Copier({"a": object()})
