@@ -12,14 +12,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any, NamedTuple
+from operator import attrgetter
+from typing import Any
 
 from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_json_quickly, load_yaml,
-                                 parse_date, parse_date_or_datetime, plain_date, suggest)
+                                 parse_date, parse_date_or_datetime, suggest)
 
 from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_LENGTH, LimitError,
                                  check_magnitude, text_problem)
 
+from .case_fast import day_of, event_plans, plain_event
 from .placements import ENDING, ENDING_HOW, MOVE, MOVE_TYPE, Placement, placements_over_time
 from .vocabulary import EventField, Vocabulary
 
@@ -123,14 +125,17 @@ def _what(value: Any) -> str:
 
 class _CaseReader:
     """Reads one case document; every problem is collected with its place, nothing raises
-    but SourceError (a value of any shape may be anywhere: lists, mappings, NaN, NUL...)."""
+    but SourceError (a value of any shape may be anywhere: lists, mappings, NaN, NUL...).
+    A plainly valid event is read by hearth.engine.case_fast's quick test; ``quick=False`` reads
+    every event here (the reference the quick test is checked against)."""
 
-    def __init__(self, vocab: Vocabulary, file: str):
+    def __init__(self, vocab: Vocabulary, file: str, quick: bool = True):
         self.vocab = vocab
         self.file = file
         self.p = Problems()
         self.whole_file = Loc(file)  # where anything without a line is (a Loc is frozen: one serves all)
         self._event_fields: dict[str, tuple[dict, tuple]] = {}  # type -> (its fields, the keys it may have)
+        self.plans = event_plans(vocab) if quick else {}
 
     def loc(self, node: Any, key: str | None = None) -> Loc:
         if key is not None and isinstance(node, LMap) and key in node:
@@ -249,7 +254,7 @@ class _CaseReader:
 
     def date(self, node: dict, key: str, path: str, reader=parse_date) -> date | None:
         raw = node[key]
-        if type(raw) is str and (day := plain_date(raw)) is not None:
+        if (day := day_of(raw)) is not None:  # plain_date's answer for YYYY-MM-DD, remembered
             return day
         if isinstance(raw, (list, dict, bool)) or (isinstance(raw, str) and text_problem(raw, 32)):
             self.p.add(self.loc(node, key), f"{_what(raw)} is not a date. Write dates as YYYY-MM-DD, "
@@ -270,9 +275,14 @@ class _CaseReader:
         if len(node) > MAX_EVENTS_PER_CASE:
             return []  # refused by count(), unread
         out = []
-        located = isinstance(node, LList)
+        located, plans = isinstance(node, LList), self.plans
         for i, item in enumerate(node):
-            event = self.event(item, node.item_loc(i) if located else self.whole_file, f"{path}[{i}]")
+            loc = node.item_loc(i) if located else self.whole_file
+            read = plain_event(item, plans)
+            if read is not None:
+                out.append(_written(read[0], read[1], None, read[2], loc, f"{path}[{i}]"))
+                continue
+            event = self.event(item, loc, f"{path}[{i}]")
             if event is not None:
                 out.append(event)
         return out
@@ -313,8 +323,8 @@ class _CaseReader:
             elif spec.required:
                 self.p.add(loc, f"A {etype} event needs '{name}' (the vocabulary requires it).", f"{path}.{name}")
         if type(when) is date:
-            return _Written(etype, when, None, fields, loc, path)
-        return _Written(etype, when.date(), when, fields, loc, path)
+            return _written(etype, when, None, fields, loc, path)
+        return _written(etype, when.date(), when, fields, loc, path)
 
     def value(self, node: dict, name: str, spec: EventField, path: str, etype: str) -> Any:
         raw = node[name]
@@ -392,14 +402,20 @@ class _CaseReader:
         return None
 
 
-class _Written(NamedTuple):
-    """An event as read, before its place in the history is known (an Event is made once, at the end)."""
-    type: str
-    on: date
-    at: datetime | None
-    fields: dict
-    loc: Loc | None
-    path: str
+def _written(etype: str, on: date, at: datetime | None, fields: dict, loc: Loc | None, path: str) -> Event:
+    """An event as read, before its place in the history is known: _history numbers it (seq) and
+    gives it the placement in force. Its attributes are set in one step, not one frozen dataclass
+    __setattr__ at a time (a case's events are made on every read; the names are Event's own
+    fields), and it is made once: _history completes it before anyone has seen it."""
+    event = _new_event(Event)
+    event.__dict__.update(seq=-1, type=etype, on=on, at=at, fields=fields, loc=loc, path=path,
+                          placement=_NO_PLACEMENT)
+    return event
+
+
+_NO_PLACEMENT: dict = {}
+_new_event = object.__new__
+_AT, _ON = attrgetter("at"), attrgetter("on")
 
 
 def _history(first: dict | None, events: list) -> tuple[list, list | None]:
@@ -407,34 +423,23 @@ def _history(first: dict | None, events: list) -> tuple[list, list | None]:
     With the child's first placement (``first``), each event carries the placement in force when
     it happened (a move: the one it begins), as hearth.engine.placements tells them over time,
     and those placements are given too (the case keeps them); without, None."""
-    ordered = [_event(seq, written) for seq, written in enumerate(sorted(events, key=_written_order))]
+    # sorted stably: then as written; by date alone when no event has a time (nearly every case)
+    ordered = sorted(events, key=_written_order if any(map(_AT, events)) else _ON)
+    for seq, event in enumerate(ordered):
+        event.__dict__["seq"] = seq  # made by _written, not yet seen by anyone (Event is frozen)
     if first is None:
         return ordered, None
     placements = placements_over_time(first, ordered)
-    current, index = placements[0].fields(), 1
+    current, index, count = placements[0].fields(), 1, len(placements)
     for event in ordered:
-        while index < len(placements) and placements[index].seq <= event.seq:
+        while index < count and placements[index].seq <= event.seq:
             current, index = placements[index].fields(), index + 1
-        event.__dict__["placement"] = current  # made here, before anyone has seen it (Event is frozen)
+        event.__dict__["placement"] = current
     return ordered, placements
 
 
-def _written_order(event: "_Written") -> tuple:
-    return (event.on, event.at or datetime.min)  # sorted stably: then as written
-
-
-_NO_PLACEMENT: dict = {}
-_new_event = object.__new__
-
-
-def _event(seq: int, written: _Written) -> Event:
-    """The Event of an event as read, numbered: its attributes set in one step, not one frozen
-    dataclass __setattr__ at a time (a case's events are made on every read; the names are Event's
-    own fields, and `placement` is set by _history when the child's placements are known)."""
-    event = _new_event(Event)
-    event.__dict__.update(seq=seq, type=written.type, on=written.on, at=written.at, fields=written.fields,
-                          loc=written.loc, path=written.path, placement=_NO_PLACEMENT)
-    return event
+def _written_order(event: Event) -> tuple:
+    return (event.on, event.at or datetime.min)
 
 
 def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:

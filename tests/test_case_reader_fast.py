@@ -1,0 +1,267 @@
+"""The case reader's quick way through plainly valid events (hearth.engine.case_fast) reads
+every document as the general reader does alone (``_CaseReader(..., quick=False)``, the
+reference): the same Case, event by event and field by field with the same types and order,
+or the same located problems. Checked for every council of the session's policies folder on
+generated well-formed documents (which must all go the quick way, or the check proves
+nothing) and on hostile variants of them: wrong types, unknown keys, numbers out of range,
+bad and timed dates, unknown values, missing required fields, NaN, huge numbers, lists where
+one value goes, str and int subclasses, carer histories; decoded (the API) and as text
+(located, line by line)."""
+import copy
+import json
+import random
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from hearth.engine import api, case as case_module
+from hearth.engine.case import _CaseReader, parse_case_data, parse_case_text
+from hearth.engine.case_fast import event_plans, plain_event
+from hearth.engine.vocabulary import EventField, EventType
+from hearth.rules.source import SourceError, load_json_quickly, load_yaml
+
+from councils import generic_councils, session_root
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import bench_cases  # noqa: E402  (generated case documents)
+
+ON = date(2026, 3, 2)
+WELL_FORMED, HOSTILE, AS_TEXT = 60, 500, 40   # documents per council
+
+
+class Text(str):
+    """A str that is not exactly a str (the quick way leaves such values to the general reader)."""
+
+
+class Whole(int):
+    """An int that is not exactly an int."""
+
+
+def typed(value):
+    """The value with every type spelled out and floats by repr, so True differs from 1, 1 from
+    1.0, a tuple from a list and a Text from a str, and a dict's key order counts."""
+    if isinstance(value, dict):
+        return (type(value).__name__, tuple((typed(key), typed(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(typed(item) for item in value))
+    if isinstance(value, float):
+        return ("float", repr(value))
+    return (type(value).__name__, value)
+
+
+def described(case) -> tuple:
+    """Everything a Case holds that a reader decides, typed."""
+    def event(e):
+        return (e.seq, typed(e.type), typed(e.on), typed(e.at), typed(e.fields), typed(e.placement), e.path, e.loc,
+                typed(e.record))
+    return (typed(case.child), typed(case.placement), [event(e) for e in case.events], typed(case.carer_ref),
+            [event(e) for e in case.carer_events], case.placements)
+
+
+def outcome(read) -> tuple:
+    """A reading's result: the case described, or its problems (file, line, column, field, message)."""
+    try:
+        return "case", described(read())
+    except SourceError as error:
+        return "problems", [problem.as_dict() for problem in error.problems]
+
+
+def general_text(text: str, vocabulary):
+    """parse_case_text's way with the general reader alone: the quick JSON reading, then (if
+    that has a mistake, or is not plain JSON) the located YAML one."""
+    data = load_json_quickly(text)
+    if data is not None:
+        try:
+            return _CaseReader(vocabulary, "case.json", quick=False).read(data)
+        except SourceError:
+            pass
+    return _CaseReader(vocabulary, "case.json", quick=False).read(load_yaml(text, "case.json"))
+
+
+def differences(documents, vocabulary) -> list[str]:
+    """Each document whose quick reading differs from the general reader's."""
+    found = []
+    for number, document in enumerate(documents):
+        quick = outcome(lambda: parse_case_data(document, vocabulary))
+        general = outcome(lambda: _CaseReader(vocabulary, "case", quick=False).read(document))
+        if quick != general:
+            found.append(f"document {number}: {document!r:.400}\n  quick:   {quick!r:.600}\n  general: {general!r:.600}")
+    return found
+
+
+@pytest.fixture(scope="module", params=generic_councils())
+def policy(request):
+    return api.policy_on(request.param, ON, session_root())
+
+
+def well_formed(policy, count: int, seed: int) -> list[dict]:
+    """Generated documents of the council's own words: half of the event types its rules name,
+    half of every event type it has (so every field kind comes up)."""
+    rng = random.Random(seed)
+    named = bench_cases.policy_event_types(policy) or sorted(policy.vocabulary.event_types)
+    every = sorted(policy.vocabulary.event_types)
+    return [bench_cases.council_case(rng, policy, named if number % 2 else every, number, ON)
+            for number in range(count)]
+
+
+def hostile_values(vocabulary) -> list:
+    """Values of every shape, and a few words of each kind of the vocabulary (a role where a
+    choice goes, a role list of one unknown role...)."""
+    words = [word for section in (vocabulary.roles, vocabulary.parties, vocabulary.actions, vocabulary.placement_types)
+             for word in list(section)[:3]]
+    words += [value for kind in vocabulary.event_types.values() for spec in kind.fields.values()
+              for value in spec.values[:2]]
+    return [None, True, False, 0, 1, -1, 7, 30, 2.5, 1.0, -0.0, float("nan"), float("inf"), float("-inf"),
+            10 ** 12, 10 ** 12 + 1, -10 ** 12, -10 ** 12 - 1, 2 ** 64, 2 ** 70, -10 ** 400, "", " ", "x", "\x00",
+            "a\ud800", "é" * 5000, "2026-02-30", "2026-13-01", "2026-1-5", "2026-01-05T10:30", "2026-01-05 10:30",
+            "2026-01-05T25:00", "1899-12-31", "2101-01-01", "１９９９-01-05", " 2026-01-05", "2026-01-05\n",
+            "2026-01-05", [], ["x"], [1], [None], [[]], {}, {"a": 1}, date(2026, 1, 5), datetime(2026, 1, 5, 10),
+            Text("2026-01-05"), Whole(3), Whole(-10 ** 13), *words, *(Text(word) for word in words[:12]),
+            words[:2], words[-2:], [words[0], 1], [Text(words[0])], [words[0], words[0] + "x"]]
+
+
+def mutated(rng: random.Random, document: dict, vocabulary, values: list) -> dict:
+    """The document with one to three hostile changes."""
+    document = copy.deepcopy(document)
+    types = sorted(vocabulary.event_types)
+    for _ in range(rng.randint(1, 3)):
+        events = document.get("events")
+        if not isinstance(events, list) or not events:
+            break  # no history left to change
+        index = rng.randrange(len(events))
+        event = events[index]
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str) or event["type"] not in types:
+            continue
+        fields = vocabulary.event_fields(event["type"])
+        roll = rng.randrange(16)
+        if roll < 5:    # a field (given or not) of a hostile value, or of any value of the vocabulary
+            event[rng.choice(list(fields) or ["details"])] = rng.choice(values)
+        elif roll == 5:  # a key the event does not have
+            event[rng.choice(["colour", "Type", "on ", "placement", 1, *(name for kind in types[:5]
+                                                                          for name in vocabulary.event_fields(kind))])] = "x"
+        elif roll == 6:  # a required field, the date or the type left out
+            required = [name for name, spec in fields.items() if spec.required and name in event]
+            event.pop(rng.choice(required or ["on", "type"]), None)
+        elif roll == 7:  # a hostile date
+            event["on"] = rng.choice(values)
+        elif roll == 8:  # a date with a time: the event is timed, and ordered by it
+            event["on"] = f"{event['on'][:10]}T{rng.randint(0, 23):02d}:{rng.choice(['00', '30'])}" \
+                if isinstance(event.get("on"), str) else event.get("on")
+        elif roll == 9:  # a hostile or unknown type
+            event["type"] = rng.choice([None, 5, [], event["type"][:-1], event["type"].upper(), Text(event["type"]),
+                                        rng.choice(types)])
+        elif roll == 10:  # not an event at all
+            events[index] = rng.choice([[], "x", 5, None, {}, [event]])
+        elif roll == 11:  # given as null (not given; required: missing)
+            event[rng.choice(list(fields) or ["details"])] = None
+        elif roll == 12:  # the same fields written in another order
+            items = list(event.items())
+            rng.shuffle(items)
+            events[index] = dict(items)
+        elif roll == 13:  # the carer's history: some of the child's events, perhaps not a history at all
+            document["carer"] = rng.choice([
+                {"ref": rng.choice(["K-1", 12, 10 ** 30, [], "\x01", None]), "events": copy.deepcopy(events[:4])},
+                {"events": copy.deepcopy(events[-3:])}, {"ref": "K-2", "events": "x"}, [], "x",
+                {"ref": "K-3", "events": [dict(event, on=rng.choice(values))]}])
+        elif roll == 14:  # the child or the first placement
+            part = rng.choice(["child", "placement"])
+            key = rng.choice(["ref", "date_of_birth"] if part == "child" else ["type", "started", "emergency"])
+            given = document.get(part) if isinstance(document.get(part), dict) else {}
+            document[part] = rng.choice([dict(given, **{key: rng.choice(values)}), [], None, "x"])
+        else:  # the history itself, or a key a case does not have
+            key, value = rng.choice([("events", {}), ("events", "x"), ("events", None), ("placements", []),
+                                     ("colour", 1)])
+            document[key] = value
+    return document
+
+
+def test_well_formed_documents_go_the_quick_way_and_read_the_same(policy):
+    vocabulary = policy.vocabulary
+    documents = well_formed(policy, WELL_FORMED, 20261129)
+    plans = event_plans(vocabulary)
+    assert all(plain_event(event, plans) is not None for document in documents for event in document["events"])
+    assert not differences(documents, vocabulary)
+
+
+def test_hostile_documents_read_the_same(policy):
+    vocabulary = policy.vocabulary
+    rng = random.Random(14)
+    values = hostile_values(vocabulary)
+    documents = [mutated(rng, document, vocabulary, values) for document in well_formed(policy, HOSTILE, 1129)]
+    assert sum(outcome(lambda: parse_case_data(d, vocabulary))[0] == "problems"
+               for d in documents) > HOSTILE // 3  # mostly refused: the hostile changes bite
+    assert not "\n".join(differences(documents, vocabulary))
+
+
+def test_every_field_of_every_event_type_with_every_hostile_value(policy):
+    """Each event type's every field (and, for some types, its type, date and a key it does not
+    have) given each hostile value in turn, beside a plainly valid event of the type."""
+    vocabulary = policy.vocabulary
+    rng = random.Random(2)
+    values = hostile_values(vocabulary)
+    documents = []
+    for number, etype in enumerate(sorted(vocabulary.event_types)):
+        document = bench_cases.council_case(rng, policy, [etype], 0, ON, size=1)
+        event = document["events"][0]
+        for name in ["type", "on", "colour"][:3 if number % 8 == 0 else 0] + list(vocabulary.event_fields(etype)):
+            documents += [{**document, "events": [event, {**event, name: value}]} for value in values]
+    assert not "\n".join(differences(documents, vocabulary)[:5])
+
+
+def test_every_kind_of_field_bounded_or_not(policy):
+    """Fields no council declares yet: numbers with no bounds and with fractional ones, short
+    text, a required field, roles with and without the parties; each with every hostile value."""
+    vocabulary = policy.vocabulary.copy()
+    fields = {"score": EventField("number"), "share": EventField("number", min=0.5, max=9.5),
+              "steps": EventField("number", whole=True, min=-3.5), "pick": EventField("choice", values=("a", "b")),
+              "note": EventField("text", max_length=5), "must": EventField("text", required=True),
+              "who": EventField("role"), "anyone": EventField("role", parties=True), "whom": EventField("roles"),
+              "when": EventField("date"), "done": EventField("boolean"), "act": EventField("action"),
+              "home": EventField("placement_type")}
+    vocabulary.event_types["every_kind"] = EventType("every_kind", "Every kind", fields)
+    event = {"type": "every_kind", "on": "2026-01-05", "must": "yes"}
+    document = {"child": {"ref": "C-1"}, "placement": {"type": next(iter(vocabulary.placement_types))}}
+    documents = [{**document, "events": [event, {**event, name: value}]}
+                 for name in ["type", "on", *fields] for value in hostile_values(vocabulary) + [0.5, 9.5, 9, -3, -4]]
+    assert sum(plain_event(item, event_plans(vocabulary)) is not None for d in documents for item in d["events"]) \
+        > len(documents)  # the quick way is taken, and the test is not only of the general reader
+    assert not "\n".join(differences(documents, vocabulary)[:5])
+
+
+def test_the_other_generated_documents_read_the_same(policy):
+    """bench_cases.cases: one council's stories, random histories and bank-holiday edges, which
+    are well-formed for it and (for another council) full of its words."""
+    assert not "\n".join(differences([document for document, _ in bench_cases.cases(90)], policy.vocabulary))
+
+
+def test_documents_as_text_read_the_same(policy):
+    """As JSON text: decoded quickly, or (a mistake) read again located, line by line."""
+    vocabulary = policy.vocabulary
+    rng = random.Random(3)
+    values = [value for value in hostile_values(vocabulary) if not isinstance(value, (date, Text, Whole))]
+    documents = well_formed(policy, AS_TEXT, 77)
+    documents += [mutated(rng, document, vocabulary, values) for document in documents]
+    for number, document in enumerate(documents):
+        text = json.dumps(document, indent=1)
+        quick = outcome(lambda: parse_case_text(text, "case.json", vocabulary))
+        assert quick == outcome(lambda: general_text(text, vocabulary)), f"document {number}: {text[:400]}"
+
+
+def test_a_quick_reading_that_differs_is_caught(policy, monkeypatch):
+    """The comparison has teeth: a quick way that gives a whole number as a float, or keeps a
+    field the general reader would drop, is found out."""
+    vocabulary = policy.vocabulary
+    documents = well_formed(policy, 20, 5)
+
+    def loose(node, plans):
+        read = plain_event(node, plans)
+        if read is None:
+            return None
+        etype, day, fields = read
+        return etype, day, {**{name: float(value) if type(value) is int else value for name, value in fields.items()},
+                            **({"extra": 1} if not fields else {})}
+
+    monkeypatch.setattr(case_module, "plain_event", loose)
+    assert differences(documents, vocabulary)
