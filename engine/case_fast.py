@@ -12,7 +12,9 @@ tests/test_case_reader_fast.py checks the two agree, on good and hostile documen
 """
 from __future__ import annotations
 
+import weakref
 from datetime import date
+from functools import partial
 from typing import Any
 
 from hearth.rules.limits import MAX_NUMBER_MAGNITUDE, MAX_TEXT_LENGTH, text_problem
@@ -24,9 +26,9 @@ from .vocabulary import Vocabulary
 _ONE_OF, _DATE, _BOOLEAN, _NUMBER, _LIST_OF, _TEXT = range(6)
 
 # The plans made for each vocabulary, by its identity (a Vocabulary is a mutable dataclass, so
-# not hashable); the vocabulary is kept with its plans, so the identity is never reused. The
-# vocabularies are the policies' loaded ones: few, and kept for the life of the process anyway.
-_PLANS: dict[int, tuple[Vocabulary, tuple, dict]] = {}
+# not hashable), with a weak reference to it: they go when it goes (a policy read again after
+# a change has a new vocabulary), so its identity is never taken for another's.
+_PLANS: dict[int, tuple[weakref.ref, tuple, dict]] = {}
 
 # Days written YYYY-MM-DD, as plain_date reads them: the same few hundred days recur across a
 # batch of cases. Only days plain_date accepts are kept (at most the ~73,000 days within the
@@ -53,17 +55,24 @@ def event_plans(vocab: Vocabulary) -> dict:
     """Each event type's plan: (the keys its events may have, its fields' tests in the order the
     general reader builds them). Made once per vocabulary; a vocabulary changed since (a word
     added) gets new plans."""
-    size = _size(vocab)
-    found = _PLANS.get(id(vocab))
-    if found is not None and found[0] is vocab and found[1] == size:
+    size, key = _size(vocab), id(vocab)
+    found = _PLANS.get(key)
+    if found is not None and found[0]() is vocab and found[1] == size:
         return found[2]
     plans = {}
     for etype in vocab.event_types:
         specs = vocab.event_fields(etype)
         tests = tuple((name, spec.required, *_test(vocab, spec)) for name, spec in specs.items())
         plans[etype] = (frozenset(("type", "on") + tuple(specs)), tests)
-    _PLANS[id(vocab)] = (vocab, size, plans)
+    _PLANS[key] = (weakref.ref(vocab, partial(_forget, key)), size, plans)
     return plans
+
+
+def _forget(key: int, gone: weakref.ref) -> None:
+    """A vocabulary's plans go with it (unless plans for a newer one already took its place)."""
+    found = _PLANS.get(key)
+    if found is not None and found[0] is gone:
+        _PLANS.pop(key, None)
 
 
 def _size(vocab: Vocabulary) -> tuple:
