@@ -527,6 +527,8 @@ def _run_actions(host: _Host, ruleset: Any, state_offset: int) -> None:
             message = durable_rules_engine.complete_and_start_action(handle, state_offset)
     except BaseException as error:  # as durable's loop does: the action in hand is abandoned, the call fails
         durable_rules_engine.abandon_action(handle, state_offset)
+        if not isinstance(error, Exception):  # an interrupt stays one
+            raise
         raise RuntimeError(f"durable_rules failed while running actions: {error!r}") from error
 
 
