@@ -19,6 +19,7 @@ import pytest
 from hearth.engine import api, case as case_module
 from hearth.engine.case import _CaseReader, parse_case_data, parse_case_text
 from hearth.engine.case_fast import event_plans, plain_event
+from hearth.engine.placements import ENDING, MOVE, MOVE_TYPE
 from hearth.engine.vocabulary import EventField, EventType
 from hearth.rules.source import SourceError, load_json_quickly, load_yaml
 
@@ -237,7 +238,8 @@ def test_the_other_generated_documents_read_the_same(policy):
 
 
 def test_documents_as_text_read_the_same(policy):
-    """As JSON text: decoded quickly, or (a mistake) read again located, line by line."""
+    """As JSON text: decoded quickly, or (a mistake) read again located, line by line; and
+    located from the start (as YAML text is), every event knowing its line."""
     vocabulary = policy.vocabulary
     rng = random.Random(3)
     values = [value for value in hostile_values(vocabulary) if not isinstance(value, (date, Text, Whole))]
@@ -247,6 +249,39 @@ def test_documents_as_text_read_the_same(policy):
         text = json.dumps(document, indent=1)
         quick = outcome(lambda: parse_case_text(text, "case.json", vocabulary))
         assert quick == outcome(lambda: general_text(text, vocabulary)), f"document {number}: {text[:400]}"
+        located = outcome(lambda: _CaseReader(vocabulary, "case.yaml").read(load_yaml(text, "case.yaml")))
+        assert located == outcome(lambda: _CaseReader(vocabulary, "case.yaml", quick=False).read(
+            load_yaml(text, "case.yaml"))), f"document {number} located: {text[:400]}"
+        if number < AS_TEXT:  # well-formed: every event read the quick way knows its line
+            assert all(event.loc.line for event in _CaseReader(vocabulary, "case.yaml").read(
+                load_yaml(text, "case.yaml")).events)
+
+
+def test_history_order_and_placement_in_force(policy):
+    """Both readers share the ordering of the history, so it is checked here against its
+    definition: by day and time (an event without a time first on its day), then as written;
+    each event carrying the placement in force, a move the one it begins."""
+    rng = random.Random(8)
+    types = sorted(policy.vocabulary.event_types)
+    for number in range(40):
+        document = bench_cases.council_case(rng, policy, [MOVE, ENDING, *rng.sample(types, 3)], number, ON, size=25)
+        for event in document["events"]:
+            if rng.random() < 0.3:  # some at a time of day, some of them at the same time
+                event["on"] += f"T{rng.choice(['00:00', '09:30', '17:45'])}"
+        written = sorted(enumerate(document["events"]),
+                         key=lambda item: (date.fromisoformat(item[1]["on"][:10]),
+                                           datetime.fromisoformat(item[1]["on"]) if "T" in item[1]["on"] else datetime.min))
+        first = document["placement"]
+        current = {"placement.type": first["type"], "placement.started": first["started"], "placement.emergency": False}
+        expected = []
+        for index, event in written:
+            if event["type"] == MOVE:
+                current = {"placement.type": event[MOVE_TYPE], "placement.started": event["on"][:10],
+                           "placement.emergency": bool(event.get("emergency"))}
+            expected.append((f"events[{index}]", current))
+        case = parse_case_data(document, policy.vocabulary)
+        assert [(event.path, event.placement) for event in case.events] == expected
+        assert [event.seq for event in case.events] == list(range(len(expected)))
 
 
 def test_a_quick_reading_that_differs_is_caught(policy, monkeypatch):
