@@ -4,7 +4,7 @@ Parts of an answer that depend only on which of a policy's rules held are built 
 to each answer as a copy of its own (hearth.engine.evaluate.CompiledPolicy.part), so no two
 answers share a list or dict that a caller might change. A Copier gives its copies two ways:
 
-* at first, decoded from marshal's bytes (9 us for a 5 KB part of Swindon's answer; building it
+* at first, decoded from marshal's bytes (9 us for a 5 KB part of an answer; building it
   again takes 25 us);
 * once it has given LITERAL_AFTER copies, from a Python literal compiled into a function: the
   strings, numbers, booleans and None are the function's constants, shared by every copy (they
