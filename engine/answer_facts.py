@@ -22,13 +22,16 @@ from __future__ import annotations
 from datetime import date
 
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered
-from hearth.rules.durations import Duration
+from hearth.rules.durations import Duration, Unit
 
 
 def duration_facts(duration: Duration) -> dict:
     """`5 working days` -> {"amount": 5, "unit": "working_days"} (units: working_days, days, weeks,
     months, hours)."""
-    return {"amount": duration.amount, "unit": duration.unit.name.lower()}
+    return {"amount": duration.amount, "unit": _UNIT_NAMES[duration.unit]}
+
+
+_UNIT_NAMES = {unit: unit.name.lower() for unit in Unit}  # an Enum's name is a property: looked up once
 
 
 def _value(value):

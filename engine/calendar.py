@@ -58,7 +58,7 @@ def _as_date(value) -> date:
 class WorkingCalendar:
     """Working days for one nation plus the council's own closure days. Immutable once built."""
 
-    __slots__ = ("_nation", "_subdiv", "_closures", "_closed", "_weekday_closed", "_working")
+    __slots__ = ("_nation", "_subdiv", "_closures", "_closed", "_weekday_closed", "_working", "_added")
 
     def __init__(self, nation: str = "england", extra_closures: Iterable[date] = ()):
         if nation not in _SUBDIV:
@@ -70,6 +70,7 @@ class WorkingCalendar:
         self._weekday_closed: dict[int, tuple[date, ...]] = {}   # year -> closed weekdays, sorted
         # (first year, last year, every working day of those years in order): see _walk
         self._working: tuple[int, int, list[date]] = (0, -1, [])
+        self._added: dict[tuple, date] = {}  # (start, amount, unit) -> add's answer: see add
 
     @property
     def nation(self) -> str:
@@ -224,6 +225,19 @@ class WorkingCalendar:
         n, unit = duration.amount, duration.unit
         if n == 0:
             return start
+        # Every deadline instance of every case asks, and the same few hundred days and durations
+        # recur across cases: each answer is remembered (the calendar never changes), up to
+        # _MOST_ADDED, then the memory starts again.
+        key = (start, n, unit)
+        found = self._added.get(key)
+        if found is None:
+            found = self._add(start, n, unit)
+            if len(self._added) >= _MOST_ADDED:
+                self._added.clear()
+            self._added[key] = found
+        return found
+
+    def _add(self, start: date | datetime, n: int, unit: Unit) -> date | datetime:
         if unit is Unit.WORKING_DAYS:
             return self.add_working_days(start, n)
         if unit is Unit.DAYS:
@@ -247,6 +261,9 @@ def add_months(start: date | datetime, n: int) -> date | datetime:
     month += 1
     day = min(start.day, _calendar.monthrange(year, month)[1]) if start.day > 28 else start.day
     return start.replace(year=year, month=month, day=day)
+
+
+_MOST_ADDED = 50_000
 
 
 @lru_cache(maxsize=256)

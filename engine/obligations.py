@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 from hearth.rules.conditions import fields_hold
 from hearth.rules.durations import Duration, Unit
@@ -149,7 +150,11 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
         if not insts:
             continue
         specs = ([ob.waived_by] if ob.waived_by else []) + [move.event for move in ob.moved_by]
-        moving = sorted({e.seq: e for spec in specs for e in index.matching(spec)[0]}.values(), key=lambda e: e.seq)
+        touching = [events for events in (index.matching(spec)[0] for spec in specs) if events]
+        if not touching:  # nothing moved or waived it (most cases)
+            continue
+        moving = touching[0] if len(touching) == 1 else sorted(
+            {e.seq: e for events in touching for e in events}.values(), key=_SEQ)
         # The instances started before the event, latest on top; one met by then is met for every later
         # event too, so it leaves the stack for good when it comes to the top.
         started, stack = 0, []
@@ -209,6 +214,7 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
 
 
 _ROLLING = (Unit.DAYS, Unit.WEEKS, Unit.MONTHS)
+_SEQ = attrgetter("seq")
 
 
 def _rolled(calendar, due: date, roll: str) -> date:

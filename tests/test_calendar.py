@@ -8,6 +8,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from hearth.engine import calendar as calendar_module
 from hearth.engine.calendar import NATIONS, WorkingCalendar, add_months, calendar_for
 from hearth.rules.durations import Duration, Unit, parse_duration
 
@@ -286,3 +287,29 @@ def test_the_nth_working_day_either_way_is_the_first_with_n_between(nation, clos
         assert due < d and cal.is_working_day(due)
         # the n - 1 working days between them, d itself not counted
         assert naive_working_days_between(nation, set(closed), due, d - timedelta(days=1)) == n - 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+       amount=st.integers(min_value=-60, max_value=60), unit=st.sampled_from(list(Unit)),
+       hour=st.none() | st.integers(min_value=0, max_value=23))
+def test_remembered_sums_are_the_sums_worked_out_afresh(start, amount, unit, hour):
+    """add remembers its answers per calendar: asked again, by a shared calendar that has
+    answered thousands of other sums, it gives what a new calendar works out."""
+    shared = calendar_for("england", (date(2026, 12, 29),))
+    when = start if hour is None else datetime(start.year, start.month, start.day, hour)
+    duration = Duration(amount, unit)
+    fresh = WorkingCalendar("england", (date(2026, 12, 29),)).add(when, duration)
+    assert shared.add(when, duration) == fresh
+    assert shared.add(when, duration) == fresh  # remembered now
+    assert type(shared.add(when, duration)) is type(fresh)
+
+
+def test_the_memory_of_sums_is_bounded(monkeypatch):
+    monkeypatch.setattr(calendar_module, "_MOST_ADDED", 10)
+    calendar = WorkingCalendar("england")
+    sums = [(date(2026, 1, 1) + timedelta(days=day), Duration(5, Unit.WORKING_DAYS)) for day in range(40)]
+    first = [calendar.add(start, duration) for start, duration in sums]
+    assert len(calendar._added) <= 10
+    assert [calendar.add(start, duration) for start, duration in sums] == first
+    assert first == [WorkingCalendar("england").add_working_days(start, 5) for start, _ in sums]
