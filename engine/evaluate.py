@@ -244,7 +244,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
             plan = plan_for(cp, "t", e.type)
             point = Point(e.on, e.seq, None, point_record(case, e.on, None, e.seq) if plan.reads_record else {})
             trigger_points.append((len(facts), e, point))
-            facts.append(build_fact(cp, "t", len(facts), point, ctx, plan=plan))
+            facts.append(build_fact(cp, "t", len(facts), point, ctx, plan=plan, at_own_event=True))
     days = [c.on for c in case.events] if case.carer_events else []  # in history order, so sorted
     for e in case.carer_events:  # a carer's history (across children) is checked too
         if e.type in wanted:

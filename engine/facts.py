@@ -38,11 +38,12 @@ def point_record(case: Case, on: date, anchor: Event | None, limit: int | None =
 
 
 def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=None, extra=None,
-               plan: "FactPlan | None" = None) -> dict:
+               plan: "FactPlan | None" = None, at_own_event: bool = False) -> dict:
     """One self-contained fact: the case's fields and the atoms this point's rules need (only
     those some rule of its kind tests: the rest would be cut from it before it is judged, so
     the fact is already its own projection). ``plan``: plan_for(cp, kind, key, extra), when the
-    caller has it."""
+    caller has it. ``at_own_event``: the point is a trigger point at the child's own event of
+    the plan's type (not a carer's), where the plan's self-evident atoms are 1 uncounted."""
     if plan is None:
         plan = plan_for(cp, kind, key, extra)
     fact = {"point": point_no, "kind": kind}
@@ -54,7 +55,10 @@ def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=Non
         if name is None or value is None or value == "" or isinstance(value, (tuple, list)):
             continue
         fact[name] = literal(value.isoformat() if isinstance(value, date) else value)
-    for name, atom, most in plan.atoms:
+    for name, atom, most, self_evident in plan.atoms:
+        if self_evident and at_own_event:
+            fact[name] = 1
+            continue
         value = atom_value(atom, point, ctx)
         fact[name] = value if most is None or value < most else most
     if extra:
@@ -86,12 +90,18 @@ class FactPlan:
         # holds, < when negated: hearth.rules.compile), so counts past it are told as it: three
         # missing episodes or five are the same fact when the rule asks for three, and the
         # answer remembered for one serves the other.
-        self.atoms = [(name, atom, atom.at_least if isinstance(atom, EventCond) else None)
+        # At a trigger point of this type at the child's own event, a condition asking for one
+        # event of the type -- no window, `since`, `where` or same day, the child's own history --
+        # holds: the event itself is seen, and one is all it asks (counts past at_least are told
+        # as at_least, 1). Most triggers say just that ("when a stability concern is raised"),
+        # so their facts are made without counting (tests/test_projection.py checks both ways agree).
+        self.atoms = [(name, atom, atom.at_least if isinstance(atom, EventCond) else None,
+                       kind == "t" and _self_evident(atom, key))
                       for name, atom in cp.kind_atoms.get((kind, key), ()) if name in self.tested]
         self.names: dict = {}
         # a field the fact carries, or a field test counted as an atom (a list's), reads the record
         self.reads_record = any(name.startswith(_FIELD_PREFIX) for name in self.tested) \
-            or any(isinstance(atom, FieldTest) for _, atom, _ in self.atoms)
+            or any(isinstance(atom, FieldTest) for _, atom, _, _ in self.atoms)
 
     def name(self, path: str) -> str | None:
         name = field_key(path)
@@ -99,3 +109,10 @@ class FactPlan:
         if len(self.names) < _MOST_NAMES:
             self.names[path] = name
         return name
+
+
+def _self_evident(atom, event_type) -> bool:
+    """Does this atom hold at any point at the child's own event of ``event_type`` (FactPlan)?"""
+    return (isinstance(atom, EventCond) and event_type in atom.types and atom.at_least == 1
+            and not (atom.where or atom.within or atom.since or atom.since_trigger or atom.same_day)
+            and atom.per != "carer")

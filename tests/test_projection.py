@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from hearth.engine import api
 from hearth.engine import evaluate as evaluation
+from hearth.engine import facts as facts_module
 from hearth.rules import durable
 from hearth.rules.projection import Projection, fields_tested
 
@@ -207,3 +208,30 @@ def test_counts_past_what_a_rule_asks_are_the_same_fact(monkeypatch):
     counted = [facts for trigger in four["triggers"] for facts in trigger["facts"] if facts.get("counted")]
     assert counted and max(facts["count"] for facts in counted) == 4
     assert [t["rule"] for t in four["triggers"]] == [t["rule"] for t in three["triggers"]]
+
+
+def test_a_trigger_point_at_the_childs_own_event_folds_only_what_counting_would_give(monkeypatch):
+    """At the child's own event, the atoms a trigger point's plan finds self-evident are told as
+    1 without counting (hearth.engine.facts.FactPlan): on generated cases of each council, every
+    such fact equals the one made by counting every atom, and some atoms were folded."""
+    built: list = []
+    original = facts_module.build_fact
+
+    def build_fact(cp, kind, point_no, point, ctx, key=None, extra=None, plan=None, at_own_event=False):
+        made = original(cp, kind, point_no, point, ctx, key, extra, plan, at_own_event)
+        if at_own_event:
+            built.append((made, original(cp, kind, point_no, point, ctx, key, extra, plan, False), plan))
+        return made
+
+    monkeypatch.setattr(evaluation, "build_fact", build_fact)
+    on = date(2026, 3, 2)
+    rng = random.Random(11)
+    for council in api.list_councils(ROOT):
+        policy = api.policy_on(council.id, on, ROOT)
+        named = bench_cases.policy_event_types(policy)
+        for number in range(40):
+            case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
+            evaluation.evaluate(policy, api.parse_case(policy, case), on)
+    assert len(built) > 300
+    assert all(folded == counted for folded, counted, _ in built)
+    assert sum(any(entry[3] for entry in plan.atoms) for _, _, plan in built) > 100
