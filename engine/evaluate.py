@@ -117,36 +117,45 @@ class RuleOutcomes:
         self._lock = threading.Lock()  # for the counts
         self.hits = self.misses = 0
 
-    def fire(self, ruleset, facts: list[dict]) -> set:
-        """The (point, rule) pairs that fire for ``facts``: each already cut down to the fields
-        its rules test, its own projection (as hearth.engine.facts builds them; tests/test_projection.py)."""
+    def fire(self, ruleset, facts: list[dict]) -> dict:
+        """The rules that fire for ``facts``, by point: {point: frozenset of rule names}, no entry
+        where none fires. Each fact is already cut down to the fields its rules test, its own
+        projection (as hearth.engine.facts builds them; tests/test_projection.py). The sets are
+        the remembered answers themselves, shared: read them, never change them."""
         if not self.size:
-            return durable.fire(ruleset, facts)
+            return _by_point(durable.fire(ruleset, facts))
         # facts are built in one fixed order with "point" first, so their items are the key
-        fired: set = set()
+        fired: dict = {}
         unknown = []
-        name, add = ruleset.content, fired.add
+        name = ruleset.content
         keys = [(name, *islice(fact.items(), 1, None)) for fact in facts]
         for fact, key, rules in zip(facts, keys, self._answers.get_many(keys)):
             if rules is None:
                 unknown.append((fact, key))
-            else:
-                point = fact["point"]
-                for rule_name in rules:
-                    add((point, rule_name))
+            elif rules:
+                fired[fact["point"]] = rules
         with self._lock:
             self.hits += len(facts) - len(unknown)
             self.misses += len(unknown)
         if unknown:
-            answers = durable.fire(ruleset, [f for f, _ in unknown])
-            by_point: dict = {}
-            for point, rule_name in answers:
-                by_point.setdefault(point, set()).add(rule_name)
+            answers = _by_point(durable.fire(ruleset, [f for f, _ in unknown]))
             for fact, key in unknown:
-                rules = frozenset(by_point.get(fact["point"], ()))
-                fired.update((fact["point"], r) for r in rules)
+                rules = answers.get(fact["point"], _NOTHING)
+                if rules:
+                    fired[fact["point"]] = rules
                 self._answers.put(key, rules)
         return fired
+
+
+_NOTHING: frozenset = frozenset()
+
+
+def _by_point(pairs) -> dict:
+    """durable_rules' (point, rule) pairs as {point: frozenset of rule names}."""
+    by_point: dict = {}
+    for point, rule_name in pairs:
+        by_point.setdefault(point, set()).add(rule_name)
+    return {point: frozenset(rules) for point, rules in by_point.items()}
 
 
 outcomes = RuleOutcomes(int(os.environ.get("HEARTH_RULE_CACHE", "50000")))
@@ -259,10 +268,10 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
             facts.append(build_fact(cp, "t", len(facts), point, ctx, e.type))
     # A deadline or duty that asks whether a trigger fired needs the triggers first (two batches);
     # otherwise trigger points and instances go to durable_rules together.
-    fired: set = set()
+    fired: dict = {}  # point -> the rules that fired there
     triggers = None
     if cp.obligations_see_firings:
-        fired = outcomes.fire(cp.ruleset, facts) if facts else set()
+        fired = outcomes.fire(cp.ruleset, facts) if facts else {}
         triggers = _triggers(cp, trigger_points, fired, ctx)
     first = len(facts) if triggers is not None else 0
     for ob in policy.deadlines + policy.duties:
@@ -276,7 +285,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
             instances.append((len(facts), ob, start, point))
             facts.append(build_fact(cp, "o", len(facts), point, ctx, extra=extra, plan=plan))
     if facts[first:]:
-        fired |= outcomes.fire(cp.ruleset, facts[first:])
+        fired.update(outcomes.fire(cp.ruleset, facts[first:]))  # points of their own: none overwritten
     if triggers is None:
         triggers = _triggers(cp, trigger_points, fired, ctx)
     deadlines, duties = obligations(cp.policy, cp.wording, instances, fired, index, as_of)
@@ -285,12 +294,9 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
 
     # Phase 2: the state of things today.
     now = Point(as_of, NO_LIMIT, None, point_record(case, as_of, None))
-    now_fired = {name for _, name in outcomes.fire(cp.ruleset, [build_fact(cp, "n", 0, now, ctx)])}
+    now_fired = outcomes.fire(cp.ruleset, [build_fact(cp, "n", 0, now, ctx)]).get(0, _NOTHING)
     if trace is not None:
-        by_point: dict = {}
-        for point_no, name in fired:
-            by_point.setdefault(point_no, set()).add(name)
-        trace.extend([*by_point.values(), now_fired])
+        trace.extend([*fired.values(), now_fired])
 
     answer = {
         "council": policy.council.id,
@@ -391,13 +397,12 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
     latest: dict[str, tuple] = {}
     dates: dict[str, list] = {}
     rules = cp.trigger_rules
-    fired_at: dict = {}  # point -> the triggers whose rules fired there
-    for no, name in fired:
-        found = rules.get(name)
-        if found is not None:
-            fired_at.setdefault(no, []).append(found)
     for no, event, point in points:
-        for t, types in fired_at.get(no, ()):
+        for name in fired.get(no, ()):
+            found = rules.get(name)
+            if found is None:  # a rule of another kind
+                continue
+            t, types = found
             if event.type in types:
                 ctx.firings.append((event.seq, t.id))
                 latest[t.id] = (event, point)

@@ -104,7 +104,7 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
                 as_of: date) -> tuple[list, list]:
     """(deadlines, duties) of the answer: each instance that started (``instances``: the point
     number, the obligation, its starting event and point; ``fired``: the rules durable_rules
-    fired, by point), with its due date, how it was reached, whether and when it was met, moved,
+    fired, by point: {point: rule names}), with its due date, how it was reached, whether and when it was met, moved,
     waived or planned. One pass over the history's index, whatever its length."""
     open_by_id: dict[str, list] = {}
     results = []
@@ -112,11 +112,12 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
     used_by_id: dict[str, dict] = {}
     label = wording.label
     for no, ob, start, point in instances:
-        if (no, wording.unless[ob.id]) in fired:
+        held = fired.get(no, ())
+        if wording.unless[ob.id] in held:
             continue
         row = words = None
         for name, due_row, due_words in wording.due[ob.id]:
-            if (no, name) in fired:
+            if name in held:
                 row, words = due_row, due_words
                 break
         if row is None:
