@@ -15,7 +15,7 @@ from hearth.rules.compile import field_key, literal
 from hearth.rules.conditions import EventCond, FieldTest
 
 from .case import Case, Event
-from .history import Context, Point, atom_value
+from .history import Context, Point, atom_value, counter
 
 
 def _age(dob: date | None, on: date) -> int | None:
@@ -55,11 +55,11 @@ def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=Non
         if name is None or value is None or value == "" or isinstance(value, (tuple, list)):
             continue
         fact[name] = literal(value.isoformat() if isinstance(value, date) else value)
-    for name, atom, most, self_evident in plan.atoms:
+    for name, atom, most, self_evident, count in plan.atoms:
         if self_evident and at_own_event:
             fact[name] = 1
             continue
-        value = atom_value(atom, point, ctx)
+        value = atom_value(atom, point, ctx) if count is None else count(point, ctx)
         fact[name] = value if most is None or value < most else most
     if extra:
         fact.update(extra)
@@ -95,13 +95,14 @@ class FactPlan:
         # holds: the event itself is seen, and one is all it asks (counts past at_least are told
         # as at_least, 1). Most triggers say just that ("when a stability concern is raised"),
         # so their facts are made without counting (tests/test_projection.py checks both ways agree).
+        # The commonest event conditions are counted by a function made for each (history.counter).
         self.atoms = [(name, atom, atom.at_least if isinstance(atom, EventCond) else None,
-                       kind == "t" and _self_evident(atom, key))
+                       kind == "t" and _self_evident(atom, key), counter(atom))
                       for name, atom in cp.kind_atoms.get((kind, key), ()) if name in self.tested]
         self.names: dict = {}
         # a field the fact carries, or a field test counted as an atom (a list's), reads the record
         self.reads_record = any(name.startswith(_FIELD_PREFIX) for name in self.tested) \
-            or any(isinstance(atom, FieldTest) for _, atom, _, _ in self.atoms)
+            or any(isinstance(atom, FieldTest) for _, atom, _, _, _ in self.atoms)
 
     def name(self, path: str) -> str | None:
         name = field_key(path)

@@ -173,6 +173,35 @@ def _range(atom: EventCond, point: Point, ctx: Context) -> tuple[list, int, int]
     return events, first, max(first, end)
 
 
+def counter(atom):
+    """A function (point, ctx) -> count, giving what atom_value gives for this atom, made once for
+    the commonest event conditions -- the child's own history, judged at the point, without
+    `same_day` or `since: trigger` -- with the choices _seen and _range make on every call made
+    here, once; None for any other atom. A fact counts its atoms at every point (a trigger point
+    per event), so this is the engine's innermost loop. What it finds is kept where _seen keeps
+    it, under the same key, for the explanation to look at again (tests/test_projection.py
+    compares the two on generated cases)."""
+    if not isinstance(atom, EventCond) or atom.per == "carer" or atom.judged_on == "start" \
+            or atom.same_day or atom.since_trigger:
+        return None
+    ident, within, since = id(atom), atom.within, atom.since
+
+    def count(point: Point, ctx: Context) -> int:
+        on, limit = point.on, point.limit
+        key = (ident, on, limit, None)
+        found = ctx._seen.get(key)
+        if found is None:
+            index = ctx.index
+            events, days, seqs = index.matching(atom)
+            first = bisect_right(seqs, index.latest_seq(since, limit, on)) if since else 0
+            if within is not None:
+                first = max(first, bisect_left(days, ctx.window_start(on, within)))
+            end = min(bisect_right(seqs, limit), bisect_right(days, on))
+            found = ctx._seen[key] = (events, first, max(first, end))
+        return found[2] - found[1]
+    return count
+
+
 def matching_events(atom: EventCond, point: Point, ctx: Context) -> list[Event]:
     """The events an event/count condition sees at a point, oldest first."""
     events, first, end = _seen(atom, point, ctx)

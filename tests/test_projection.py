@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from hearth.engine import api
 from hearth.engine import evaluate as evaluation
 from hearth.engine import facts as facts_module
+from hearth.engine import history as history_module
 from hearth.rules import durable
 from hearth.rules.projection import Projection, fields_tested
 
@@ -235,3 +236,39 @@ def test_a_trigger_point_at_the_childs_own_event_folds_only_what_counting_would_
     assert len(built) > 300
     assert all(folded == counted for folded, counted, _ in built)
     assert sum(any(entry[3] for entry in plan.atoms) for _, _, plan in built) > 100
+
+
+def test_atoms_counted_by_their_own_functions_count_what_the_general_way_counts(monkeypatch):
+    """hearth.engine.history.counter makes a counting function for the commonest event
+    conditions: the facts asserted on generated cases of each council are the same with them
+    and with every atom counted the general way (atom_value)."""
+    on = date(2026, 3, 2)
+
+    def facts_asserted(counting) -> list:
+        monkeypatch.setattr(facts_module, "counter", counting)
+        seen: list = []
+        original = evaluation.RuleOutcomes.fire
+
+        def fire(self, ruleset, facts):
+            seen.extend(dict(fact) for fact in facts)
+            return original(self, ruleset, facts)
+
+        monkeypatch.setattr(evaluation.RuleOutcomes, "fire", fire)
+        rng = random.Random(5)
+        for council in api.list_councils(ROOT):
+            policy = api.policy_on(council.id, on, ROOT)
+            evaluation.compiled(policy).fact_plans.clear()  # plans made afresh, with or without counters
+            named = bench_cases.policy_event_types(policy)
+            for number in range(40):
+                case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
+                evaluation.evaluate(policy, api.parse_case(policy, case), on)
+        monkeypatch.setattr(evaluation.RuleOutcomes, "fire", original)
+        return seen
+
+    counted = facts_asserted(history_module.counter)
+    plans = [plan for council in api.list_councils(ROOT)
+             for plan in evaluation.compiled(api.policy_on(council.id, on, ROOT)).fact_plans.values()]
+    assert any(entry[4] is not None for plan in plans for entry in plan.atoms)  # some atoms had their own
+    assert counted == facts_asserted(lambda atom: None)
+    for council in api.list_councils(ROOT):
+        evaluation.compiled(api.policy_on(council.id, on, ROOT)).fact_plans.clear()
