@@ -164,6 +164,20 @@ def test_a_long_note_no_rule_reads_never_reaches_durable_rules():
     assert [d["id"] for d in answer["deadlines"]] == ["initial_meeting"]
 
 
+def _evaluate_generated_cases(seed: int, fresh_plans: bool = False, on: date = date(2026, 3, 2)) -> None:
+    """40 generated cases of each council's own events (3 or 20 of them), evaluated on ``on``;
+    ``fresh_plans``: each council's fact plans made afresh first."""
+    rng = random.Random(seed)
+    for council in api.list_councils(ROOT):
+        policy = api.policy_on(council.id, on, ROOT)
+        if fresh_plans:
+            evaluation.compiled(policy).fact_plans.clear()
+        named = bench_cases.policy_event_types(policy)
+        for number in range(40):
+            case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
+            evaluation.evaluate(policy, api.parse_case(policy, case), on)
+
+
 def test_the_engine_asserts_facts_already_cut_to_what_their_rules_test(monkeypatch):
     """The rule cache takes each fact as its own projection (no second cut on the hot path):
     every fact of generated cases of each council's own events is exactly that."""
@@ -175,14 +189,7 @@ def test_the_engine_asserts_facts_already_cut_to_what_their_rules_test(monkeypat
         return original(self, ruleset, facts)
 
     monkeypatch.setattr(evaluation.RuleOutcomes, "fire", fire)
-    on = date(2026, 3, 2)
-    rng = random.Random(7)
-    for council in api.list_councils(ROOT):
-        policy = api.policy_on(council.id, on, ROOT)
-        named = bench_cases.policy_event_types(policy)
-        for number in range(40):
-            case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
-            evaluation.evaluate(policy, api.parse_case(policy, case), on)
+    _evaluate_generated_cases(seed=7)
     assert len(seen) > 500
     assert {fact["kind"] for _, fact in seen} == {"t", "o", "n"}
     for ruleset, fact in seen:
@@ -225,14 +232,7 @@ def test_a_trigger_point_at_the_childs_own_event_folds_only_what_counting_would_
         return made
 
     monkeypatch.setattr(evaluation, "build_fact", build_fact)
-    on = date(2026, 3, 2)
-    rng = random.Random(11)
-    for council in api.list_councils(ROOT):
-        policy = api.policy_on(council.id, on, ROOT)
-        named = bench_cases.policy_event_types(policy)
-        for number in range(40):
-            case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
-            evaluation.evaluate(policy, api.parse_case(policy, case), on)
+    _evaluate_generated_cases(seed=11)
     assert len(built) > 300
     assert all(folded == counted for folded, counted, _ in built)
     assert sum(any(entry[3] for entry in plan.atoms) for _, _, plan in built) > 100
@@ -254,14 +254,7 @@ def test_atoms_counted_by_their_own_functions_count_what_the_general_way_counts(
             return original(self, ruleset, facts)
 
         monkeypatch.setattr(evaluation.RuleOutcomes, "fire", fire)
-        rng = random.Random(5)
-        for council in api.list_councils(ROOT):
-            policy = api.policy_on(council.id, on, ROOT)
-            evaluation.compiled(policy).fact_plans.clear()  # plans made afresh, with or without counters
-            named = bench_cases.policy_event_types(policy)
-            for number in range(40):
-                case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
-                evaluation.evaluate(policy, api.parse_case(policy, case), on)
+        _evaluate_generated_cases(seed=5, fresh_plans=True)  # plans made with or without counters
         monkeypatch.setattr(evaluation.RuleOutcomes, "fire", original)
         return seen
 
