@@ -46,6 +46,9 @@ def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=Non
     the plan's type (not a carer's), where the plan's self-evident atoms are 1 uncounted."""
     if plan is None:
         plan = plan_for(cp, kind, key, extra)
+    template = plan.own_template if at_own_event else plan.template
+    if template is not None:  # the same fact at every such point, bar its number
+        return {"point": point_no, **template}
     fact = {"point": point_no, "kind": kind}
     names = plan.names
     for path, value in point.record.items():
@@ -103,6 +106,15 @@ class FactPlan:
         # a field the fact carries, or a field test counted as an atom (a list's), reads the record
         self.reads_record = any(name.startswith(_FIELD_PREFIX) for name in self.tested) \
             or any(isinstance(atom, FieldTest) for _, atom, _, _, _ in self.atoms)
+        # A kind of fact that reads no field and counts nothing is the same fact at every point
+        # but for its number (most deadlines' and duties' instances: their rules test only which
+        # obligation it is); so is a trigger point's at the child's own event when every atom is
+        # self-evident there. Those facts are copied from a template, in build_fact's order.
+        own = None
+        if not self.reads_record and all(self_evident for _, _, _, self_evident, _ in self.atoms):
+            own = {"kind": kind, **{name: 1 for name, *_ in self.atoms}, **(extra or {})}
+        self.own_template: dict | None = own
+        self.template: dict | None = own if not self.atoms else None
 
     def name(self, path: str) -> str | None:
         name = field_key(path)

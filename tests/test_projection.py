@@ -164,9 +164,11 @@ def test_a_long_note_no_rule_reads_never_reaches_durable_rules():
     assert [d["id"] for d in answer["deadlines"]] == ["initial_meeting"]
 
 
-def _evaluate_generated_cases(seed: int, fresh_plans: bool = False, on: date = date(2026, 3, 2)) -> None:
+def _evaluate_generated_cases(seed: int, fresh_plans: bool = False, on: date = date(2026, 3, 2),
+                              carers: bool = False) -> None:
     """40 generated cases of each council's own events (3 or 20 of them), evaluated on ``on``;
-    ``fresh_plans``: each council's fact plans made afresh first."""
+    ``fresh_plans``: each council's fact plans made afresh first; ``carers``: every other case
+    has a carer, whose history takes a third of its events."""
     rng = random.Random(seed)
     for council in api.list_councils(ROOT):
         policy = api.policy_on(council.id, on, ROOT)
@@ -175,6 +177,10 @@ def _evaluate_generated_cases(seed: int, fresh_plans: bool = False, on: date = d
         named = bench_cases.policy_event_types(policy)
         for number in range(40):
             case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
+            if carers and number % 2:
+                moved = case["events"][::3]
+                case["events"] = [event for event in case["events"] if all(event is not m for m in moved)]
+                case["carer"] = {"ref": f"K-{number}", "events": moved}
             evaluation.evaluate(policy, api.parse_case(policy, case), on)
 
 
@@ -238,14 +244,23 @@ def test_a_trigger_point_at_the_childs_own_event_folds_only_what_counting_would_
     assert sum(any(entry[3] for entry in plan.atoms) for _, _, plan in built) > 100
 
 
-def test_atoms_counted_by_their_own_functions_count_what_the_general_way_counts(monkeypatch):
+def test_facts_made_the_quick_ways_are_the_facts_made_the_general_way(monkeypatch):
     """hearth.engine.history.counter makes a counting function for the commonest event
-    conditions: the facts asserted on generated cases of each council are the same with them
-    and with every atom counted the general way (atom_value)."""
+    conditions, a self-evident atom at the child's own event is 1 uncounted, and a fact that
+    reads no field and counts nothing is copied from its plan's template: the facts asserted on
+    generated cases of each council (carers' events included) are the same with all three and
+    with every fact built field by field and every atom counted the general way (atom_value)."""
     on = date(2026, 3, 2)
+    made = facts_module.FactPlan.__init__
 
-    def facts_asserted(counting) -> list:
+    def the_general_way(plan, *args):  # no templates, and every atom counted, self-evident or not
+        made(plan, *args)
+        plan.template = plan.own_template = None
+        plan.atoms = [(name, atom, most, False, count) for name, atom, most, _, count in plan.atoms]
+
+    def facts_asserted(counting, templates: bool) -> list:
         monkeypatch.setattr(facts_module, "counter", counting)
+        monkeypatch.setattr(facts_module.FactPlan, "__init__", made if templates else the_general_way)
         seen: list = []
         original = evaluation.RuleOutcomes.fire
 
@@ -254,14 +269,17 @@ def test_atoms_counted_by_their_own_functions_count_what_the_general_way_counts(
             return original(self, ruleset, facts)
 
         monkeypatch.setattr(evaluation.RuleOutcomes, "fire", fire)
-        _evaluate_generated_cases(seed=5, fresh_plans=True)  # plans made with or without counters
+        _evaluate_generated_cases(seed=5, fresh_plans=True, carers=True)  # plans made anew each way
         monkeypatch.setattr(evaluation.RuleOutcomes, "fire", original)
         return seen
 
-    counted = facts_asserted(history_module.counter)
+    quick = facts_asserted(history_module.counter, templates=True)
     plans = [plan for council in api.list_councils(ROOT)
              for plan in evaluation.compiled(api.policy_on(council.id, on, ROOT)).fact_plans.values()]
     assert any(entry[4] is not None for plan in plans for entry in plan.atoms)  # some atoms had their own
-    assert counted == facts_asserted(lambda atom: None)
+    assert any(plan.template is not None for plan in plans) and any(plan.own_template for plan in plans)
+    general = facts_asserted(lambda atom: None, templates=False)
+    assert quick == general
+    assert [list(fact) for fact in quick] == [list(fact) for fact in general]  # the same order of keys
     for council in api.list_councils(ROOT):
         evaluation.compiled(api.policy_on(council.id, on, ROOT)).fact_plans.clear()
