@@ -19,10 +19,29 @@ is "always".
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered
 from hearth.rules.durations import Duration, Unit
+
+
+def iso(value: date | datetime) -> str:
+    """A date, or a time to the minute, as the answer writes it. A day's text is remembered: an
+    answer writes dozens of days, the same few hundred across a cohort's cases, and formatting
+    one costs several times looking it up (only plain dates: a time is written each time)."""
+    if type(value) is date:
+        text = _DAY_TEXT.get(value)
+        if text is None:
+            text = value.isoformat()
+            if len(_DAY_TEXT) >= _MOST_DAYS:
+                _DAY_TEXT.clear()
+            _DAY_TEXT[value] = text
+        return text
+    return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
+
+
+_DAY_TEXT: dict = {}
+_MOST_DAYS = 50_000
 
 
 def duration_facts(duration: Duration) -> dict:
@@ -88,10 +107,10 @@ def found_facts(atom: EventCond, found: list, on: date, window_from: date | None
     facts: dict = {"events": list(atom.types)}
     if atom.where:
         facts["where"] = [field_test_facts(t) for t in atom.where]
-    facts.update({"count": len(found), "dates": [e.on.isoformat() for e in found], "on": found[-1].on.isoformat()})
+    facts.update({"count": len(found), "dates": [iso(e.on) for e in found], "on": iso(found[-1].on)})
     if atom.at_least > 1 or atom.within:
         facts["counted"] = True
         if window_from is not None:
-            facts["from"] = window_from.isoformat()
-        facts["to"] = on.isoformat()
+            facts["from"] = iso(window_from)
+        facts["to"] = iso(on)
     return facts

@@ -20,7 +20,7 @@ from hearth.rules import durable
 from hearth.rules.compile import Atoms, compile_condition, rule
 from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond, Fields, Not, Triggered
 
-from .answer_facts import condition_facts
+from .answer_facts import condition_facts, iso as _iso
 from .case import Case, Event
 from .copies import NOT_COPIED, Copier
 from .event_index import EventIndex
@@ -28,7 +28,7 @@ from .facts import build_fact, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
                       event_types_mentioned, events_named, finding_words, matching_events)
 from .lru import LRU
-from .obligations import Wording, iso as _iso, obligations, source_sentence as _source
+from .obligations import Wording, obligations, source_sentence as _source
 from .policy import PolicyVersion
 
 @dataclass
@@ -301,7 +301,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     answer = {
         "council": policy.council.id,
         "policy": policy.describe(),
-        "as_of": as_of.isoformat(),
+        "as_of": _iso(as_of),
         "placement": case.current_placement.as_dict(),   # in force on as_of; "placements": all, oldest first
         "placements": [p.as_dict(history=True) for p in case.placements],
         "triggers": triggers,
@@ -406,7 +406,7 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
             if event.type in types:
                 ctx.firings.append((event.seq, t.id))
                 latest[t.id] = (event, point)
-                dates.setdefault(t.id, []).append(event.on.isoformat())
+                dates.setdefault(t.id, []).append(_iso(event.on))
     out = []
     for t in cp.policy.triggers:
         if t.id not in latest:
@@ -414,7 +414,7 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
         event, point = latest[t.id]
         findings = cp.findings(t.when, point, ctx)
         reasons = [cp.finding_words(atom, facts) for atom, facts in findings]
-        out.append({"rule": t.id, "title": t.title, "on": event.on.isoformat(),
+        out.append({"rule": t.id, "title": t.title, "on": _iso(event.on),
                     "because": "; ".join(reasons) or cp.sentence(t.when),
                     "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source),
                     "facts": [facts for _, facts in findings]})

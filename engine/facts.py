@@ -14,6 +14,7 @@ from datetime import date
 from hearth.rules.compile import field_key, literal
 from hearth.rules.conditions import EventCond, FieldTest
 
+from .answer_facts import iso
 from .case import Case, Event
 from .history import Context, Point, atom_value, counter
 
@@ -57,7 +58,9 @@ def build_fact(cp, kind: str, point_no: int, point: Point, ctx: Context, key=Non
             name = plan.name(path)
         if name is None or value is None or value == "" or isinstance(value, (tuple, list)):
             continue
-        fact[name] = literal(value.isoformat() if isinstance(value, date) else value)
+        if isinstance(value, date):  # a day as the answer writes it; a time (never a field yet) in full
+            value = iso(value) if type(value) is date else value.isoformat()
+        fact[name] = literal(value)
     for name, atom, most, self_evident, count in plan.atoms:
         if self_evident and at_own_event:
             fact[name] = 1

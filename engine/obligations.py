@@ -19,7 +19,7 @@ from hearth.rules.durations import Duration, Unit
 from hearth.rules.limits import EARLIEST_DATE, LATEST_DATE
 from hearth.rules.source import Loc, Problem, SourceError
 
-from .answer_facts import duration_facts
+from .answer_facts import duration_facts, iso
 from .case import Event
 from .event_index import EventIndex
 from .policy import Obligation, PolicyVersion
@@ -27,11 +27,6 @@ from .policy import Obligation, PolicyVersion
 # A deadline's or duty's statuses: open ones first, then how it ended.
 OBLIGATION_STATUSES = ("pending", "overdue", "met", "late", "waived")
 SOURCE_SEP = ": "
-
-
-def iso(value: date | datetime) -> str:
-    """A date, or a time to the minute, as the answer writes it."""
-    return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
 
 
 def source_sentence(policy: PolicyVersion, text: str) -> str:
@@ -176,13 +171,13 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
                 moved = label(e.type)
                 if move.to_field and e.fields.get(move.to_field):
                     target["due"] = e.fields[move.to_field]
-                    target["basis"].append(f"{moved} to {iso(target['due'])} on {e.on.isoformat()}")
-                    target["facts"].append({"moved_by": e.type, "on": e.on.isoformat(), "to": iso(target["due"])})
+                    target["basis"].append(f"{moved} to {iso(target['due'])} on {iso(e.on)}")
+                    target["facts"].append({"moved_by": e.type, "on": iso(e.on), "to": iso(target["due"])})
                 elif move.extend_by or move.extend_field:
                     amount = move.extend_by or Duration(int(e.fields.get(move.extend_field) or 0), target["unit"])
                     target["due"] = _moved(target["calendar"], target["due"], amount, e, move.extend_field)
-                    target["basis"].append(f"{moved} by {amount} on {e.on.isoformat()}")
-                    target["facts"].append({"moved_by": e.type, "on": e.on.isoformat(), "by": duration_facts(amount),
+                    target["basis"].append(f"{moved} by {amount} on {iso(e.on)}")
+                    target["facts"].append({"moved_by": e.type, "on": iso(e.on), "by": duration_facts(amount),
                                             "to": iso(target["due"])})
     plans: dict[str, tuple] = {}
     for inst in results:  # a plan is told only while the instance is open (neither met nor waived)
@@ -200,16 +195,16 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
         else:
             status = "overdue" if as_of > due_day else "pending"
         entry = {"id": ob.id, "title": ob.title, "due": iso(due), "status": status,
-                 "basis": "; ".join(inst["basis"]), "started_on": inst["start"].on.isoformat(),
-                 "met_on": met.on.isoformat() if met else None, "source": wording.source[ob.id],
+                 "basis": "; ".join(inst["basis"]), "started_on": iso(inst["start"].on),
+                 "met_on": iso(met.on) if met else None, "source": wording.source[ob.id],
                  "basis_facts": inst["facts"]}
         if inst["waived"] is not None and met is None:
-            entry["waived_on"] = inst["waived"].on.isoformat()
+            entry["waived_on"] = iso(inst["waived"].on)
         if inst["planned"] is not None and status in ("pending", "overdue"):
             planned, by = inst["planned"]
-            entry["planned_for"] = planned.isoformat()
+            entry["planned_for"] = iso(planned)
             entry["planned_late"] = planned > due_day
-            entry["planned_on"] = by.on.isoformat()
+            entry["planned_on"] = iso(by.on)
         (deadlines if ob.kind == "deadline" else duties).append(entry)
     return deadlines, duties
 

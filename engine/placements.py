@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from .answer_facts import iso
+
 MOVE, MOVE_TYPE, MOVE_EMERGENCY = "placement_moved", "placement_type", "emergency"
 ENDING, ENDING_HOW = "placement_ended", "ending"
 
@@ -28,14 +30,14 @@ class Placement:
 
     def fields(self) -> dict:
         """As conditions name them (a date as ISO text, as facts carry dates)."""
-        return {"placement.type": self.type, "placement.started": self.started.isoformat() if self.started else None,
+        return {"placement.type": self.type, "placement.started": iso(self.started) if self.started else None,
                 "placement.emergency": self.emergency}
 
     def as_dict(self, history: bool = False) -> dict:
-        out = {"type": self.type, "started": self.started.isoformat() if self.started else None,
+        out = {"type": self.type, "started": iso(self.started) if self.started else None,
                "emergency": self.emergency}
         if history:
-            out.update(ended=self.ended.isoformat() if self.ended else None, ending=self.ending)
+            out.update(ended=iso(self.ended) if self.ended else None, ending=self.ending)
         return out
 
 
