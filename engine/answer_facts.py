@@ -20,6 +20,7 @@ is "always".
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered
 from hearth.rules.durations import Duration, Unit
@@ -30,18 +31,11 @@ def iso(value: date | datetime) -> str:
     answer writes dozens of days, the same few hundred across a cohort's cases, and formatting
     one costs several times looking it up (only plain dates: a time is written each time)."""
     if type(value) is date:
-        text = _DAY_TEXT.get(value)
-        if text is None:
-            text = value.isoformat()
-            if len(_DAY_TEXT) >= _MOST_DAYS:
-                _DAY_TEXT.clear()
-            _DAY_TEXT[value] = text
-        return text
+        return _day_text(value)
     return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
 
 
-_DAY_TEXT: dict = {}
-_MOST_DAYS = 50_000
+_day_text = lru_cache(maxsize=50_000)(date.isoformat)
 
 
 def duration_facts(duration: Duration) -> dict:

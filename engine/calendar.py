@@ -58,7 +58,7 @@ def _as_date(value) -> date:
 class WorkingCalendar:
     """Working days for one nation plus the council's own closure days. Immutable once built."""
 
-    __slots__ = ("_nation", "_subdiv", "_closures", "_closed", "_weekday_closed", "_working", "_added")
+    __slots__ = ("_nation", "_subdiv", "_closures", "_closed", "_weekday_closed", "_working", "_sum")
 
     def __init__(self, nation: str = "england", extra_closures: Iterable[date] = ()):
         if nation not in _SUBDIV:
@@ -70,7 +70,9 @@ class WorkingCalendar:
         self._weekday_closed: dict[int, tuple[date, ...]] = {}   # year -> closed weekdays, sorted
         # (first year, last year, every working day of those years in order): see _walk
         self._working: tuple[int, int, list[date]] = (0, -1, [])
-        self._added: dict[tuple, date] = {}  # (start, amount, unit) -> add's answer: see add
+        # add's answers, remembered: every deadline instance of every case asks, and the same few
+        # hundred days and durations recur across cases (the calendar never changes)
+        self._sum = lru_cache(maxsize=_MOST_ADDED)(self._add)
 
     @property
     def nation(self) -> str:
@@ -225,17 +227,7 @@ class WorkingCalendar:
         n, unit = duration.amount, duration.unit
         if n == 0:
             return start
-        # Every deadline instance of every case asks, and the same few hundred days and durations
-        # recur across cases: each answer is remembered (the calendar never changes), up to
-        # _MOST_ADDED, then the memory starts again.
-        key = (start, n, unit)
-        found = self._added.get(key)
-        if found is None:
-            found = self._add(start, n, unit)
-            if len(self._added) >= _MOST_ADDED:
-                self._added.clear()
-            self._added[key] = found
-        return found
+        return self._sum(start, n, unit)
 
     def _add(self, start: date | datetime, n: int, unit: Unit) -> date | datetime:
         if unit is Unit.WORKING_DAYS:

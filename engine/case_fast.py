@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import weakref
 from datetime import date
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from hearth.rules.limits import MAX_NUMBER_MAGNITUDE, MAX_TEXT_LENGTH, text_problem
@@ -31,24 +31,14 @@ _ONE_OF, _DATE, _BOOLEAN, _NUMBER, _LIST_OF, _TEXT = range(6)
 _PLANS: dict[int, tuple[weakref.ref, tuple, dict]] = {}
 
 # Days written YYYY-MM-DD, as plain_date reads them: the same few hundred days recur across a
-# batch of cases. Only days plain_date accepts are kept (at most the ~73,000 days within the
-# limits); emptied if it ever holds more than _MOST_DAYS.
-_DAYS: dict[str, date] = {}
-_MOST_DAYS = 40_000
+# batch of cases, so its answers are remembered. Only texts of ten characters are asked, as no
+# other text is such a day: a long text is never kept.
+_plain_day = lru_cache(maxsize=40_000)(plain_date)
 
 
 def day_of(text: Any) -> date | None:
-    """plain_date's answer for a str (None for anything else), remembered once it is a day."""
-    if type(text) is not str:
-        return None
-    day = _DAYS.get(text)
-    if day is None:
-        day = plain_date(text)
-        if day is not None:
-            if len(_DAYS) >= _MOST_DAYS:
-                _DAYS.clear()
-            _DAYS[text] = day
-    return day
+    """plain_date's answer for a str (None for anything else), remembered."""
+    return _plain_day(text) if type(text) is str and len(text) == 10 else None
 
 
 def event_plans(vocab: Vocabulary) -> dict:
@@ -120,9 +110,8 @@ def plain_event(node: Any, plans: dict) -> tuple | None:
     allowed, tests = plan
     if not node.keys() <= allowed:
         return None
-    on = node.get("on")
-    day = _DAYS.get(on) if type(on) is str else None
-    if day is None and (day := day_of(on)) is None:
+    day = day_of(node.get("on"))
+    if day is None:
         return None
     fields = {}
     for name, required, test, needs in tests:
@@ -135,9 +124,8 @@ def plain_event(node: Any, plans: dict) -> tuple | None:
             if type(raw) is not str or raw not in needs:
                 return None
         elif test == _DATE:
-            day_written = raw
-            raw = _DAYS.get(raw) if type(raw) is str else None
-            if raw is None and (raw := day_of(day_written)) is None:
+            raw = day_of(raw)
+            if raw is None:
                 return None
         elif test == _BOOLEAN:
             if raw is not True and raw is not False:

@@ -99,8 +99,9 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
                 as_of: date) -> tuple[list, list]:
     """(deadlines, duties) of the answer: each instance that started (``instances``: the point
     number, the obligation, its starting event and point; ``fired``: the rules durable_rules
-    fired, by point: {point: rule names}), with its due date, how it was reached, whether and when it was met, moved,
-    waived or planned. One pass over the history's index, whatever its length."""
+    fired, by point: {point: rule names}), with its due date, how it was reached, whether and
+    when it was met, moved, waived or planned. One pass over the history's index, whatever its
+    length."""
     open_by_id: dict[str, list] = {}
     results = []
     # Per obligation (oldest_open), the positions of its met_by events already used by an older instance.

@@ -24,10 +24,10 @@ def test_a_time_is_written_to_the_minute_and_never_taken_for_its_day(moment):
     assert iso(moment) == moment.isoformat(timespec="minutes")
 
 
-def test_the_memory_of_days_is_bounded(monkeypatch):
-    monkeypatch.setattr(answer_facts, "_MOST_DAYS", 5)
-    monkeypatch.setattr(answer_facts, "_DAY_TEXT", {})
-    days = [date(2026, 1, day) for day in range(1, 21)]
+def test_the_memory_of_days_is_bounded():
+    most = answer_facts._day_text.cache_info().maxsize
+    assert most is not None
+    days = [date.fromordinal(date(2000, 1, 1).toordinal() + number) for number in range(most + 20)]
     assert [iso(day) for day in days] == [day.isoformat() for day in days]
-    assert len(answer_facts._DAY_TEXT) <= 5
+    assert answer_facts._day_text.cache_info().currsize <= most
     assert iso(datetime(2026, 1, 1, 9, 30)) == "2026-01-01T09:30"
