@@ -236,11 +236,11 @@ def _check_budget(root: Node | None, file: str) -> None:
 # may change what it is given). A policy officer's workspace reads the council's every form and
 # version file again after each change, and tests and publishing read the same files again and
 # again; the YAML reader takes about 70 ms for a 10 KB form that its pickle gives back in under
-# 1 ms. Only what was read without a problem is kept; at most _MOST_READ_BYTES of pickles (texts
-# past _LARGEST_KEPT, such as a 20,000-event case, are read each time).
+# 1 ms. Only what was read without a problem is kept; at most _MOST_READ_BYTES of texts (the keys)
+# and their pickles (texts past _LARGEST_KEPT, such as a 20,000-event case, are read each time).
 _MOST_READ_BYTES = 64 * 1024 * 1024
 _LARGEST_KEPT = 256 * 1024
-_READ: LRUCache = LRUCache(maxsize=_MOST_READ_BYTES, getsizeof=len)
+_READ: LRUCache = LRUCache(maxsize=_MOST_READ_BYTES, getsizeof=lambda kept: kept[0] + len(kept[1]))
 _READ_LOCK = threading.Lock()
 
 
@@ -253,11 +253,11 @@ def load_yaml(text: str, file: str) -> Any:
         with _READ_LOCK:
             found = _READ.get((file, text))
         if found is not None:
-            return pickle.loads(found)
+            return pickle.loads(found[1])
     data = _read_yaml(text, file)
     if kept:
         with _READ_LOCK:
-            _READ[(file, text)] = pickle.dumps(data, pickle.HIGHEST_PROTOCOL)
+            _READ[(file, text)] = (len(text), pickle.dumps(data, pickle.HIGHEST_PROTOCOL))
     return data
 
 
