@@ -44,7 +44,7 @@ class Copier:
         if self._literal is not None:
             return self._literal()
         self._uses += 1
-        if self._uses == LITERAL_AFTER:  # (two threads may both pass it: the later one compiles nothing)
+        if self._uses == LITERAL_AFTER:  # (two threads at once may step past it: the part stays with marshal)
             try:
                 self._literal = literal_copier(marshal.loads(self._written))
             except NOT_COPIED:
