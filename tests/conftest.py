@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from hearth.web import passwords
+
 import councils
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,7 +18,9 @@ def pytest_configure(config):
     """One policies folder for the whole session: the councils under test, the fixture
     councils and a freshly scaffolded one (tests/councils.py). HEARTH_POLICIES points at
     it until the session ends, so the engine, the web app and every command a test runs
-    see the same councils."""
+    see the same councils. Passwords are hashed with argon2's least work in this process
+    (hearth.web.passwords.use_light_hashing says why)."""
+    passwords.use_light_hashing()
     source = councils.source_root()
     if councils.is_session_root(source):  # a pytest run inside a test: the same councils
         os.environ[councils.SESSION_VARIABLE] = str(source)
