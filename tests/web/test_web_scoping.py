@@ -175,13 +175,15 @@ def test_routes_by_role_and_council(walker_app, demo, role):
     assert login(client, demo.email(role, council)).status_code == 302
     other_refs = demo.refs(demo.other)
     own_refs = demo.refs(demo.home)
+    # The session's CSRF token, read once: no route the walk takes changes the session (one that
+    # signed the user out or renewed the token would fail the checks below, 403s included).
+    token = csrf_token(client, "/")
     for rule, method in routes(walker_app):
         if rule.endpoint == "auth.logout":
             continue  # walked last, below
         allowed = role in allowed_roles(walker_app, rule) and not (role == "admin" and rule.endpoint in COUNCIL_ADMIN_ONLY)
         for target in (demo.home, demo.other):
             url = build(rule, demo, target)
-            token = csrf_token(client, "/")
             r = request(client, method, url, token)
             body = r.get_data().decode("utf-8", "replace")   # a PDF or CSV download is bytes
             where = f"{role} {method} {url}"
