@@ -13,11 +13,11 @@ from councils import shipped_councils
 from .accessibility import check_accessibility
 from .conftest import ROLES, email, sign_in
 
-# At most this many pages of one shape: two demo cases' pages (each shows a different
-# evaluation), and a form or deeper page (/cases/N/forms/record_event) for one case only, so
-# the crawl's MAX_PAGES reach more kinds of page rather than more of the same kind.
+# One page of each shape (/cases/N, /cases/N/forms/record_event), so the crawl's MAX_PAGES
+# reach more kinds of page rather than more of the same kind: every demo case's page, each
+# showing its own evaluation, is checked by test_council_pages.py.
 def per_shape(path: str) -> int:
-    return 2 if path.count("/") <= 2 else 1
+    return 1
 
 
 MAX_PAGES = 40
