@@ -14,12 +14,13 @@ DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$pM60/MbnB4zEFPJE3oSybQ$OH8rUZ2kkjar
 
 def use_light_hashing() -> None:
     """For a test suite only, never set by configuration: hash new passwords with argon2id's
-    least work (one pass over 8 KiB). The suite signs in a couple of thousand times, at a
-    fifth of a second a time with the standard parameters on a two-core machine -- a quarter
-    of its length -- and what it tests is who may sign in, not argon2's cost. A hash records
-    its own parameters, so either kind verifies whatever made it; the dummy follows the hasher,
-    so an unknown email still costs what a known one does. tests/conftest.py calls it;
-    tests/web/test_passwords.py checks a process that does not gets the standard parameters."""
+    least work (one pass over 8 KiB). Nearly every test of the web app signs in, and with the
+    standard parameters a sign-in took a fifth of a second on the suite's 2-core machine
+    (measured on 29 November 2026); what the suite tests is who may sign in, not argon2's
+    cost. A hash records its own parameters, so either kind verifies whatever made it; the
+    dummy follows the hasher, so an unknown email still costs what a known one does.
+    tests/conftest.py calls it; tests/web/test_passwords.py checks that a process that does
+    not gets the standard parameters."""
     global _hasher, DUMMY_HASH
     _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     DUMMY_HASH = _hasher.hash("no one's password")
