@@ -6,9 +6,10 @@ so a council dropped into policies/ is checked with no Python written for it.
 For each council: the manager's dashboard, every demo case's page, each of the council's
 forms on its first case (empty, then sent empty to meet the error summary), the list of
 forms, the council's own pages they link to (/councils/<id>/...: its document, its policy
-in words; two of each kind), and the policy status page as its policy officer sees it. (test_pages.py crawls
-every link for the councils of the policies folder; this file keeps to these pages so
-the extra councils cost little.)"""
+in words; two of each kind), and the policy status page as its policy officer sees it.
+(test_pages.py crawls every other link for the councils of the policies folder, and leaves
+the forms on a case and the council's own pages to this file, which checks them for every
+council.)"""
 from __future__ import annotations
 
 import re

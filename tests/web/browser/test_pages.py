@@ -1,6 +1,7 @@
 """axe-core on every page each role can reach: sign in as each role of each council (and
 the administrator), follow every link and GET form the pages offer (same site, not the
-JSON API or static files), and check each page, plus the error pages they can meet."""
+JSON API or static files), and check each page, plus the error pages they can meet. The
+kinds of page another test checks for every council are left to it (SKIP says which)."""
 from __future__ import annotations
 
 import re
@@ -31,8 +32,12 @@ GET_FORMS = """() => [...document.querySelectorAll('form')]
 # 40 pages with one rule's editor after another at a second each.
 # The footer's public pages (accessibility statement, privacy, cookies) are checked by
 # test_reflow.py and test_service_pages.py: crawled, they took three of every person's 40.
+# A council's policy and document pages (/councils/<id>/policy/...) and each of its forms on a
+# case (/cases/N/forms/<form>, empty and sent empty) are checked for every council by
+# test_council_pages.py: crawled, they took half of every person's 40 again.
 SKIP = re.compile(r"^/(static|api)/|^/logout$|\.(json|csv|pdf|png|svg)$|^/councils/[^/]+/workspace/change/."
-                  r"|^/(accessibility|privacy|cookies)$")
+                  r"|^/(accessibility|privacy|cookies)$|^/councils/[^/]+/(policy|document)(/|$)"
+                  r"|^/cases/\d+/forms/[^/]+$")
 
 # Every council of the policies folder under test (the extra councils the session adds get
 # test_council_pages.py's pages instead: the crawl is the suite's slowest test).
@@ -40,7 +45,11 @@ PEOPLE = [(c, r) for c in shipped_councils() for r in ROLES] + [(None, "admin")]
 
 
 def shape(path: str) -> str:
-    return re.sub(r"\d+", "N", path)
+    """Numbers stand for any number; a policy file's page stands for every file of its folder
+    (/councils/c/workspace/files/forms/* is one editor, whichever form), and the question
+    before removing a file for every file."""
+    path = re.sub(r"(/workspace/files/[^/]+)/.+$", r"\1/*", re.sub(r"\d+", "N", path))
+    return re.sub(r"/workspace/remove/.+$", "/workspace/remove/*", path)
 
 
 def crawl(page, start: str, name: str) -> tuple[list[str], list[str]]:
