@@ -14,13 +14,6 @@ from councils import shipped_councils
 from .accessibility import check_accessibility
 from .conftest import ROLES, email, sign_in
 
-# One page of each shape (/cases/N, /cases/N/forms/record_event), so the crawl's MAX_PAGES
-# reach more kinds of page rather than more of the same kind: every demo case's page, each
-# showing its own evaluation, is checked by test_council_pages.py.
-def per_shape(path: str) -> int:
-    return 1
-
-
 MAX_PAGES = 40
 # A GET form (the dashboard's filters) submitted as it stands leads to a page too.
 GET_FORMS = """() => [...document.querySelectorAll('form')]
@@ -45,7 +38,9 @@ PEOPLE = [(c, r) for c in shipped_councils() for r in ROLES] + [(None, "admin")]
 
 
 def shape(path: str) -> str:
-    """Numbers stand for any number; a policy file's page stands for every file of its folder
+    """The crawl takes one page of each shape (/cases/N, /admin/users/N), so its MAX_PAGES reach
+    more kinds of page rather than more of the same kind: every demo case's page, each showing
+    its own evaluation, is checked by test_council_pages.py. Numbers stand for any number; a policy file's page stands for every file of its folder
     (/councils/c/workspace/files/forms/* is one editor, whichever form), and the question
     before removing a file for every file."""
     path = re.sub(r"(/workspace/files/[^/]+)/.+$", r"\1/*", re.sub(r"\d+", "N", path))
@@ -55,7 +50,7 @@ def shape(path: str) -> str:
 def crawl(page, start: str, name: str) -> tuple[list[str], list[str]]:
     """Visit every page reachable by links from `start`; axe each. Returns (visited, failures)."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url or start))
-    queue, seen, shapes, visited, failures = [start], {start}, {}, [], []
+    queue, seen, shapes, visited, failures = [start], {start}, set(), [], []
     while queue and len(visited) < MAX_PAGES:
         path = queue.pop(0)
         response = page.goto(path)
@@ -75,9 +70,9 @@ def crawl(page, start: str, name: str) -> tuple[list[str], list[str]]:
             if target in seen or SKIP.search(bare) or bare == "/login":
                 continue
             seen.add(target)
-            key = shape(bare)
-            if shapes.get(key, 0) < per_shape(bare):
-                shapes[key] = shapes.get(key, 0) + 1
+            kind = shape(bare)
+            if kind not in shapes:
+                shapes.add(kind)
                 queue.append(target)
     return visited, failures
 
