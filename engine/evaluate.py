@@ -146,6 +146,11 @@ class RuleOutcomes:
                 self._answers.put(key, rules)
         return fired
 
+    def count_hits(self, count: int) -> None:
+        """Facts answered from what their plan remembered (evaluate's _Judged) count as hits."""
+        with self._lock:
+            self.hits += count
+
 
 _NOTHING: frozenset = frozenset()
 
@@ -246,34 +251,34 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     ctx = Context(case, policy.calendar, index)
 
     # Phase 1: every trigger point and every deadline/duty instance, in one session.
-    facts, trigger_points, instances = [], [], []
+    judged = _Judged(outcomes)
+    trigger_points, instances = [], []
     wanted = cp.trigger_events
     for e in case.events:
         if e.type in wanted:
             plan = plan_for(cp, "t", e.type)
             point = Point(e.on, e.seq, None, point_record(case, e.on, None, e.seq) if plan.reads_record else {})
-            trigger_points.append((len(facts), e, point))
-            facts.append(build_fact(cp, "t", len(facts), point, ctx, plan=plan, at_own_event=True))
+            trigger_points.append((judged.number, e, point))
+            judged.add(cp, "t", point, ctx, plan, at_own_event=True)
     days = [c.on for c in case.events] if case.carer_events else []  # in history order, so sorted
     for e in case.carer_events:  # a carer's history (across children) is checked too
         if e.type in wanted:
             before = bisect_right(days, e.on)
             seen = case.events[before - 1].seq if before else -1
-            record = point_record(case, e.on, None, seen) if plan_for(cp, "t", e.type).reads_record else {}
-            point = Point(e.on, seen, None, record)
+            plan = plan_for(cp, "t", e.type)
+            point = Point(e.on, seen, None, point_record(case, e.on, None, seen) if plan.reads_record else {})
             # it fired after the child's events up to that day and before the next: half a step on,
             # so 'triggered' (and its 'since') sees it even when the child has no events at all
             after_seen = seen + 0.5
-            trigger_points.append((len(facts), Event(after_seen, e.type, e.on, e.at, e.fields), point))
-            facts.append(build_fact(cp, "t", len(facts), point, ctx, e.type))
+            trigger_points.append((judged.number, Event(after_seen, e.type, e.on, e.at, e.fields), point))
+            judged.add(cp, "t", point, ctx, plan)
     # A deadline or duty that asks whether a trigger fired needs the triggers first (two batches);
     # otherwise trigger points and instances go to durable_rules together.
     fired: dict = {}  # point -> the rules that fired there
     triggers = None
     if cp.obligations_see_firings:
-        fired = outcomes.fire(cp.ruleset, facts) if facts else {}
+        fired = judged.fire(cp.ruleset)
         triggers = _triggers(cp, trigger_points, fired, ctx)
-    first = len(facts) if triggers is not None else 0
     for ob in policy.deadlines + policy.duties:
         starts = index.matching(ob.starts)[0]
         if not starts:
@@ -282,10 +287,9 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         plan = plan_for(cp, "o", ob.id, extra)
         for start in starts:
             point = Point(as_of, NO_LIMIT, start, point_record(case, start.on, start) if plan.reads_record else {})
-            instances.append((len(facts), ob, start, point))
-            facts.append(build_fact(cp, "o", len(facts), point, ctx, extra=extra, plan=plan))
-    if facts[first:]:
-        fired.update(outcomes.fire(cp.ruleset, facts[first:]))  # points of their own: none overwritten
+            instances.append((judged.number, ob, start, point))
+            judged.add(cp, "o", point, ctx, plan, extra=extra)
+    fired.update(judged.fire(cp.ruleset))  # points of their own: none overwritten
     if triggers is None:
         triggers = _triggers(cp, trigger_points, fired, ctx)
     deadlines, duties = obligations(cp.policy, cp.wording, instances, fired, index, as_of)
@@ -322,6 +326,54 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
                     and (i.available_until is None or as_of <= i.available_until))
     answer.update(cp.part(("decided", held, offered), lambda: _decided(cp, now_fired, as_of)))
     return answer
+
+
+class _Judged:
+    """An evaluation's facts, numbered as they are made, and which rules fire for them.
+
+    A fact copied from its plan's template (hearth.engine.facts.FactPlan: the same fact at every
+    such point, bar its number) always fires the same rules of the compiled policy, so once the
+    rule cache has answered one, its plan keeps the answer and later ones are answered from it:
+    not made, keyed or looked up (most deadline and duty instances, and most trigger points at
+    the child's own events). They count as hits of the rule cache, whose answers they are: a
+    plan keeps the RuleOutcomes it learned from beside the answer, and a new cache (or one of
+    size 0, which remembers nothing) starts again without them."""
+
+    __slots__ = ("number", "facts", "known", "learning", "outcomes")
+
+    def __init__(self, remembered: "RuleOutcomes"):
+        self.number = 0          # the next fact's point number
+        self.facts: list = []    # the facts still to judge (this batch)
+        self.known: dict = {}    # point -> the rules its plan's template fires (none empty)
+        self.learning: list = []  # (point, plan, at its own event) of templates judged for the first time
+        self.outcomes = remembered if remembered.size else None
+
+    def add(self, cp, kind: str, point: Point, ctx: Context, plan, extra=None, at_own_event: bool = False) -> None:
+        number = self.number
+        self.number = number + 1
+        found = plan.own_rules if at_own_event else plan.rules
+        if found is not None and found[0] is self.outcomes:
+            if found[1]:
+                self.known[number] = found[1]
+            return
+        self.facts.append(build_fact(cp, kind, number, point, ctx, extra=extra, plan=plan, at_own_event=at_own_event))
+        if self.outcomes is not None and (plan.own_template if at_own_event else plan.template) is not None:
+            self.learning.append((number, plan, at_own_event))
+
+    def fire(self, ruleset) -> dict:
+        """The rules that fire at this batch's points: {point: rules}, none where none fires."""
+        fired = outcomes.fire(ruleset, self.facts) if self.facts else {}
+        for number, plan, at_own_event in self.learning:
+            learned = (self.outcomes, fired.get(number, _NOTHING))
+            if at_own_event:
+                plan.own_rules = learned
+            else:
+                plan.rules = learned
+        if self.known:
+            self.outcomes.count_hits(len(self.known))
+            fired.update(self.known)
+        self.facts, self.known, self.learning = [], {}, []
+        return fired
 
 
 def _decided(cp: CompiledPolicy, fired: set, as_of: date) -> dict:

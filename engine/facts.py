@@ -118,6 +118,11 @@ class FactPlan:
             own = {"kind": kind, **{name: 1 for name, *_ in self.atoms}, **(extra or {})}
         self.own_template: dict | None = own
         self.template: dict | None = own if not self.atoms else None
+        # What the compiled policy's rules answer for each template's fact once the rule cache
+        # judged one (the same fact always fires the same rules), beside that cache (a
+        # RuleOutcomes): (cache, rule names), kept by hearth.engine.evaluate._Judged.
+        self.own_rules: tuple | None = None
+        self.rules: tuple | None = None
 
     def name(self, path: str) -> str | None:
         name = field_key(path)

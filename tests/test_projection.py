@@ -187,6 +187,8 @@ def _evaluate_generated_cases(seed: int, fresh_plans: bool = False, on: date = d
 def test_the_engine_asserts_facts_already_cut_to_what_their_rules_test(monkeypatch):
     """The rule cache takes each fact as its own projection (no second cut on the hot path):
     every fact of generated cases of each council's own events is exactly that."""
+    # every fact built and judged: with the rule cache off, no fact is answered from its plan's template
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(0))
     seen: list = []
     original = evaluation.RuleOutcomes.fire
 
@@ -228,6 +230,8 @@ def test_a_trigger_point_at_the_childs_own_event_folds_only_what_counting_would_
     """At the child's own event, the atoms a trigger point's plan finds self-evident are told as
     1 without counting (hearth.engine.facts.FactPlan): on generated cases of each council, every
     such fact equals the one made by counting every atom, and some atoms were folded."""
+    # every fact built and judged: with the rule cache off, no fact is answered from its plan's template
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(0))
     built: list = []
     original = facts_module.build_fact
 
@@ -250,6 +254,8 @@ def test_facts_made_the_quick_ways_are_the_facts_made_the_general_way(monkeypatc
     reads no field and counts nothing is copied from its plan's template: the facts asserted on
     generated cases of each council (carers' events included) are the same with all three and
     with every fact built field by field and every atom counted the general way (atom_value)."""
+    # every fact built and judged: with the rule cache off, no fact is answered from its plan's template
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(0))
     on = date(2026, 3, 2)
     made = facts_module.FactPlan.__init__
 
@@ -283,3 +289,48 @@ def test_facts_made_the_quick_ways_are_the_facts_made_the_general_way(monkeypatc
     assert [list(fact) for fact in quick] == [list(fact) for fact in general]  # the same order of keys
     for council in api.list_councils(ROOT):
         evaluation.compiled(api.policy_on(council.id, on, ROOT)).fact_plans.clear()
+
+
+def test_a_template_fact_is_judged_once_then_answered_from_its_plan(monkeypatch):
+    """A fact copied from its plan's template always fires the same rules, so once the rule
+    cache has answered one, its plan answers the rest (hearth.engine.evaluate._Judged): on
+    generated cases of each council the answers are those of every fact judged by durable_rules
+    (the cache off), a template's facts are built only in the first case that has them and the
+    rest count as hits,
+    and a new cache starts again without what the plans learned from the old one."""
+    on = date(2026, 3, 2)
+    built: list = []
+    original = facts_module.build_fact
+
+    def build_fact(cp, kind, point_no, point, ctx, key=None, extra=None, plan=None, at_own_event=False):
+        plan = plan or facts_module.plan_for(cp, kind, key, extra)
+        if (plan.own_template if at_own_event else plan.template) is not None:
+            built.append((id(plan), at_own_event))
+        return original(cp, kind, point_no, point, ctx, key, extra, plan, at_own_event)
+
+    def answers() -> list:
+        rng = random.Random(23)
+        out = []
+        for council in api.list_councils(ROOT):
+            policy = api.policy_on(council.id, on, ROOT)
+            named = bench_cases.policy_event_types(policy)
+            for number in range(30):
+                case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
+                out.append(evaluation.evaluate(policy, api.parse_case(policy, case), on))
+        return out
+
+    monkeypatch.setattr(evaluation, "build_fact", build_fact)
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(0))
+    judged_each = answers()
+    every = len(built)
+    built.clear()
+    remembered = evaluation.RuleOutcomes(1000)
+    monkeypatch.setattr(evaluation, "outcomes", remembered)
+    assert answers() == judged_each
+    # each template's facts built in the first case that has them (the points of one batch are judged together)
+    assert every > 300 and len(built) < every / 10
+    assert remembered.hits + remembered.misses > every  # the template points answered by plans count as hits
+    built.clear()
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(1000))
+    assert answers() == judged_each
+    assert 0 < len(built) < every / 10  # a new cache: each template's facts judged again, once
