@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_json_quickly, load_yaml,
@@ -21,11 +21,12 @@ from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_j
 from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_LENGTH, LimitError,
                                  check_magnitude, text_problem)
 
-from .case_fast import day_of, event_plans, plain_event
+from .case_fast import day_of, event_plans, plain_child, plain_event, plain_events, plain_placement
 from .placements import ENDING, ENDING_HOW, MOVE, MOVE_TYPE, Placement, placements_over_time
 from .vocabulary import EventField, Vocabulary
 
 CASE_KEYS = ("child", "placement", "events", "carer")
+_PLAIN_CASE_KEYS = frozenset(CASE_KEYS)
 PLACEMENT_KEYS = ("type", "started", "emergency")
 
 
@@ -430,16 +431,83 @@ def _history(first: dict | None, events: list) -> tuple[list, list | None]:
     if first is None:
         return ordered, None
     placements = placements_over_time(first, ordered)
+    _in_force(ordered, placements)
+    return ordered, placements
+
+
+def _in_force(ordered: list, placements: list) -> None:
+    """Give each event of a numbered history the placement in force when it happened."""
     current, index, count = placements[0].fields(), 1, len(placements)
     for event in ordered:
         while index < count and placements[index].seq <= event.seq:
             current, index = placements[index].fields(), index + 1
         event.__dict__["placement"] = current
-    return ordered, placements
 
 
 def _written_order(event: Event) -> tuple:
     return (event.on, event.at or datetime.min)
+
+
+def _plain_case(doc: Any, vocab: Vocabulary, file: str) -> Case | None:
+    """A decoded case document that is plainly valid (a mapping of child, placement and events,
+    each plainly valid, no carer), read in one pass to the Case the general reader gives, event
+    attributes and all; None for anything else, which the general reader then reads (and says
+    what is wrong and where). tests/test_case_reader_fast.py checks the two agree."""
+    if type(doc) is not dict or not doc.keys() <= _PLAIN_CASE_KEYS or doc.get("carer") is not None:
+        return None
+    child = plain_child(doc.get("child"))
+    first = plain_placement(doc.get("placement"), vocab.placement_types)
+    if child is None or first is None:
+        return None
+    events = doc.get("events")
+    if events is None:
+        read = []
+    elif type(events) is not list or len(events) > MAX_EVENTS_PER_CASE:
+        return None
+    else:
+        read = plain_events(events, event_plans(vocab))
+        if read is None:
+            return None
+    read.sort(key=_DAY)  # history order: by date, then as written (sorted stably)
+    placements = [Placement(first.get("type"), first.get("started"), bool(first.get("emergency", False)))]
+    current, loc, paths, moved = placements[0].fields(), Loc(file), _paths(len(read)), False
+    history = []
+    for seq, (day, position, etype, fields) in enumerate(read):
+        event = _new_event(Event)  # as _written makes it, complete (Event is frozen)
+        attributes = event.__dict__
+        attributes["seq"] = seq
+        attributes["type"] = etype
+        attributes["on"] = day
+        attributes["at"] = None
+        attributes["fields"] = fields
+        attributes["loc"] = loc
+        attributes["path"] = paths[position]
+        attributes["placement"] = current
+        history.append(event)
+        if etype in _PLACEMENT_EVENTS:
+            moved = True
+    if moved:
+        placements = placements_over_time(first, history)
+        _in_force(history, placements)
+    case = Case(child, first, history, [], None)
+    case._placements = placements
+    return case
+
+
+_DAY = itemgetter(0)
+_PLACEMENT_EVENTS = frozenset((MOVE, ENDING))
+_EVENT_PATHS: tuple[str, ...] = ()  # "events[0]", "events[1]"...: made once, as far as a case has needed
+
+
+def _paths(count: int) -> tuple[str, ...]:
+    """The paths of (at least) a history's first ``count`` events, events[i] as the general
+    reader names them. Replaced whole when more are needed, never changed: a thread reading
+    another case keeps the one it has."""
+    global _EVENT_PATHS
+    paths = _EVENT_PATHS
+    if len(paths) < count:
+        paths = _EVENT_PATHS = tuple(f"events[{position}]" for position in range(max(count, 2 * len(paths), 64)))
+    return paths
 
 
 def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:
@@ -449,7 +517,7 @@ def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:
     data = load_json_quickly(text)
     if data is not None:
         try:
-            return _CaseReader(vocab, file).read(data)
+            return _read(data, vocab, file)
         except SourceError:
             pass  # read it again as located YAML, to say where each mistake is
     doc = load_yaml(text, file)
@@ -459,7 +527,13 @@ def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:
 def parse_case_data(data: Any, vocab: Vocabulary, file: str = "case") -> Case:
     """A case already decoded (the JSON API); errors name the field path."""
     # Round-trip through our YAML loader would lose nothing but time; read directly.
-    return _CaseReader(vocab, file).read(data)
+    return _read(data, vocab, file)
+
+
+def _read(data: Any, vocab: Vocabulary, file: str) -> Case:
+    """A decoded case: the quick way when it is plainly valid, else the general reader's."""
+    case = _plain_case(data, vocab, file)
+    return case if case is not None else _CaseReader(vocab, file).read(data)
 
 
 def case_to_dict(case: Case) -> dict:

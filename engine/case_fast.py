@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import weakref
 from datetime import date
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
-from hearth.rules.limits import MAX_NUMBER_MAGNITUDE, MAX_TEXT_LENGTH, text_problem
+from hearth.rules.limits import MAX_NUMBER_MAGNITUDE, MAX_REF_LENGTH, MAX_TEXT_LENGTH, text_problem
 from hearth.rules.source import plain_date
 
 from .vocabulary import Vocabulary
@@ -31,20 +31,32 @@ _ONE_OF, _DATE, _BOOLEAN, _NUMBER, _LIST_OF, _TEXT = range(6)
 _PLANS: dict[int, tuple[weakref.ref, tuple, dict]] = {}
 
 # Days written YYYY-MM-DD, as plain_date reads them: the same few hundred days recur across a
-# batch of cases, so its answers are remembered. Only texts of ten characters are asked, as no
-# other text is such a day: a long text is never kept.
-_plain_day = lru_cache(maxsize=40_000)(plain_date)
+# batch of cases, so its answers are remembered, in a plain dict (a lookup, not a call through
+# a cache). Only days are kept (a text that is not one is read again, and is rare), and at most
+# _DAYS_KEPT of them (over a hundred years of days), so a long-running service's memory is bounded.
+_DAYS: dict[str, date] = {}
+_DAYS_KEPT = 40_000
 
 
 def day_of(text: Any) -> date | None:
     """plain_date's answer for a str (None for anything else), remembered."""
-    return _plain_day(text) if type(text) is str and len(text) == 10 else None
+    if type(text) is not str or len(text) != 10:
+        return None
+    day = _DAYS.get(text)
+    if day is None:
+        day = plain_date(text)
+        if day is not None and len(_DAYS) < _DAYS_KEPT:
+            _DAYS[text] = day
+    return day
 
 
 def event_plans(vocab: Vocabulary) -> dict:
     """Each event type's plan: (the keys its events may have, its fields' tests in the order the
-    general reader builds them). Made once per vocabulary; a vocabulary changed since (a word
-    added) gets new plans."""
+    general reader builds them, whether any field is required). A test is (name, required, how,
+    what it needs, whether every later field is optional): an event whose every key has been
+    read need not look for the rest. Made once per vocabulary; a vocabulary changed since (a
+    word added) gets new plans. A type with a field named `type` or `on` (which no vocabulary
+    has) gets none: its events are left to the general reader."""
     size, key = _size(vocab), id(vocab)
     found = _PLANS.get(key)
     if found is not None and found[0]() is vocab and found[1] == size:
@@ -52,8 +64,12 @@ def event_plans(vocab: Vocabulary) -> dict:
     plans = {}
     for etype in vocab.event_types:
         specs = vocab.event_fields(etype)
-        tests = tuple((name, spec.required, *_test(vocab, spec)) for name, spec in specs.items())
-        plans[etype] = (frozenset(("type", "on") + tuple(specs)), tests)
+        if "type" in specs or "on" in specs:
+            continue
+        required = [spec.required for spec in specs.values()]
+        tests = tuple((name, spec.required, *_test(vocab, spec), not any(required[number + 1:]))
+                      for number, (name, spec) in enumerate(specs.items()))
+        plans[etype] = (frozenset(("type", "on") + tuple(specs)), tests, any(required))
     _PLANS[key] = (weakref.ref(vocab, partial(_forget, key)), size, plans)
     return plans
 
@@ -99,48 +115,119 @@ def _test(vocab: Vocabulary, spec) -> tuple:
 def plain_event(node: Any, plans: dict) -> tuple | None:
     """(type, day, fields) of an event that is plainly valid, as the general reader reads it;
     None when it is not, or may not be (the general reader then reads it and says why)."""
-    if not isinstance(node, dict):
+    read = plain_events((node,), plans)
+    if read is None:
         return None
-    etype = node.get("type")
-    if type(etype) is not str:
-        return None
-    plan = plans.get(etype)
-    if plan is None:
-        return None
-    allowed, tests = plan
-    if not node.keys() <= allowed:
-        return None
-    day = day_of(node.get("on"))
-    if day is None:
-        return None
-    fields = {}
-    for name, required, test, needs in tests:
-        raw = node.get(name)
-        if raw is None:  # a field given as null is not given
-            if required:
-                return None
-            continue
-        if test == _ONE_OF:
-            if type(raw) is not str or raw not in needs:
-                return None
-        elif test == _DATE:
-            raw = day_of(raw)
-            if raw is None:
-                return None
-        elif test == _BOOLEAN:
-            if raw is not True and raw is not False:
-                return None
-        elif test == _NUMBER:
-            if type(raw) is not int or not needs[0] <= raw <= needs[1]:
-                return None
-        elif test == _LIST_OF:
-            if type(raw) is not list:
-                return None
-            for item in raw:
-                if type(item) is not str or item not in needs:
-                    return None
-            raw = tuple(raw)
-        elif type(raw) is not str or text_problem(raw, needs) is not None:
-            return None
-        fields[name] = raw
+    day, _, etype, fields = read[0]
     return etype, day, fields
+
+
+def plain_events(nodes: list | tuple, plans: dict) -> list | None:
+    """(day, position, type, fields) of each event of a history that is plainly valid, as the
+    general reader reads it; None when one is not, or may not be (the general reader then reads
+    the history and says why). One loop with its names at hand: a national re-evaluation reads
+    some 1.7 million events."""
+    out = []
+    days = _DAYS
+    for position, node in enumerate(nodes):
+        if type(node) is not dict:
+            return None
+        etype = node.get("type")
+        if type(etype) is not str:
+            return None
+        plan = plans.get(etype)
+        if plan is None:
+            return None
+        on = node.get("on")
+        day = days.get(on) if type(on) is str else None
+        if day is None:
+            day = day_of(on)
+            if day is None:
+                return None
+        allowed, tests, any_required = plan
+        unread = len(node) - 2  # the keys besides type and on not yet read as a field
+        fields = {}
+        if unread or any_required:
+            for name, required, test, needs, rest_optional in tests:
+                raw = node.get(name)
+                if raw is None:  # a field given as null is not given
+                    if required:
+                        return None
+                    continue
+                if test == _ONE_OF:
+                    if type(raw) is not str or raw not in needs:
+                        return None
+                elif test == _DATE:
+                    raw = days.get(raw) if type(raw) is str else None
+                    if raw is None:
+                        raw = day_of(node[name])
+                        if raw is None:
+                            return None
+                elif test == _BOOLEAN:
+                    if raw is not True and raw is not False:
+                        return None
+                elif test == _NUMBER:
+                    if type(raw) is not int or not needs[0] <= raw <= needs[1]:
+                        return None
+                elif test == _LIST_OF:
+                    if type(raw) is not list:
+                        return None
+                    for item in raw:
+                        if type(item) is not str or item not in needs:
+                            return None
+                    raw = tuple(raw)
+                elif type(raw) is not str or text_problem(raw, needs) is not None:
+                    return None
+                fields[name] = raw
+                unread -= 1
+                if not unread and rest_optional:
+                    break
+            # a key left unread is not a field of the type, or a field given as null
+            if unread and not node.keys() <= allowed:
+                return None
+        out.append((day, position, etype, fields))
+    return out
+
+
+def plain_child(node: Any) -> dict | None:
+    """The case's `child` as the general reader reads it when it is plainly valid (a text ref, a
+    YYYY-MM-DD date of birth, nothing else); None when it is not, or may not be."""
+    if node is None:
+        return {}
+    if type(node) is not dict:
+        return None
+    out = {}
+    ref, born = node.get("ref"), node.get("date_of_birth")
+    if ref is not None:
+        if type(ref) is not str or text_problem(ref, MAX_REF_LENGTH) is not None:
+            return None
+        out["ref"] = ref
+    if born is not None:
+        born = day_of(born)
+        if born is None:
+            return None
+        out["date_of_birth"] = born
+    return out if len(node) == len(out) else None  # another key, or one given as null
+
+
+def plain_placement(node: Any, types) -> dict | None:
+    """The case's first `placement` as the general reader reads it when it is plainly valid (a
+    type of ``types``, a YYYY-MM-DD start, true or false for emergency, nothing else); None when
+    it is not, or may not be."""
+    if type(node) is not dict:
+        return None
+    kind = node.get("type")
+    if type(kind) is not str or kind not in types:
+        return None
+    out = {"type": kind}
+    started, emergency = node.get("started"), node.get("emergency")
+    if started is not None:
+        started = day_of(started)
+        if started is None:
+            return None
+        out["started"] = started
+    if emergency is not None:
+        if emergency is not True and emergency is not False:
+            return None
+        out["emergency"] = emergency
+    return out if len(node) == len(out) else None  # another key, or one given as null

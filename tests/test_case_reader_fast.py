@@ -1,4 +1,5 @@
-"""The case reader's quick way through plainly valid events (hearth.engine.case_fast) reads
+"""The case reader's quick ways through plainly valid cases (hearth.engine.case._plain_case, a
+whole decoded document in one pass) and events (hearth.engine.case_fast, for any other) read
 every document as the general reader does alone (``_CaseReader(..., quick=False)``, the
 reference): the same Case, event by event and field by field with the same types and order,
 or the same located problems. Checked for every council of the session's policies folder on
@@ -18,7 +19,7 @@ import pytest
 
 from hearth.engine import api, case as case_module
 from hearth.engine.case import _CaseReader, parse_case_data, parse_case_text
-from hearth.engine.case_fast import event_plans, plain_event
+from hearth.engine.case_fast import event_plans, plain_event, plain_events
 from hearth.engine.placements import ENDING, MOVE, MOVE_TYPE
 from hearth.engine.vocabulary import EventField, EventType
 from hearth.rules.source import SourceError, load_json_quickly, load_yaml
@@ -183,6 +184,7 @@ def test_well_formed_documents_go_the_quick_way_and_read_the_same(policy):
     documents = well_formed(policy, WELL_FORMED, 20261129)
     plans = event_plans(vocabulary)
     assert all(plain_event(event, plans) is not None for document in documents for event in document["events"])
+    assert all(case_module._plain_case(document, vocabulary, "case") is not None for document in documents)
     assert not differences(documents, vocabulary)
 
 
@@ -228,6 +230,25 @@ def test_every_kind_of_field_bounded_or_not(policy):
                  for name in ["type", "on", *fields] for value in hostile_values(vocabulary) + [0.5, 9.5, 9, -3, -4]]
     assert sum(plain_event(item, event_plans(vocabulary)) is not None for d in documents for item in d["events"]) \
         > len(documents)  # the quick way is taken, and the test is not only of the general reader
+    assert not "\n".join(differences(documents, vocabulary)[:5])
+
+
+def test_every_part_of_a_case_beside_its_events(policy):
+    """The case's own keys, child and first placement, given each hostile value (and left out,
+    or given as null), with plainly valid events: the whole-document quick way takes only what
+    is plainly valid and reads it as the general reader does."""
+    vocabulary = policy.vocabulary
+    values = hostile_values(vocabulary) + [list(vocabulary.placement_types)[0], 10 ** 70, "C" * 64, "C" * 65]
+    document = well_formed(policy, 1, 9)[0]
+    documents = [{key: value for key, value in document.items() if key != left_out} for left_out in document]
+    for value in values:
+        documents += [{**document, "child": {**document["child"], key: value}} for key in ("ref", "date_of_birth", "x")]
+        documents += [{**document, "placement": {**document["placement"], key: value}}
+                      for key in ("type", "started", "emergency", "x")]
+        documents += [{**document, key: value} for key in ("child", "placement", "events", "carer", "placements", "x")]
+    documents += [{**document, "child": {"ref": "C-1"}}, {**document, "child": {}}, {**document, "events": []},
+                  {**document, "carer": {"ref": "K-1", "events": document["events"][:3]}}]
+    assert sum(case_module._plain_case(item, vocabulary, "case") is not None for item in documents) > len(values) // 2
     assert not "\n".join(differences(documents, vocabulary)[:5])
 
 
@@ -286,17 +307,26 @@ def test_history_order_and_placement_in_force(policy):
 
 def test_a_quick_reading_that_differs_is_caught(policy, monkeypatch):
     """The comparison has teeth: a quick way that gives a whole number as a float, or keeps a
-    field the general reader would drop, is found out."""
+    field the general reader would drop, is found out (whole cases, and one event at a time)."""
     vocabulary = policy.vocabulary
     documents = well_formed(policy, 20, 5)
 
+    def loose_fields(fields):
+        return {**{name: float(value) if type(value) is int else value for name, value in fields.items()},
+                **({"extra": 1} if not fields else {})}
+
+    def loose_events(nodes, plans):
+        read = plain_events(nodes, plans)
+        return None if read is None else [(day, position, etype, loose_fields(fields))
+                                          for day, position, etype, fields in read]
+
     def loose(node, plans):
         read = plain_event(node, plans)
-        if read is None:
-            return None
-        etype, day, fields = read
-        return etype, day, {**{name: float(value) if type(value) is int else value for name, value in fields.items()},
-                            **({"extra": 1} if not fields else {})}
+        return None if read is None else (read[0], read[1], loose_fields(read[2]))
 
+    monkeypatch.setattr(case_module, "plain_events", loose_events)
+    assert differences(documents, vocabulary)
+    monkeypatch.undo()
     monkeypatch.setattr(case_module, "plain_event", loose)
+    monkeypatch.setattr(case_module, "_plain_case", lambda doc, vocab, file: None)
     assert differences(documents, vocabulary)
