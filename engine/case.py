@@ -22,7 +22,7 @@ from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_L
                                  check_magnitude, text_problem)
 
 from .case_fast import day_of, event_plans, plain_child, plain_event, plain_events, plain_placement
-from .placements import ENDING, ENDING_HOW, MOVE, MOVE_TYPE, Placement, placements_over_time
+from .placements import ENDING, ENDING_HOW, MOVE, MOVE_TYPE, Placement, first_placement, placements_over_time
 from .vocabulary import EventField, Vocabulary
 
 CASE_KEYS = ("child", "placement", "events", "carer")
@@ -469,8 +469,8 @@ def _plain_case(doc: Any, vocab: Vocabulary, file: str) -> Case | None:
         if read is None:
             return None
     read.sort(key=_DAY)  # history order: by date, then as written (sorted stably)
-    placements = [Placement(first.get("type"), first.get("started"), bool(first.get("emergency", False)))]
-    current, loc, paths, moved = placements[0].fields(), Loc(file), _paths(len(read)), False
+    placements = [first_placement(first)]
+    current, loc, paths, moved = placements[0].fields(), _whole_file(file), _paths(len(read)), False
     history = []
     for seq, (day, position, etype, fields) in enumerate(read):
         event = _new_event(Event)  # as _written makes it, complete (Event is frozen)
@@ -494,6 +494,20 @@ def _plain_case(doc: Any, vocab: Vocabulary, file: str) -> Case | None:
     return case
 
 
+def _whole_file(file: str) -> Loc:
+    """Loc(file), where an event of a decoded document is: made once for a file name (a Loc is
+    frozen, so one serves every case of a batch), a few hundred names kept."""
+    loc = _FILES.get(file) if type(file) is str else None
+    if loc is None:
+        loc = Loc(file)
+        if type(file) is str:
+            if len(_FILES) >= 256:
+                _FILES.clear()
+            _FILES[file] = loc
+    return loc
+
+
+_FILES: dict[str, Loc] = {}
 _DAY = itemgetter(0)
 _PLACEMENT_EVENTS = frozenset((MOVE, ENDING))
 _EVENT_PATHS: tuple[str, ...] = ()  # "events[0]", "events[1]"...: made once, as far as a case has needed

@@ -176,7 +176,7 @@ def plain_events(nodes: list | tuple, plans: dict) -> list | None:
                         if type(item) is not str or item not in needs:
                             return None
                     raw = tuple(raw)
-                elif type(raw) is not str or text_problem(raw, needs) is not None:
+                elif type(raw) is not str or not _storable(raw, needs):
                     return None
                 fields[name] = raw
                 unread -= 1
@@ -189,6 +189,13 @@ def plain_events(nodes: list | tuple, plans: dict) -> list | None:
     return out
 
 
+def _storable(text: str, limit: int) -> bool:
+    """text_problem(text, limit) is None: short enough, no control characters or unpaired
+    surrogates. Printable text has none (str.isprintable is a fraction of the regular
+    expression's cost); other text (a tab, a newline, an accent...) is asked of text_problem."""
+    return (len(text) <= limit and text.isprintable()) or text_problem(text, limit) is None
+
+
 def plain_child(node: Any) -> dict | None:
     """The case's `child` as the general reader reads it when it is plainly valid (a text ref, a
     YYYY-MM-DD date of birth, nothing else); None when it is not, or may not be."""
@@ -199,7 +206,7 @@ def plain_child(node: Any) -> dict | None:
     out = {}
     ref, born = node.get("ref"), node.get("date_of_birth")
     if ref is not None:
-        if type(ref) is not str or text_problem(ref, MAX_REF_LENGTH) is not None:
+        if type(ref) is not str or not _storable(ref, MAX_REF_LENGTH):
             return None
         out["ref"] = ref
     if born is not None:

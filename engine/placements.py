@@ -41,10 +41,29 @@ class Placement:
         return out
 
 
+def first_placement(first: dict) -> Placement:
+    """The placement a case's history starts with (the case document's `placement`, as read).
+    Made as Placement(type, started, emergency) makes it, its attributes set in one step rather
+    than by six frozen-dataclass __setattr__ calls: every case read makes one (the names and
+    defaults are Placement's own; tests/test_placements.py checks they are the same)."""
+    placement = _new_placement(Placement)
+    attributes = placement.__dict__
+    attributes["type"] = first.get("type")
+    attributes["started"] = first.get("started")
+    attributes["emergency"] = bool(first.get("emergency", False))
+    attributes["seq"] = -1
+    attributes["ended"] = None
+    attributes["ending"] = None
+    return placement
+
+
+_new_placement = object.__new__
+
+
 def placements_over_time(first: dict, events: list) -> list[Placement]:
     """The case's first placement, then one per move, in history order; each ended by the next
     move or by an ending event (which ends the placement in force where it is in the history)."""
-    out = [Placement(first.get("type"), first.get("started"), bool(first.get("emergency", False)))]
+    out = [first_placement(first)]
     for e in events:
         if e.type == MOVE:
             if out[-1].ended is None:

@@ -4,6 +4,7 @@ A case document gives the placement the history starts with; `placement_moved` e
 child to a new one (`placement_type`, `emergency`) and `placement_ended` events say how one ended.
 Each expected answer below follows from the policy text and the dates in the test.
 """
+from dataclasses import FrozenInstanceError, fields
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from hearth.engine.calendar import calendar_for
 from hearth.engine.case import parse_case_data, parse_case_text
 from hearth.engine.evaluate import outcomes
 from hearth.engine.history import Context, Point, atom_value
+from hearth.engine.placements import Placement, first_placement
 from hearth.engine.vocabulary import shared_vocabulary
 from hearth.rules.conditions import EventCond, FieldTest
 from hearth.rules.durations import Duration, Unit
@@ -336,3 +338,18 @@ def test_only_an_events_own_date_can_set_a_due_date(tmp_path):
     with pytest.raises(SourceError) as caught:
         api.get_policy("westshire", tmp_path)
     assert any("'agreed_date' must name a date field" in p.message for p in caught.value.problems)
+
+
+@pytest.mark.parametrize("first", [{}, {"type": "ifa_foster"}, {"type": "ifa_foster", "started": date(2025, 9, 1)},
+                                   {"type": "ifa_foster", "started": date(2025, 9, 1), "emergency": True},
+                                   {"emergency": False}])
+def test_a_first_placement_is_made_as_its_dataclass_makes_it(first):
+    """first_placement sets Placement's attributes itself (a case's every read makes one): the
+    same value, attribute for attribute in the same order, as Placement(type, started, emergency)."""
+    made = first_placement(first)
+    expected = Placement(first.get("type"), first.get("started"), bool(first.get("emergency", False)))
+    assert made == expected and type(made) is Placement
+    assert list(vars(made).items()) == list(vars(expected).items())
+    assert [field.name for field in fields(Placement)] == list(vars(made))
+    with pytest.raises(FrozenInstanceError):
+        made.type = "x"
