@@ -20,22 +20,31 @@ is "always".
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import lru_cache
 
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered
 from hearth.rules.durations import Duration, Unit
 
 
-def iso(value: date | datetime) -> str:
-    """A date, or a time to the minute, as the answer writes it. A day's text is remembered: an
-    answer writes dozens of days, the same few hundred across a cohort's cases, and formatting
-    one costs several times looking it up (only plain dates: a time is written each time)."""
-    if type(value) is date:
-        return _day_text(value)
-    return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
+class _DayTexts(dict):
+    """A day's text by the day: an answer writes dozens of days, the same few hundred across a
+    cohort's cases, and formatting one costs several times looking it up. Only plain dates are
+    kept (a time is written each time, to the minute, and never taken for its day); at MOST_DAYS
+    the memory starts again."""
+
+    def __missing__(self, value: date | datetime) -> str:
+        if type(value) is not date:
+            return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
+        if len(self) >= MOST_DAYS:
+            self.clear()
+        text = self[value] = value.isoformat()
+        return text
 
 
-_day_text = lru_cache(maxsize=50_000)(date.isoformat)
+MOST_DAYS = 50_000
+_day_texts = _DayTexts()
+# iso(value): a date, or a time to the minute, as the answer writes it. The dict's own lookup,
+# not a function of ours: a remembered day costs no Python call (an answer asks dozens of times).
+iso = _day_texts.__getitem__
 
 
 def duration_facts(duration: Duration) -> dict:

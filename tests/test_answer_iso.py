@@ -25,9 +25,15 @@ def test_a_time_is_written_to_the_minute_and_never_taken_for_its_day(moment):
 
 
 def test_the_memory_of_days_is_bounded():
-    most = answer_facts._day_text.cache_info().maxsize
-    assert most is not None
+    most = answer_facts.MOST_DAYS
     days = [date.fromordinal(date(2000, 1, 1).toordinal() + number) for number in range(most + 20)]
     assert [iso(day) for day in days] == [day.isoformat() for day in days]
-    assert answer_facts._day_text.cache_info().currsize <= most
+    assert len(answer_facts._day_texts) <= most
     assert iso(datetime(2026, 1, 1, 9, 30)) == "2026-01-01T09:30"
+    assert datetime(2026, 1, 1, 9, 30) not in answer_facts._day_texts  # a time is never kept
+
+
+def test_a_day_remembered_is_not_a_time_of_that_day():
+    iso(date(2026, 3, 4))
+    assert iso(datetime(2026, 3, 4)) == "2026-03-04T00:00"
+    assert iso(date(2026, 3, 4)) == "2026-03-04"
