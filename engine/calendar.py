@@ -58,7 +58,7 @@ def _as_date(value) -> date:
 class WorkingCalendar:
     """Working days for one nation plus the council's own closure days. Immutable once built."""
 
-    __slots__ = ("_nation", "_subdiv", "_closures", "_closed", "_weekday_closed", "_working", "_sum")
+    __slots__ = ("_nation", "_subdiv", "_closures", "_closed", "_weekday_closed", "_working", "add_amount")
 
     def __init__(self, nation: str = "england", extra_closures: Iterable[date] = ()):
         if nation not in _SUBDIV:
@@ -70,9 +70,11 @@ class WorkingCalendar:
         self._weekday_closed: dict[int, tuple[date, ...]] = {}   # year -> closed weekdays, sorted
         # (first year, last year, every working day of those years in order): see _walk
         self._working: tuple[int, int, list[date]] = (0, -1, [])
-        # add's answers, remembered: every deadline instance of every case asks, and the same few
-        # hundred days and durations recur across cases (the calendar never changes)
-        self._sum = lru_cache(maxsize=_MOST_ADDED)(self._add)
+        # add_amount(start, n, unit): add() of a duration already taken apart (n not 0), its answers
+        # remembered: every deadline instance of every case asks, and the same few hundred days and
+        # durations recur across cases (the calendar never changes). Asked again, it costs no
+        # Python call (hearth.engine.obligations calls it directly).
+        self.add_amount = lru_cache(maxsize=_MOST_ADDED)(self._add)
 
     @property
     def nation(self) -> str:
@@ -227,7 +229,7 @@ class WorkingCalendar:
         n, unit = duration.amount, duration.unit
         if n == 0:
             return start
-        return self._sum(start, n, unit)
+        return self.add_amount(start, n, unit)
 
     def _add(self, start: date | datetime, n: int, unit: Unit) -> date | datetime:
         if unit is Unit.WORKING_DAYS:

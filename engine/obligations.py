@@ -48,12 +48,12 @@ def _matches(spec, e: Event) -> bool:
     return e.type in spec.types and fields_hold(spec.where, e.record)
 
 
-def _first_meeting(found: list, days: list, start: Event, ob: Obligation, used: dict | None) -> Event | None:
+def _first_meeting(found: list, i: int, start: Event, ob: Obligation, used: dict | None) -> Event | None:
     """The first of an obligation's met_by events (``found``, in history order) that can meet what
-    ``start`` began: from the start's day on, and (oldest_open: ``used`` given) not yet used by an
-    older instance. ``used`` maps each used position to a later one to look at instead, so the
-    used are stepped over in one jump, not one by one (cost: the history, not history x instances)."""
-    i = bisect_left(days, start.on)
+    ``start`` began: from position ``i`` (the first on the start's day) on, and (oldest_open:
+    ``used`` given) not yet used by an older instance. ``used`` maps each used position to a later
+    one to look at instead, so the used are stepped over in one jump, not one by one (cost: the
+    history, not history x instances)."""
     while i < len(found):
         if used is not None:
             i = _unused(used, i)
@@ -81,18 +81,53 @@ def _unused(used: dict, i: int) -> int:
 class Wording:
     """What every instance of a policy's deadlines and duties says the same way, worked out once
     per policy: each obligation's rule names (its `due` rows', its `unless`), its source sentence,
-    each due row's duration in words, and the event types' names in lower case."""
+    each due row's duration in words and as facts, the words a basis starts with for each event
+    type that starts it, and the event types' names in lower case."""
 
     def __init__(self, policy: PolicyVersion, labels: dict):
         self.lower = {event_type: label.lower() for event_type, label in labels.items()}
-        self.due = {ob.id: tuple((f"due:{ob.id}:{i}", row, str(row.duration)) for i, row in enumerate(ob.due))
-                    for ob in policy.deadlines + policy.duties}
-        self.unless = {ob.id: f"unless:{ob.id}" for ob in policy.deadlines + policy.duties}
-        self.source = {ob.id: source_sentence(policy, ob.source) for ob in policy.deadlines + policy.duties}
+        self.obligations = policy.deadlines + policy.duties
+        self.terms = {ob.id: _Terms(ob, self.label, source_sentence(policy, ob.source)) for ob in self.obligations}
 
     def label(self, event_type: str) -> str:
         found = self.lower.get(event_type)
         return event_type.lower() if found is None else found
+
+
+class _Terms:
+    """One obligation's wording and the parts of its rules every instance reads (Wording)."""
+
+    __slots__ = ("unless", "rows", "source", "agreed", "moving", "all_open")
+
+    def __init__(self, ob: Obligation, label, source: str):
+        self.unless = f"unless:{ob.id}"
+        self.rows = tuple(_Row(f"due:{ob.id}:{i}", row, ob, label) for i, row in enumerate(ob.due))
+        self.source = source
+        # "the date agreed at the <event> on ", by the type of the event that started it
+        self.agreed = {t: f"the date agreed at the {label(t)} on " for t in ob.starts.types}
+        # what can move or waive its instances, looked for in the history once per evaluation
+        self.moving = ((ob.waived_by,) if ob.waived_by else ()) + tuple(move.event for move in ob.moved_by)
+        self.all_open = ob.one_event_meets == "all_open"
+
+
+class _Row:
+    """A due row as its instances use it: its rule's name, its duration taken apart (and in
+    words, and as facts), the day it rolls to when due off a working day, and the words its
+    basis starts with for each event type that starts the obligation."""
+
+    __slots__ = ("name", "amount", "unit", "hours", "unit_name", "roll", "rolled", "words", "after")
+
+    def __init__(self, name: str, row, ob: Obligation, label):
+        duration = row.duration
+        self.name = name
+        self.amount, self.unit = duration.amount, duration.unit
+        self.hours = duration.unit == Unit.HOURS  # only hours count from the time of day
+        self.unit_name = duration_facts(duration)["unit"]
+        roll = row.roll_to or ob.roll_to
+        self.roll = roll if roll and duration.unit in _ROLLING else None
+        self.rolled = f", on the {roll.replace('_', ' ')}" if self.roll else ""
+        self.words = str(duration)
+        self.after = {t: f"{self.words} after {label(t)} on " for t in ob.starts.types}
 
 
 def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index: EventIndex,
@@ -101,53 +136,66 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
     number, the obligation, its starting event and point; ``fired``: the rules durable_rules
     fired, by point: {point: rule names}), with its due date, how it was reached, whether and
     when it was met, moved, waived or planned. One pass over the history's index, whatever its
-    length."""
+    length. What an obligation's instances share (its wording, calendar, met_by events) is
+    found once for its run of instances: they come obligation by obligation."""
     open_by_id: dict[str, list] = {}
     results = []
     # Per obligation (oldest_open), the positions of its met_by events already used by an older instance.
     used_by_id: dict[str, dict] = {}
     label = wording.label
+    last = None
     for no, ob, start, point in instances:
+        if ob is not last:
+            last = ob
+            terms = wording.terms[ob.id]
+            calendar = policy.calendar_named(ob.calendar)
+            add = calendar.add_amount
+            found, days, _ = index.matching(ob.met_by)
+            # one met_by event meets every instance open before it (all_open), or only the oldest (oldest_open)
+            used = None if terms.all_open else used_by_id.setdefault(ob.id, {})
+            insts = open_by_id.setdefault(ob.id, [])
         held = fired.get(no, ())
-        if wording.unless[ob.id] in held:
+        if terms.unless in held:
             continue
-        row = words = None
-        for name, due_row, due_words in wording.due[ob.id]:
-            if name in held:
-                row, words = due_row, due_words
+        for row in terms.rows:
+            if row.name in held:
                 break
-        if row is None:
+        else:
             continue
-        calendar = policy.calendar_named(ob.calendar)
-        # only hours count from the time of day; days are due by the end of the day
-        due = calendar.add(start.when if row.duration.unit == Unit.HOURS else start.on, row.duration)
-        started = iso(start.when)
-        basis = [f"{words} after {label(start.type)} on {started}"]
-        facts = [{"after": start.type, "on": started, "duration": duration_facts(row.duration)}]
-        roll = row.roll_to or ob.roll_to
-        if roll and row.duration.unit in _ROLLING and not calendar.is_working_day(due):
-            due = _rolled(calendar, due, roll)
-            basis[0] += f", on the {roll.replace('_', ' ')}"
-            facts[0]["rolled"] = roll
+        on = start.on
+        when = start.at or on
+        begun = when if row.hours else on
+        due = add(begun, row.amount, row.unit) if row.amount else begun
+        started = iso(when)
         if ob.agreed_date and start.fields.get(ob.agreed_date):
             due = start.fields[ob.agreed_date]
-            basis = [f"the date agreed at the {label(start.type)} on {started}"]
+            prefix = terms.agreed.get(start.type)
+            basis = [(prefix or f"the date agreed at the {label(start.type)} on ") + started]
             facts = [{"agreed_at": start.type, "on": started, "date": iso(due)}]
-        found, days, _ = index.matching(ob.met_by)
-        # one met_by event meets every instance open before it (all_open), or only the oldest (oldest_open)
-        used = None if ob.one_event_meets == "all_open" else used_by_id.setdefault(ob.id, {})
-        met = _first_meeting(found, days, start, ob, used)
-        inst = {"ob": ob, "start": start, "due": due, "basis": basis, "facts": facts, "met": met, "calendar": calendar,
-                "unit": row.duration.unit, "waived": None}
+        else:
+            prefix = row.after.get(start.type)
+            basis = [(prefix or f"{row.words} after {label(start.type)} on ") + started]
+            facts = [{"after": start.type, "on": started, "duration": {"amount": row.amount, "unit": row.unit_name}}]
+            if row.roll is not None and not calendar.is_working_day(due):
+                due = _rolled(calendar, due, row.roll)
+                basis[0] += row.rolled
+                facts[0]["rolled"] = row.roll
+        i = bisect_left(days, on)
+        met = _first_meeting(found, i, start, ob, used) if i < len(found) else None
+        inst = {"ob": ob, "start": start, "due": due, "basis": basis, "facts": facts, "met": met,
+                "calendar": calendar, "unit": row.unit, "waived": None}
         results.append(inst)
-        open_by_id.setdefault(ob.id, []).append(inst)
+        insts.append(inst)
     # moves and waivers, in history order, apply to the latest instance not yet met
-    for ob in policy.deadlines + policy.duties:
-        insts = open_by_id.get(ob.id, [])
+    for ob in wording.obligations:
+        insts = open_by_id.get(ob.id)
         if not insts:
             continue
-        specs = ([ob.waived_by] if ob.waived_by else []) + [move.event for move in ob.moved_by]
-        touching = [events for events in (index.matching(spec)[0] for spec in specs) if events]
+        touching = []
+        for spec in wording.terms[ob.id].moving:
+            events = index.matching(spec)[0]
+            if events:
+                touching.append(events)
         if not touching:  # nothing moved or waived it (most cases)
             continue
         moving = touching[0] if len(touching) == 1 else sorted(
@@ -181,13 +229,11 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
                     target["facts"].append({"moved_by": e.type, "on": iso(e.on), "by": duration_facts(amount),
                                             "to": iso(target["due"])})
     plans: dict[str, tuple] = {}
-    for inst in results:  # a plan is told only while the instance is open (neither met nor waived)
-        open_now = inst["met"] is None and inst["waived"] is None
-        inst["planned"] = _planned(inst, index, plans) if open_now else None
     deadlines, duties = [], []
     for inst in results:
         ob, due, met = inst["ob"], inst["due"], inst["met"]
         due_day = due.date() if isinstance(due, datetime) else due
+        planned = None
         if met is not None:
             on_time = met.at <= due if (met.at and isinstance(due, datetime)) else met.on <= due_day
             status = "met" if on_time else "late"
@@ -195,16 +241,19 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
             status = "waived"
         else:
             status = "overdue" if as_of > due_day else "pending"
+            # a plan is told only while the instance is open (neither met nor waived)
+            if ob.planned_by is not None:
+                planned = _planned(ob, inst["start"], index, plans)
         entry = {"id": ob.id, "title": ob.title, "due": iso(due), "status": status,
                  "basis": "; ".join(inst["basis"]), "started_on": iso(inst["start"].on),
-                 "met_on": iso(met.on) if met else None, "source": wording.source[ob.id],
+                 "met_on": iso(met.on) if met else None, "source": wording.terms[ob.id].source,
                  "basis_facts": inst["facts"]}
         if inst["waived"] is not None and met is None:
             entry["waived_on"] = iso(inst["waived"].on)
-        if inst["planned"] is not None and status in ("pending", "overdue"):
-            planned, by = inst["planned"]
-            entry["planned_for"] = iso(planned)
-            entry["planned_late"] = planned > due_day
+        if planned is not None:
+            day, by = planned
+            entry["planned_for"] = iso(day)
+            entry["planned_late"] = day > due_day
             entry["planned_on"] = iso(by.on)
         (deadlines if ob.kind == "deadline" else duties).append(entry)
     return deadlines, duties
@@ -245,20 +294,19 @@ def _moved(calendar, due: date | datetime, amount: Duration, event: Event, field
             f"{LATEST_DATE.year}, the last year Hearth counts to (see docs/limits.md)."), path)]) from None
 
 
-def _planned(inst: dict, index: EventIndex, plans: dict) -> tuple[date, Event] | None:
-    """The date the latest `planned_by` event since the start (and before it was met) gives:
-    looked for from the last planning event before it was met back to the start's day.
+def _planned(ob: Obligation, start: Event, index: EventIndex, plans: dict) -> tuple[date, Event] | None:
+    """The date the latest `planned_by` event since the start gives, for an instance still open
+    (neither met nor waived): looked for from the last planning event back to the start's day.
     ``plans`` keeps each obligation's planning events that give a date, across its instances."""
-    ob, start, met = inst["ob"], inst["start"], inst["met"]
     plan = ob.planned_by
-    if plan is None:
-        return None
-    if ob.id not in plans:
-        dated = [e for e in index.matching(plan.event)[0] if isinstance(e.fields.get(plan.date_field), date)]
-        plans[ob.id] = (dated, [e.on for e in dated], [e.seq for e in dated])
-    events, days, seqs = plans[ob.id]
+    found = plans.get(ob.id)
+    if found is None:
+        events = index.matching(plan.event)[0]
+        dated = [e for e in events if isinstance(e.fields.get(plan.date_field), date)] if events else []
+        found = plans[ob.id] = (dated, [e.on for e in dated]) if dated else ((), ())
+    events, days = found
     first = bisect_left(days, start.on)
-    for i in range(bisect_left(seqs, met.seq) if met is not None else len(events), first, -1):
+    for i in range(len(events), first, -1):
         if _after(events[i - 1], start, ob):
             return events[i - 1].fields[plan.date_field], events[i - 1]
     return None

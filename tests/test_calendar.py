@@ -310,6 +310,6 @@ def test_the_memory_of_sums_is_bounded(monkeypatch):
     calendar = WorkingCalendar("england")
     sums = [(date(2026, 1, 1) + timedelta(days=day), Duration(5, Unit.WORKING_DAYS)) for day in range(40)]
     first = [calendar.add(start, duration) for start, duration in sums]
-    assert calendar._sum.cache_info().currsize <= 10
+    assert calendar.add_amount.cache_info().currsize <= 10
     assert [calendar.add(start, duration) for start, duration in sums] == first
     assert first == [WorkingCalendar("england").add_working_days(start, 5) for start, _ in sums]
