@@ -1,14 +1,17 @@
-"""The case reader's quick way through a plainly valid event; the general reader is the reference.
+"""The case reader's quick way through a plainly valid case; the general reader is the reference.
 
 Reading a case is a good part of evaluating one (a national re-evaluation reads 84,150 of them),
 and nearly every event other systems send is plainly valid: known keys, a YYYY-MM-DD date, each
 field a value of its kind. For such an event one precomputed test per field (a set of allowed
-values, a type, a range) says so, and its fields are built directly. Anything else, or anything
-in doubt (a value that is not exactly a str, int, bool or list; a date with a time; a float; a
-missing required field), is left to hearth.engine.case's general reader, which reads the event
-again from the start and says what is wrong and where. So this module only decides that an
-event is fine and gives the same fields the general reader would; it never reports a problem.
-tests/test_case_reader_fast.py checks the two agree, on good and hostile documents.
+values, a type, a range) says so, and its fields are built directly. A whole history is read in
+one loop (plain_events), and a case's child and first placement likewise (plain_child,
+plain_placement): hearth.engine.case reads a plainly valid decoded document with these alone.
+Anything else, or anything in doubt (a value that is not exactly a str, int, bool or list; a
+date with a time; a float; a missing required field), is left to hearth.engine.case's general
+reader, which reads it again from the start and says what is wrong and where. So this module
+only decides that an event is fine and gives the same fields the general reader would; it never
+reports a problem. tests/test_case_reader_fast.py checks the two agree, on good and hostile
+documents.
 """
 from __future__ import annotations
 
