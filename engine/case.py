@@ -474,15 +474,8 @@ def _plain_case(doc: Any, vocab: Vocabulary, file: str) -> Case | None:
     history = []
     for seq, (day, position, etype, fields) in enumerate(read):
         event = _new_event(Event)  # as _written makes it, complete (Event is frozen)
-        attributes = event.__dict__
-        attributes["seq"] = seq
-        attributes["type"] = etype
-        attributes["on"] = day
-        attributes["at"] = None
-        attributes["fields"] = fields
-        attributes["loc"] = loc
-        attributes["path"] = paths[position]
-        attributes["placement"] = current
+        event.__dict__.update(seq=seq, type=etype, on=day, at=None, fields=fields, loc=loc, path=paths[position],
+                              placement=current)
         history.append(event)
         if etype in _PLACEMENT_EVENTS:
             moved = True
