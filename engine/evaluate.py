@@ -47,6 +47,7 @@ class CompiledPolicy:
     decision_rules: tuple = ()        # the rules of recommendation, chair, invitees and interventions rows
     dated_interventions: tuple = ()   # the interventions offered only from or until a day
     trigger_rules: dict = field(default_factory=dict)  # a trigger's rule -> (the trigger, its event types)
+    gate_rules: tuple = ()            # (gate, its blocked_until, unless and needs_approval rules' names)
     wording: Wording | None = None    # how its deadlines' and duties' instances are worded
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
     _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> its Copier
@@ -222,7 +223,9 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
                           dated_interventions=tuple(i for i in policy.interventions
                                                     if i.available_from is not None or i.available_until is not None),
                           wording=Wording(policy, labels),
-                          trigger_rules={f"trigger:{t.id}": (t, trigger_types[t.id]) for t in policy.triggers})
+                          trigger_rules={f"trigger:{t.id}": (t, trigger_types[t.id]) for t in policy.triggers},
+                          gate_rules=tuple((g, f"gate:{g.id}:blocked_until", f"gate:{g.id}:unless",
+                                            f"gate:{g.id}:needs_approval") for g in policy.gates))
 
 
 def _atoms_in(cond, atoms: Atoms) -> set:
@@ -481,7 +484,27 @@ _PRECEDENCE = GATE_STATUSES
 
 def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
     """Each action's most restrictive gate: its status, the reason in words (`because`) and as
-    facts: what it waits for or needs (a condition's facts), or the events found (findings)."""
+    facts: what it waits for or needs (a condition's facts), or the events found (findings).
+    When every gate is blocked or needs approval, the gates say only what the policy says, so
+    they are built once for each such combination and copied into each answer (CompiledPolicy.part)."""
+    statuses = []
+    for g, blocked_until, unless, needs_approval in cp.gate_rules:
+        if g.blocked_until is not None and blocked_until not in fired:
+            statuses.append("overridden" if g.unless is not None and unless in fired else "blocked")
+        elif g.needs_approval is not None:
+            statuses.append("approved" if needs_approval in fired else "needs_approval")
+        else:
+            statuses.append("open")
+    if all(status in _SAID_BY_THE_POLICY for status in statuses):
+        return cp.part(("gates", *statuses), lambda: _gate_entries(cp, statuses, now, ctx))
+    return _gate_entries(cp, statuses, now, ctx)
+
+
+_SAID_BY_THE_POLICY = ("blocked", "needs_approval")  # gate statuses whose entries carry no finding
+
+
+def _gate_entries(cp: CompiledPolicy, statuses: list, now: Point, ctx: Context) -> list:
+    """The gates' entries, each gate's status given (_gates)."""
     policy = cp.policy
     by_action: dict[str, dict] = {}
 
@@ -490,40 +513,33 @@ def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
         return "; ".join(cp.finding_words(atom, facts) for atom, facts in findings), \
             [facts for _, facts in findings]
 
-    for g in policy.gates:
-        holds = {part: f"gate:{g.id}:{part}" in fired for part in ("blocked_until", "unless", "needs_approval")}
-        entry: dict[str, Any] = {"gate": g.id, "source": _source(policy, g.source)}
-        if g.blocked_until is not None and not holds["blocked_until"]:
-            if g.unless is not None and holds["unless"]:
-                entry["status"] = "overridden"
-                reasons, findings = found(g.unless)
-                entry["because"] = f"overridden: {reasons or cp.sentence(g.unless)}"
-                facts: dict = {"overridden_by": findings, "unless": condition_facts(g.unless)}
-                if g.after_the_fact:
-                    overriding = [e for a in event_atoms(g.unless) for e in matching_events(a, now, ctx)]
-                    since = max((e.on for e in overriding), default=now.on)
-                    satisfy_by = policy.calendar.add(since, g.after_the_fact)
-                    entry["satisfy_by"] = _iso(satisfy_by)
-                    entry["because"] += f"; {cp.sentence(g.blocked_until)} must still follow"
-                    facts["must_follow"] = condition_facts(g.blocked_until)
-                    if g.after_the_fact_overdue and now.on > satisfy_by:
-                        entry["status"] = "overdue"
-                        entry["because"] += f", and was due by {_iso(satisfy_by)}"
-            else:
-                entry["status"] = "blocked"
-                entry["because"] = f"waiting for: {cp.sentence(g.blocked_until)}"
-                facts = {"waiting_for": condition_facts(g.blocked_until)}
-        elif g.needs_approval is not None and not holds["needs_approval"]:
-            entry["status"] = "needs_approval"
+    for g, status in zip(policy.gates, statuses):
+        entry: dict[str, Any] = {"gate": g.id, "source": _source(policy, g.source), "status": status}
+        if status == "overridden":
+            reasons, findings = found(g.unless)
+            entry["because"] = f"overridden: {reasons or cp.sentence(g.unless)}"
+            facts: dict = {"overridden_by": findings, "unless": condition_facts(g.unless)}
+            if g.after_the_fact:
+                overriding = [e for a in event_atoms(g.unless) for e in matching_events(a, now, ctx)]
+                since = max((e.on for e in overriding), default=now.on)
+                satisfy_by = policy.calendar.add(since, g.after_the_fact)
+                entry["satisfy_by"] = _iso(satisfy_by)
+                entry["because"] += f"; {cp.sentence(g.blocked_until)} must still follow"
+                facts["must_follow"] = condition_facts(g.blocked_until)
+                if g.after_the_fact_overdue and now.on > satisfy_by:
+                    entry["status"] = "overdue"
+                    entry["because"] += f", and was due by {_iso(satisfy_by)}"
+        elif status == "blocked":
+            entry["because"] = f"waiting for: {cp.sentence(g.blocked_until)}"
+            facts = {"waiting_for": condition_facts(g.blocked_until)}
+        elif status == "needs_approval":
             entry["because"] = f"needs: {cp.sentence(g.needs_approval)}"
             facts = {"needs": condition_facts(g.needs_approval)}
-        elif g.needs_approval is not None:
-            entry["status"] = "approved"
+        elif status == "approved":
             reasons, findings = found(g.needs_approval)
             entry["because"] = reasons or "approved"
             facts = {"approved_by": findings}
         else:
-            entry["status"] = "open"
             reasons, findings = found(g.blocked_until)
             entry["because"] = reasons or "nothing blocks it"
             facts = {"met_by": findings}
