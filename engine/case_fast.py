@@ -133,7 +133,7 @@ def plain_events(nodes: list | tuple, plans: dict) -> list | None:
     out = []
     days = _DAYS
     for position, node in enumerate(nodes):
-        if type(node) is not dict:
+        if not isinstance(node, dict):  # a located mapping (LMap) too, read from YAML
             return None
         etype = node.get("type")
         if type(etype) is not str:
