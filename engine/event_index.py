@@ -12,7 +12,7 @@ from bisect import bisect_right
 from itertools import chain
 from operator import attrgetter
 
-from hearth.rules.conditions import fields_hold
+from hearth.rules.conditions import fields_hold, test_holds
 
 from .case import Event
 
@@ -26,40 +26,48 @@ class EventIndex:
     def __init__(self, events: list[Event]):
         # each type's events with their days and positions, in one pass over the history
         self._by_type: dict[str, tuple[list, list, list]] = {}
+        by_type = self._by_type
         for event in events:
-            found = self._by_type.get(event.type)
-            if found is None:
-                found = self._by_type[event.type] = ([], [], [])
-            found[0].append(event)
-            found[1].append(event.on)
-            found[2].append(event.seq)
+            found = by_type.get(event.type)
+            if found is None:  # most types happen once: their lists made whole
+                by_type[event.type] = ([event], [event.on], [event.seq])
+            else:
+                found[0].append(event)
+                found[1].append(event.on)
+                found[2].append(event.seq)
         self._found: dict = {}
 
     def matching(self, spec) -> tuple[list[Event], list, list[int]]:
         """The events of ``spec``'s types (an EventSpec: types and where) whose fields hold, in
         history order, with their days and positions (both ascending, for bisection). What is
         given is shared by every caller: read it, never change it."""
-        found = self._found.get(id(spec))
-        if found is not None:
-            return found[0]
         by_type = self._by_type
         types = spec.types
         if len(types) == 1 and not spec.where:  # the commonest: one type's own lists, if it happened
-            lists = by_type.get(types[0], _NONE)
+            return by_type.get(types[0], _NONE)
+        found = self._found.get(id(spec))
+        if found is not None:
+            return found[0]
+        present = [by_type[t] for t in dict.fromkeys(types) if t in by_type]
+        if not present:  # none of its types happened: nothing to look at
+            lists = _NONE
+        elif len(present) == 1 and not spec.where:  # several names of one type
+            lists = present[0]
         else:
-            present = [by_type[t] for t in dict.fromkeys(types) if t in by_type]
-            if not present:  # none of its types happened: nothing to look at
-                lists = _NONE
-            elif len(present) == 1 and not spec.where:  # several names of one type
-                lists = present[0]
+            # each list is in history order: sorting their concatenation by position merges the runs
+            pool = present[0][0] if len(present) == 1 else sorted(chain.from_iterable(p[0] for p in present),
+                                                                    key=_SEQ)
+            where = spec.where
+            if not where:
+                events = pool
+            elif len(where) == 1:  # the commonest: one test, asked without fields_hold's loop
+                test = where[0]
+                events = [e for e in pool if test_holds(test, e.record)]
             else:
-                # each list is in history order: sorting their concatenation by position merges the runs
-                pool = present[0][0] if len(present) == 1 else sorted(chain.from_iterable(p[0] for p in present),
-                                                                        key=_SEQ)
-                events = [e for e in pool if fields_hold(spec.where, e.record)] if spec.where else pool
-                lists = (events, [e.on for e in events], [e.seq for e in events])
-        # every answer is kept, the plain ones too: a spec is asked about again and again in one
-        # evaluation. The spec is kept beside its answer, so its id names no other while the index lives.
+                events = [e for e in pool if fields_hold(where, e.record)]
+            lists = (events, [e.on for e in events], [e.seq for e in events])
+        # A spec is asked about again and again in one evaluation: its answer is kept, with the
+        # spec beside it, so its id names no other while the index lives.
         self._found[id(spec)] = (lists, spec)
         return lists
 
