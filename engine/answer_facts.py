@@ -20,6 +20,7 @@ is "always".
 from __future__ import annotations
 
 from datetime import date, datetime
+from operator import attrgetter
 
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered
 from hearth.rules.durations import Duration, Unit
@@ -107,13 +108,18 @@ def condition_facts(cond) -> dict:
 def found_facts(atom: EventCond, found: list, on: date, window_from: date | None) -> dict:
     """What an event condition found at a point: its types, the events' count and days, and the
     window it looked in (`from`, `to`) when it counts or has one; `on` is the latest event's day."""
-    facts: dict = {"events": list(atom.types)}
+    dates = list(map(iso, map(_ON, found)))
     if atom.where:
-        facts["where"] = [field_test_facts(t) for t in atom.where]
-    facts.update({"count": len(found), "dates": [iso(e.on) for e in found], "on": iso(found[-1].on)})
+        facts: dict = {"events": list(atom.types), "where": [field_test_facts(t) for t in atom.where],
+                       "count": len(found), "dates": dates, "on": dates[-1]}
+    else:
+        facts = {"events": list(atom.types), "count": len(found), "dates": dates, "on": dates[-1]}
     if atom.at_least > 1 or atom.within:
         facts["counted"] = True
         if window_from is not None:
             facts["from"] = iso(window_from)
         facts["to"] = iso(on)
     return facts
+
+
+_ON = attrgetter("on")

@@ -151,19 +151,21 @@ def _range(atom: EventCond, point: Point, ctx: Context) -> tuple[list, int, int]
     """The atom's candidates and the range of them it sees at a point. The candidates are in
     history order (by position and by day), so 'since', a window, the point's limit and day and
     'same_day' each cut the range by bisection: no walk over the history."""
-    point = judged_point(atom, point)
+    if atom.judged_on == "start" and point.anchor is not None:  # judged_point, asked only when it would move
+        point = judged_point(atom, point)
     if atom.per == "carer":
         pool, limit = ctx.case.carer_events, NO_LIMIT
-    else:
+        events, days, seqs = ctx.indexed(atom)
+    else:  # the child's own history: what ctx.indexed gives, asked of the index itself
         pool, limit = ctx.case.events, point.limit
-    after = _latest_seq(ctx, pool, atom.since, limit, point.on) if atom.since else -1
+        events, days, seqs = ctx.index.matching(atom)
+    first = 0  # what a window or 'since' leaves out
+    if atom.since:
+        first = bisect_right(seqs, _latest_seq(ctx, pool, atom.since, limit, point.on))
     if atom.since_trigger:
-        after = max(after, latest_firing(ctx, limit))
-    start = ctx.window_start(point.on, atom.within) if atom.within else None
-    events, days, seqs = ctx.indexed(atom)
-    first = bisect_right(seqs, after)  # what a window or 'since' leaves out
-    if start is not None:
-        first = max(first, bisect_left(days, start))
+        first = max(first, bisect_right(seqs, latest_firing(ctx, limit)))
+    if atom.within:
+        first = max(first, bisect_left(days, ctx.window_start(point.on, atom.within)))
     end = min(bisect_right(seqs, limit), bisect_right(days, point.on))  # what the point cannot see yet
     if atom.same_day:
         if point.anchor is None:
@@ -255,11 +257,11 @@ def event_findings(cond, point: Point, ctx: Context, atoms: list | None = None) 
     event_atoms(), when the caller keeps them."""
     findings = []
     for atom in event_atoms(cond) if atoms is None else atoms:
-        found = matching_events(atom, point, ctx)
-        if len(found) < atom.at_least:
+        events, first, end = _seen(atom, point, ctx)  # what matching_events gives, unsliced
+        if end - first < atom.at_least:
             continue
         start = ctx.window_start(point.on, atom.within) if atom.within else None
-        findings.append((atom, found_facts(atom, found, point.on, start)))
+        findings.append((atom, found_facts(atom, events[first:end], point.on, start)))
     return findings
 
 
