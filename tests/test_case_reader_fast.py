@@ -189,6 +189,22 @@ def test_well_formed_documents_go_the_quick_way_and_read_the_same(policy):
     assert not differences(documents, vocabulary)
 
 
+def test_both_readers_make_events_and_placements_of_the_same_layout(policy):
+    """Each reader sets an Event's attributes (and a first Placement's) in one __dict__.update. Set
+    key by key, the instance's dict took another layout, and every attribute read while
+    evaluating went the slow way: 500 first-sight evaluations took 4.5 % more instructions
+    (782 M -> 817 M, callgrind). The layouts are told apart by their size."""
+    vocabulary = policy.vocabulary
+    for document in well_formed(policy, 20, 29):
+        quick = case_module._plain_case(document, vocabulary, "case")
+        general = _CaseReader(vocabulary, "case").read(document)
+        assert quick is not None and quick.events
+        assert [sys.getsizeof(event.__dict__) for event in quick.events] == \
+            [sys.getsizeof(event.__dict__) for event in general.events]
+        assert [sys.getsizeof(placement.__dict__) for placement in quick.placements] == \
+            [sys.getsizeof(placement.__dict__) for placement in general.placements]
+
+
 def test_hostile_documents_read_the_same(policy):
     vocabulary = policy.vocabulary
     rng = random.Random(14)
