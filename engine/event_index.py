@@ -48,24 +48,29 @@ class EventIndex:
         found = self._found.get(id(spec))
         if found is not None:
             return found[0]
-        present = [by_type[t] for t in dict.fromkeys(types) if t in by_type]
-        if not present:  # none of its types happened: nothing to look at
-            lists = _NONE
-        elif len(present) == 1 and not spec.where:  # several names of one type
-            lists = present[0]
+        if len(types) == 1:  # one type, with a where: no merge to make
+            lists = by_type.get(types[0])
+            pool = None if lists is None else lists[0]
         else:
-            # each list is in history order: sorting their concatenation by position merges the runs
-            pool = present[0][0] if len(present) == 1 else sorted(chain.from_iterable(p[0] for p in present),
-                                                                    key=_SEQ)
-            where = spec.where
-            if not where:
-                events = pool
-            elif len(where) == 1:  # the commonest: one test, asked without fields_hold's loop
+            present = [by_type[t] for t in dict.fromkeys(types) if t in by_type]
+            if not present:  # none of its types happened: nothing to look at
+                pool = None
+            elif len(present) == 1:  # several names of one type
+                pool = present[0][0]
+            else:  # each list is in history order: sorting their concatenation by position merges the runs
+                pool = sorted(chain.from_iterable(p[0] for p in present), key=_SEQ)
+        where = spec.where
+        if pool is None:
+            lists = _NONE
+        elif not where:
+            lists = present[0] if len(present) == 1 else (pool, [e.on for e in pool], [e.seq for e in pool])
+        else:
+            if len(where) == 1:  # the commonest: one test, asked without fields_hold's loop
                 test = where[0]
                 events = [e for e in pool if test_holds(test, e.record)]
             else:
                 events = [e for e in pool if fields_hold(where, e.record)]
-            lists = (events, [e.on for e in events], [e.seq for e in events])
+            lists = (events, [e.on for e in events], [e.seq for e in events]) if events else _NONE
         # A spec is asked about again and again in one evaluation: its answer is kept, with the
         # spec beside it, so its id names no other while the index lives.
         self._found[id(spec)] = (lists, spec)
