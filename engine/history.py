@@ -45,7 +45,6 @@ class Context:
     firings: list = field(default_factory=list)      # (seq, trigger id)
     deadline_status: dict = field(default_factory=dict)  # deadline id -> latest status
     _candidates: dict = field(default_factory=dict)
-    _windows: dict = field(default_factory=dict)
     _of_types: dict = field(default_factory=dict)
     _firing_seqs: dict = field(default_factory=dict)
     _seen: dict = field(default_factory=dict)  # (atom, point) -> what it sees there (history._seen)
@@ -85,11 +84,11 @@ class Context:
         return found
 
     def window_start(self, point: date, duration: Duration) -> date:
-        key = (point, id(duration))  # a policy's own duration (hashing one walks its fields); kept below
-        found = self._windows.get(key)
-        if found is None:
-            found = self._windows[key] = (window_start(point, duration, self.calendar), duration)
-        return found[0]
+        """window_start(point, duration, calendar), as the calendar's remembered sums give it: the
+        duration counted back is the sum of its negative (tests/test_calendar.py checks the two
+        agree). Points differ from fact to fact, but the same days recur across cases, so the
+        calendar's memory (no Python call when asked again) answers where one evaluation's would not."""
+        return self.calendar.add_amount(point, -duration.amount, duration.unit)
 
 
 def window_start(point: date, duration: Duration, calendar: WorkingCalendar) -> date:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from hearth.engine import calendar as calendar_module
 from hearth.engine.calendar import NATIONS, WorkingCalendar, add_months, calendar_for
+from hearth.engine.history import window_start
 from hearth.rules.durations import Duration, Unit, parse_duration
 
 ENG = calendar_for("england")
@@ -313,3 +314,14 @@ def test_the_memory_of_sums_is_bounded(monkeypatch):
     assert calendar.add_amount.cache_info().currsize <= 10
     assert [calendar.add(start, duration) for start, duration in sums] == first
     assert first == [WorkingCalendar("england").add_working_days(start, 5) for start, _ in sums]
+
+
+@settings(max_examples=300, deadline=None)
+@given(point=st.dates(min_value=date(1950, 1, 1), max_value=date(2090, 12, 31)),
+       amount=st.integers(min_value=0, max_value=400), unit=st.sampled_from(list(Unit)))
+def test_a_window_counted_back_is_the_calendars_sum_of_its_negative(point, amount, unit):
+    """hearth.engine.history.Context.window_start asks the calendar's remembered sums for
+    point + (-duration): the same day as window_start works out on its own."""
+    calendar = calendar_for("england", (date(2026, 12, 29),))
+    duration = Duration(amount, unit)
+    assert calendar.add_amount(point, -amount, unit) == window_start(point, duration, calendar)
