@@ -11,7 +11,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cached_property
 from operator import attrgetter, itemgetter
 from typing import Any
 
@@ -28,6 +27,24 @@ from .vocabulary import EventField, Vocabulary
 CASE_KEYS = ("child", "placement", "events", "carer")
 _PLAIN_CASE_KEYS = frozenset(CASE_KEYS)
 PLACEMENT_KEYS = ("type", "started", "emergency")
+
+
+class _made_once:
+    """An attribute worked out on first reading and kept in the instance's dict, which later
+    readings find first (a non-data descriptor, as functools.cached_property is, without the
+    lock Python 3.11's takes on every first reading: a national re-evaluation reads the record
+    of some 400,000 events once each). Two threads reading it at once both work it out, to the
+    same value."""
+
+    def __init__(self, work):
+        self.work, self.name = work, work.__name__
+        self.__doc__ = work.__doc__
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.work(instance)
+        return value
 
 
 @dataclass(frozen=True)
@@ -47,7 +64,7 @@ class Event:
     def when(self) -> date | datetime:
         return self.at or self.on
 
-    @cached_property  # made once: an evaluation tests it for every `where` that names its type
+    @_made_once  # an evaluation tests it for every `where` that names its type
     def record(self) -> dict:
         """What a `where` tests: the event's fields and the placement in force when it happened."""
         return {**self.fields, **self.placement} if self.placement else self.fields
