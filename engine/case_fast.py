@@ -23,6 +23,7 @@ from typing import Any
 from hearth.rules.limits import MAX_NUMBER_MAGNITUDE, MAX_REF_LENGTH, MAX_TEXT_LENGTH, text_problem
 from hearth.rules.source import plain_date
 
+from .lru import Memo
 from .vocabulary import Vocabulary
 
 # How a field's value is tested (the kinds of hearth.engine.vocabulary.FIELD_KINDS, grouped).
@@ -33,24 +34,15 @@ _ONE_OF, _DATE, _BOOLEAN, _NUMBER, _LIST_OF, _TEXT = range(6)
 # a change has a new vocabulary), so its identity is never taken for another's.
 _PLANS: dict[int, tuple[weakref.ref, tuple, dict]] = {}
 
-# Days written YYYY-MM-DD, as plain_date reads them: the same few hundred days recur across a
-# batch of cases, so its answers are remembered, in a plain dict (a lookup, not a call through
-# a cache). Only days are kept (a text that is not one is read again, and is rare), and at most
-# _DAYS_KEPT of them (over a hundred years of days), so a long-running service's memory is bounded.
-_DAYS: dict[str, date] = {}
-_DAYS_KEPT = 40_000
+# Days written YYYY-MM-DD, as plain_date reads them (None for a text that is none): the same few
+# hundred days recur across a batch of cases, so its answers are remembered, at most 40,000 of
+# them (over a hundred years of days). Only texts of ten characters are asked.
+_DAYS = Memo(plain_date, 40_000)
 
 
 def day_of(text: Any) -> date | None:
     """plain_date's answer for a str (None for anything else), remembered."""
-    if type(text) is not str or len(text) != 10:
-        return None
-    day = _DAYS.get(text)
-    if day is None:
-        day = plain_date(text)
-        if day is not None and len(_DAYS) < _DAYS_KEPT:
-            _DAYS[text] = day
-    return day
+    return _DAYS[text] if type(text) is str and len(text) == 10 else None
 
 
 def event_plans(vocab: Vocabulary) -> dict:

@@ -1,7 +1,13 @@
-"""A bounded, thread-safe memory: the most recently used `size` entries are kept, the
+"""The engine's two kinds of memory.
+
+LRU: a bounded, thread-safe memory: the most recently used `size` entries are kept, the
 least recently used go first (cachetools' LRUCache behind one lock). The engine remembers
 rule outcomes per fact with it and the web remembers answers per unchanged case; size 0
-remembers nothing."""
+remembers nothing.
+
+Memo: for the few small, unchanging answers asked for millions of times on the hot path (a day
+read from its text, a day's text), where even an LRU's lookup, a Python call, costs more than
+working the answer out twice over."""
 from __future__ import annotations
 
 import threading
@@ -55,3 +61,23 @@ class LRU:
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class Memo(dict):
+    """What ``work`` gives for each key, kept in the dict itself: ``memo[key]`` costs no Python
+    call once the key is kept (``memo.get(key)`` neither, None when it is not). At ``most`` keys
+    it empties and starts again, so its memory is bounded whatever keys come. Two threads asking
+    for the same new key at once both work it out, to the same answer."""
+
+    __slots__ = ("_work", "_most")
+
+    def __init__(self, work, most: int):
+        super().__init__()
+        self._work, self._most = work, most
+
+    def __missing__(self, key: Hashable) -> Any:
+        value = self._work(key)
+        if len(self) >= self._most:
+            self.clear()
+        self[key] = value
+        return value
