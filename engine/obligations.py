@@ -45,7 +45,8 @@ def _after(e: Event, start: Event, ob: Obligation) -> bool:
 
 
 def _matches(spec, e: Event) -> bool:
-    return e.type in spec.types and fields_hold(spec.where, e.record)
+    # an event's record (its fields and the placement then) is made only for a `where` to test
+    return e.type in spec.types and (not spec.where or fields_hold(spec.where, e.record))
 
 
 def _first_meeting(found: list, i: int, start: Event, ob: Obligation, used: dict | None) -> Event | None:
