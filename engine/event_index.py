@@ -19,14 +19,15 @@ from .case import Event
 _SEQ = attrgetter("seq")
 
 
-_NONE: tuple = ((), (), ())
+EMPTY: tuple = ((), (), ())  # the answer for events that did not happen: no events, days or positions
 
 
 class EventIndex:
     def __init__(self, events: list[Event]):
         # each type's events with their days and positions, in one pass over the history
-        self._by_type: dict[str, tuple[list, list, list]] = {}
-        by_type = self._by_type
+        # each type's events, days and positions: read it (history.counter does), never change it
+        self.by_type: dict[str, tuple[list, list, list]] = {}
+        by_type = self.by_type
         for event in events:
             found = by_type.get(event.type)
             if found is None:  # most types happen once: their lists made whole
@@ -41,10 +42,10 @@ class EventIndex:
         """The events of ``spec``'s types (an EventSpec: types and where) whose fields hold, in
         history order, with their days and positions (both ascending, for bisection). What is
         given is shared by every caller: read it, never change it."""
-        by_type = self._by_type
+        by_type = self.by_type
         types = spec.types
         if len(types) == 1 and not spec.where:  # the commonest: one type's own lists, if it happened
-            return by_type.get(types[0], _NONE)
+            return by_type.get(types[0], EMPTY)
         found = self._found.get(id(spec))
         if found is not None:
             return found[0]
@@ -61,7 +62,7 @@ class EventIndex:
                 pool = sorted(chain.from_iterable(p[0] for p in present), key=_SEQ)
         where = spec.where
         if pool is None:
-            lists = _NONE
+            lists = EMPTY
         elif not where:
             lists = present[0] if len(present) == 1 else (pool, [e.on for e in pool], [e.seq for e in pool])
         else:
@@ -70,7 +71,7 @@ class EventIndex:
                 events = [e for e in pool if test_holds(test, e.record)]
             else:
                 events = [e for e in pool if fields_hold(where, e.record)]
-            lists = (events, [e.on for e in events], [e.seq for e in events]) if events else _NONE
+            lists = (events, [e.on for e in events], [e.seq for e in events]) if events else EMPTY
         # A spec is asked about again and again in one evaluation: its answer is kept, with the
         # spec beside it, so its id names no other while the index lives.
         self._found[id(spec)] = (lists, spec)
@@ -80,7 +81,7 @@ class EventIndex:
         """The position of the latest event of these types at or before position ``limit`` and day
         ``until`` (-1 if none): each type's list bisected, no walk and nothing built."""
         latest = -1
-        by_type = self._by_type
+        by_type = self.by_type
         for event_type in types:
             found = by_type.get(event_type)
             if found is not None:

@@ -18,7 +18,7 @@ from hearth.rules.durations import Duration, Unit
 from .answer_facts import found_facts
 from .calendar import WorkingCalendar
 from .case import Case, Event
-from .event_index import EventIndex
+from .event_index import EMPTY, EventIndex
 
 NO_LIMIT = 10**9
 # How a history condition judged as things stood when its deadline or duty started
@@ -186,6 +186,8 @@ def counter(atom):
             or atom.same_day or atom.since_trigger:
         return None
     ident, within, since = id(atom), atom.within, atom.since
+    # a plain one-type condition's events are its type's lists, as EventIndex.matching gives them
+    plain = atom.types[0] if len(atom.types) == 1 and not atom.where else None
 
     def count(point: Point, ctx: Context) -> int:
         on, limit = point.on, point.limit
@@ -193,7 +195,7 @@ def counter(atom):
         found = ctx._seen.get(key)
         if found is None:
             index = ctx.index
-            events, days, seqs = index.matching(atom)
+            events, days, seqs = index.matching(atom) if plain is None else index.by_type.get(plain, EMPTY)
             first = bisect_right(seqs, index.latest_seq(since, limit, on)) if since else 0
             if within is not None:
                 first = max(first, bisect_left(days, ctx.window_start(on, within)))
