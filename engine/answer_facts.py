@@ -25,24 +25,19 @@ from operator import attrgetter
 from hearth.rules.conditions import All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not, Triggered
 from hearth.rules.durations import Duration, Unit
 
-
-class _DayTexts(dict):
-    """A day's text by the day: an answer writes dozens of days, the same few hundred across a
-    cohort's cases, and formatting one costs several times looking it up. Only plain dates are
-    kept (a time is written each time, to the minute, and never taken for its day); at MOST_DAYS
-    the memory starts again."""
-
-    def __missing__(self, value: date | datetime) -> str:
-        if type(value) is not date:
-            return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
-        if len(self) >= MOST_DAYS:
-            self.clear()
-        text = self[value] = value.isoformat()
-        return text
+from .lru import Memo
 
 
+def _written(value: date | datetime) -> str:
+    """A day as YYYY-MM-DD, a time to the minute."""
+    return value.isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
+
+
+# A day's text by the day (a time's by the time, never taken for its day: they are not equal):
+# an answer writes dozens of days, the same few hundred across a cohort's cases, and formatting
+# one costs several times looking it up. At MOST_DAYS the memory starts again.
 MOST_DAYS = 50_000
-_day_texts = _DayTexts()
+_day_texts = Memo(_written, MOST_DAYS)
 # iso(value): a date, or a time to the minute, as the answer writes it. The dict's own lookup,
 # not a function of ours: a remembered day costs no Python call (an answer asks dozens of times).
 iso = _day_texts.__getitem__
