@@ -196,7 +196,9 @@ def _answer(policy: PolicyVersion, on: date, item: dict) -> dict:
     if "refused" in item:
         return {**where, "errors": [_error(item, item["refused"])]}
     try:
-        return {**where, "answer": evaluation.evaluate(policy, api.parse_case(policy, item["text"], item["file"]), on)}
+        # read_only: the answer is written out at once and let go, so its fixed parts are shared
+        return {**where, "answer": evaluation.evaluate(policy, api.parse_case(policy, item["text"], item["file"]), on,
+                                                       read_only=True)}
     except SourceError as exc:
         return {**where, "errors": [_moved(problem.as_dict(), item) for problem in exc.problems]}
     except Exception as exc:  # noqa: BLE001 - one case the engine cannot answer must not stop a cohort's run

@@ -27,18 +27,26 @@ LITERAL_AFTER = 128
 # The compiled functions' globals: a literal needs no names, so none are given.
 _NO_NAMES: dict = {"__builtins__": {}}
 NOT_COPIED = (TypeError, ValueError, RecursionError)
+_NOT_YET = object()
 
 
 class Copier:
     """Fresh copies of one plain JSON value, one a call. Making one refuses (NOT_COPIED) what
     marshal cannot write; one that cannot be written as a literal stays with marshal."""
 
-    __slots__ = ("_written", "_uses", "_literal")
+    __slots__ = ("_written", "_uses", "_literal", "_shared")
 
     def __init__(self, value: Any):
         self._written = marshal.dumps(value)
         self._uses = 0
         self._literal: Callable[[], Any] | None = None
+        self._shared: Any = _NOT_YET
+
+    def shared(self) -> Any:
+        """One copy, made once and given to every caller that only reads it, never changes it."""
+        if self._shared is _NOT_YET:
+            self._shared = marshal.loads(self._written)
+        return self._shared
 
     def __call__(self) -> Any:
         if self._literal is not None:

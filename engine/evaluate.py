@@ -75,15 +75,16 @@ class CompiledPolicy:
             found = self._sentences[("named", id(atom))] = (events_named(atom, self.labels), atom)
         return finding_words(atom, facts, self.labels, found[0])
 
-    def part(self, key: tuple, build: Callable[[], dict]) -> dict:
+    def part(self, key: tuple, build: Callable[[], dict], read_only: bool = False) -> dict:
         """A part of the answer that depends only on ``key`` (which of its rules held, say), built once
         and given to each answer as a copy of its own (hearth.engine.copies: at a fraction of
-        building them again), so no answer shares a list or dict with another. At most
-        MOST_PARTS combinations are kept per policy; past that, or for a part that is not plain
-        JSON, each is built anew."""
+        building them again), so no answer shares a list or dict with another; or, ``read_only``,
+        for a caller that only reads its answers (evaluate's), one copy shared by all of them. At
+        most MOST_PARTS combinations are kept per policy; past that, or for a part that is not
+        plain JSON, each is built anew."""
         found = self._parts.get(key)
         if found is not None:
-            return found()
+            return found.shared() if read_only else found()
         made = build()
         if len(self._parts) < MOST_PARTS:
             try:
@@ -243,11 +244,16 @@ def _atoms_in(cond, atoms: Atoms) -> set:
 
 
 # ------------------------------------------------------------------ evaluation
-def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None = None) -> dict:
+def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None = None,
+             read_only: bool = False) -> dict:
     """The answer of ../shared/specs/evaluate-contract.md for this case on this date.
 
     ``trace``, when given, receives one set per point judged: the names of the rules that held
-    there (what `hearth policy test --coverage`, hearth.engine.coverage, reads)."""
+    there (what `hearth policy test --coverage`, hearth.engine.coverage, reads). ``read_only``:
+    the caller only reads the answer, never changes it (hearth.engine.bulk writes it out and lets
+    it go), so the parts that depend only on which rules held (the recommendation, chair,
+    invitees, interventions, and gates that only wait) are the compiled policy's own, shared
+    with every other such answer rather than copied into each (CompiledPolicy.part)."""
     cp = compiled(policy)
     case = case.up_to(as_of)
     index = EventIndex(case.events)
@@ -317,7 +323,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         "chair": None,
         "invitees": None,
         "deadlines": deadlines,
-        "gates": _gates(cp, now_fired, now, ctx),
+        "gates": _gates(cp, now_fired, now, ctx, read_only),
         "duties": duties,
         "interventions": None,
     }
@@ -327,7 +333,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     offered = tuple(i.id for i in cp.dated_interventions
                     if (i.available_from is None or i.available_from <= as_of)
                     and (i.available_until is None or as_of <= i.available_until))
-    answer.update(cp.part(("decided", held, offered), lambda: _decided(cp, now_fired, as_of)))
+    answer.update(cp.part(("decided", held, offered), lambda: _decided(cp, now_fired, as_of), read_only))
     return answer
 
 
@@ -482,7 +488,7 @@ GATE_STATUSES = ("blocked", "needs_approval", "overdue", "overridden", "approved
 _PRECEDENCE = GATE_STATUSES
 
 
-def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
+def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context, read_only: bool = False) -> list:
     """Each action's most restrictive gate: its status, the reason in words (`because`) and as
     facts: what it waits for or needs (a condition's facts), or the events found (findings).
     When every gate is blocked or needs approval, the gates say only what the policy says, so
@@ -496,7 +502,7 @@ def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context) -> list:
         else:
             statuses.append("open")
     if all(status in _SAID_BY_THE_POLICY for status in statuses):
-        return cp.part(("gates", *statuses), lambda: _gate_entries(cp, statuses, now, ctx))
+        return cp.part(("gates", *statuses), lambda: _gate_entries(cp, statuses, now, ctx), read_only)
     return _gate_entries(cp, statuses, now, ctx)
 
 

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from hearth.engine import api
+from hearth.engine import evaluate as evaluation
 from hearth.engine.policy_files import PolicyFiles
 
 
@@ -178,7 +179,6 @@ def test_bad_case_input_is_reported_with_its_field(fixture_root, bad, message):
 
 
 def test_remembered_rule_outcomes_change_no_answer(fixture_root, monkeypatch):
-    from hearth.engine import evaluate as evaluation
     cases = [
         (base([{"type": "missing_episode", "on": "2025-06-02T22:00"},
                {"type": "stability_concern_raised", "on": "2025-06-05", "by": "carer"},
@@ -217,3 +217,19 @@ def test_an_intervention_offered_only_when_relevant(fixture_root):
     assert menu(missing, "2025-06-03") == ["mentoring", "return-home-support"]
     assert menu(missing, "2025-09-02") == ["mentoring", "return-home-support"]  # 3 months back is 2 June
     assert menu(missing, "2025-09-03") == ["mentoring"]
+
+
+def test_read_only_answers_are_the_same_and_share_only_their_fixed_parts(fixture_root):
+    """evaluate(read_only=True), as the bulk path calls it (it writes each answer out and lets it
+    go), gives the same answers; their parts that depend only on which rules held are one copy
+    shared by every read-only answer, where every other answer has its own."""
+    case = base([{"type": "missing_episode", "on": "2026-01-05"}, {"type": "missing_episode", "on": "2026-01-10"}])
+    policy = api.policy_on("northshire", date(2026, 1, 12), fixture_root)
+    parsed = api.parse_case(policy, case)
+    own = [evaluation.evaluate(policy, parsed, date(2026, 1, 12)) for _ in range(3)]
+    shared = [evaluation.evaluate(policy, parsed, date(2026, 1, 12), read_only=True) for _ in range(3)]
+    assert shared == own
+    assert shared[1]["chair"] is shared[2]["chair"] and shared[1]["interventions"] is shared[2]["interventions"]
+    assert own[1]["chair"] is not own[2]["chair"] and own[1]["chair"] is not shared[1]["chair"]
+    own[1]["chair"]["options"].append("changed")  # a caller may change its own answer ...
+    assert evaluation.evaluate(policy, parsed, date(2026, 1, 12), read_only=True) == own[0]  # ... and no other
