@@ -165,6 +165,8 @@ def chunked(cases: Iterable[tuple[dict | None, int]], most_cases: int = CHUNK_CA
 def evaluate_items(policy: PolicyVersion, on: date, items: list[dict]) -> dict:
     """A chunk's result (JSON): "lines", one JSON line for each item (its answer, or its located
     errors), and how many of them "failed"."""
+    if not gc.isenabled():  # a bulk run (keep_loaded): what the chunks before left, collected now
+        gc.collect(1)
     answers = [_answer(policy, on, item) for item in items]
     return {"lines": [answer_line(answer) for answer in answers],
             "failed": sum("errors" in answer for answer in answers)}
@@ -288,35 +290,32 @@ def runner_for(council: str | None, on: date, policy: PolicyVersion | None, work
     return InProcess(policy, on, root) if workers <= 1 else Processes(council, on, workers, root)
 
 
-# The cyclic garbage collector's youngest generation is collected after this many more container
-# objects made than freed (Python's default: 700), and each older one after this many
-# collections of the one before (default: 10). See keep_loaded.
-YOUNG_COLLECTION = 10_000
-OLDER_COLLECTION = 100
-
-
 def keep_loaded(policies: Iterable[PolicyVersion] = ()) -> None:
     """Set the cyclic garbage collector for a run of many evaluations: compile the policies the
     run will use, move everything loaded so far out of the collector's way for the rest of the
-    run (gc.freeze), and collect less often (YOUNG_COLLECTION, OLDER_COLLECTION).
+    run (gc.freeze), and turn its automatic collections off: each chunk's leftovers are
+    collected before the next chunk starts (evaluate_items), when nothing of that chunk but what
+    the policies remember is still alive.
 
     Why: a run keeps its councils' compiled policies to the end, and every full collection
     walked them all: a tenth of a national run's time (153 councils; benchmarks/bench_engine.py).
-    And every answer is a few hundred dicts and lists that live until they are written, so at
-    Python's defaults the collector ran every few evaluations, and its older generations --
-    the answers and cases in hand -- far more often than they change: a fifth of the time of
-    2 councils x 2,000 cases evaluated and kept (384 us a case; 304 with no collector at all, 327
-    with these settings). Reading and evaluating cases makes no reference cycles (measured:
-    gc.collect() finds nothing after 400 evaluations with the collector off), so collecting
-    less often costs no memory; the cycles an error's traceback makes are still collected with
-    the youngest generation.
+    And every case read and every answer is dozens to hundreds of dicts and lists that live until
+    they are written, which each automatic collection walks and moves up a generation for
+    nothing: at Python's defaults a fifth of the time of 2 councils x 2,000 cases evaluated and
+    kept; collecting ten times less often still cost 7 % of a national run's time (2.12 s against
+    1.96 s for 16 councils x 550 cases, reading them 0.56 s against 0.39 s). Reading and
+    evaluating cases makes no reference cycles (tests/test_no_cycles.py: gc.collect() finds
+    nothing after evaluations with the collector off), so the collector has nothing to find
+    there; the collection between chunks still catches any cycle a chunk leaves (an error's
+    traceback, say), and the memory of 100,000 distinct evaluations stays flat
+    (benchmarks/bench_engine.py checks it with the collector so set).
 
     Worker processes forked after it share the frozen pages untouched. For the process that runs
     a cohort, not for a library call: it lasts until the process ends."""
     for policy in policies:
         evaluation.compiled(policy)
     gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION, OLDER_COLLECTION, OLDER_COLLECTION)
+    gc.disable()
 
 
 def default_workers() -> int:

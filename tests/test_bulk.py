@@ -6,8 +6,10 @@ The identity test runs HEARTH_BULK_CASES generated cases (default 1,000, so the 
 within its time); benchmarks/bench_bulk.py runs the issue's 10,000 and asserts the same."""
 from __future__ import annotations
 
+import gc
 import json
 import os
+import weakref
 from datetime import date
 
 import pytest
@@ -189,3 +191,28 @@ def test_several_councils_in_one_stream_each_chunk_under_its_own_council(tmp_pat
     finally:
         runner.close()
     assert lines == [line for council in councils for line in expected[council]]
+
+
+@needs_council(COUNCIL)
+def test_with_the_collector_off_each_chunk_collects_what_the_chunks_before_left():
+    """A bulk run turns the garbage collector's automatic collections off (bulk.keep_loaded): a
+    reference cycle left by one chunk is collected when the next chunk starts."""
+    day = date.fromisoformat(ON)
+    policy = api.policy_on(COUNCIL, day, session_root())
+
+    class Left:
+        pass
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        left = Left()
+        left.itself = left
+        gone = weakref.ref(left)
+        del left
+        assert gone() is not None  # only the collector frees a cycle
+        result = bulk.evaluate_items(policy, day, [{"line": 1, "file": "cases.jsonl", "text": GOOD}])
+        assert gone() is None and result["failed"] == 0
+    finally:
+        if collecting:
+            gc.enable()
