@@ -165,8 +165,7 @@ def chunked(cases: Iterable[tuple[dict | None, int]], most_cases: int = CHUNK_CA
 def evaluate_items(policy: PolicyVersion, on: date, items: list[dict]) -> dict:
     """A chunk's result (JSON): "lines", one JSON line for each item (its answer, or its located
     errors), and how many of them "failed"."""
-    if not gc.isenabled():  # a bulk run (keep_loaded): what the chunks before left, collected now
-        gc.collect(1)
+    collect_between_chunks()  # in a worker of a bulk run: what the chunks before left
     answers = [_answer(policy, on, item) for item in items]
     return {"lines": [answer_line(answer) for answer in answers],
             "failed": sum("errors" in answer for answer in answers)}
@@ -293,9 +292,10 @@ def runner_for(council: str | None, on: date, policy: PolicyVersion | None, work
 def keep_loaded(policies: Iterable[PolicyVersion] = ()) -> None:
     """Set the cyclic garbage collector for a run of many evaluations: compile the policies the
     run will use, move everything loaded so far out of the collector's way for the rest of the
-    run (gc.freeze), and turn its automatic collections off: each chunk's leftovers are
-    collected before the next chunk starts (evaluate_items), when nothing of that chunk but what
-    the policies remember is still alive.
+    run (gc.freeze), and turn its automatic collections off: what each chunk leaves is collected
+    between chunks (collect_between_chunks: in the process that evaluates it, before the next,
+    and in the one that reads and writes them, once its answers are written), when nothing of
+    that chunk but what the policies remember is still alive.
 
     Why: a run keeps its councils' compiled policies to the end, and every full collection
     walked them all: a tenth of a national run's time (153 councils; benchmarks/bench_engine.py).
@@ -331,7 +331,16 @@ def run(chunks: Iterable[tuple[list[dict], int]], runner: Runner) -> Iterator[tu
         if len(pending) >= runner.ahead:
             handle, done = pending.popleft()
             yield runner.result(handle), done
+            collect_between_chunks()  # what reading, sending and writing a chunk left, here
     while pending:
         handle, done = pending.popleft()
         yield runner.result(handle), done
+
+
+def collect_between_chunks() -> None:
+    """In a bulk run, whose collector makes no automatic collections (keep_loaded), collect what
+    the chunks so far left behind, when almost nothing of them is still alive: a reference cycle
+    (an error's traceback, a job queue client's objects) goes then. Elsewhere nothing."""
+    if not gc.isenabled():
+        gc.collect(1)
 

@@ -216,3 +216,38 @@ def test_with_the_collector_off_each_chunk_collects_what_the_chunks_before_left(
     finally:
         if collecting:
             gc.enable()
+
+
+def test_with_the_collector_off_the_process_sending_the_chunks_collects_between_them_too():
+    """With --queue or --workers N, the process that reads the chunks and writes the answers
+    evaluates nothing: bulk.run collects what each chunk left there (a job queue client's cycles)."""
+    left_behind: list = []
+
+    class Left:
+        pass
+
+    class Elsewhere:  # a runner whose chunks are evaluated somewhere else, leaving a cycle here
+        ahead, chunk_cases = 1, 1
+
+        def submit(self, items):
+            left = Left()
+            left.itself = left
+            left_behind.append(weakref.ref(left))
+            return items
+
+        def result(self, handle):
+            return {"lines": [item["text"] for item in handle], "failed": 0}
+
+        def close(self):
+            pass
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        chunks = [([{"line": number, "text": str(number)}], 1) for number in range(1, 5)]
+        lines = [line for result, _units in bulk.run(chunks, Elsewhere()) for line in result["lines"]]
+        assert lines == ["1", "2", "3", "4"]
+        assert all(gone() is None for gone in left_behind[:-1])  # each collected once its chunk was written
+    finally:
+        if collecting:
+            gc.enable()
