@@ -21,6 +21,7 @@ from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_L
                                  check_magnitude, text_problem)
 
 from .case_fast import day_of, event_plans, plain_child, plain_event, plain_events, plain_placement
+from .lru import Memo
 from .placements import ENDING, ENDING_HOW, MOVE, MOVE_TYPE, Placement, first_placement, placements_over_time
 from .vocabulary import EventField, Vocabulary
 
@@ -507,17 +508,10 @@ def _plain_case(doc: Any, vocab: Vocabulary, file: str) -> Case | None:
 def _whole_file(file: str) -> Loc:
     """Loc(file), where an event of a decoded document is: made once for a file name (a Loc is
     frozen, so one serves every case of a batch), a few hundred names kept."""
-    loc = _FILES.get(file) if type(file) is str else None
-    if loc is None:
-        loc = Loc(file)
-        if type(file) is str:
-            if len(_FILES) >= 256:
-                _FILES.clear()
-            _FILES[file] = loc
-    return loc
+    return _FILES[file] if type(file) is str else Loc(file)
 
 
-_FILES: dict[str, Loc] = {}
+_FILES = Memo(Loc, 256)
 _DAY = itemgetter(0)
 _PLACEMENT_EVENTS = frozenset((MOVE, ENDING))
 _EVENT_PATHS: tuple[str, ...] = ()  # "events[0]", "events[1]"...: made once, as far as a case has needed
