@@ -165,7 +165,6 @@ def chunked(cases: Iterable[tuple[dict | None, int]], most_cases: int = CHUNK_CA
 def evaluate_items(policy: PolicyVersion, on: date, items: list[dict]) -> dict:
     """A chunk's result (JSON): "lines", one JSON line for each item (its answer, or its located
     errors), and how many of them "failed"."""
-    collect_between_chunks()  # in a worker of a bulk run: what the chunks before left
     answers = [_answer(policy, on, item) for item in items]
     return {"lines": [answer_line(answer) for answer in answers],
             "failed": sum("errors" in answer for answer in answers)}
@@ -183,6 +182,7 @@ def answer_line(answer: dict) -> str:
 def evaluate_chunk(council: str, on: str, items: list[dict], root: str | None = None) -> dict:
     """A chunk evaluated by a worker process: the policy read (from its cache) once per chunk, from
     the folders under ``root`` when one is given, else as the command reads it."""
+    collect_between_chunks()  # what the chunks this worker evaluated before left
     day = date.fromisoformat(on)
     return evaluate_items(api.policy_on(council, day, root), day, items)
 
@@ -293,9 +293,9 @@ def keep_loaded(policies: Iterable[PolicyVersion] = ()) -> None:
     """Set the cyclic garbage collector for a run of many evaluations: compile the policies the
     run will use, move everything loaded so far out of the collector's way for the rest of the
     run (gc.freeze), and turn its automatic collections off: what each chunk leaves is collected
-    between chunks (collect_between_chunks: in the process that evaluates it, before the next,
-    and in the one that reads and writes them, once its answers are written), when nothing of
-    that chunk but what the policies remember is still alive.
+    between chunks (collect_between_chunks: in the process that reads the chunks and writes the
+    answers, once a chunk's answers are written, and in a worker process before its next chunk),
+    when nothing of that chunk but what the policies remember is still alive.
 
     Why: a run keeps its councils' compiled policies to the end, and every full collection
     walked them all: a tenth of a national run's time (153 councils; benchmarks/bench_engine.py).

@@ -195,10 +195,8 @@ def test_several_councils_in_one_stream_each_chunk_under_its_own_council(tmp_pat
 
 @needs_council(COUNCIL)
 def test_with_the_collector_off_each_chunk_collects_what_the_chunks_before_left():
-    """A bulk run turns the garbage collector's automatic collections off (bulk.keep_loaded): a
-    reference cycle left by one chunk is collected when the next chunk starts."""
-    day = date.fromisoformat(ON)
-    policy = api.policy_on(COUNCIL, day, session_root())
+    """A bulk run turns the garbage collector's automatic collections off (bulk.keep_loaded): in
+    a worker process, a reference cycle left by one chunk is collected when the next chunk starts."""
 
     class Left:
         pass
@@ -211,7 +209,8 @@ def test_with_the_collector_off_each_chunk_collects_what_the_chunks_before_left(
         gone = weakref.ref(left)
         del left
         assert gone() is not None  # only the collector frees a cycle
-        result = bulk.evaluate_items(policy, day, [{"line": 1, "file": "cases.jsonl", "text": GOOD}])
+        result = bulk.evaluate_chunk(COUNCIL, ON, [{"line": 1, "file": "cases.jsonl", "text": GOOD}],
+                                     str(session_root()))
         assert gone() is None and result["failed"] == 0
     finally:
         if collecting:
