@@ -348,14 +348,15 @@ class _Judged:
     plan keeps the RuleOutcomes it learned from beside the answer, and a new cache (or one of
     size 0, which remembers nothing) starts again without them."""
 
-    __slots__ = ("number", "facts", "known", "learning", "outcomes")
+    __slots__ = ("number", "facts", "known", "learning", "judge", "outcomes")
 
-    def __init__(self, remembered: "RuleOutcomes"):
+    def __init__(self, judge: "RuleOutcomes"):
         self.number = 0          # the next fact's point number
         self.facts: list = []    # the facts still to judge (this batch)
         self.known: dict = {}    # point -> the rules its plan's template fires (none empty)
         self.learning: list = []  # (point, plan, at its own event) of templates judged for the first time
-        self.outcomes = remembered if remembered.size else None
+        self.judge = judge       # the rule cache that judges the facts
+        self.outcomes = judge if judge.size else None  # the one plans learn from (None: it remembers nothing)
 
     def add(self, cp, kind: str, point: Point, ctx: Context, plan, extra=None, at_own_event: bool = False) -> None:
         number = self.number
@@ -371,7 +372,7 @@ class _Judged:
 
     def fire(self, ruleset) -> dict:
         """The rules that fire at this batch's points: {point: rules}, none where none fires."""
-        fired = outcomes.fire(ruleset, self.facts) if self.facts else {}
+        fired = self.judge.fire(ruleset, self.facts) if self.facts else {}
         for number, plan, at_own_event in self.learning:
             learned = (self.outcomes, fired.get(number, _NOTHING))
             if at_own_event:
