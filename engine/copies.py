@@ -36,11 +36,13 @@ class Copier:
 
     __slots__ = ("_written", "_uses", "_literal", "_shared")
 
-    def __init__(self, value: Any):
+    def __init__(self, value: Any, shared: bool = False):
+        """``shared``: ``value`` itself is the one copy ``shared`` gives (whoever made it gives it up
+        and hands out only copies), rather than one decoded at the first call."""
         self._written = marshal.dumps(value)
         self._uses = 0
         self._literal: Callable[[], Any] | None = None
-        self._shared: Any = _NOT_YET
+        self._shared: Any = value if shared else _NOT_YET
 
     def shared(self) -> Any:
         """One copy, made once and given to every caller that only reads it, never changes it."""

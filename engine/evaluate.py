@@ -11,6 +11,7 @@ import os
 import threading
 from bisect import bisect_right
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
@@ -51,6 +52,7 @@ class CompiledPolicy:
     wording: Wording | None = None    # how its deadlines' and duties' instances are worded
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
     _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> its Copier
+    _pieces: dict = field(default_factory=dict)  # (piece, which row) -> what the parts share of it
 
     def sentence(self, cond) -> str:
         """A condition of this policy in words (hearth.engine.history.describe), worded once."""
@@ -79,19 +81,30 @@ class CompiledPolicy:
         """A part of the answer that depends only on ``key`` (which of its rules held, say), built once
         and given to each answer as a copy of its own (hearth.engine.copies: at a fraction of
         building them again), so no answer shares a list or dict with another; or, ``read_only``,
-        for a caller that only reads its answers (evaluate's), one copy shared by all of them. At
-        most MOST_PARTS combinations are kept per policy; past that, or for a part that is not
-        plain JSON, each is built anew."""
+        for a caller that only reads its answers (evaluate's), one copy shared by all of them: the
+        one built, which may hold the policy's pieces (CompiledPolicy.piece) and so is never given
+        to a caller that may change it. At most MOST_PARTS combinations are kept per policy; past
+        that each is built anew (and copied, unless read_only)."""
         found = self._parts.get(key)
-        if found is not None:
-            return found.shared() if read_only else found()
-        made = build()
-        if len(self._parts) < MOST_PARTS:
+        if found is None:
+            made = build()
             try:
-                self._parts[key] = Copier(made)
-            except NOT_COPIED:
-                pass
-        return made
+                found = Copier(made, shared=True)
+            except NOT_COPIED:  # not plain JSON (never so far): a copy made the slow way
+                return made if read_only else deepcopy(made)
+            if len(self._parts) < MOST_PARTS:
+                self._parts[key] = found
+        return found.shared() if read_only else found()
+
+    def piece(self, key: tuple, build: Callable[[], Any]) -> Any:
+        """A piece of answer parts that depends on the policy alone (a chair row's entry, an
+        intervention's), built once and shared by every part made with it: only ever given to a
+        caller inside a part (CompiledPolicy.part), which copies it for a caller that may change
+        it. One for each of the policy's rows, so the pieces are bounded by the policy's size."""
+        found = self._pieces.get(key)
+        if found is None:
+            found = self._pieces[key] = build()
+        return found
 
 
 MOST_PARTS = 4096
@@ -387,13 +400,13 @@ class _Judged:
 
 
 def _decided(cp: CompiledPolicy, fired: set, as_of: date) -> dict:
-    """The recommendation, chair, invitees and interventions that today's rules (``fired``) decide."""
+    """The recommendation, chair, invitees and interventions that today's rules (``fired``) decide,
+    made of the policy's pieces (CompiledPolicy.piece): for CompiledPolicy.part only."""
     policy = cp.policy
     decided = {"recommendation": None, "recommendation_reason": None,
-               "chair": _chair(cp, fired) or {"options": [], "because": "no chair rule applies to this case",
-                                              "source": None},
+               "chair": _chair(cp, fired) or cp.piece(("chair",), _no_chair),
                "invitees": _invitees(cp, fired),
-               "interventions": [{"id": i.id, "label": i.label, "costed": i.costed, "source": _source(policy, i.source)}
+               "interventions": [cp.piece(("intervention", i.id), lambda i=i: _intervention(policy, i))
                                  for i in policy.interventions
                                  if (i.available_from is None or i.available_from <= as_of)
                                  and (i.available_until is None or as_of <= i.available_until)
@@ -401,25 +414,43 @@ def _decided(cp: CompiledPolicy, fired: set, as_of: date) -> dict:
     for i, row in enumerate(policy.recommendation):
         if f"recommend:{i}" in fired:
             decided["recommendation"] = row.recommend
-            decided["recommendation_reason"] = {
-                "rule": f"recommendation[{i}]", "because": cp.sentence(row.when),
-                "label": policy.vocabulary.recommendations.get(row.recommend) if row.recommend else None,
-                "source": _source(policy, row.source), "because_facts": condition_facts(row.when)}
+            decided["recommendation_reason"] = cp.piece(("recommendation", i), lambda: _recommended(cp, i, row))
             break
     return decided
+
+
+def _no_chair() -> dict:
+    return {"options": [], "because": "no chair rule applies to this case", "source": None}
+
+
+def _intervention(policy: PolicyVersion, intervention) -> dict:
+    return {"id": intervention.id, "label": intervention.label, "costed": intervention.costed,
+            "source": _source(policy, intervention.source)}
+
+
+def _recommended(cp: CompiledPolicy, i: int, row) -> dict:
+    """Why recommendation row ``i`` holds."""
+    policy = cp.policy
+    return {"rule": f"recommendation[{i}]", "because": cp.sentence(row.when),
+            "label": policy.vocabulary.recommendations.get(row.recommend) if row.recommend else None,
+            "source": _source(policy, row.source), "because_facts": condition_facts(row.when)}
 
 
 def _chair(cp: CompiledPolicy, fired: set) -> dict | None:
     """The first chair row that holds: any one of its options may chair (a group named there
     stands for its members, and `groups` says which were named)."""
-    policy = cp.policy
-    for i, row in enumerate(policy.chair):
+    for i, row in enumerate(cp.policy.chair):
         if f"chair:{i}" in fired:
-            return {"options": list(row.options),
-                    "groups": {g: list(policy.vocabulary.role_groups[g]) for g in row.groups},
-                    "because": cp.sentence(row.when), "source": _source(policy, row.source),
-                    "because_facts": condition_facts(row.when)}
+            return cp.piece(("chair", i), lambda: _chair_row(cp, row))
     return None
+
+
+def _chair_row(cp: CompiledPolicy, row) -> dict:
+    policy = cp.policy
+    return {"options": list(row.options),
+            "groups": {g: list(policy.vocabulary.role_groups[g]) for g in row.groups},
+            "because": cp.sentence(row.when), "source": _source(policy, row.source),
+            "because_facts": condition_facts(row.when)}
 
 
 def _invitees(cp: CompiledPolicy, fired: set) -> dict:
@@ -434,14 +465,10 @@ def _invitees(cp: CompiledPolicy, fired: set) -> dict:
             continue
         required += [r for r in row.required if r not in required]
         consider += [r for r in row.consider if r not in consider]
-        source = _source(policy, row.source)
-        required_one_of += [(one_of, source) for one_of in row.required_one_of]
-        consider_one_of += [(one_of, source) for one_of in row.consider_one_of]
-        because.append({"required": list(row.required), "consider": list(row.consider),
-                        "required_one_of": [list(o.roles) for o in row.required_one_of],
-                        "consider_one_of": [list(o.roles) for o in row.consider_one_of],
-                        "when": cp.sentence(row.when), "source": source,
-                        "when_facts": condition_facts(row.when)})
+        entry = cp.piece(("invitees", i), lambda: _invitees_row(cp, row))
+        required_one_of += [(one_of, entry["source"]) for one_of in row.required_one_of]
+        consider_one_of += [(one_of, entry["source"]) for one_of in row.consider_one_of]
+        because.append(entry)
 
     def one_of(sets: list, covered: set) -> list:
         out: list = []
@@ -453,6 +480,15 @@ def _invitees(cp: CompiledPolicy, fired: set) -> dict:
             "required_one_of": one_of(required_one_of, set(required)),
             "consider_one_of": one_of(consider_one_of, set(required) | set(consider)),
             "because": because}
+
+
+def _invitees_row(cp: CompiledPolicy, row) -> dict:
+    """Why an invitees row's roles are asked: the row's entry in `because`."""
+    return {"required": list(row.required), "consider": list(row.consider),
+            "required_one_of": [list(o.roles) for o in row.required_one_of],
+            "consider_one_of": [list(o.roles) for o in row.consider_one_of],
+            "when": cp.sentence(row.when), "source": _source(cp.policy, row.source),
+            "when_facts": condition_facts(row.when)}
 
 
 def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:

@@ -62,3 +62,12 @@ def test_a_copier_turns_to_the_literal_once_used_often_and_its_copies_stay_the_s
 def test_a_value_marshal_cannot_write_is_not_kept():
     with pytest.raises(copies.NOT_COPIED):
         Copier({"a": object()})
+
+
+def test_a_value_given_as_the_shared_copy_is_the_one_shared_and_every_call_copies_it():
+    value = {"chair": {"options": ["a"]}, "because": ["x"]}
+    copier, decoded = Copier(value, shared=True), Copier(value)
+    assert copier.shared() is value and copier.shared() is value  # not decoded again
+    assert decoded.shared() is not value and decoded.shared() == value
+    copy = copier()
+    assert copy == value and not {id(c) for c in _containers(copy, [])} & {id(c) for c in _containers(value, [])}

@@ -233,3 +233,27 @@ def test_read_only_answers_are_the_same_and_share_only_their_fixed_parts(fixture
     assert own[1]["chair"] is not own[2]["chair"] and own[1]["chair"] is not shared[1]["chair"]
     own[1]["chair"]["options"].append("changed")  # a caller may change its own answer ...
     assert evaluation.evaluate(policy, parsed, date(2026, 1, 12), read_only=True) == own[0]  # ... and no other
+
+
+def test_parts_of_other_combinations_share_the_policys_pieces_and_a_callers_answer_is_its_own(fixture_root,
+                                                                                             monkeypatch):
+    """What depends on the policy alone (an intervention's entry, an invitees row's) is built once
+    and shared by the parts of every combination of rules (CompiledPolicy.piece); a caller's own
+    answer is a copy, even of the part first built for it, so changing it changes no other."""
+    on = date(2025, 6, 10)
+    policy = api.policy_on("northshire", on, fixture_root)
+    compiled = evaluation.compiled(policy)
+    monkeypatch.setattr(compiled, "_parts", {})  # nothing built yet
+    monkeypatch.setattr(compiled, "_pieces", {})
+    missing = api.parse_case(policy, base([{"type": "missing_episode", "on": "2025-06-02"}]))
+    quiet = api.parse_case(policy, base([]))
+    first = evaluation.evaluate(policy, missing, on)  # its combination's part is built here
+    first["interventions"][0]["label"] = "changed"
+    first["invitees"]["because"][0]["required"].append("changed")
+    again = [evaluation.evaluate(policy, case, on, read_only=True) for case in (missing, quiet)]
+    assert "changed" not in str(again)
+    menus = [{i["id"]: i for i in answer["interventions"]} for answer in again]
+    assert set(menus[0]) == {"mentoring", "return-home-support"} != set(menus[1])  # two combinations ...
+    assert menus[0]["mentoring"] is menus[1]["mentoring"]  # ... one piece
+    assert again[0]["invitees"]["because"][0] is again[1]["invitees"]["because"][0]
+    assert evaluation.evaluate(policy, quiet, on) == again[1]
