@@ -181,7 +181,14 @@ def counter(atom):
     here, once; None for any other atom. A fact counts its atoms at every point (a trigger point
     per event), so this is the engine's innermost loop. What it finds is kept where _seen keeps
     it, under the same key, for the explanation to look at again (tests/test_projection.py
-    compares the two on generated cases)."""
+    compares the two on generated cases). Whether a trigger fired (judged at the point) and a
+    deadline's status are asked by a function made for each too, without atom_value's questions
+    of what kind of atom it is (the "now" fact asks them of every case)."""
+    if isinstance(atom, Triggered):
+        return None if atom.judged_on == "start" else _fired_counter(atom)
+    if isinstance(atom, DeadlineIs):
+        deadline, statuses = atom.deadline, atom.statuses
+        return lambda point, ctx: int(ctx.deadline_status.get(deadline) in statuses)
     if not isinstance(atom, EventCond) or atom.per == "carer" or atom.judged_on == "start" \
             or atom.same_day or atom.since_trigger:
         return None
@@ -202,6 +209,18 @@ def counter(atom):
             end = min(bisect_right(seqs, limit), bisect_right(days, on))
             found = ctx._seen[key] = (events, first, max(first, end))
         return found[2] - found[1]
+    return count
+
+
+def _fired_counter(atom: Triggered):
+    """counter's function for a `triggered` condition judged at the point: atom_value's answer."""
+    triggers, since = atom.triggers, atom.since
+
+    def count(point: Point, ctx: Context) -> int:
+        limit = point.limit
+        after = ctx.index.latest_seq(since, limit, point.on) if since else -1
+        seqs = ctx.firing_seqs(triggers)
+        return int(bisect_right(seqs, limit) > bisect_right(seqs, after))
     return count
 
 
