@@ -24,8 +24,8 @@ EMPTY: tuple = ((), (), ())  # the answer for events that did not happen: no eve
 
 class EventIndex:
     def __init__(self, events: list[Event]):
-        # each type's events with their days and positions, in one pass over the history
-        # each type's events, days and positions: read it (history.counter does), never change it
+        # each type's events with their days and positions, in one pass over the history: read
+        # it (history.counter does), never change it
         self.by_type: dict[str, tuple[list, list, list]] = {}
         by_type = self.by_type
         for event in events:

@@ -170,12 +170,10 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
         started = iso(when)
         if ob.agreed_date and start.fields.get(ob.agreed_date):
             due = start.fields[ob.agreed_date]
-            prefix = terms.agreed.get(start.type)
-            basis = [(prefix or f"the date agreed at the {label(start.type)} on ") + started]
+            basis = [terms.agreed[start.type] + started]  # a start is an event of ob.starts' types
             facts = [{"agreed_at": start.type, "on": started, "date": iso(due)}]
         else:
-            prefix = row.after.get(start.type)
-            basis = [(prefix or f"{row.words} after {label(start.type)} on ") + started]
+            basis = [row.after[start.type] + started]
             facts = [{"after": start.type, "on": started, "duration": {"amount": row.amount, "unit": row.unit_name}}]
             if row.roll is not None and not calendar.is_working_day(due):
                 due = _rolled(calendar, due, row.roll)
