@@ -9,8 +9,9 @@ imports; the suite ran some two hundred of them, a minute and more of CI's twent
 An exception that escapes ``main`` is what a user would see as a traceback: its traceback is
 put into ``stderr`` and the return code is 1, so "never a traceback" checks still fail on it.
 tests/test_cli.py keeps a few calls of the real console script in a new process. What a
-command sets for its own process is put back after it: `evaluate --cases` turns the garbage
-collector's automatic collections off for its run (hearth.engine.bulk.keep_loaded).
+command sets for its own process is put back after it: `evaluate --cases` freezes what is
+loaded and turns the garbage collector's automatic collections off for its run
+(hearth.engine.bulk.keep_loaded).
 """
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ def hearth(*args, policies: Path | str, cwd: Path | str | None = None, env: dict
         except Exception as exc:  # noqa: BLE001 - what a user would see as a traceback
             code, escaped = 1, "".join(traceback.format_exception(exc))
         out, err = stdout.getvalue().decode("utf-8", "replace"), stderr.getvalue().decode("utf-8", "replace")
-    if collecting:
+    if collecting and not gc.isenabled():
+        gc.unfreeze()
         gc.enable()
     return Ran(code, out, err + escaped)
