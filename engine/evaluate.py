@@ -276,9 +276,17 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     judged = _Judged(outcomes)
     trigger_points, instances = [], []
     wanted = cp.trigger_events
+    learned = judged.outcomes
     for e in case.events:
         if e.type in wanted:
             plan = plan_for(cp, "t", e.type)
+            known = plan.own_rules
+            if known is not None and known[0] is learned:
+                # what fires here is known (its fact is the plan's template): no fact, and the
+                # point itself only made for a trigger's latest firing (_triggers)
+                judged.known_elsewhere += 1
+                trigger_points.append((None, e, known[1]))
+                continue
             point = Point(e.on, e.seq, None, point_record(case, e.on, None, e.seq) if plan.reads_record else {})
             trigger_points.append((judged.number, e, point))
             judged.add(cp, "t", point, ctx, plan, at_own_event=True)
@@ -322,7 +330,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     now = Point(as_of, NO_LIMIT, None, point_record(case, as_of, None))
     now_fired = outcomes.fire(cp.ruleset, [build_fact(cp, "n", 0, now, ctx)]).get(0, _NOTHING)
     if trace is not None:
-        trace.extend([*fired.values(), now_fired])
+        trace.extend([*fired.values(), *(rules for no, _, rules in trigger_points if no is None and rules), now_fired])
 
     answer = {
         "council": policy.council.id,
@@ -361,7 +369,7 @@ class _Judged:
     plan keeps the RuleOutcomes it learned from beside the answer, and a new cache (or one of
     size 0, which remembers nothing) starts again without them."""
 
-    __slots__ = ("number", "facts", "known", "learning", "judge", "outcomes")
+    __slots__ = ("number", "facts", "known", "learning", "judge", "outcomes", "known_elsewhere")
 
     def __init__(self, judge: "RuleOutcomes"):
         self.number = 0          # the next fact's point number
@@ -370,6 +378,7 @@ class _Judged:
         self.learning: list = []  # (point, plan, at its own event) of templates judged for the first time
         self.judge = judge       # the rule cache that judges the facts
         self.outcomes = judge if judge.size else None  # the one plans learn from (None: it remembers nothing)
+        self.known_elsewhere = 0  # points whose plan's answer the caller took itself (counted as hits)
 
     def add(self, cp, kind: str, point: Point, ctx: Context, plan, extra=None, at_own_event: bool = False) -> None:
         number = self.number
@@ -392,10 +401,10 @@ class _Judged:
                 plan.own_rules = learned
             else:
                 plan.rules = learned
-        if self.known:
-            self.outcomes.count_hits(len(self.known))
+        if self.known or self.known_elsewhere:
+            self.outcomes.count_hits(len(self.known) + self.known_elsewhere)
             fired.update(self.known)
-        self.facts, self.known, self.learning = [], {}, []
+        self.facts, self.known, self.learning, self.known_elsewhere = [], {}, [], 0
         return fired
 
 
@@ -492,24 +501,31 @@ def _invitees_row(cp: CompiledPolicy, row) -> dict:
 
 
 def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
+    """The triggers that fired at ``points``: (point number, event, its Point) each, or, where
+    its plan's answer was known, (None, event, the rules that fire there), the Point made here
+    only for a trigger's latest firing."""
     latest: dict[str, tuple] = {}
     dates: dict[str, list] = {}
     rules = cp.trigger_rules
     for no, event, point in points:
-        for name in fired.get(no, ()):
+        for name in fired.get(no, ()) if no is not None else point:
             found = rules.get(name)
             if found is None:  # a rule of another kind
                 continue
             t, types = found
             if event.type in types:
                 ctx.firings.append((event.seq, t.id))
-                latest[t.id] = (event, point)
+                latest[t.id] = (event, point if no is not None else None)
                 dates.setdefault(t.id, []).append(_iso(event.on))
     out = []
+    case = ctx.case
     for t in cp.policy.triggers:
         if t.id not in latest:
             continue
         event, point = latest[t.id]
+        if point is None:  # at the child's own event, as the phase 1 loop would have made it
+            reads = plan_for(cp, "t", event.type).reads_record
+            point = Point(event.on, event.seq, None, point_record(case, event.on, None, event.seq) if reads else {})
         findings = cp.findings(t.when, point, ctx)
         reasons = [cp.finding_words(atom, facts) for atom, facts in findings]
         out.append({"rule": t.id, "title": t.title, "on": _iso(event.on),

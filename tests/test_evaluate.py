@@ -195,6 +195,27 @@ def test_remembered_rule_outcomes_change_no_answer(fixture_root, monkeypatch):
     assert warm == cold
 
 
+def test_trace_names_the_same_rules_whatever_the_engine_remembered(fixture_root, monkeypatch):
+    # `hearth policy test --coverage` reads the trace: a trigger point answered from what its
+    # plan already knew (no fact made) must still say which rules held there
+    case = base([{"type": "missing_episode", "on": "2025-06-05"},
+                 {"type": "stability_concern_raised", "on": "2025-06-06", "by": "carer"},
+                 {"type": "missing_episode", "on": "2025-06-09"}])
+    policy = api.policy_on("northshire", date(2025, 7, 1), fixture_root)
+    parsed = api.parse_case(policy, case)
+
+    def traced() -> list:
+        trace: list = []
+        evaluation.evaluate(policy, parsed, date(2025, 7, 1), trace=trace)
+        return sorted(name for held in trace for name in held)
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(size=0))
+    judged_every_time = traced()
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes())
+    first, remembered = traced(), traced()
+    assert judged_every_time.count("trigger:missing") == 2  # at each missing episode
+    assert first == remembered == judged_every_time
+
+
 def test_same_day_events_in_any_order(fixture_root):
     # the meeting is written before the concern it answers, both on the same day
     events = [{"type": "stability_meeting_held", "on": "2025-06-05"},
