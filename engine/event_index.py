@@ -11,8 +11,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import chain
 from operator import attrgetter
+from typing import Callable
 
-from hearth.rules.conditions import fields_hold, test_holds
+from hearth.rules.conditions import VALUE_OPS, field_value
 
 from .case import Event
 
@@ -50,31 +51,34 @@ class EventIndex:
         if found is not None:
             return found[0]
         if len(types) == 1:  # one type, with a where: no merge to make
-            lists = by_type.get(types[0])
-            pool = None if lists is None else lists[0]
-        else:
-            present = [by_type[t] for t in dict.fromkeys(types) if t in by_type]
-            if not present:  # none of its types happened: nothing to look at
-                pool = None
-            elif len(present) == 1:  # several names of one type
-                pool = present[0][0]
-            else:  # each list is in history order: sorting their concatenation by position merges the runs
-                pool = sorted(chain.from_iterable(p[0] for p in present), key=_SEQ)
-        where = spec.where
-        if pool is None:
-            lists = EMPTY
-        elif not where:
-            lists = present[0] if len(present) == 1 else (pool, [e.on for e in pool], [e.seq for e in pool])
-        else:
-            if len(where) == 1:  # the commonest: one test, asked without fields_hold's loop
-                test = where[0]
-                events = [e for e in pool if test_holds(test, e.record)]
-            else:
-                events = [e for e in pool if fields_hold(where, e.record)]
+            lists = by_type.get(types[0], EMPTY)
+        else:  # the events of several types: merged once for every spec that names those types
+            lists = self._merged(types)
+        if spec.where and lists[0]:
+            holds = where_test(spec)
+            events = [e for e in lists[0] if holds(e)]
             lists = (events, [e.on for e in events], [e.seq for e in events]) if events else EMPTY
         # A spec is asked about again and again in one evaluation: its answer is kept, with the
         # spec beside it, so its id names no other while the index lives.
         self._found[id(spec)] = (lists, spec)
+        return lists
+
+    def _merged(self, types: tuple) -> tuple[list, list, list]:
+        """The events of these types, in history order, with their days and positions: merged
+        once per evaluation, for every spec that names those types."""
+        found = self._found.get(types)
+        if found is not None:
+            return found
+        by_type = self.by_type
+        present = [by_type[t] for t in dict.fromkeys(types) if t in by_type]
+        if not present:  # none of its types happened: nothing to look at
+            lists = EMPTY
+        elif len(present) == 1:  # one of them happened (or several names of one type)
+            lists = present[0]
+        else:  # each list is in history order: sorting their concatenation by position merges the runs
+            pool = sorted(chain.from_iterable(p[0] for p in present), key=_SEQ)
+            lists = (pool, [e.on for e in pool], [e.seq for e in pool])
+        self._found[types] = lists
         return lists
 
     def latest_seq(self, types: tuple, limit: int, until) -> int:
@@ -90,3 +94,41 @@ class EventIndex:
                 if last >= 0 and seqs[last] > latest:
                     latest = seqs[last]
         return latest
+
+
+def where_test(spec) -> Callable[[Event], bool]:
+    """Whether an event holds for a spec's ``where`` (an EventSpec's or an EventCond's), as
+    fields_hold(spec.where, event.record) says (hearth.rules.conditions.VALUE_OPS: each test's
+    operation), made once per spec. Each field is read from the placement in force, then from the
+    event's own fields, as Event.record merges them, so no record is made for a `where`
+    (tests/test_where_test.py checks the two agree)."""
+    found = _where_tests.get(id(spec))
+    if found is not None and found[1] is spec:
+        return found[0]
+    tests = []
+    for test in spec.where:
+        if test.op not in VALUE_OPS:
+            raise ValueError(f"unknown test {test.op}")
+        tests.append((test.path, VALUE_OPS[test.op], test.value))
+
+    def holds(event: Event) -> bool:
+        placement, fields = event.placement, event.fields
+        for path, operation, want in tests:
+            value = placement.get(path, _ABSENT)
+            if value is _ABSENT:
+                value = fields.get(path, _ABSENT)
+                if value is _ABSENT:  # a path into a mapping (or none): as a record is read
+                    value = field_value(event.record, path)
+            if not operation(value, want):
+                return False
+        return True
+    if len(_where_tests) >= _MOST_WHERE:
+        _where_tests.clear()
+    # kept by the spec's id, with the spec beside it, so the id names no other while it is kept
+    _where_tests[id(spec)] = (holds, spec)
+    return holds
+
+
+_ABSENT = object()
+_MOST_WHERE = 4096  # specs whose tests are kept: a council's policy names a few dozen
+_where_tests: dict = {}

@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from hearth.rules.conditions import (All, AnyOf, DeadlineIs, EventCond, Fields, FieldTest, Not,
-                                     Triggered, describe_test, fields_hold, test_holds)
+                                     Triggered, describe_test, test_holds)
 from hearth.rules.durations import Duration, Unit
 
 from .answer_facts import found_facts
 from .calendar import WorkingCalendar
 from .case import Case, Event
-from .event_index import EMPTY, EventIndex
+from .event_index import EMPTY, EventIndex, where_test
 
 NO_LIMIT = 10**9
 # How a history condition judged as things stood when its deadline or duty started
@@ -61,7 +61,8 @@ class Context:
         found = self._candidates.get(id(atom))  # by identity: hashing a condition walks all of it
         if found is None:
             pool = self.case.carer_events
-            events = [e for e in pool if e.type in atom.types and (not atom.where or fields_hold(atom.where, e.record))]
+            holds = where_test(atom) if atom.where else None
+            events = [e for e in pool if e.type in atom.types and (holds is None or holds(e))]
             found = self._candidates[id(atom)] = (events, [e.on for e in events], [e.seq for e in events], atom)
         return found[:3]
 

@@ -14,14 +14,13 @@ from bisect import bisect_left
 from datetime import date, datetime, timedelta
 from operator import attrgetter
 
-from hearth.rules.conditions import fields_hold
 from hearth.rules.durations import Duration, Unit
 from hearth.rules.limits import EARLIEST_DATE, LATEST_DATE
 from hearth.rules.source import Loc, Problem, SourceError
 
 from .answer_facts import duration_facts, iso
 from .case import Event
-from .event_index import EventIndex
+from .event_index import EventIndex, where_test
 from .policy import Obligation, PolicyVersion
 
 # A deadline's or duty's statuses: open ones first, then how it ended.
@@ -45,8 +44,7 @@ def _after(e: Event, start: Event, ob: Obligation) -> bool:
 
 
 def _matches(spec, e: Event) -> bool:
-    # an event's record (its fields and the placement then) is made only for a `where` to test
-    return e.type in spec.types and (not spec.where or fields_hold(spec.where, e.record))
+    return e.type in spec.types and (not spec.where or where_test(spec)(e))
 
 
 def _first_meeting(found: list, i: int, start: Event, ob: Obligation, used: dict | None) -> Event | None:

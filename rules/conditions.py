@@ -385,6 +385,12 @@ def _check_choice(path: str, value: Any, spec: FieldSpec, problems: Problems, lo
 
 
 # -------------------------------------------------------------------- evaluation
+def field_value(record: Mapping[str, Any], path: str) -> Any:
+    """A field's value in a record, as a test reads it: the path itself as a key, else the path
+    into nested mappings (None when there is none)."""
+    return _lookup(record, path)
+
+
 def _lookup(record: Mapping[str, Any], path: str) -> Any:
     value = record.get(path, _ABSENT)
     if value is not _ABSENT:
@@ -409,34 +415,45 @@ def _number(value: Any) -> float | None:
         return None
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _items(value: Any) -> list | tuple:
+    return value if isinstance(value, (list, tuple)) else ([] if _missing(value) else [value])
+
+
+def _compared(holds):
+    def compare(value: Any, want: Any) -> bool:
+        n, w = _number(value), _number(want)
+        return n is not None and w is not None and holds(n, w)
+    return compare
+
+
+# Each operation on a field's value (as _lookup finds it) and the test's value: the one place a
+# field test's meaning is written. A missing answer equals nothing and is no number.
+VALUE_OPS = {
+    "answered": lambda value, want: (not _missing(value)) == bool(want),
+    "is": lambda value, want: not _missing(value) and value == want,
+    "is_not": lambda value, want: _missing(value) or value != want,
+    "one_of": lambda value, want: not _missing(value) and value in want,
+    "not_one_of": lambda value, want: _missing(value) or value not in want,
+    "at_least": _compared(lambda n, w: n >= w),
+    "at_most": _compared(lambda n, w: n <= w),
+    "more_than": _compared(lambda n, w: n > w),
+    "less_than": _compared(lambda n, w: n < w),
+    "includes": lambda value, want: want in _items(value),
+    "includes_any": lambda value, want: any(v in _items(value) for v in want),
+    "includes_none": lambda value, want: not any(v in _items(value) for v in want),
+}
+
+
 def test_holds(test: FieldTest, record: Mapping[str, Any]) -> bool:
     """One field test on a record. A missing answer equals nothing and is no number."""
-    value = _lookup(record, test.path)
-    op, want = test.op, test.value
-    missing = value is None or value == "" or value == []
-    if op == "answered":
-        return (not missing) == bool(want)
-    if op == "is":
-        return not missing and value == want
-    if op == "is_not":
-        return missing or value != want
-    if op == "one_of":
-        return not missing and value in want
-    if op == "not_one_of":
-        return missing or value not in want
-    if op in NUMERIC_OPS:
-        n, w = _number(value), _number(want)
-        if n is None or w is None:
-            return False
-        return {"at_least": n >= w, "at_most": n <= w, "more_than": n > w, "less_than": n < w}[op]
-    items = value if isinstance(value, (list, tuple)) else ([] if missing else [value])
-    if op == "includes":
-        return want in items
-    if op == "includes_any":
-        return any(v in items for v in want)
-    if op == "includes_none":
-        return not any(v in items for v in want)
-    raise ValueError(f"unknown test {op}")
+    holds = VALUE_OPS.get(test.op)
+    if holds is None:
+        raise ValueError(f"unknown test {test.op}")
+    return holds(_lookup(record, test.path), test.value)
 
 
 def fields_hold(tests: Iterable[FieldTest], record: Mapping[str, Any]) -> bool:
