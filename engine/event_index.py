@@ -109,15 +109,16 @@ def where_test(spec) -> Callable[[Event], bool]:
     for test in spec.where:
         if test.op not in VALUE_OPS:
             raise ValueError(f"unknown test {test.op}")
-        tests.append((test.path, VALUE_OPS[test.op], test.value))
+        # a path without a dot names no mapping to look into: absent from both, it has no value
+        tests.append((test.path, VALUE_OPS[test.op], test.value, "." in test.path))
 
     def holds(event: Event) -> bool:
         placement, fields = event.placement, event.fields
-        for path, operation, want in tests:
+        for path, operation, want, dotted in tests:
             value = placement.get(path, _ABSENT)
             if value is _ABSENT:
-                value = fields.get(path, _ABSENT)
-                if value is _ABSENT:  # a path into a mapping (or none): as a record is read
+                value = fields.get(path)
+                if value is None and dotted and path not in fields:  # a path into a mapping, as a record is read
                     value = field_value(event.record, path)
             if not operation(value, want):
                 return False
