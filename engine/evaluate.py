@@ -25,7 +25,7 @@ from .answer_facts import condition_facts, iso as _iso
 from .case import Case, Event
 from .copies import NOT_COPIED, Copier
 from .event_index import EventIndex
-from .facts import build_fact, plan_for, point_record
+from .facts import FactAnswers, build_fact, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
                       event_types_mentioned, events_named, finding_words, matching_events)
 from .lru import LRU
@@ -328,7 +328,9 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
 
     # Phase 2: the state of things today.
     now = Point(as_of, NO_LIMIT, None, point_record(case, as_of, None))
-    now_fired = outcomes.fire(cp.ruleset, [build_fact(cp, "n", 0, now, ctx)]).get(0, _NOTHING)
+    number = judged.number
+    judged.add(cp, "n", now, ctx, plan_for(cp, "n"))
+    now_fired = judged.fire(cp.ruleset).get(number, _NOTHING)
     if trace is not None:
         trace.extend([*fired.values(), *(rules for no, _, rules in trigger_points if no is None and rules), now_fired])
 
@@ -365,9 +367,12 @@ class _Judged:
     such point, bar its number) always fires the same rules of the compiled policy, so once the
     rule cache has answered one, its plan keeps the answer and later ones are answered from it:
     not made, keyed or looked up (most deadline and duty instances, and most trigger points at
-    the child's own events). They count as hits of the rule cache, whose answers they are: a
-    plan keeps the RuleOutcomes it learned from beside the answer, and a new cache (or one of
-    size 0, which remembers nothing) starts again without them."""
+    the child's own events). Any other fact is made, and its plan keeps what the rule cache
+    answered for each fact of its kind (FactPlan.answers, by the fact's content), so the same
+    fact again is answered there, without the cache's key, lock and order of use. All count as
+    hits of the rule cache, whose answers they are: a plan keeps the RuleOutcomes it learned
+    from beside the answers, and a new cache (or one of size 0, which remembers nothing) starts
+    again without them."""
 
     __slots__ = ("number", "facts", "known", "learning", "judge", "outcomes", "known_elsewhere")
 
@@ -375,7 +380,9 @@ class _Judged:
         self.number = 0          # the next fact's point number
         self.facts: list = []    # the facts still to judge (this batch)
         self.known: dict = {}    # point -> the rules its plan's template fires (none empty)
-        self.learning: list = []  # (point, plan, at its own event) of templates judged for the first time
+        # (point, plan, at its own event) of templates judged for the first time, and
+        # (point, its plan's FactAnswers, the fact's content) of other facts not yet answered there
+        self.learning: list = []
         self.judge = judge       # the rule cache that judges the facts
         self.outcomes = judge if judge.size else None  # the one plans learn from (None: it remembers nothing)
         self.known_elsewhere = 0  # points whose plan's answer the caller took itself (counted as hits)
@@ -388,14 +395,30 @@ class _Judged:
             if found[1]:
                 self.known[number] = found[1]
             return
-        self.facts.append(build_fact(cp, kind, number, point, ctx, extra=extra, plan=plan, at_own_event=at_own_event))
-        if self.outcomes is not None and (plan.own_template if at_own_event else plan.template) is not None:
-            self.learning.append((number, plan, at_own_event))
+        fact = build_fact(cp, kind, number, point, ctx, extra=extra, plan=plan, at_own_event=at_own_event)
+        if self.outcomes is not None:
+            if (plan.own_template if at_own_event else plan.template) is not None:
+                self.learning.append((number, plan, at_own_event))
+            else:
+                # what the fact says, bar its number (the rule cache's key, less the ruleset)
+                content = tuple(islice(fact.items(), 1, None))
+                answers = plan.answers_from(self.outcomes)
+                found = answers.get(content)
+                if found is not None:
+                    self.known_elsewhere += 1
+                    if found:
+                        self.known[number] = found
+                    return
+                self.learning.append((number, answers, content))
+        self.facts.append(fact)
 
     def fire(self, ruleset) -> dict:
         """The rules that fire at this batch's points: {point: rules}, none where none fires."""
         fired = self.judge.fire(ruleset, self.facts) if self.facts else {}
         for number, plan, at_own_event in self.learning:
+            if type(plan) is FactAnswers:  # a fact made in full: its plan's answers keep it
+                plan.keep(at_own_event, fired.get(number, _NOTHING))
+                continue
             learned = (self.outcomes, fired.get(number, _NOTHING))
             if at_own_event:
                 plan.own_rules = learned

@@ -123,6 +123,17 @@ class FactPlan:
         # RuleOutcomes): (cache, rule names), kept by hearth.engine.evaluate._Judged.
         self.own_rules: tuple | None = None
         self.rules: tuple | None = None
+        # What the rule cache answered for each other fact of this kind, by its content (the
+        # fact bar its number), beside that cache: kept by hearth.engine.evaluate._Judged.
+        self.answers: FactAnswers | None = None
+
+    def answers_from(self, outcomes) -> "FactAnswers":
+        """This kind's answers learned from ``outcomes`` (a RuleOutcomes), started again when it
+        is not the cache they were learned from."""
+        answers = self.answers
+        if answers is None or answers.outcomes is not outcomes:
+            answers = self.answers = FactAnswers(outcomes)
+        return answers
 
     def name(self, path: str) -> str | None:
         name = field_key(path)
@@ -137,3 +148,26 @@ def _self_evident(atom, event_type) -> bool:
     return (isinstance(atom, EventCond) and event_type in atom.types and atom.at_least == 1
             and not (atom.where or atom.within or atom.since or atom.since_trigger or atom.same_day)
             and atom.per != "carer")
+
+
+class FactAnswers(dict):
+    """The rules that fire for each fact of a plan's kind, by the fact's content (its items bar
+    its number), as a rule cache (``outcomes``) answered them: the same fact always fires the
+    same rules, so its plan answers it again without the cache's key, lock and order of use.
+    Facts count only what their rules can tell apart (counts told as the `at_least` they are
+    compared with, fields only those some rule tests), so a kind has few distinct facts; at
+    MOST_ANSWERS it empties and starts again, so its memory is bounded whatever comes."""
+
+    __slots__ = ("outcomes",)
+
+    def __init__(self, outcomes):
+        super().__init__()
+        self.outcomes = outcomes
+
+    def keep(self, content: tuple, rules: frozenset) -> None:
+        if len(self) >= MOST_ANSWERS:
+            self.clear()
+        self[content] = rules
+
+
+MOST_ANSWERS = 1024

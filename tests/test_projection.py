@@ -334,3 +334,53 @@ def test_a_template_fact_is_judged_once_then_answered_from_its_plan(monkeypatch)
     monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(1000))
     assert answers() == judged_each
     assert 0 < len(built) < every / 10  # a new cache: each template's facts judged again, once
+
+
+def test_a_made_fact_is_answered_by_its_plan_once_the_rule_cache_has_answered_it(monkeypatch):
+    """A fact that is not a template's (it counts events or reads a field) is made at every point,
+    but once the rule cache has answered one with the same content, its plan answers it
+    (hearth.engine.facts.FactAnswers): on generated cases of each council the answers are those of
+    every fact judged by durable_rules (the cache off); the same cases again ask the rule cache
+    nothing and count as hits; a new cache starts again without what the plans learned; and a
+    plan's answers empty at MOST_ANSWERS."""
+    on = date(2026, 3, 2)
+    asked: list = []
+    original = evaluation.RuleOutcomes.fire
+
+    def fire(self, ruleset, facts):
+        asked.extend(facts)
+        return original(self, ruleset, facts)
+
+    def answers() -> list:
+        rng = random.Random(29)
+        out = []
+        for council in api.list_councils(ROOT):
+            policy = api.policy_on(council.id, on, ROOT)
+            named = bench_cases.policy_event_types(policy)
+            for number in range(30):
+                case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
+                out.append(evaluation.evaluate(policy, api.parse_case(policy, case), on))
+        return out
+
+    monkeypatch.setattr(evaluation.RuleOutcomes, "fire", fire)
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(0))
+    judged_each = answers()
+    every = len(asked)
+    remembered = evaluation.RuleOutcomes(1000)
+    monkeypatch.setattr(evaluation, "outcomes", remembered)
+    asked.clear()
+    assert answers() == judged_each
+    learned = len(asked)
+    assert every > 300 and 0 < learned < every / 5
+    asked.clear()
+    hits = remembered.hits
+    assert answers() == judged_each
+    assert asked == [] and remembered.hits - hits > every / 2  # all answered by the plans, counted as hits
+    monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(1000))
+    assert answers() == judged_each
+    assert 0 < len(asked) <= learned  # a new cache: the facts judged again
+
+    kept = facts_module.FactAnswers(remembered)
+    for number in range(facts_module.MOST_ANSWERS + 5):
+        kept.keep((("kind", "t"), ("a0", number)), frozenset())
+    assert len(kept) == 5
