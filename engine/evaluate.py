@@ -315,6 +315,11 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
             continue
         extra = {"ob": ob.id}
         plan = plan_for(cp, "o", ob.id, extra)
+        known = plan.rules
+        if known is not None and known[0] is learned:  # its fact is the plan's template: what fires is known
+            judged.known_elsewhere += len(starts)
+            instances.extend([(None, ob, start, known[1]) for start in starts])
+            continue
         for start in starts:
             point = Point(as_of, NO_LIMIT, start, point_record(case, start.on, start) if plan.reads_record else {})
             instances.append((judged.number, ob, start, point))
@@ -332,7 +337,8 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     judged.add(cp, "n", now, ctx, plan_for(cp, "n"))
     now_fired = judged.fire(cp.ruleset).get(number, _NOTHING)
     if trace is not None:
-        trace.extend([*fired.values(), *(rules for no, _, rules in trigger_points if no is None and rules), now_fired])
+        trace.extend([*fired.values(), *(rules for no, _, rules in trigger_points if no is None and rules),
+                      *(rules for no, _, _, rules in instances if no is None and rules), now_fired])
 
     answer = {
         "council": policy.council.id,

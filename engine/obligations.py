@@ -132,7 +132,8 @@ class _Row:
 def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index: EventIndex,
                 as_of: date) -> tuple[list, list]:
     """(deadlines, duties) of the answer: each instance that started (``instances``: the point
-    number, the obligation, its starting event and point; ``fired``: the rules durable_rules
+    number, the obligation, its starting event and its point; or, where its plan knew what fires,
+    None, the obligation, its starting event and those rules; ``fired``: the rules durable_rules
     fired, by point: {point: rule names}), with its due date, how it was reached, whether and
     when it was met, moved, waived or planned. One pass over the history's index, whatever its
     length. What an obligation's instances share (its wording, calendar, met_by events) is
@@ -143,7 +144,7 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
     used_by_id: dict[str, dict] = {}
     label = wording.label
     last = None
-    for no, ob, start, point in instances:
+    for no, ob, start, known in instances:
         if ob is not last:
             last = ob
             terms = wording.terms[ob.id]
@@ -153,7 +154,7 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
             # one met_by event meets every instance open before it (all_open), or only the oldest (oldest_open)
             used = None if terms.all_open else used_by_id.setdefault(ob.id, {})
             insts = open_by_id.setdefault(ob.id, [])
-        held = fired.get(no, ())
+        held = fired.get(no, ()) if no is not None else known
         if terms.unless in held:
             continue
         for row in terms.rows:
