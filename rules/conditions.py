@@ -423,6 +423,14 @@ def _items(value: Any) -> list | tuple:
     return value if isinstance(value, (list, tuple)) else ([] if _missing(value) else [value])
 
 
+def _includes_any(value: Any, want: Any) -> bool:
+    items = _items(value)  # once, not once for each value wanted
+    for wanted in want:
+        if wanted in items:
+            return True
+    return False
+
+
 def _compared(holds):
     def compare(value: Any, want: Any) -> bool:
         n, w = _number(value), _number(want)
@@ -443,8 +451,8 @@ VALUE_OPS = {
     "more_than": _compared(lambda n, w: n > w),
     "less_than": _compared(lambda n, w: n < w),
     "includes": lambda value, want: want in _items(value),
-    "includes_any": lambda value, want: any(v in _items(value) for v in want),
-    "includes_none": lambda value, want: not any(v in _items(value) for v in want),
+    "includes_any": lambda value, want: _includes_any(value, want),
+    "includes_none": lambda value, want: not _includes_any(value, want),
 }
 
 
