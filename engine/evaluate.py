@@ -25,7 +25,7 @@ from .answer_facts import condition_facts, iso as _iso
 from .case import Case, Event
 from .copies import NOT_COPIED, Copier
 from .event_index import EventIndex
-from .facts import FactAnswers, build_fact, plan_for, point_record
+from .facts import FactAnswers, build_fact, one_event_seen, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
                       event_types_mentioned, events_named, finding_words, matching_events)
 from .lru import LRU
@@ -49,6 +49,9 @@ class CompiledPolicy:
     dated_interventions: tuple = ()   # the interventions offered only from or until a day
     trigger_rules: dict = field(default_factory=dict)  # a trigger's rule -> (the trigger, its event types)
     gate_rules: tuple = ()            # (gate, its blocked_until, unless and needs_approval rules' names)
+    # a trigger whose `when` is one event of its types (facts.one_event_seen) -> (that condition,
+    # how a finding names its events): _triggers finds what it found at the child's own event directly
+    one_event_triggers: dict = field(default_factory=dict)
     wording: Wording | None = None    # how its deadlines' and duties' instances are worded
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
     _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> its Copier
@@ -238,6 +241,8 @@ def _compile(policy: PolicyVersion) -> CompiledPolicy:
                                                     if i.available_from is not None or i.available_until is not None),
                           wording=Wording(policy, labels),
                           trigger_rules={f"trigger:{t.id}": (t, trigger_types[t.id]) for t in policy.triggers},
+                          one_event_triggers={t.id: (t.when, events_named(t.when, labels)) for t in policy.triggers
+                                              if isinstance(t.when, EventCond) and one_event_seen(t.when)},
                           gate_rules=tuple((g, f"gate:{g.id}:blocked_until", f"gate:{g.id}:unless",
                                             f"gate:{g.id}:needs_approval") for g in policy.gates))
 
@@ -548,10 +553,22 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
                 dates.setdefault(t.id, []).append(_iso(event.on))
     out = []
     case = ctx.case
+    one_event = cp.one_event_triggers
     for t in cp.policy.triggers:
         if t.id not in latest:
             continue
         event, point = latest[t.id]
+        if point is None and t.id in one_event:
+            # At the child's own event, a trigger asking for one event of its types finds every
+            # event of its types up to this one: what event_findings and finding_words would say,
+            # said directly (tests/test_projection.py checks the two ways agree).
+            atom, named = one_event[t.id]
+            _, days, seqs = ctx.index.matching(atom)
+            seen = [_iso(day) for day in days[:bisect_right(seqs, event.seq)]]
+            out.append({"rule": t.id, "title": t.title, "on": _iso(event.on), "because": f"{named} on {seen[-1]}",
+                        "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source),
+                        "facts": [{"events": list(atom.types), "count": len(seen), "dates": seen, "on": seen[-1]}]})
+            continue
         if point is None:  # at the child's own event, as the phase 1 loop would have made it
             reads = plan_for(cp, "t", event.type).reads_record
             point = Point(event.on, event.seq, None, point_record(case, event.on, None, event.seq) if reads else {})

@@ -145,8 +145,14 @@ class FactPlan:
 
 def _self_evident(atom, event_type) -> bool:
     """Does this atom hold at any point at the child's own event of ``event_type`` (FactPlan)?"""
-    return (isinstance(atom, EventCond) and event_type in atom.types and atom.at_least == 1
-            and not (atom.where or atom.within or atom.since or atom.since_trigger or atom.same_day)
+    return isinstance(atom, EventCond) and event_type in atom.types and one_event_seen(atom)
+
+
+def one_event_seen(atom: EventCond) -> bool:
+    """Does this event condition ask only for one event of its types in the child's own history
+    up to the point (no window, `since`, `where` or same day)? At the child's own event of one of
+    its types, it holds, and what it finds is every event of its types up to that one."""
+    return (atom.at_least == 1 and not (atom.where or atom.within or atom.since or atom.since_trigger or atom.same_day)
             and atom.per != "carer")
 
 

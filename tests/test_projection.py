@@ -384,3 +384,45 @@ def test_a_made_fact_is_answered_by_its_plan_once_the_rule_cache_has_answered_it
     for number in range(facts_module.MOST_ANSWERS + 5):
         kept.keep((("kind", "t"), ("a0", number)), frozenset())
     assert len(kept) == 5
+
+
+def test_a_one_event_trigger_says_what_the_general_findings_say(monkeypatch):
+    """A trigger asking for one event of its types, at its latest firing at the child's own event,
+    says what it found directly (hearth.engine.evaluate._triggers): on generated cases of each
+    council, carers' events included, the answers are those of the general way (event_findings
+    and finding_words at a point made for it), and the direct way was taken."""
+    on = date(2026, 3, 2)
+    policies = [api.policy_on(council.id, on, ROOT) for council in api.list_councils(ROOT)]
+
+    def answers() -> list:
+        rng = random.Random(31)
+        out = []
+        for policy in policies:
+            named = bench_cases.policy_event_types(policy)
+            for number in range(40):
+                case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
+                if number % 2:
+                    moved = case["events"][::3]
+                    case["events"] = [event for event in case["events"] if all(event is not m for m in moved)]
+                    case["carer"] = {"ref": f"K-{number}", "events": moved}
+                out.append(evaluation.evaluate(policy, api.parse_case(policy, case), on))
+        return out
+
+    asked: list = []  # the general way's findings asked for
+    original = evaluation.CompiledPolicy.findings
+
+    def findings(self, cond, point, ctx):
+        asked.append(cond)
+        return original(self, cond, point, ctx)
+
+    monkeypatch.setattr(evaluation.CompiledPolicy, "findings", findings)
+    direct = answers()
+    asked_direct = len(asked)
+    for policy in policies:
+        assert evaluation.compiled(policy).one_event_triggers
+        monkeypatch.setattr(evaluation.compiled(policy), "one_event_triggers", {})
+    asked.clear()
+    general = answers()
+    assert direct == general
+    assert len(asked) - asked_direct > 100  # so many triggers' findings said directly
+    assert sum(len(answer["triggers"]) for answer in general) > 100
