@@ -282,9 +282,10 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     trigger_points, instances = [], []
     wanted = cp.trigger_events
     learned = judged.outcomes
+    plans = cp.fact_plans
     for e in case.events:
         if e.type in wanted:
-            plan = plan_for(cp, "t", e.type)
+            plan = plans.get(("t", e.type)) or plan_for(cp, "t", e.type)  # (plan_for's, without the call)
             known = plan.own_rules
             if known is not None and known[0] is learned:
                 # what fires here is known (its fact is the plan's template): no fact, and the
@@ -318,13 +319,14 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         starts = index.matching(ob.starts)[0]
         if not starts:
             continue
-        extra = {"ob": ob.id}
-        plan = plan_for(cp, "o", ob.id, extra)
-        known = plan.rules
+        plan = plans.get(("o", ob.id))
+        known = plan.rules if plan is not None else None
         if known is not None and known[0] is learned:  # its fact is the plan's template: what fires is known
             judged.known_elsewhere += len(starts)
             instances.extend([(None, ob, start, known[1]) for start in starts])
             continue
+        extra = {"ob": ob.id}
+        plan = plan_for(cp, "o", ob.id, extra)
         for start in starts:
             point = Point(as_of, NO_LIMIT, start, point_record(case, start.on, start) if plan.reads_record else {})
             instances.append((judged.number, ob, start, point))
