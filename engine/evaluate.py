@@ -365,7 +365,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     }
     # What today's rules decide depends only on which of them held (and which interventions are
     # offered on the day): built once for each such combination, copied into each answer.
-    held = tuple(name for name in cp.decision_rules if name in now_fired)
+    held = tuple(filter(now_fired.__contains__, cp.decision_rules))
     offered = tuple(i.id for i in cp.dated_interventions
                     if (i.available_from is None or i.available_from <= as_of)
                     and (i.available_until is None or as_of <= i.available_until))
@@ -408,7 +408,7 @@ class _Judged:
             if found[1]:
                 self.known[number] = found[1]
             return
-        fact = build_fact(cp, kind, number, point, ctx, extra=extra, plan=plan, at_own_event=at_own_event)
+        fact = build_fact(cp, kind, number, point, ctx, None, extra, plan, at_own_event)
         if self.outcomes is not None:
             if (plan.own_template if at_own_event else plan.template) is not None:
                 self.learning.append((number, plan, at_own_event))
@@ -566,7 +566,7 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
             # said directly (tests/test_projection.py checks the two ways agree).
             atom, named = one_event[t.id]
             _, days, seqs = ctx.index.matching(atom)
-            seen = [_iso(day) for day in days[:bisect_right(seqs, event.seq)]]
+            seen = list(map(_iso, days[:bisect_right(seqs, event.seq)]))
             out.append({"rule": t.id, "title": t.title, "on": _iso(event.on), "because": f"{named} on {seen[-1]}",
                         "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source),
                         "facts": [{"events": list(atom.types), "count": len(seen), "dates": seen, "on": seen[-1]}]})

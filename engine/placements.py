@@ -34,11 +34,11 @@ class Placement:
                 "placement.emergency": self.emergency}
 
     def as_dict(self, history: bool = False) -> dict:
-        out = {"type": self.type, "started": iso(self.started) if self.started else None,
-               "emergency": self.emergency}
+        started = iso(self.started) if self.started else None
         if history:
-            out.update(ended=iso(self.ended) if self.ended else None, ending=self.ending)
-        return out
+            return {"type": self.type, "started": started, "emergency": self.emergency,
+                    "ended": iso(self.ended) if self.ended else None, "ending": self.ending}
+        return {"type": self.type, "started": started, "emergency": self.emergency}
 
 
 def first_placement(first: dict) -> Placement:
