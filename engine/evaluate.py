@@ -339,9 +339,10 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         ctx.deadline_status[d["id"]] = d["status"]
 
     # Phase 2: the state of things today.
-    now = Point(as_of, NO_LIMIT, None, point_record(case, as_of, None))
+    plan = plan_for(cp, "n")
+    now = Point(as_of, NO_LIMIT, None, point_record(case, as_of, None, child=plan.reads_child))
     number = judged.number
-    judged.add(cp, "n", now, ctx, plan_for(cp, "n"))
+    judged.add(cp, "n", now, ctx, plan)
     now_fired = judged.fire(cp.ruleset).get(number, _NOTHING)
     if trace is not None:
         trace.extend([*fired.values(), *(rules for no, _, rules in trigger_points if no is None and rules),

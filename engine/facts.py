@@ -25,13 +25,18 @@ def _age(dob: date | None, on: date) -> int | None:
     return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
 
 
-def point_record(case: Case, on: date, anchor: Event | None, limit: int | None = None) -> dict:
+def point_record(case: Case, on: date, anchor: Event | None, limit: int | None = None, child: bool = True) -> dict:
     """The case's fields at a point: the child's age that day and the placement in force (at
-    an event, or the event that started a deadline, the placement as that event found it)."""
+    an event, or the event that started a deadline, the placement as that event found it).
+    ``child``: with the child's fields (a plan whose rules test none of them, FactPlan.reads_child,
+    goes without)."""
     if anchor is not None:
         limit = anchor.seq
+    placement = case.placement_fields_on(on, limit)
+    if not child and anchor is None:
+        return placement  # shared by the case's points: read it, never change it
     record = {"child.ref": case.child.get("ref"), "child.age": _age(case.child.get("date_of_birth"), on),
-              **case.placement_fields_on(on, limit)}
+              **placement} if child else {**placement}
     if anchor is not None:
         for k, v in anchor.record.items():
             record[f"start.{k}"] = v
@@ -81,6 +86,7 @@ def plan_for(cp, kind: str, key=None, extra=None) -> "FactPlan":
 
 
 _UNSEEN = object()
+_CHILD_FIELDS = ("child.ref", "child.age")  # point_record's fields of the child
 _FIELD_PREFIX = field_key("")  # what every case field's key starts with
 _MOST_NAMES = 1024  # field paths a plan remembers; a case's fields come from its council's vocabulary
 
@@ -108,6 +114,10 @@ class FactPlan:
         self.names: dict = {}
         # a field the fact carries, or a field test counted as an atom (a list's), reads the record
         self.reads_record = any(name.startswith(_FIELD_PREFIX) for name in self.tested) \
+            or any(isinstance(atom, FieldTest) for _, atom, _, _, _ in self.atoms)
+        # the child's fields are read only when a rule of its kind tests one (or a list's field
+        # test, counted as an atom, might read any field)
+        self.reads_child = any(field_key(path) in self.tested for path in _CHILD_FIELDS) \
             or any(isinstance(atom, FieldTest) for _, atom, _, _, _ in self.atoms)
         # A kind of fact that reads no field and counts nothing is the same fact at every point
         # but for its number (most deadlines' and duties' instances: their rules test only which
