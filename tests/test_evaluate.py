@@ -11,6 +11,8 @@ from hearth.engine import api
 from hearth.engine import evaluate as evaluation
 from hearth.engine.policy_files import PolicyFiles
 
+from councils import FIXTURE_COUNCILS
+
 
 def evaluate(case: dict, on: str, root) -> dict:
     return api.evaluate("northshire", case, date.fromisoformat(on), root=root)
@@ -278,3 +280,13 @@ def test_parts_of_other_combinations_share_the_policys_pieces_and_a_callers_answ
     assert menus[0]["mentoring"] is menus[1]["mentoring"]  # ... one piece
     assert again[0]["invitees"]["because"][0] is again[1]["invitees"]["because"][0]
     assert evaluation.evaluate(policy, quiet, on) == again[1]
+
+
+def test_a_rule_about_the_childs_age_sees_it_today():
+    # the now point's record keeps the child's fields when a rule tests one (facts.FactPlan.reads_child)
+    def chair(date_of_birth: str) -> list:
+        case = {"child": {"ref": "E-1", "date_of_birth": date_of_birth},
+                "placement": {"type": "in_house_foster", "started": "2025-01-01"}, "events": []}
+        return api.evaluate("every_construct", case, date(2026, 6, 1), root=FIXTURE_COUNCILS)["chair"]["options"]
+    assert chair("2010-05-31") == ["head_of_service"]  # sixteen the day before
+    assert chair("2010-06-02") != ["head_of_service"]  # sixteen the day after
