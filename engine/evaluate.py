@@ -56,6 +56,7 @@ class CompiledPolicy:
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
     _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> its Copier
     _pieces: dict = field(default_factory=dict)  # (piece, which row) -> what the parts share of it
+    _source_sentences: dict = field(default_factory=dict)  # a rule's source -> as the answer gives it
 
     def sentence(self, cond) -> str:
         """A condition of this policy in words (hearth.engine.history.describe), worded once."""
@@ -79,6 +80,13 @@ class CompiledPolicy:
         if found is None:
             found = self._sentences[("named", id(atom))] = (events_named(atom, self.labels), atom)
         return finding_words(atom, facts, self.labels, found[0])
+
+    def source(self, text: str) -> str:
+        """A rule's `source` as the answer gives it (obligations.source_sentence), written once."""
+        found = self._source_sentences.get(text)
+        if found is None:
+            found = self._source_sentences[text] = _source(self.policy, text)
+        return found
 
     def part(self, key: tuple, build: Callable[[], dict], read_only: bool = False) -> dict:
         """A part of the answer that depends only on ``key`` (which of its rules held, say), built once
@@ -569,7 +577,7 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
             _, days, seqs = ctx.index.matching(atom)
             seen = list(map(_iso, days[:bisect_right(seqs, event.seq)]))
             out.append({"rule": t.id, "title": t.title, "on": _iso(event.on), "because": f"{named} on {seen[-1]}",
-                        "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source),
+                        "fired_on": sorted(set(dates[t.id])), "source": cp.source(t.source),
                         "facts": [{"events": list(atom.types), "count": len(seen), "dates": seen, "on": seen[-1]}]})
             continue
         if point is None:  # at the child's own event, as the phase 1 loop would have made it
@@ -579,7 +587,7 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
         reasons = [cp.finding_words(atom, facts) for atom, facts in findings]
         out.append({"rule": t.id, "title": t.title, "on": _iso(event.on),
                     "because": "; ".join(reasons) or cp.sentence(t.when),
-                    "fired_on": sorted(set(dates[t.id])), "source": _source(cp.policy, t.source),
+                    "fired_on": sorted(set(dates[t.id])), "source": cp.source(t.source),
                     "facts": [facts for _, facts in findings]})
     return out
 
@@ -587,7 +595,7 @@ def _triggers(cp: CompiledPolicy, points, fired, ctx: Context) -> list:
 # A gate's statuses, most restrictive first (an action under several gates gets the first).
 # `overdue` is an override whose after-the-fact condition has not followed by its date.
 GATE_STATUSES = ("blocked", "needs_approval", "overdue", "overridden", "approved", "open")
-_PRECEDENCE = GATE_STATUSES
+_RANK = {status: rank for rank, status in enumerate(GATE_STATUSES)}  # most restrictive first
 
 
 def _gates(cp: CompiledPolicy, fired: set, now: Point, ctx: Context, read_only: bool = False) -> list:
@@ -622,7 +630,7 @@ def _gate_entries(cp: CompiledPolicy, statuses: list, now: Point, ctx: Context) 
             [facts for _, facts in findings]
 
     for g, status in zip(policy.gates, statuses):
-        entry: dict[str, Any] = {"gate": g.id, "source": _source(policy, g.source), "status": status}
+        entry: dict[str, Any] = {"gate": g.id, "source": cp.source(g.source), "status": status}
         if status == "overridden":
             reasons, findings = found(g.unless)
             entry["because"] = f"overridden: {reasons or cp.sentence(g.unless)}"
@@ -654,6 +662,6 @@ def _gate_entries(cp: CompiledPolicy, statuses: list, now: Point, ctx: Context) 
         entry["facts"] = facts
         for action in g.actions:
             current = by_action.get(action)
-            if current is None or _PRECEDENCE.index(entry["status"]) < _PRECEDENCE.index(current["status"]):
+            if current is None or _RANK[entry["status"]] < _RANK[current["status"]]:
                 by_action[action] = {"action": action, **entry}
     return list(by_action.values())

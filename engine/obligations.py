@@ -86,7 +86,8 @@ class Wording:
     def __init__(self, policy: PolicyVersion, labels: dict):
         self.lower = {event_type: label.lower() for event_type, label in labels.items()}
         self.obligations = policy.deadlines + policy.duties
-        self.terms = {ob.id: _Terms(ob, self.label, source_sentence(policy, ob.source)) for ob in self.obligations}
+        self.terms = {ob.id: _Terms(ob, self.label, source_sentence(policy, ob.source), policy.calendar_named(ob.calendar))
+                      for ob in self.obligations}
 
     def label(self, event_type: str) -> str:
         found = self.lower.get(event_type)
@@ -96,10 +97,11 @@ class Wording:
 class _Terms:
     """One obligation's wording and the parts of its rules every instance reads (Wording)."""
 
-    __slots__ = ("unless", "rows", "source", "agreed", "moving", "all_open")
+    __slots__ = ("unless", "rows", "source", "agreed", "moving", "all_open", "calendar")
 
-    def __init__(self, ob: Obligation, label, source: str):
+    def __init__(self, ob: Obligation, label, source: str, calendar):
         self.unless = f"unless:{ob.id}"
+        self.calendar = calendar  # the one its due dates are counted in
         self.rows = tuple(_Row(f"due:{ob.id}:{i}", row, ob, label) for i, row in enumerate(ob.due))
         self.source = source
         # "the date agreed at the <event> on ", by the type of the event that started it
@@ -148,7 +150,7 @@ def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index
         if ob is not last:
             last = ob
             terms = wording.terms[ob.id]
-            calendar = policy.calendar_named(ob.calendar)
+            calendar = terms.calendar
             add = calendar.add_amount
             found, days, _ = index.matching(ob.met_by)
             # one met_by event meets every instance open before it (all_open), or only the oldest (oldest_open)
