@@ -165,23 +165,25 @@ def test_a_long_note_no_rule_reads_never_reaches_durable_rules():
 
 
 def _evaluate_generated_cases(seed: int, fresh_plans: bool = False, on: date = date(2026, 3, 2),
-                              carers: bool = False) -> None:
-    """40 generated cases of each council's own events (3 or 20 of them), evaluated on ``on``;
-    ``fresh_plans``: each council's fact plans made afresh first; ``carers``: every other case
-    has a carer, whose history takes a third of its events."""
+                              carers: bool = False, count: int = 40) -> list:
+    """``count`` generated cases of each council's own events (3 or 20 of them), evaluated on
+    ``on``: their answers; ``fresh_plans``: each council's fact plans made afresh first;
+    ``carers``: every other case has a carer, whose history takes a third of its events."""
     rng = random.Random(seed)
+    answers = []
     for council in api.list_councils(ROOT):
         policy = api.policy_on(council.id, on, ROOT)
         if fresh_plans:
             evaluation.compiled(policy).fact_plans.clear()
         named = bench_cases.policy_event_types(policy)
-        for number in range(40):
+        for number in range(count):
             case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
             if carers and number % 2:
                 moved = case["events"][::3]
                 case["events"] = [event for event in case["events"] if all(event is not m for m in moved)]
                 case["carer"] = {"ref": f"K-{number}", "events": moved}
-            evaluation.evaluate(policy, api.parse_case(policy, case), on)
+            answers.append(evaluation.evaluate(policy, api.parse_case(policy, case), on))
+    return answers
 
 
 def test_the_engine_asserts_facts_already_cut_to_what_their_rules_test(monkeypatch):
@@ -309,15 +311,7 @@ def test_a_template_fact_is_judged_once_then_answered_from_its_plan(monkeypatch)
         return original(cp, kind, point_no, point, ctx, key, extra, plan, at_own_event)
 
     def answers() -> list:
-        rng = random.Random(23)
-        out = []
-        for council in api.list_councils(ROOT):
-            policy = api.policy_on(council.id, on, ROOT)
-            named = bench_cases.policy_event_types(policy)
-            for number in range(30):
-                case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
-                out.append(evaluation.evaluate(policy, api.parse_case(policy, case), on))
-        return out
+        return _evaluate_generated_cases(seed=23, on=on, count=30)
 
     monkeypatch.setattr(evaluation, "build_fact", build_fact)
     monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(0))
@@ -352,15 +346,7 @@ def test_a_made_fact_is_answered_by_its_plan_once_the_rule_cache_has_answered_it
         return original(self, ruleset, facts)
 
     def answers() -> list:
-        rng = random.Random(29)
-        out = []
-        for council in api.list_councils(ROOT):
-            policy = api.policy_on(council.id, on, ROOT)
-            named = bench_cases.policy_event_types(policy)
-            for number in range(30):
-                case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
-                out.append(evaluation.evaluate(policy, api.parse_case(policy, case), on))
-        return out
+        return _evaluate_generated_cases(seed=29, on=on, count=30)
 
     monkeypatch.setattr(evaluation.RuleOutcomes, "fire", fire)
     monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(0))
@@ -395,18 +381,7 @@ def test_a_one_event_trigger_says_what_the_general_findings_say(monkeypatch):
     policies = [api.policy_on(council.id, on, ROOT) for council in api.list_councils(ROOT)]
 
     def answers() -> list:
-        rng = random.Random(31)
-        out = []
-        for policy in policies:
-            named = bench_cases.policy_event_types(policy)
-            for number in range(40):
-                case = bench_cases.council_case(rng, policy, named, number, on, rng.choice([3, 20]))
-                if number % 2:
-                    moved = case["events"][::3]
-                    case["events"] = [event for event in case["events"] if all(event is not m for m in moved)]
-                    case["carer"] = {"ref": f"K-{number}", "events": moved}
-                out.append(evaluation.evaluate(policy, api.parse_case(policy, case), on))
-        return out
+        return _evaluate_generated_cases(seed=31, on=on, carers=True)
 
     asked: list = []  # the general way's findings asked for
     original = evaluation.CompiledPolicy.findings
