@@ -25,7 +25,7 @@ from .answer_facts import condition_facts, iso as _iso
 from .case import Case, Event
 from .copies import NOT_COPIED, Copier
 from .event_index import EventIndex
-from .facts import FactAnswers, build_fact, one_event_seen, plan_for, point_record
+from .facts import build_fact, one_event_seen, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
                       event_types_mentioned, events_named, finding_words, matching_events)
 from .lru import LRU
@@ -342,7 +342,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     fired.update(judged.fire(cp.ruleset))  # points of their own: none overwritten
     if triggers is None:
         triggers = _triggers(cp, trigger_points, fired, ctx)
-    deadlines, duties = obligations(cp.policy, cp.wording, instances, fired, index, as_of)
+    deadlines, duties = obligations(cp.wording, instances, fired, index, as_of)
     for d in deadlines:
         ctx.deadline_status[d["id"]] = d["status"]
 
@@ -396,15 +396,14 @@ class _Judged:
     from beside the answers, and a new cache (or one of size 0, which remembers nothing) starts
     again without them."""
 
-    __slots__ = ("number", "facts", "known", "learning", "judge", "outcomes", "known_elsewhere")
+    __slots__ = ("number", "facts", "known", "learning", "answering", "judge", "outcomes", "known_elsewhere")
 
     def __init__(self, judge: "RuleOutcomes"):
         self.number = 0          # the next fact's point number
         self.facts: list = []    # the facts still to judge (this batch)
         self.known: dict = {}    # point -> the rules its plan's template fires (none empty)
-        # (point, plan, at its own event) of templates judged for the first time, and
-        # (point, its plan's FactAnswers, the fact's content) of other facts not yet answered there
-        self.learning: list = []
+        self.learning: list = []  # (point, plan, at its own event) of templates judged for the first time
+        self.answering: list = []  # (point, its plan's FactAnswers, the fact's content) of other facts new to them
         self.judge = judge       # the rule cache that judges the facts
         self.outcomes = judge if judge.size else None  # the one plans learn from (None: it remembers nothing)
         self.known_elsewhere = 0  # points whose plan's answer the caller took itself (counted as hits)
@@ -431,16 +430,15 @@ class _Judged:
                     if found:
                         self.known[number] = found
                     return
-                self.learning.append((number, answers, content))
+                self.answering.append((number, answers, content))
         self.facts.append(fact)
 
     def fire(self, ruleset) -> dict:
         """The rules that fire at this batch's points: {point: rules}, none where none fires."""
         fired = self.judge.fire(ruleset, self.facts) if self.facts else {}
+        for number, answers, content in self.answering:  # a fact made in full: its plan's answers keep it
+            answers.keep(content, fired.get(number, _NOTHING))
         for number, plan, at_own_event in self.learning:
-            if type(plan) is FactAnswers:  # a fact made in full: its plan's answers keep it
-                plan.keep(at_own_event, fired.get(number, _NOTHING))
-                continue
             learned = (self.outcomes, fired.get(number, _NOTHING))
             if at_own_event:
                 plan.own_rules = learned
@@ -449,7 +447,7 @@ class _Judged:
         if self.known or self.known_elsewhere:
             self.outcomes.count_hits(len(self.known) + self.known_elsewhere)
             fired.update(self.known)
-        self.facts, self.known, self.learning, self.known_elsewhere = [], {}, [], 0
+        self.facts, self.known, self.learning, self.answering, self.known_elsewhere = [], {}, [], [], 0
         return fired
 
 

@@ -131,8 +131,7 @@ class _Row:
         self.after = {t: f"{self.words} after {label(t)} on " for t in ob.starts.types}
 
 
-def obligations(policy: PolicyVersion, wording: Wording, instances, fired, index: EventIndex,
-                as_of: date) -> tuple[list, list]:
+def obligations(wording: Wording, instances, fired, index: EventIndex, as_of: date) -> tuple[list, list]:
     """(deadlines, duties) of the answer: each instance that started (``instances``: the point
     number, the obligation, its starting event and its point; or, where its plan knew what fires,
     None, the obligation, its starting event and those rules; ``fired``: the rules durable_rules
