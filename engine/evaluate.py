@@ -14,7 +14,6 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
-from itertools import islice
 from typing import Any
 
 from hearth.rules import durable
@@ -25,10 +24,10 @@ from .answer_facts import condition_facts, iso as _iso
 from .case import Case, Event
 from .copies import NOT_COPIED, Copier
 from .event_index import EventIndex
-from .facts import build_fact, one_event_seen, plan_for, point_record
+from .facts import one_event_seen, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
                       event_types_mentioned, events_named, finding_words, matching_events)
-from .lru import LRU
+from .judging import NOTHING, Judged, RuleOutcomes
 from .obligations import Wording, obligations, source_sentence as _source
 from .policy import PolicyVersion
 
@@ -123,72 +122,7 @@ _compiled: dict = {}
 _compile_lock = threading.Lock()
 
 
-class RuleOutcomes:
-    """Which rules fire for a fact, remembered.
-
-    Every rule is a pattern over one self-contained fact (no joins, no state),
-    so what durable_rules answers for a fact depends on that fact alone: the
-    same fact (bar its point number) always fires the same rules. Each fact is
-    first cut down to the fields its rules test (hearth.rules.projection), so
-    the same situation is the same fact whichever child it is, and answers are
-    kept by the ruleset's content, so councils whose rules are the same share
-    them (durable_rules' CompiledRuleset.content). Remembering
-    the answer — bounded, least recently used first out — keeps durable_rules
-    the judge of every distinct fact while sparing it the repeats.
-    """
-
-    def __init__(self, size: int = 50_000):
-        self.size = size
-        self._answers = LRU(size)
-        self._lock = threading.Lock()  # for the counts
-        self.hits = self.misses = 0
-
-    def fire(self, ruleset, facts: list[dict]) -> dict:
-        """The rules that fire for ``facts``, by point: {point: frozenset of rule names}, no entry
-        where none fires. Each fact is already cut down to the fields its rules test, its own
-        projection (as hearth.engine.facts builds them; tests/test_projection.py). The sets are
-        the remembered answers themselves, shared: read them, never change them."""
-        if not self.size:
-            return _by_point(durable.fire(ruleset, facts))
-        # facts are built in one fixed order with "point" first, so their items are the key
-        fired: dict = {}
-        unknown = []
-        name = ruleset.content
-        keys = [(name, *islice(fact.items(), 1, None)) for fact in facts]
-        for fact, key, rules in zip(facts, keys, self._answers.get_many(keys)):
-            if rules is None:
-                unknown.append((fact, key))
-            elif rules:
-                fired[fact["point"]] = rules
-        with self._lock:
-            self.hits += len(facts) - len(unknown)
-            self.misses += len(unknown)
-        if unknown:
-            answers = _by_point(durable.fire(ruleset, [f for f, _ in unknown]))
-            for fact, key in unknown:
-                rules = answers.get(fact["point"], _NOTHING)
-                if rules:
-                    fired[fact["point"]] = rules
-                self._answers.put(key, rules)
-        return fired
-
-    def count_hits(self, count: int) -> None:
-        """Facts answered from what their plan remembered (evaluate's _Judged) count as hits."""
-        with self._lock:
-            self.hits += count
-
-
-_NOTHING: frozenset = frozenset()
-
-
-def _by_point(pairs) -> dict:
-    """durable_rules' (point, rule) pairs as {point: frozenset of rule names}."""
-    by_point: dict = {}
-    for point, rule_name in pairs:
-        by_point.setdefault(point, set()).add(rule_name)
-    return {point: frozenset(rules) for point, rules in by_point.items()}
-
-
+# the rule cache every evaluation's facts are judged through (hearth.engine.judging)
 outcomes = RuleOutcomes(int(os.environ.get("HEARTH_RULE_CACHE", "50000")))
 
 
@@ -286,7 +220,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     ctx = Context(case, policy.calendar, index)
 
     # Phase 1: every trigger point and every deadline/duty instance, in one session.
-    judged = _Judged(outcomes)
+    judged = Judged(outcomes)
     trigger_points, instances = [], []
     wanted = cp.trigger_events
     learned = judged.outcomes
@@ -351,7 +285,7 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     now = Point(as_of, NO_LIMIT, None, point_record(case, as_of, None, child=plan.reads_child))
     number = judged.number
     judged.add(cp, "n", now, ctx, plan)
-    now_fired = judged.fire(cp.ruleset).get(number, _NOTHING)
+    now_fired = judged.fire(cp.ruleset).get(number, NOTHING)
     if trace is not None:
         trace.extend([*fired.values(), *(rules for no, _, rules in trigger_points if no is None and rules),
                       *(rules for no, _, _, rules in instances if no is None and rules), now_fired])
@@ -380,75 +314,6 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
                     and (i.available_until is None or as_of <= i.available_until))
     answer.update(cp.part(("decided", held, offered), lambda: _decided(cp, now_fired, as_of), read_only))
     return answer
-
-
-class _Judged:
-    """An evaluation's facts, numbered as they are made, and which rules fire for them.
-
-    A fact copied from its plan's template (hearth.engine.facts.FactPlan: the same fact at every
-    such point, bar its number) always fires the same rules of the compiled policy, so once the
-    rule cache has answered one, its plan keeps the answer and later ones are answered from it:
-    not made, keyed or looked up (most deadline and duty instances, and most trigger points at
-    the child's own events). Any other fact is made, and its plan keeps what the rule cache
-    answered for each fact of its kind (FactPlan.answers, by the fact's content), so the same
-    fact again is answered there, without the cache's key, lock and order of use. All count as
-    hits of the rule cache, whose answers they are: a plan keeps the RuleOutcomes it learned
-    from beside the answers, and a new cache (or one of size 0, which remembers nothing) starts
-    again without them."""
-
-    __slots__ = ("number", "facts", "known", "learning", "answering", "judge", "outcomes", "known_elsewhere")
-
-    def __init__(self, judge: "RuleOutcomes"):
-        self.number = 0          # the next fact's point number
-        self.facts: list = []    # the facts still to judge (this batch)
-        self.known: dict = {}    # point -> the rules its plan's template fires (none empty)
-        self.learning: list = []  # (point, plan, at its own event) of templates judged for the first time
-        self.answering: list = []  # (point, its plan's FactAnswers, the fact's content) of other facts new to them
-        self.judge = judge       # the rule cache that judges the facts
-        self.outcomes = judge if judge.size else None  # the one plans learn from (None: it remembers nothing)
-        self.known_elsewhere = 0  # points whose plan's answer the caller took itself (counted as hits)
-
-    def add(self, cp, kind: str, point: Point, ctx: Context, plan, extra=None, at_own_event: bool = False) -> None:
-        number = self.number
-        self.number = number + 1
-        found = plan.own_rules if at_own_event else plan.rules
-        if found is not None and found[0] is self.outcomes:
-            if found[1]:
-                self.known[number] = found[1]
-            return
-        fact = build_fact(cp, kind, number, point, ctx, None, extra, plan, at_own_event)
-        if self.outcomes is not None:
-            if (plan.own_template if at_own_event else plan.template) is not None:
-                self.learning.append((number, plan, at_own_event))
-            else:
-                # what the fact says, bar its number (the rule cache's key, less the ruleset)
-                content = tuple(islice(fact.items(), 1, None))
-                answers = plan.answers_from(self.outcomes)
-                found = answers.get(content)
-                if found is not None:
-                    self.known_elsewhere += 1
-                    if found:
-                        self.known[number] = found
-                    return
-                self.answering.append((number, answers, content))
-        self.facts.append(fact)
-
-    def fire(self, ruleset) -> dict:
-        """The rules that fire at this batch's points: {point: rules}, none where none fires."""
-        fired = self.judge.fire(ruleset, self.facts) if self.facts else {}
-        for number, answers, content in self.answering:  # a fact made in full: its plan's answers keep it
-            answers.keep(content, fired.get(number, _NOTHING))
-        for number, plan, at_own_event in self.learning:
-            learned = (self.outcomes, fired.get(number, _NOTHING))
-            if at_own_event:
-                plan.own_rules = learned
-            else:
-                plan.rules = learned
-        if self.known or self.known_elsewhere:
-            self.outcomes.count_hits(len(self.known) + self.known_elsewhere)
-            fired.update(self.known)
-        self.facts, self.known, self.learning, self.answering, self.known_elsewhere = [], {}, [], [], 0
-        return fired
 
 
 def _decided(cp: CompiledPolicy, fired: set, as_of: date) -> dict:

@@ -130,11 +130,11 @@ class FactPlan:
         self.template: dict | None = own if not self.atoms else None
         # What the compiled policy's rules answer for each template's fact once the rule cache
         # judged one (the same fact always fires the same rules), beside that cache (a
-        # RuleOutcomes): (cache, rule names), kept by hearth.engine.evaluate._Judged.
+        # RuleOutcomes): (cache, rule names), kept by hearth.engine.judging.Judged.
         self.own_rules: tuple | None = None
         self.rules: tuple | None = None
         # What the rule cache answered for each other fact of this kind, by its content (the
-        # fact bar its number), beside that cache: kept by hearth.engine.evaluate._Judged.
+        # fact bar its number), beside that cache: kept by hearth.engine.judging.Judged.
         self.answers: FactAnswers | None = None
 
     def answers_from(self, outcomes) -> "FactAnswers":

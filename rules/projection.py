@@ -5,7 +5,7 @@ presence it asks with ``$ex``, an absence with ``$nex``), so a fact cut down to 
 rule tests fires exactly the rules the whole fact fires. Cut down, the facts of two children in
 the same situation are equal (neither carries the child's reference, age or start date unless
 a rule asks about them), which is what lets an answer remembered for one fact serve every child
-(hearth.engine.evaluate.RuleOutcomes).
+(hearth.engine.judging.RuleOutcomes).
 
 A ruleset may name the fields that tell its facts' types apart (``type_fields``, for example
 ``("kind", "ob")``). A rule whose condition is an ``$and`` requiring one of them to equal a

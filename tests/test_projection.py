@@ -14,6 +14,7 @@ from hearth.engine import api
 from hearth.engine import evaluate as evaluation
 from hearth.engine import facts as facts_module
 from hearth.engine import history as history_module
+from hearth.engine import judging
 from hearth.rules import durable
 from hearth.rules.projection import Projection, fields_tested
 
@@ -243,7 +244,7 @@ def test_a_trigger_point_at_the_childs_own_event_folds_only_what_counting_would_
             built.append((made, original(cp, kind, point_no, point, ctx, key, extra, plan, False), plan))
         return made
 
-    monkeypatch.setattr(evaluation, "build_fact", build_fact)
+    monkeypatch.setattr(judging, "build_fact", build_fact)
     _evaluate_generated_cases(seed=11)
     assert len(built) > 300
     assert all(folded == counted for folded, counted, _ in built)
@@ -295,7 +296,7 @@ def test_facts_made_the_quick_ways_are_the_facts_made_the_general_way(monkeypatc
 
 def test_a_template_fact_is_judged_once_then_answered_from_its_plan(monkeypatch):
     """A fact copied from its plan's template always fires the same rules, so once the rule
-    cache has answered one, its plan answers the rest (hearth.engine.evaluate._Judged): on
+    cache has answered one, its plan answers the rest (hearth.engine.judging.Judged): on
     generated cases of each council the answers are those of every fact judged by durable_rules
     (the cache off), a template's facts are built only in the first case that has them and the
     rest count as hits,
@@ -313,7 +314,7 @@ def test_a_template_fact_is_judged_once_then_answered_from_its_plan(monkeypatch)
     def answers() -> list:
         return _evaluate_generated_cases(seed=23, on=on, count=30)
 
-    monkeypatch.setattr(evaluation, "build_fact", build_fact)
+    monkeypatch.setattr(judging, "build_fact", build_fact)
     monkeypatch.setattr(evaluation, "outcomes", evaluation.RuleOutcomes(0))
     judged_each = answers()
     every = len(built)
