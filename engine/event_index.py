@@ -16,6 +16,7 @@ from typing import Callable
 from hearth.rules.conditions import VALUE_OPS, field_value
 
 from .case import Event
+from .lru import Memo
 
 _SEQ = attrgetter("seq")
 
@@ -123,13 +124,11 @@ def where_test(spec) -> Callable[[Event], bool]:
             if not operation(value, want):
                 return False
         return True
-    if len(_where_tests) >= _MOST_WHERE:
-        _where_tests.clear()
     # kept by the spec's id, with the spec beside it, so the id names no other while it is kept
-    _where_tests[id(spec)] = (holds, spec)
+    _where_tests.keep(id(spec), (holds, spec))
     return holds
 
 
 _ABSENT = object()
-_MOST_WHERE = 4096  # specs whose tests are kept: a council's policy names a few dozen
-_where_tests: dict = {}
+# each spec's test, for at most 4,096 specs at once (a council's policy names a few dozen)
+_where_tests = Memo(None, 4096)

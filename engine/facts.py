@@ -17,6 +17,7 @@ from hearth.rules.conditions import EventCond, FieldTest
 from .answer_facts import iso
 from .case import Case, Event
 from .history import Context, Point, atom_value, counter
+from .lru import Memo
 
 
 def _age(dob: date | None, on: date) -> int | None:
@@ -166,24 +167,20 @@ def one_event_seen(atom: EventCond) -> bool:
             and atom.per != "carer")
 
 
-class FactAnswers(dict):
+class FactAnswers(Memo):
     """The rules that fire for each fact of a plan's kind, by the fact's content (its items bar
-    its number), as a rule cache (``outcomes``) answered them: the same fact always fires the
-    same rules, so its plan answers it again without the cache's key, lock and order of use.
-    Facts count only what their rules can tell apart (counts told as the `at_least` they are
-    compared with, fields only those some rule tests), so a kind has few distinct facts; at
-    MOST_ANSWERS it empties and starts again, so its memory is bounded whatever comes."""
+    its number), as a rule cache (``outcomes``) answered them, kept as they are judged (keep):
+    the same fact always fires the same rules, so its plan answers it again without the cache's
+    key, lock and order of use. Facts count only what their rules can tell apart (counts told as
+    the `at_least` they are compared with, fields only those some rule tests), so a kind has few
+    distinct facts; at MOST_ANSWERS it empties and starts again (a Memo), so its memory is
+    bounded whatever comes."""
 
     __slots__ = ("outcomes",)
 
     def __init__(self, outcomes):
-        super().__init__()
+        super().__init__(None, MOST_ANSWERS)
         self.outcomes = outcomes
-
-    def keep(self, content: tuple, rules: frozenset) -> None:
-        if len(self) >= MOST_ANSWERS:
-            self.clear()
-        self[content] = rules
 
 
 MOST_ANSWERS = 1024

@@ -6,8 +6,8 @@ rule outcomes per fact with it and the web remembers answers per unchanged case;
 remembers nothing.
 
 Memo: for the few small, unchanging answers asked for millions of times on the hot path (a day
-read from its text, a day's text), where even an LRU's lookup, a Python call, costs more than
-working the answer out twice over."""
+read from its text, a day's text, what the rules answered for a kind of fact), where even an
+LRU's lookup, a Python call, costs more than working the answer out twice over."""
 from __future__ import annotations
 
 import threading
@@ -76,7 +76,10 @@ class Memo(dict):
         self._work, self._most = work, most
 
     def __missing__(self, key: Hashable) -> Any:
-        value = self._work(key)
+        return self.keep(key, self._work(key))
+
+    def keep(self, key: Hashable, value: Any) -> Any:
+        """Keep an answer worked out elsewhere (a Memo whose answers come in batches has no ``work``)."""
         if len(self) >= self._most:
             self.clear()
         self[key] = value

@@ -388,10 +388,6 @@ def _check_choice(path: str, value: Any, spec: FieldSpec, problems: Problems, lo
 def field_value(record: Mapping[str, Any], path: str) -> Any:
     """A field's value in a record, as a test reads it: the path itself as a key, else the path
     into nested mappings (None when there is none)."""
-    return _lookup(record, path)
-
-
-def _lookup(record: Mapping[str, Any], path: str) -> Any:
     value = record.get(path, _ABSENT)
     if value is not _ABSENT:
         return value
@@ -438,7 +434,7 @@ def _compared(holds):
     return compare
 
 
-# Each operation on a field's value (as _lookup finds it) and the test's value: the one place a
+# Each operation on a field's value (as field_value finds it) and the test's value: the one place a
 # field test's meaning is written. A missing answer equals nothing and is no number.
 VALUE_OPS = {
     "answered": lambda value, want: (not _missing(value)) == bool(want),
@@ -461,7 +457,7 @@ def test_holds(test: FieldTest, record: Mapping[str, Any]) -> bool:
     holds = VALUE_OPS.get(test.op)
     if holds is None:
         raise ValueError(f"unknown test {test.op}")
-    return holds(_lookup(record, test.path), test.value)
+    return holds(field_value(record, test.path), test.value)
 
 
 def fields_hold(tests: Iterable[FieldTest], record: Mapping[str, Any]) -> bool:
