@@ -223,17 +223,15 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
     judged = Judged(outcomes)
     trigger_points, instances = [], []
     wanted = cp.trigger_events
-    learned = judged.outcomes
     plans = cp.fact_plans
     for e in case.events:
         if e.type in wanted:
             plan = plans.get(("t", e.type)) or plan_for(cp, "t", e.type)  # (plan_for's, without the call)
-            known = plan.own_rules
-            if known is not None and known[0] is learned:
+            known = judged.answered(plan, True)
+            if known is not None:
                 # what fires here is known (its fact is the plan's template): no fact, and the
                 # point itself only made for a trigger's latest firing (_triggers)
-                judged.known_elsewhere += 1
-                trigger_points.append((None, e, known[1]))
+                trigger_points.append((None, e, known))
                 continue
             point = Point(e.on, e.seq, None, point_record(case, e.on, None, e.seq) if plan.reads_record else {})
             trigger_points.append((judged.number, e, point))
@@ -262,10 +260,9 @@ def evaluate(policy: PolicyVersion, case: Case, as_of: date, trace: list | None 
         if not starts:
             continue
         plan = plans.get(("o", ob.id))
-        known = plan.rules if plan is not None else None
-        if known is not None and known[0] is learned:  # its fact is the plan's template: what fires is known
-            judged.known_elsewhere += len(starts)
-            instances.extend([(None, ob, start, known[1]) for start in starts])
+        known = judged.answered(plan, False, len(starts)) if plan is not None else None
+        if known is not None:  # its fact is the plan's template: what fires is known
+            instances.extend([(None, ob, start, known) for start in starts])
             continue
         extra = {"ob": ob.id}
         plan = plan_for(cp, "o", ob.id, extra)

@@ -98,25 +98,34 @@ class Judged:
     from beside the answers, and a new cache (or one of size 0, which remembers nothing) starts
     again without them."""
 
-    __slots__ = ("number", "facts", "known", "learning", "answering", "judge", "outcomes", "known_elsewhere")
+    __slots__ = ("number", "facts", "known", "learning", "answering", "judge", "outcomes", "by_plans")
 
     def __init__(self, judge: "RuleOutcomes"):
         self.number = 0          # the next fact's point number
         self.facts: list = []    # the facts still to judge (this batch)
-        self.known: dict = {}    # point -> the rules its plan's template fires (none empty)
+        self.known: dict = {}    # point -> the rules its plan knows fire there (none empty)
         self.learning: list = []  # (point, plan, at its own event) of templates judged for the first time
         self.answering: list = []  # (point, its plan's FactAnswers, the fact's content) of other facts new to them
         self.judge = judge       # the rule cache that judges the facts
         self.outcomes = judge if judge.size else None  # the one plans learn from (None: it remembers nothing)
-        self.known_elsewhere = 0  # points whose plan's answer the caller took itself (counted as hits)
+        self.by_plans = 0  # points answered by their plan, not by the rule cache (counted as hits)
+
+    def answered(self, plan, at_own_event: bool = False, points: int = 1):
+        """What fires at ``points`` points of this plan when its template's answer is known (the
+        rules, counted as hits), else None: the caller need not make the points at all."""
+        found = plan.own_rules if at_own_event else plan.rules
+        if found is not None and found[0] is self.outcomes:
+            self.by_plans += points
+            return found[1]
+        return None
 
     def add(self, cp, kind: str, point: Point, ctx: Context, plan, extra=None, at_own_event: bool = False) -> None:
         number = self.number
         self.number = number + 1
-        found = plan.own_rules if at_own_event else plan.rules
-        if found is not None and found[0] is self.outcomes:
-            if found[1]:
-                self.known[number] = found[1]
+        found = self.answered(plan, at_own_event)
+        if found is not None:
+            if found:
+                self.known[number] = found
             return
         fact = build_fact(cp, kind, number, point, ctx, None, extra, plan, at_own_event)
         if self.outcomes is not None:
@@ -128,7 +137,7 @@ class Judged:
                 answers = plan.answers_from(self.outcomes)
                 found = answers.get(content)
                 if found is not None:
-                    self.known_elsewhere += 1
+                    self.by_plans += 1
                     if found:
                         self.known[number] = found
                     return
@@ -146,8 +155,8 @@ class Judged:
                 plan.own_rules = learned
             else:
                 plan.rules = learned
-        if self.known or self.known_elsewhere:
-            self.outcomes.count_hits(len(self.known) + self.known_elsewhere)
+        if self.by_plans:  # every point its plan answered counts as a hit of the cache it learned from
+            self.outcomes.count_hits(self.by_plans)
             fired.update(self.known)
-        self.facts, self.known, self.learning, self.answering, self.known_elsewhere = [], {}, [], [], 0
+        self.facts, self.known, self.learning, self.answering, self.by_plans = [], {}, [], [], 0
         return fired
