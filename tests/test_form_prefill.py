@@ -9,7 +9,7 @@ import pytest
 
 from hearth.engine import api
 from hearth.engine.forms_catalog import load_forms
-from hearth.forms import events_from, load_form, validate_json
+from hearth.forms import events_from, load_form
 from hearth.rules.source import SourceError
 
 from forms_support import OPTIONS, SPECS
