@@ -251,7 +251,7 @@ def write_national_cases(root: Path, case_files: Path, councils: list[str], chil
     return files
 
 
-def answer_line(number: int, answer: dict) -> str:
+def answer_line(number: int, answer: dict) -> bytes:
     """The JSON line the bulk path writes for a case's answer (hearth.engine.bulk)."""
     return bulk.answer_line({"line": number, "answer": answer})
 
@@ -277,7 +277,7 @@ def one_core(root: Path, files: list[tuple[str, Path]]) -> dict:
         total_wall += reading_wall + judging_wall
         done += len(cases)
         for number, answer in enumerate(answers, 1):
-            digest.update(answer_line(number, answer).encode("utf-8") + b"\n")
+            digest.update(answer_line(number, answer) + b"\n")
     return {"cases": done, "cpu": total_cpu, "parse": parse_cpu, "wall": total_wall,
             "projected": total_cpu * NATIONAL_COUNCILS * NATIONAL_CHILDREN / done,
             "projected_wall": total_wall * NATIONAL_COUNCILS * NATIONAL_CHILDREN / done,
@@ -305,10 +305,9 @@ def through_bulk(root: Path, files: list[tuple[str, Path]], workers: int) -> dic
         chunks = bulk.councils_chunks((council, bulk.read_cases(str(path))) for council, path in files)
         for result, _units in bulk.run(chunks, runner):
             hashing_start = time.process_time()
-            for line in result["lines"]:
-                digest.update(line.encode("utf-8") + b"\n")
+            digest.update(result["answers"])
             hashing += time.process_time() - hashing_start
-            lines += len(result["lines"])
+            lines += result["cases"]
             failed += result["failed"]
     finally:
         runner.close()

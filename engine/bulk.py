@@ -163,20 +163,27 @@ def chunked(cases: Iterable[tuple[dict | None, int]], most_cases: int = CHUNK_CA
 # --- evaluating a chunk ----------------------------------------------------------------------
 
 def evaluate_items(policy: PolicyVersion, on: date, items: list[dict]) -> dict:
-    """A chunk's result (JSON): "lines", one JSON line for each item (its answer, or its located
-    errors), and how many of them "failed"."""
+    """A chunk's result: "answers", the JSON line of each item (its answer, or its located
+    errors), each ending in a newline, as one piece of UTF-8 bytes; how many "cases" and how
+    many of them "failed".
+
+    One piece of bytes, not a list of strings: orjson makes bytes, and passing one piece between
+    processes (pickle) and writing it out costs a copy, where a list of strings cost a
+    decode here, an encode and an object per line in the pickle, and a write per line in the
+    process writing the answers (issue 14: with 2 workers, that was a sixth of all the CPU the
+    run spent beyond the 1-worker run's)."""
     answers = [_answer(policy, on, item) for item in items]
-    return {"lines": [answer_line(answer) for answer in answers],
+    return {"answers": b"".join([answer_line(answer) + b"\n" for answer in answers]), "cases": len(answers),
             "failed": sum("errors" in answer for answer in answers)}
 
 
-def answer_line(answer: dict) -> str:
-    """One case's line: compact JSON, UTF-8 as written (orjson; the standard library for the
-    rare value orjson refuses, such as a whole number past 64 bits)."""
+def answer_line(answer: dict) -> bytes:
+    """One case's line, without its newline: compact JSON in UTF-8 (orjson; the standard library
+    for the rare value orjson refuses, such as a whole number past 64 bits)."""
     try:
-        return orjson.dumps(answer).decode("utf-8")
+        return orjson.dumps(answer)
     except orjson.JSONEncodeError:
-        return json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(answer, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def evaluate_chunk(council: str, on: str, items: list[dict], root: str | None = None) -> dict:
@@ -244,8 +251,10 @@ class InProcess:
 
     def __init__(self, policy: PolicyVersion | None, on: date, root: Path | None = None):
         self.policy, self.on, self.root = policy, on, root
+        self.started = False  # whether a chunk has been evaluated here
 
     def submit(self, items: list[dict]) -> dict:
+        self.started = True
         council = chunk_council(items, None)
         policy = self.policy if council is None else api.policy_on(council, self.on, self.root)
         return evaluate_items(policy, self.on, items)
@@ -258,20 +267,40 @@ class InProcess:
 
 
 class Processes:
-    """Several workers: processes of this machine, each reading the policy of ``council`` or of
-    the council a chunk names as the command did (from the folders under ``root`` when one is given)."""
+    """Several workers: a pool of processes forked from this one, each reading the policy of
+    ``council`` or of the council a chunk names as the command did (from the folders under
+    ``root`` when one is given); this process reads the cases and writes the answers.
+
+    The first chunk is evaluated here (under ``policy`` when given), before the pool is forked
+    at the second, so the workers start with what it taught this process -- the rule cache's
+    answers, the fact plans -- instead of each learning it again: on 10,000 Swindon cases and 2
+    workers, their CPU went from 1.92 s to 1.80 s (medians of five runs each), for 0.08 s more
+    here; with more workers, more is saved.
+
+    Why this process only passes chunks rather than evaluating some itself: tried, its own
+    evaluating held up the threads that feed the pool and collect its answers (they need
+    this process's interpreter lock), so the workers went short of chunks and the run took
+    longer (1.3-1.5 s against 1.2-1.3 s on those cases)."""
 
     chunk_cases = CHUNK_CASES
 
-    def __init__(self, council: str | None, on: date, workers: int, root: Path | None = None):
+    def __init__(self, council: str | None, on: date, workers: int, root: Path | None = None,
+                 policy: PolicyVersion | None = None):
         self.council, self.on, self.root = council, on.isoformat(), None if root is None else str(root)
-        self.ahead = workers * AHEAD_PER_WORKER
-        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.here = InProcess(policy, on, root)
+        self.workers, self.ahead = workers, workers * AHEAD_PER_WORKER
+        self.pool: ProcessPoolExecutor | None = None
 
-    def submit(self, items: list[dict]) -> Future:
+    def submit(self, items: list[dict]) -> Future | dict:
+        if not self.here.started:
+            return self.here.submit(items)
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers)
         return self.pool.submit(evaluate_chunk, chunk_council(items, self.council), self.on, items, self.root)
 
-    def result(self, handle: Future) -> dict:
+    def result(self, handle: Future | dict) -> dict:
+        if isinstance(handle, dict):
+            return handle
         try:
             return handle.result()
         except BrokenProcessPool:
@@ -279,14 +308,15 @@ class Processes:
                             "nothing more was written. Run the command again.") from None
 
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
 
 
 def runner_for(council: str | None, on: date, policy: PolicyVersion | None, workers: int,
                root: Path | None = None) -> InProcess | Processes:
     """``workers`` processes evaluating ``council``'s cases under ``policy`` (its version on ``on``),
     or each chunk's council's (councils_chunks; council and policy None), read from ``root``'s folders."""
-    return InProcess(policy, on, root) if workers <= 1 else Processes(council, on, workers, root)
+    return InProcess(policy, on, root) if workers <= 1 else Processes(council, on, workers, root, policy)
 
 
 def keep_loaded(policies: Iterable[PolicyVersion] = ()) -> None:

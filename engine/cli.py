@@ -12,7 +12,7 @@ import sys
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import BinaryIO, Callable, Iterator
 
 import click
 
@@ -113,8 +113,7 @@ def _evaluate_many(council: str, source: str, on: date, workers: int, output: st
             runner = runner_for(council, on, policy, workers)
             try:
                 for result, units in bulk.run(bulk.chunked(cases.items, runner.chunk_cases), runner):
-                    for line in result["lines"]:
-                        out.write(line + "\n")
+                    out.write(result["answers"])
                     failed += result["failed"]
                     bar.update(units)
             finally:
@@ -158,16 +157,18 @@ class _ProgressLines:
 
 
 @contextmanager
-def _answers_file(output: str | None) -> Iterator[TextIO]:
+def _answers_file(output: str | None) -> Iterator[BinaryIO]:
     """Standard output, or the file named, written under another name and put in place only
-    when every answer is in it (an interrupted run leaves no half file under the name)."""
+    when every answer is in it (an interrupted run leaves no half file under the name); for
+    the answers' bytes (UTF-8 JSON lines) as the chunks bring them."""
     if output is None:
-        yield sys.stdout
         sys.stdout.flush()
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
         return
     partial = Path(f"{output}.partial")
     try:
-        with partial.open("w", encoding="utf-8") as out:
+        with partial.open("wb") as out:
             yield out
         partial.replace(output)
     finally:

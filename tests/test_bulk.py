@@ -148,10 +148,28 @@ class SlowRunner:
 
     def result(self, items):
         self.out -= 1
-        return {"lines": [item["text"] for item in items], "failed": 0}
+        return {"answers": "".join(item["text"] + "\n" for item in items).encode(), "cases": len(items), "failed": 0}
 
     def close(self):
         pass
+
+
+@needs_council(COUNCIL)
+def test_the_workers_are_forked_once_this_process_has_evaluated_the_first_chunk(tmp_path):
+    """So they start with what the first chunk taught this process (bulk.Processes)."""
+    day = date.fromisoformat(ON)
+    policy = api.policy_on(COUNCIL, day, session_root())
+    items = [item for item, _units in bulk.read_cases(str(write_cohort(tmp_path / "cohort.jsonl", 4))).items]
+    runner = bulk.runner_for(COUNCIL, day, policy, 2, session_root())
+    try:
+        first = runner.submit(items[:2])
+        assert runner.pool is None, "no worker is forked before the first chunk is evaluated"
+        second = runner.submit(items[2:])
+        assert runner.pool is not None
+        answers = runner.result(first)["answers"] + runner.result(second)["answers"]
+    finally:
+        runner.close()
+    assert answers == bulk.evaluate_items(policy, day, items)["answers"]
 
 
 def test_the_run_streams_keeping_only_a_few_chunks_in_flight():
@@ -165,9 +183,9 @@ def test_the_run_streams_keeping_only_a_few_chunks_in_flight():
     runner = SlowRunner()
     results = bulk.run(bulk.chunked(cases(), runner.chunk_cases), runner)
     first, units = next(results)
-    assert first["lines"] == ["1", "2"] and units == 2
+    assert first["answers"] == b"1\n2\n" and units == 2
     assert len(read) <= runner.ahead * runner.chunk_cases, "the cases are read as the answers are written"
-    rest = [line for result, _units in results for line in result["lines"]]
+    rest = [line for result, _units in results for line in result["answers"].decode().splitlines()]
     assert rest == [str(number) for number in range(3, 101)]
     assert runner.most_out == runner.ahead
 
@@ -181,13 +199,13 @@ def test_several_councils_in_one_stream_each_chunk_under_its_own_council(tmp_pat
     cohort = write_cohort(tmp_path / "cohort.jsonl", 100)
     councils = [COUNCIL, other, COUNCIL]
     items = [item for item, _units in bulk.read_cases(str(cohort)).items if item is not None]
-    expected = {council: bulk.evaluate_items(api.policy_on(council, day, root), day, items)["lines"]
+    expected = {council: bulk.evaluate_items(api.policy_on(council, day, root), day, items)["answers"].splitlines()
                 for council in councils}
     assert expected[COUNCIL] != expected[other], "the two councils answer the cohort differently"
     runner = bulk.runner_for(None, day, None, workers, root)
     try:
         chunks = bulk.councils_chunks((council, bulk.read_cases(str(cohort))) for council in councils)
-        lines = [line for result, _units in bulk.run(chunks, runner) for line in result["lines"]]
+        lines = [line for result, _units in bulk.run(chunks, runner) for line in result["answers"].splitlines()]
     finally:
         runner.close()
     assert lines == [line for council in councils for line in expected[council]]
@@ -235,7 +253,8 @@ def test_with_the_collector_off_the_process_sending_the_chunks_collects_between_
             return items
 
         def result(self, handle):
-            return {"lines": [item["text"] for item in handle], "failed": 0}
+            return {"answers": "".join(item["text"] + "\n" for item in handle).encode(), "cases": len(handle),
+                    "failed": 0}
 
         def close(self):
             pass
@@ -244,8 +263,8 @@ def test_with_the_collector_off_the_process_sending_the_chunks_collects_between_
     gc.disable()
     try:
         chunks = [([{"line": number, "text": str(number)}], 1) for number in range(1, 5)]
-        lines = [line for result, _units in bulk.run(chunks, Elsewhere()) for line in result["lines"]]
-        assert lines == ["1", "2", "3", "4"]
+        lines = [line for result, _units in bulk.run(chunks, Elsewhere()) for line in result["answers"].splitlines()]
+        assert lines == [b"1", b"2", b"3", b"4"]
         assert all(gone() is None for gone in left_behind[:-1])  # each collected once its chunk was written
     finally:
         if collecting:

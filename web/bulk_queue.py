@@ -42,7 +42,7 @@ def _hashes(version: PolicyVersion) -> dict:
 
 @jobs.background
 def evaluate_chunk(council: str, on: str, policy: dict, items: list[dict]) -> dict:
-    """A worker's part of a bulk run: the chunk's answers (hearth.engine.bulk.evaluate_items)."""
+    """A worker's part of a bulk run: the chunk's answers (hearth.engine.bulk.evaluate_items), as text."""
     try:
         day = date.fromisoformat(on)
         version = api.policy_on(council, day, api.policies_root())
@@ -53,7 +53,8 @@ def evaluate_chunk(council: str, on: str, policy: dict, items: list[dict]) -> di
     if _hashes(version) != policy:
         raise jobs.JobError(f"This worker's policy files for {council} ({api.policies_root()}) are not the ones the "
                             f"command read; give every worker the same HEARTH_POLICIES files.")
-    return bulk.evaluate_items(version, day, items)
+    result = bulk.evaluate_items(version, day, items)
+    return {**result, "answers": result["answers"].decode("utf-8")}  # the queue keeps JSON: text, not bytes
 
 
 class QueueRunner:
@@ -93,7 +94,7 @@ class QueueRunner:
                                      "again.")
             if record.status == "finished":
                 self._forget(job_id)
-                return record.result
+                return {**record.result, "answers": record.result["answers"].encode("utf-8")}
             if record.status == "failed":
                 raise bulk.BulkError(f"A chunk of cases could not be evaluated on the job queue: {record.error}")
             if not told and record.status == "queued" and time.monotonic() - started > NOTICE_SECONDS:
