@@ -41,9 +41,11 @@ target beside it, the absolute times beside the ratios, with the date and the ma
    and of its workers (where the N-worker run's CPU goes is printed: this process's part --
    reading, passing chunks and answers between processes, hashing -- and the workers'). The
    answers must be the same in all three runs, line for line (a SHA-256 of the JSON lines).
-   Target: N-worker wall <= 1-worker wall / N, printed as the speed-up and the parallel
-   efficiency (speed-up / N). The N-worker wall against part 5's is printed beside it for
-   information only: part 5 times less work (no decoding, no encoding).
+   Targets, the issue's "proportionally less on N cores" read both ways: N-worker wall <=
+   1-worker wall / N, printed as the speed-up and the parallel efficiency (speed-up / N); and
+   N-worker wall <= 20 s / N, part 5's target shared among the cores, though the bulk path does
+   more work than part 5 times (the decoding and the encoding). The N-worker wall against part
+   5's is printed beside it.
 
    Order, and what each national run starts from: the N-worker run, the 1-worker run, then
    part 5. Each starts from the same state, that of a fresh `hearth evaluate --cases` once its
@@ -455,8 +457,9 @@ def main(argv: list[str] | None = None) -> int:
         (f"National re-evaluation, {workers} workers / 1, bulk path, wall" + ("" if same else ", ANSWERS DIFFER"),
          f"{speed_up:.2f}x, efficiency {speed_up / workers:.2f}", f">= {workers}x, 1.00",
          same and speed_up >= workers),
-        (f"National re-evaluation, {workers} workers vs part 5, wall" + (" (projected)" if scaled else ""),
-         f"{spread['projected_wall']:.1f} s = one-core / {over_one_process:.2f}", "(reported)", None),
+        (f"National re-evaluation, {workers} workers, bulk path, wall" + (" (projected)" if scaled else ""),
+         f"{spread['projected_wall']:.1f} s = part 5 / {over_one_process:.2f}",
+         f"<= {TARGET_NATIONAL_SECONDS / workers:.0f} s", spread["projected_wall"] <= TARGET_NATIONAL_SECONDS / workers),
         (f"Memory over {evaluations:,} distinct evaluations, end / warm-up", f"x{mem['growth']:.3f}",
          f"<= x{TARGET_MEMORY_GROWTH}", mem["growth"] <= TARGET_MEMORY_GROWTH),
     ]
