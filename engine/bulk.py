@@ -168,10 +168,10 @@ def evaluate_items(policy: PolicyVersion, on: date, items: list[dict]) -> dict:
     many of them "failed".
 
     One piece of bytes, not a list of strings: orjson makes bytes, and passing one piece between
-    processes (pickle) and writing it out costs a copy, where a list of strings cost a
-    decode here, an encode and an object per line in the pickle, and a write per line in the
-    process writing the answers (issue 14: with 2 workers, that was a sixth of all the CPU the
-    run spent beyond the 1-worker run's)."""
+    processes (pickle) and writing it out costs a copy, where a list of strings cost a decode
+    here, an encode and an object per line in the pickle, and a write per line in the process
+    writing the answers (issue 14: pickling 10,000 answers in chunks of 64 and reading them
+    back took 0.17 s as strings, 0.02 s as bytes)."""
     answers = [_answer(policy, on, item) for item in items]
     return {"answers": b"".join([answer_line(answer) + b"\n" for answer in answers]), "cases": len(answers),
             "failed": sum("errors" in answer for answer in answers)}
