@@ -22,7 +22,7 @@ from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond,
 
 from .answer_facts import condition_facts, iso as _iso
 from .case import Case, Event
-from .copies import NOT_COPIED, Copier
+from .copies import NOT_COPIED, Composed, Copier, holds_piece
 from .event_index import EventIndex
 from .facts import one_event_seen, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
@@ -55,6 +55,7 @@ class CompiledPolicy:
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
     _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> its Copier
     _pieces: dict = field(default_factory=dict)  # (piece, which row) -> what the parts share of it
+    _piece_copiers: dict = field(default_factory=dict)  # id of a piece -> (the piece, its Copier): copies.Composed
     _source_sentences: dict = field(default_factory=dict)  # a rule's source -> as the answer gives it
 
     def sentence(self, cond) -> str:
@@ -99,7 +100,8 @@ class CompiledPolicy:
         if found is None:
             made = build()
             try:
-                found = Copier(made, shared=True)
+                found = (Composed(made, self._piece_copiers) if holds_piece(made, self._piece_copiers)
+                         else Copier(made, shared=True))
             except NOT_COPIED:  # not plain JSON (never so far): a copy made the slow way
                 return made if read_only else deepcopy(made)
             if len(self._parts) < MOST_PARTS:
@@ -114,6 +116,10 @@ class CompiledPolicy:
         found = self._pieces.get(key)
         if found is None:
             found = self._pieces[key] = build()
+            try:
+                self._piece_copiers[id(found)] = (found, Copier(found))
+            except NOT_COPIED:  # not plain JSON (never so far): the parts holding it are copied the slow way
+                pass
         return found
 
 

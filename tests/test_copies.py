@@ -71,3 +71,58 @@ def test_a_value_given_as_the_shared_copy_is_the_one_shared_and_every_call_copie
     assert decoded.shared() is not value and decoded.shared() == value
     copy = copier()
     assert copy == value and not {id(c) for c in _containers(copy, [])} & {id(c) for c in _containers(value, [])}
+
+
+class _PieceMark(int):
+    """Where a structure holds one of the pieces (which one: the number, modulo how many)."""
+
+
+def _made_of(pieces, structure):
+    """A value of ``structure`` whose _PieceMark leaves are the shared pieces themselves."""
+    if isinstance(structure, _PieceMark):
+        return pieces[structure % len(pieces)]
+    if isinstance(structure, list):
+        return [_made_of(pieces, item) for item in structure]
+    if isinstance(structure, dict):
+        return {key: _made_of(pieces, item) for key, item in structure.items()}
+    return structure
+
+
+_PIECE_MARKS = st.integers(0, 5).map(_PieceMark)
+_STRUCTURES = st.recursive(_SCALARS | _PIECE_MARKS, lambda inner: st.lists(inner, max_size=4)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.text(max_size=4), _VALUES, min_size=1, max_size=3), min_size=1, max_size=6),
+       st.lists(_STRUCTURES, min_size=1, max_size=3))
+def test_a_value_made_of_shared_pieces_is_copied_whole_and_shares_nothing(pieces, structures):
+    """copies.Composed: what CompiledPolicy.part gives a decided part, made of the policy's pieces."""
+    copiers = {id(piece): (piece, Copier(piece)) for piece in pieces}
+    values = [_made_of(pieces, structure) for structure in structures]
+    kept = json.dumps([pieces, values])
+    composed = [copies.Composed(value, copiers) for value in values]
+    made = [copy() for copy in composed for _ in range(2)]
+    for value, first, second in zip(values, made[::2], made[1::2]):
+        assert json.dumps(first) == json.dumps(value) == json.dumps(second)  # the same keys, in order, the same types
+    shared = {id(c) for c in _containers([pieces, values], [])}
+    seen: set = set()
+    for copy in made:
+        mine = {id(c) for c in _containers(copy, [])}
+        assert not mine & shared, "a copy shares a list or dict with the pieces or the value"
+        assert not mine & seen, "two copies share a list or dict"
+        seen |= mine
+    for copy in made:  # changing every copy changes neither the pieces nor the values
+        for container in _containers(copy, []):
+            container.clear()
+    assert json.dumps([pieces, values]) == kept
+    assert all(c.shared() is value for c, value in zip(composed, values))
+
+
+def test_a_list_of_pieces_alone_is_copied_by_one_copier_that_every_value_holding_it_shares():
+    pieces = [{"id": "respite"}, {"id": "mentor"}]
+    copiers = {id(piece): (piece, Copier(piece)) for piece in pieces}
+    first = copies.Composed({"chair": "iro", "interventions": list(pieces)}, copiers)
+    second = copies.Composed({"chair": "manager", "interventions": list(pieces)}, copiers)
+    assert [key for key in copiers if isinstance(key, tuple)] == [tuple(map(id, pieces))]
+    assert first()["interventions"] == second()["interventions"] == pieces
