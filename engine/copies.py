@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import marshal
 import math
+from itertools import repeat
 from typing import Any, Callable
 
 LITERAL_AFTER = 128
@@ -116,9 +117,8 @@ def _copier_of(value: Any, pieces: dict) -> Callable[[], Any]:
             return value.copy
         if not holds_piece(value, pieces):
             return Copier(value)
-        items = [(key, item, False) if isinstance(item, _SCALARS) else (key, _copier_of(item, pieces), True)
-                 for key, item in value.items()]
-        return lambda: {key: item() if made else item for key, item, made in items}
+        items = [(key, _copier_of(item, pieces)) for key, item in value.items()]
+        return lambda: {key: copy() for key, copy in items}
     if isinstance(value, list):
         if all(isinstance(item, _SCALARS) for item in value):
             return value.copy
@@ -135,7 +135,7 @@ def _copier_of(value: Any, pieces: dict) -> Callable[[], Any]:
         copies = [_copier_of(item, pieces) for item in value]
         return lambda: [copy() for copy in copies]
     if isinstance(value, _SCALARS):
-        return lambda: value
+        return repeat(value).__next__  # the value itself, each call, called from C
     raise TypeError(f"{type(value).__name__} is not a plain JSON value")
 
 
