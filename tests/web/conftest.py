@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 
 import pytest
 from sqlalchemy import delete, select, text
@@ -35,6 +36,19 @@ def _fresh_answers():
     ANSWERS.clear()
     yield
     ANSWERS.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_job_left_running():
+    """A job a test started in a thread of this process (hearth.web.jobs without Redis) has ended
+    before the next test starts, so no test's work overlaps another's. One full run failed with
+    CPython 3.11.7's "SystemError: AST constructor recursion depth mismatch" (gh-106905: the
+    parser's depth count is shared by threads, so a thread formatting a traceback while another
+    parses can trip it), in a test that started no thread of its own."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name.startswith("hearth-job-"):
+            thread.join(timeout=30)
 
 
 @pytest.fixture(scope="session", autouse=True)
