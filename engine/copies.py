@@ -17,7 +17,7 @@ A part made of pieces that many parts share (a chair row's entry, the interventi
 CompiledPolicy.piece) is copied by Composed: its own dicts and lists made again around copies
 of its pieces, each piece with a Copier of its own that every part holding it uses, so the
 pieces reach their literals soon though most combinations of rules are seen too seldom to
-reach theirs (a decided part: 9.0 us by marshal, 5.0 us composed, 3.9 us by its own literal;
+reach theirs (a decided part: 9.0 us by marshal, 5.0 us composed, 3.8 us by its own literal;
 -5.3 % instructions a first-sight evaluation, callgrind).
 
 Only what JSON can hold is written, each by its own rule (strings by ``repr``, so any text is
@@ -32,6 +32,9 @@ from itertools import repeat
 from typing import Any, Callable
 
 LITERAL_AFTER = 128
+# Lists of pieces kept with the pieces (Composed), at most: a policy has a few (the
+# interventions offered on the day, the invitees rows that hold), bounded by its combinations.
+MOST_KEPT = 8192
 # The compiled functions' globals: a literal needs no names, so none are given.
 _NO_NAMES: dict = {"__builtins__": {}}
 NOT_COPIED = (TypeError, ValueError, RecursionError)
@@ -130,7 +133,9 @@ def _copier_of(value: Any, pieces: dict) -> Callable[[], Any]:
             together = tuple(map(id, value))
             unit = pieces.get(together)
             if unit is None:
-                unit = pieces[together] = (None, Copier(value))
+                unit = (None, Copier(value))
+                if len(pieces) < MOST_KEPT:
+                    pieces[together] = unit
             return unit[1]
         copies = [_copier_of(item, pieces) for item in value]
         return lambda: [copy() for copy in copies]

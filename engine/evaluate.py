@@ -55,7 +55,8 @@ class CompiledPolicy:
     _sentences: dict = field(default_factory=dict)  # id(condition), ("named"|"atoms", id) -> (found, it)
     _parts: dict = field(default_factory=dict)  # (part, what it depends on) -> its Copier
     _pieces: dict = field(default_factory=dict)  # (piece, which row) -> what the parts share of it
-    _piece_copiers: dict = field(default_factory=dict)  # id of a piece -> (the piece, its Copier): copies.Composed
+    # id of a piece -> (the piece, its Copier), and ids of a list of pieces -> (None, its Copier): copies.Composed
+    _piece_copiers: dict = field(default_factory=dict)
     _source_sentences: dict = field(default_factory=dict)  # a rule's source -> as the answer gives it
 
     def sentence(self, cond) -> str:

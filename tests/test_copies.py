@@ -126,3 +126,13 @@ def test_a_list_of_pieces_alone_is_copied_by_one_copier_that_every_value_holding
     second = copies.Composed({"chair": "manager", "interventions": list(pieces)}, copiers)
     assert [key for key in copiers if isinstance(key, tuple)] == [tuple(map(id, pieces))]
     assert first()["interventions"] == second()["interventions"] == pieces
+
+
+def test_lists_of_pieces_are_kept_only_up_to_a_bound_and_copied_alike_past_it(monkeypatch):
+    monkeypatch.setattr(copies, "MOST_KEPT", 3)
+    pieces = [{"id": str(number)} for number in range(4)]
+    copiers = {id(piece): (piece, Copier(piece)) for piece in pieces[:2]}  # two pieces: room for one list
+    kept = copies.Composed({"interventions": pieces[:1]}, copiers)
+    past = copies.Composed({"interventions": pieces[:2]}, copiers)
+    assert len(copiers) == 3, "the first list is kept, the second is not"
+    assert kept()["interventions"] == pieces[:1] and past()["interventions"] == pieces[:2]
