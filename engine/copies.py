@@ -73,6 +73,12 @@ class Copier:
         return marshal.loads(self._written)
 
 
+def copier(value: Any, pieces: dict) -> "Copier | Composed":
+    """The copier for a part of an answer that may be made of ``pieces`` (Composed's), with the
+    part itself as its shared copy: Composed when it holds one, else a Copier."""
+    return Composed(value, pieces) if holds_piece(value, pieces) else Copier(value, shared=True)
+
+
 class Composed:
     """Fresh copies of a plain JSON value made partly of shared pieces, each with a Copier of its
     own (``pieces``: id of a piece -> (the piece, its Copier); holding the piece keeps its id from

@@ -22,7 +22,7 @@ from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond,
 
 from .answer_facts import condition_facts, iso as _iso
 from .case import Case, Event
-from .copies import NOT_COPIED, Composed, Copier, holds_piece
+from .copies import NOT_COPIED, Copier, copier
 from .event_index import EventIndex
 from .facts import one_event_seen, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
@@ -101,8 +101,7 @@ class CompiledPolicy:
         if found is None:
             made = build()
             try:
-                found = (Composed(made, self._piece_copiers) if holds_piece(made, self._piece_copiers)
-                         else Copier(made, shared=True))
+                found = copier(made, self._piece_copiers)
             except NOT_COPIED:  # not plain JSON (never so far): a copy made the slow way
                 return made if read_only else deepcopy(made)
             if len(self._parts) < MOST_PARTS:
