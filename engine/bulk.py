@@ -251,10 +251,8 @@ class InProcess:
 
     def __init__(self, policy: PolicyVersion | None, on: date, root: Path | None = None):
         self.policy, self.on, self.root = policy, on, root
-        self.started = False  # whether a chunk has been evaluated here
 
     def submit(self, items: list[dict]) -> dict:
-        self.started = True
         council = chunk_council(items, None)
         policy = self.policy if council is None else api.policy_on(council, self.on, self.root)
         return evaluate_items(policy, self.on, items)
@@ -287,13 +285,14 @@ class Processes:
     def __init__(self, council: str | None, on: date, workers: int, root: Path | None = None,
                  policy: PolicyVersion | None = None):
         self.council, self.on, self.root = council, on.isoformat(), None if root is None else str(root)
-        self.here = InProcess(policy, on, root)
+        self.first: InProcess | None = InProcess(policy, on, root)  # until the first chunk is evaluated here
         self.workers, self.ahead = workers, workers * AHEAD_PER_WORKER
         self.pool: ProcessPoolExecutor | None = None
 
     def submit(self, items: list[dict]) -> Future | dict:
-        if not self.here.started:
-            return self.here.submit(items)
+        if self.first is not None:
+            here, self.first = self.first, None
+            return here.submit(items)
         if self.pool is None:
             self.pool = ProcessPoolExecutor(max_workers=self.workers)
         return self.pool.submit(evaluate_chunk, chunk_council(items, self.council), self.on, items, self.root)
