@@ -6,9 +6,12 @@ The identity test runs HEARTH_BULK_CASES generated cases (default 1,000, so the 
 within its time); benchmarks/bench_bulk.py runs the issue's 10,000 and asserts the same."""
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import os
+import subprocess
+import sys
 import weakref
 from datetime import date
 
@@ -269,3 +272,38 @@ def test_with_the_collector_off_the_process_sending_the_chunks_collects_between_
     finally:
         if collecting:
             gc.enable()
+
+
+CHUNK_ROUNDS = """
+import pickle, resource, sys
+from hearth.engine import bulk
+settled = bulk.keep_freed_memory() if sys.argv[1] == "keep" else None
+parts = [b"y" * 11_000 for _ in range(64)]  # a chunk's 64 answers, as large as a national run's
+
+
+def chunk():
+    answers = b"".join(parts)  # the chunk's JSON lines, pickled to be passed, and read back
+    return len(pickle.loads(pickle.dumps({"answers": answers}))["answers"])
+
+
+chunk()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(200):
+    chunk()
+print(settled, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not hasattr(ctypes.CDLL(None), "mallopt"), reason="the C library has no mallopt (not glibc)")
+def test_a_bulk_run_keeps_the_memory_each_chunk_frees_for_the_next():
+    """The answers of each chunk are freed and made again for the next: bulk.keep_freed_memory
+    has the allocator keep that memory rather than have the kernel map and zero it afresh each
+    time (each of those pages is a fault). In a process of its own, as the settings last."""
+    def faults(how: str) -> tuple[str, int]:
+        done = subprocess.run([sys.executable, "-c", CHUNK_ROUNDS, how], capture_output=True, text=True, check=True)
+        settled, count = done.stdout.split()
+        return settled, int(count)
+
+    default, kept = faults("default"), faults("keep")
+    assert default[0] == "None" and default[1] > 20_000  # each round faults its pages in again
+    assert kept == ("True", kept[1]) and kept[1] < default[1] / 20
