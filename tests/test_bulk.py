@@ -175,6 +175,35 @@ def test_the_workers_are_forked_once_this_process_has_evaluated_the_first_chunk(
     assert answers == bulk.evaluate_items(policy, day, items)["answers"]
 
 
+
+@needs_council(COUNCIL)
+@pytest.mark.parametrize(("slot_bytes", "fits"), [(bulk.SLOT_BYTES, True), (3_000, False)],
+                         ids=["in-shared-memory", "too-long-for-a-slot"])
+def test_the_workers_answers_reach_this_process_whole_and_in_order(tmp_path, monkeypatch, slot_bytes, fits):
+    """bulk.SharedAnswers: a worker puts a chunk's answers in memory shared with this process, or,
+    when they are longer than a slot (a few cases' here), sends them through the pool's pipe;
+    either way they arrive as this process would have made them. Chunks are submitted here
+    twice as many at once as there are slots (no caller of bulk.run does so): those whose slot
+    still holds answers not yet read go through the pipe, so none overwrites another's."""
+    monkeypatch.setattr(bulk, "SLOT_BYTES", slot_bytes)
+    day = date.fromisoformat(ON)
+    policy = api.policy_on(COUNCIL, day, session_root())
+    items = [item for item, _units in bulk.read_cases(str(write_cohort(tmp_path / "cohort.jsonl", 90))).items]
+    chunks = [items[start:start + 5] for start in range(0, len(items), 5)]
+    runner = bulk.runner_for(COUNCIL, day, policy, 2, session_root())
+    try:
+        handles = [runner.submit(chunk) for chunk in chunks]
+        slots = [slot for _future, slot in handles[1:]]  # the first chunk is evaluated here
+        in_memory = ["slot" in future.result() for future, _slot in handles[1:]]  # as the worker sent it
+        results = [runner.result(handle) for handle in handles]
+    finally:
+        runner.close()
+    assert [result["answers"] for result in results] == [bulk.evaluate_items(policy, day, chunk)["answers"]
+                                                         for chunk in chunks]
+    assert slots[:runner.ahead] == list(range(runner.ahead)) and set(slots[runner.ahead:]) == {None}
+    assert in_memory == [fits] * runner.ahead + [False] * (len(chunks) - 1 - runner.ahead)
+
+
 def test_the_run_streams_keeping_only_a_few_chunks_in_flight():
     read = []
 
