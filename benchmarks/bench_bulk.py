@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cohorts import COUNCIL, ON, write_cohort
 
-from hearth.engine.bulk import default_workers
+from hearth.engine.bulk_runners import default_workers
 
 POLICIES = Path(__file__).resolve().parents[1] / "policies"
 HEARTH = Path(sys.executable).parent / "hearth"

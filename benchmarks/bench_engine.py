@@ -36,7 +36,7 @@ target beside it, the absolute times beside the ratios, with the date and the ma
    read, each case's JSON text decoded, parsed, evaluated, each answer encoded as a JSON line;
    every council's cases in one stream of chunks) twice: on N workers, a pool of N processes
    (`hearth evaluate --cases --workers N`, N = os.cpu_count() unless --workers says), and on
-   one, this process (bulk.InProcess, `--workers 1`). Both are timed the same way: wall
+   one, this process (bulk_runners.InProcess, `--workers 1`). Both are timed the same way: wall
    seconds from the first chunk to the last answer line hashed, and CPU seconds of this process
    and of its workers (where the N-worker run's CPU goes is printed: this process's part --
    reading, passing chunks and answers between processes, hashing -- and the workers'). The
@@ -91,6 +91,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from hearth.engine import api  # noqa: E402
 from hearth.engine import bulk  # noqa: E402
+from hearth.engine import bulk_runners  # noqa: E402
 from hearth.engine import evaluate as evaluation  # noqa: E402
 from hearth.rules import durable  # noqa: E402
 
@@ -294,7 +295,7 @@ def children_cpu() -> float:
 
 def through_bulk(root: Path, files: list[tuple[str, Path]], workers: int) -> dict:
     """The councils' case files through hearth.engine.bulk as one stream (councils_chunks) on
-    `workers` workers (bulk.runner_for: this process for one, a pool for more), from the runner
+    `workers` workers (bulk_runners.runner_for: this process for one, a pool for more), from the runner
     made to its last worker ended: wall seconds; CPU seconds of this process ("parent", of it
     "hashing" the answer lines) and of its workers; the SHA-256 of the answers' JSON lines."""
     digest = hashlib.sha256()
@@ -302,7 +303,7 @@ def through_bulk(root: Path, files: list[tuple[str, Path]], workers: int) -> dic
     hashing = 0.0
     gc.collect()
     workers_before, cpu_start, wall_start = children_cpu(), time.process_time(), time.perf_counter()
-    runner = bulk.runner_for(None, NATIONAL_DAY, None, workers, root)
+    runner = bulk_runners.runner_for(None, NATIONAL_DAY, None, workers, root)
     try:
         chunks = bulk.councils_chunks((council, bulk.read_cases(str(path))) for council, path in files)
         for result, _units in bulk.run(chunks, runner):

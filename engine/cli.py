@@ -18,7 +18,7 @@ import click
 
 from hearth.rules.source import SourceError, parse_date
 
-from . import api, bulk
+from . import api, bulk, bulk_runners
 from .coverage import council_coverage
 from .linting import lint_council
 from .policy_tests import run_council_tests
@@ -73,8 +73,8 @@ def evaluate_cmd(council: str, case_file: str | None, cases_source: str | None, 
     except ValueError as exc:
         _fail([f"--on: {exc}"])
     if cases_source is not None:
-        _evaluate_many(council, cases_source, on, workers or bulk.default_workers(), output, progress,
-                       runner_for or bulk.runner_for)
+        _evaluate_many(council, cases_source, on, workers or bulk_runners.default_workers(), output, progress,
+                       runner_for or bulk_runners.runner_for)
         return
     try:
         text = Path(case_file).read_text(encoding="utf-8")

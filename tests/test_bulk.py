@@ -21,7 +21,7 @@ import cli_support
 from bulk_support import COUNCIL, ON, write_cohort
 from councils import needs_council, session_root
 
-from hearth.engine import api, bulk
+from hearth.engine import api, bulk, bulk_runners
 from hearth.rules.limits import MAX_YAML_BYTES
 
 COHORT = int(os.environ.get("HEARTH_BULK_CASES", "1000"))
@@ -159,11 +159,11 @@ class SlowRunner:
 
 @needs_council(COUNCIL)
 def test_the_workers_are_forked_once_this_process_has_evaluated_the_first_chunk(tmp_path):
-    """So they start with what the first chunk taught this process (bulk.Processes)."""
+    """So they start with what the first chunk taught this process (bulk_runners.Processes)."""
     day = date.fromisoformat(ON)
     policy = api.policy_on(COUNCIL, day, session_root())
     items = [item for item, _units in bulk.read_cases(str(write_cohort(tmp_path / "cohort.jsonl", 4))).items]
-    runner = bulk.runner_for(COUNCIL, day, policy, 2, session_root())
+    runner = bulk_runners.runner_for(COUNCIL, day, policy, 2, session_root())
     try:
         first = runner.submit(items[:2])
         assert runner.pool is None, "no worker is forked before the first chunk is evaluated"
@@ -177,20 +177,20 @@ def test_the_workers_are_forked_once_this_process_has_evaluated_the_first_chunk(
 
 
 @needs_council(COUNCIL)
-@pytest.mark.parametrize(("slot_bytes", "fits"), [(bulk.SLOT_BYTES, True), (3_000, False)],
+@pytest.mark.parametrize(("slot_bytes", "fits"), [(bulk_runners.SLOT_BYTES, True), (3_000, False)],
                          ids=["in-shared-memory", "too-long-for-a-slot"])
 def test_the_workers_answers_reach_this_process_whole_and_in_order(tmp_path, monkeypatch, slot_bytes, fits):
-    """bulk.SharedAnswers: a worker puts a chunk's answers in memory shared with this process, or,
+    """bulk_runners.SharedAnswers: a worker puts a chunk's answers in memory shared with this process, or,
     when they are longer than a slot (a few cases' here), sends them through the pool's pipe;
     either way they arrive as this process would have made them. Chunks are submitted here
     twice as many at once as there are slots (no caller of bulk.run does so): those whose slot
     still holds answers not yet read go through the pipe, so none overwrites another's."""
-    monkeypatch.setattr(bulk, "SLOT_BYTES", slot_bytes)
+    monkeypatch.setattr(bulk_runners, "SLOT_BYTES", slot_bytes)
     day = date.fromisoformat(ON)
     policy = api.policy_on(COUNCIL, day, session_root())
     items = [item for item, _units in bulk.read_cases(str(write_cohort(tmp_path / "cohort.jsonl", 90))).items]
     chunks = [items[start:start + 5] for start in range(0, len(items), 5)]
-    runner = bulk.runner_for(COUNCIL, day, policy, 2, session_root())
+    runner = bulk_runners.runner_for(COUNCIL, day, policy, 2, session_root())
     try:
         handles = [runner.submit(chunk) for chunk in chunks]
         slots = [slot for _future, slot in handles[1:]]  # the first chunk is evaluated here
@@ -234,7 +234,7 @@ def test_several_councils_in_one_stream_each_chunk_under_its_own_council(tmp_pat
     expected = {council: bulk.evaluate_items(api.policy_on(council, day, root), day, items)["answers"].splitlines()
                 for council in councils}
     assert expected[COUNCIL] != expected[other], "the two councils answer the cohort differently"
-    runner = bulk.runner_for(None, day, None, workers, root)
+    runner = bulk_runners.runner_for(None, day, None, workers, root)
     try:
         chunks = bulk.councils_chunks((council, bulk.read_cases(str(cohort))) for council in councils)
         lines = [line for result, _units in bulk.run(chunks, runner) for line in result["answers"].splitlines()]
@@ -259,7 +259,7 @@ def test_with_the_collector_off_each_chunk_collects_what_the_chunks_before_left(
         gone = weakref.ref(left)
         del left
         assert gone() is not None  # only the collector frees a cycle
-        result = bulk.evaluate_chunk(COUNCIL, ON, [{"line": 1, "file": "cases.jsonl", "text": GOOD}],
+        result = bulk_runners.evaluate_chunk(COUNCIL, ON, [{"line": 1, "file": "cases.jsonl", "text": GOOD}],
                                      str(session_root()))
         assert gone() is None and result["failed"] == 0
     finally:
