@@ -11,7 +11,6 @@ import os
 import threading
 from bisect import bisect_right
 from collections.abc import Callable
-from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,7 +21,7 @@ from hearth.rules.conditions import LIST_OPS, All, AnyOf, DeadlineIs, EventCond,
 
 from .answer_facts import condition_facts, iso as _iso
 from .case import Case, Event
-from .copies import NOT_COPIED, Copier, copier
+from .copies import NOT_COPIED, Copier, Later
 from .event_index import EventIndex
 from .facts import one_event_seen, plan_for, point_record
 from .history import (NO_LIMIT, Context, Point, describe, event_atoms, event_findings,
@@ -96,14 +95,11 @@ class CompiledPolicy:
         for a caller that only reads its answers (evaluate's), one copy shared by all of them: the
         one built, which may hold the policy's pieces (CompiledPolicy.piece) and so is never given
         to a caller that may change it. At most MOST_PARTS combinations are kept per policy; past
-        that each is built anew (and copied, unless read_only)."""
+        that each is built anew (and copied, unless read_only). The copier is made when a copy is
+        first asked for (copies.Later)."""
         found = self._parts.get(key)
         if found is None:
-            made = build()
-            try:
-                found = copier(made, self._piece_copiers)
-            except NOT_COPIED:  # not plain JSON (never so far): a copy made the slow way
-                return made if read_only else deepcopy(made)
+            found = Later(build(), self._piece_copiers)
             if len(self._parts) < MOST_PARTS:
                 self._parts[key] = found
         return found.shared() if read_only else found()

@@ -64,6 +64,27 @@ def test_a_value_marshal_cannot_write_is_not_kept():
         Copier({"a": object()})
 
 
+
+def test_a_later_part_is_itself_to_readers_and_makes_its_copier_only_when_a_copy_is_asked(monkeypatch):
+    """copies.Later (CompiledPolicy.part): a caller that only reads gets the part itself, and no
+    copier is made for it; the first copy makes one, and every copy is a copy of the part."""
+    made = []
+    monkeypatch.setattr(copies, "copier", lambda value, pieces: made.append(value) or Copier(value, shared=True))
+    part = {"chair": {"options": ["a"]}, "because": ["x"]}
+    later = copies.Later(part, {})
+    assert later.shared() is part and later.shared() is part and made == []
+    first, second = later(), later()
+    assert first == second == part and first is not part and first["chair"] is not second["chair"]
+    assert made == [part], "one copier, made at the first copy"
+
+
+def test_a_later_part_that_is_not_plain_json_is_copied_the_slow_way():
+    part = {"when": object(), "list": [1]}
+    later = copies.Later(part, {})
+    copy = later()
+    assert copy["when"] is not part["when"] and copy["list"] == [1] and copy["list"] is not part["list"]
+
+
 def test_a_value_given_as_the_shared_copy_is_the_one_shared_and_every_call_copies_it():
     value = {"chair": {"options": ["a"]}, "because": ["x"]}
     copier, decoded = Copier(value, shared=True), Copier(value)
