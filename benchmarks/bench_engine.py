@@ -255,7 +255,7 @@ def write_national_cases(root: Path, case_files: Path, councils: list[str], chil
 
 
 def answer_line(number: int, answer: dict) -> bytes:
-    """The JSON line the bulk path writes for a case's answer (hearth.engine.bulk)."""
+    """The JSON line the bulk path writes for a case's answer, its newline included (hearth.engine.bulk)."""
     return bulk.answer_line({"line": number, "answer": answer})
 
 
@@ -280,7 +280,7 @@ def one_core(root: Path, files: list[tuple[str, Path]]) -> dict:
         total_wall += reading_wall + judging_wall
         done += len(cases)
         for number, answer in enumerate(answers, 1):
-            digest.update(answer_line(number, answer) + b"\n")
+            digest.update(answer_line(number, answer))
     return {"cases": done, "cpu": total_cpu, "parse": parse_cpu, "wall": total_wall,
             "projected": total_cpu * NATIONAL_COUNCILS * NATIONAL_CHILDREN / done,
             "projected_wall": total_wall * NATIONAL_COUNCILS * NATIONAL_CHILDREN / done,

@@ -336,3 +336,10 @@ def test_a_bulk_run_keeps_the_memory_each_chunk_frees_for_the_next():
     default, kept = faults("default"), faults("keep")
     assert default[0] == "None" and default[1] > 20_000  # each round faults its pages in again
     assert kept == ("True", kept[1]) and kept[1] < default[1] / 20
+
+
+def test_an_answer_line_is_compact_json_ending_in_one_newline_whichever_encoder_writes_it():
+    """orjson writes the line and its newline; the standard library the rare value orjson
+    refuses (a whole number past 64 bits), in the same form."""
+    assert bulk.answer_line({"line": 1, "answer": {"é": [1, None]}}) == '{"line":1,"answer":{"é":[1,null]}}\n'.encode()
+    assert bulk.answer_line({"line": 2, "answer": 2 ** 70}) == b'{"line":2,"answer":1180591620717411303424}\n'
