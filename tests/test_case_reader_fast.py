@@ -189,6 +189,23 @@ def test_well_formed_documents_go_the_quick_way_and_read_the_same(policy):
     assert not differences(documents, vocabulary)
 
 
+
+def test_well_formed_json_text_is_decoded_plainly_once(policy, monkeypatch):
+    """parse_case_text: a plainly written document (json.dumps's way or compact) is decoded by
+    load_plain_json alone and read the quick way, to what the checking decoder's reading gives."""
+    vocabulary = policy.vocabulary
+    documents = well_formed(policy, WELL_FORMED, 20261130)
+    texts = [json.dumps(document) for document in documents] + [json.dumps(document, separators=(",", ":"))
+                                                               for document in documents]
+    expected = [described(parse_case_data(json.loads(text), vocabulary, "case.json")) for text in texts]
+
+    def not_asked(text):
+        raise AssertionError("decoded again by load_json_quickly")
+
+    monkeypatch.setattr(case_module, "load_json_quickly", not_asked)
+    assert [described(parse_case_text(text, "case.json", vocabulary)) for text in texts] == expected
+
+
 def test_both_readers_make_events_and_placements_of_the_same_layout(policy):
     """Each reader sets an Event's attributes (and a first Placement's) in one __dict__.update. Set
     key by key, the instance's dict took another layout, and every attribute read while

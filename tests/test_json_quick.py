@@ -1,7 +1,9 @@
 """load_json_quickly takes orjson's reading only when the text proves the standard library's
 checking hooks would refuse nothing in it; these compare it with the hooks' reading
 (_load_json_with_hooks, the old function and still the fallback) on hostile text and on
-generated case documents: the same value, with the same types, or None for both."""
+generated case documents: the same value, with the same types, or None for both. And
+load_plain_json, whose numbers are left to the case reader: the hooks' value, or None, or a
+value holding a number that reader refuses; never a key written twice."""
 import json
 import random
 import sys
@@ -11,7 +13,7 @@ import pytest
 
 from hearth.rules import source
 from hearth.rules.limits import MAX_NUMBER_MAGNITUDE
-from hearth.rules.source import _load_json_with_hooks, load_json_quickly
+from hearth.rules.source import _load_json_with_hooks, load_json_quickly, load_plain_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 import bench_cases  # noqa: E402  (the benchmark's generated Swindon cases)
@@ -34,9 +36,25 @@ def not_asked(text):
     raise AssertionError(f"not read quickly: {text[:200]}")
 
 
+def unchecked_number(value) -> bool:
+    """Whether the value holds a number the case reader's quick way refuses (anything but a whole
+    number within the limits), which load_plain_json leaves unchecked."""
+    if isinstance(value, dict):
+        return any(unchecked_number(item) for item in value.values())
+    if isinstance(value, list):
+        return any(unchecked_number(item) for item in value)
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return False
+    return type(value) is not int or abs(value) > MAX_NUMBER_MAGNITUDE
+
+
 def assert_same(text):
-    quick = load_json_quickly(text)
-    assert typed(quick) == typed(_load_json_with_hooks(text)), text[:200]
+    """load_json_quickly reads the text as the hooks do; load_plain_json too, or not at all, or
+    (its numbers unchecked) to a value with a number the quick case reader refuses."""
+    quick, hooks = load_json_quickly(text), _load_json_with_hooks(text)
+    assert typed(quick) == typed(hooks), text[:200]
+    plain = load_plain_json(text)
+    assert plain is None or typed(plain) == typed(hooks) or unchecked_number(plain), text[:200]
     return quick
 
 
@@ -177,3 +195,25 @@ def test_generated_cases_are_read_the_same_and_quickly(monkeypatch):
     monkeypatch.setattr(source, "_load_json_with_hooks", not_asked)
     assert [typed(load_json_quickly(text)) for text in texts] == expected
     assert all(value is not None for value in expected)
+
+
+TWICE = [  # a key written twice, at any depth, however it is written (plainly or not)
+    '{"a": 1, "a": 2}', '{"a":1,"a":1}', '{"x": [{"b": 1, "b": 1}]}', '{"x": {"y": {"z": 1, "z": 2}}}',
+    '{"a":' * 50 + '{"d": 1, "d": 2}' + '}' * 50, '{":a": 1, ":a": 2}', '{"a": ":", "a": ":"}', '{":": 1, ":": 2}',
+    '{"a" :1, "b": 2, "a":3}', '{"a": 1,\n"a"\n: 2}', '{"a":[{"b":":"},{"b":":","b":":"}]}', '{"a": ":", "a": 1}',
+    '{"a": 1, "\\u0061": 2}', '{"a\\\\": 1, "a\\\\": 2}', '{"a": "x\\":y", "a": 1}', '{"a": 1, "a": "\\u003a"}',
+]
+
+
+@pytest.mark.parametrize("text", TWICE)
+def test_plain_json_never_takes_a_key_written_twice(text):
+    assert _load_json_with_hooks(text) is None and load_plain_json(text) is None
+
+
+def test_generated_cases_are_read_plainly(monkeypatch):
+    """Typical case documents, compact and as json.dumps writes them, are decoded by
+    load_plain_json alone, to the hooks' reading."""
+    documents = [document for document, _as_of in bench_cases.cases(300)]
+    texts = [json.dumps(document) for document in documents] + [
+        json.dumps(document, separators=(",", ":")) for document in documents[:100]]
+    assert [typed(load_plain_json(text)) for text in texts] == [typed(_load_json_with_hooks(text)) for text in texts]
