@@ -1,7 +1,7 @@
 """Who evaluates a bulk run's chunks (hearth.engine.bulk.Runner) on this machine: this process
 (InProcess, one worker) or a pool of processes forked from it (Processes), whose workers put
 their answers in memory shared with it (SharedAnswers). runner_for chooses; the web's job queue
-is the third runner (hearth.web.bulk_queue)."""
+is the third runner (its bulk_queue module)."""
 from __future__ import annotations
 
 import mmap

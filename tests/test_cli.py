@@ -33,6 +33,29 @@ def test_the_console_script_runs_in_its_own_process(case_file):
     assert refused.returncode == 2 and "Traceback" not in refused.stderr and "nowhere" in refused.stderr
 
 
+
+WEB_LIBRARIES = ("flask", "sqlalchemy", "alembic", "rq", "redis")
+LOADED = ("import sys\nfrom hearth.web.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+          f"print(sorted(name for name in {WEB_LIBRARIES!r} if name in sys.modules), file=sys.stderr)")
+
+
+def test_the_engines_commands_start_without_the_webs_libraries(case_file):
+    """hearth.web.cli loads a web command only when it is run, so an engine command (`hearth
+    evaluate`, `hearth policy test`) starts without Flask, SQLAlchemy, Alembic, RQ or Redis
+    (0.6 s of imports); a web command loads them."""
+    env = dict(os.environ, HEARTH_POLICIES=str(FIXTURES))
+
+    def loaded(*args):
+        result = subprocess.run([sys.executable, "-c", LOADED, *args], capture_output=True, text=True, env=env,
+                                timeout=120)
+        return result.stderr.strip().splitlines()[-1]
+
+    assert loaded("evaluate", "--council", "northshire", "--case", str(case_file), "--on", "2025-06-03") == "[]"
+    assert loaded("policy", "test", "northshire") == "[]"
+    assert loaded("evaluate", "--council", "northshire", "--case", str(case_file), "--queue") == "[]"  # refused first
+    assert "flask" in loaded("db", "--help") and "sqlalchemy" in loaded("policy", "export", "--help")
+
+
 @pytest.fixture
 def case_file(tmp_path):
     path = tmp_path / "case.yaml"

@@ -1,52 +1,23 @@
-"""Hearth's Flask web runtime: ``create_app()`` wires config, database, sign-in,
-security headers, error pages and the blueprints in ``hearth.web.views``."""
+"""Hearth's Flask web runtime: ``create_app()`` (hearth.web.app) wires config, database, sign-in,
+security headers, error pages and the blueprints in ``hearth.web.views``.
+
+``create_app`` and ``csrf`` are loaded when first asked for (PEP 562), not when the package is:
+every module of the web, the `hearth` command's included, is in this package, and the
+application's imports (Flask, SQLAlchemy and the rest: 0.6 s) are not needed by the engine's
+commands, `hearth evaluate` and `hearth policy test` among them (hearth.web.cli)."""
 from __future__ import annotations
 
-from flask import Flask
-from flask_wtf.csrf import CSRFProtect
-from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+import importlib
+from typing import Any
 
-from . import auth, config as config_mod, councils, db, errors, evaluation, filters, plain_words, policy_library, security
-from .jinja_globals import QuickImports
-from .proxies import TrustedProxies
-from .routing import BoundedIntConverter
-
-csrf = CSRFProtect()
+_FROM_THE_APP = ("create_app", "csrf")
 
 
-def create_app(config: dict | None = None) -> Flask:
-    # instance_path given: Flask cannot find it itself under the namespace package mapping.
-    app = Flask(__name__, static_folder="static", template_folder="templates",
-                instance_path=str(config_mod.instance_dir().resolve()))
-    app.jinja_environment = QuickImports  # before the environment is made (hearth.web.jinja_globals)
-    app.config.update(config_mod.load(config))
-    # X-Forwarded-* only from the proxies configured (none by default), for every server.
-    app.wsgi_app = TrustedProxies(app.wsgi_app, app.config["HEARTH_TRUSTED_PROXIES"])
-    # Before any route is added: every <int:...> id is bounded like a database id.
-    app.url_map.converters["int"] = BoundedIntConverter
-    app.jinja_loader = ChoiceLoader([
-        PackageLoader("hearth.web"),
-        PrefixLoader({
-            "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-            "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
-        }),
-    ])
-    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
-    WTFormsHelpers(app)
-    csrf.init_app(app)
-    db.init_app(app)
-    policy_library.init_app(app)
-    security.init_app(app)
-    councils.init_app(app)
-    errors.init_app(app)
-    filters.init_app(app)
-    plain_words.init_app(app)
-    evaluation.init_app(app)
-    app.before_request(auth.load_user)
+def __getattr__(name: str) -> Any:
+    if name in _FROM_THE_APP:
+        return getattr(importlib.import_module("hearth.web.app"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-    from .views import register
-    register(app)
-    from . import api
-    api.init_app(app)
-    return app
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_FROM_THE_APP])

@@ -26,7 +26,6 @@ from hearth.engine import api, bulk
 from hearth.engine.policy_model import PolicyVersion
 
 from . import create_app, jobs
-from .cli_support import refuse
 from .config import ConfigError
 
 FUNCTION = f"{__name__}.evaluate_chunk"
@@ -123,21 +122,3 @@ def runner_for(council: str, on: date, policy: PolicyVersion, workers: int) -> Q
     except ConfigError as exc:
         raise bulk.BulkError(str(exc)) from None
     return QueueRunner(council, on, policy, app)
-
-
-def evaluate_command(engine_command: click.Command) -> click.Command:
-    """The engine's `hearth evaluate` with --queue added."""
-    queue = click.Option(["--queue"], is_flag=True,
-                         help="with --cases: evaluate on the job queue (HEARTH_REDIS_URL) by `hearth worker`s on any "
-                              "machine, instead of this machine's processes")
-
-    def callback(queue: bool, **options):
-        if queue and options["cases_source"] is None:
-            refuse(["--queue goes with --cases (many cases)."])
-        if queue and options["workers"] is not None:
-            refuse(["--workers counts this machine's processes; with --queue the `hearth worker`s evaluate "
-                    "(start as many as you like)."])
-        return engine_command.callback(**options, runner_for=runner_for if queue else None)
-
-    return click.Command(engine_command.name, callback=callback, params=[*engine_command.params, queue],
-                         help=engine_command.help, short_help=engine_command.short_help)

@@ -5,14 +5,15 @@ import sys
 
 import click
 
-from . import create_app
+from hearth import web  # its create_app, loaded when a command first needs the app (hearth.web)
+
 from .config import ConfigError
 
 
 def cli_app():
     """The web app as configured by the environment; a plain message when the configuration is wrong."""
     try:
-        return create_app()
+        return web.create_app()
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
 

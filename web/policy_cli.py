@@ -1,7 +1,7 @@
 """The web's `hearth policy` commands, on the database: `import` and `export` move a council's
 folder into and out of it, `publish` and `approve` put a set in force by two policy officers
 (hearth.web.publishing), and `diff` reads the policy in force there (hearth.web.policy_diff_cli).
-``policy_group`` adds them to a copy of the engine's `hearth policy` group, whose own commands
+hearth.web.cli adds them to a copy of the engine's `hearth policy` group, whose own commands
 (`lint`, `test`, `evaluate`, ...) keep working on folders."""
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from hearth.engine.policy_files import PolicyFiles
 from hearth.rules.source import SourceError, parse_date, suggest
 
 from . import db as web_db
-from . import policy_diff_cli, policy_store, publishing
+from . import policy_store, publishing
 from .audit import audit
 from .cli_support import cli_app, refuse
 from .models import AuditAction, PolicySet, User
@@ -227,20 +227,3 @@ def policy_approve(council: str, email: str, request_id: int | None):
         late = f" (asked for {request.effective_from}, which has passed)" if done.late else ""
         click.echo(f"{council}: request {request.id} approved; {request.content_hash[:12]} is in force from "
                    f"{publication.effective_from}{late}.\nEmailed: {', '.join(told) or 'nobody'}.")
-
-
-# Added to the engine's `hearth policy` group: its commands work on folders, these on the database.
-WEB_POLICY_COMMANDS = (policy_import, policy_export, policy_publish, policy_approve)
-
-
-def policy_group(engine_group: click.Group) -> click.Group:
-    """A copy of the engine's `hearth policy` group with the web's commands added."""
-    group = click.Group(engine_group.name, callback=engine_group.callback, commands=dict(engine_group.commands),
-                        help=f"{engine_group.help} Import and export move a council's folder into and out of "
-                             "the database; publish and approve put a set in force by two policy officers.")
-    for command in WEB_POLICY_COMMANDS:
-        if command.name in group.commands:
-            raise RuntimeError(f"the web command 'policy {command.name}' would replace the engine's")
-        group.add_command(command)
-    group.add_command(policy_diff_cli.diff_cmd)  # the engine's diff, on the database (and --to draft)
-    return group

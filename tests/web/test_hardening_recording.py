@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from hearth.web import db
+from hearth.web import db, web_commands
 from hearth.web.models import AuditEntry, Case, Event, Submission
 
 from api_support import api_policies, audits, bearer, count  # noqa: F401 - fixtures
@@ -158,15 +158,13 @@ def test_a_stored_case_that_does_not_evaluate_is_still_readable(app, client, dem
 
 
 def test_db_check_lists_cases_that_do_not_evaluate(app, demo, pinned, monkeypatch):
-    from hearth.web import cli
-
-    monkeypatch.setattr(cli, "cli_app", lambda: app)
+    monkeypatch.setattr(web_commands, "cli_app", lambda: app)
     runner = CliRunner()
-    result = runner.invoke(cli.db_group, ["check"])
+    result = runner.invoke(web_commands.db_group, ["check"])
     assert result.exit_code == 0, result.output
     case = _case(demo)
     _break_stored_case(app, case.id)
-    result = runner.invoke(cli.db_group, ["check"])
+    result = runner.invoke(web_commands.db_group, ["check"])
     assert result.exit_code == 1, result.output
     assert case.child_ref in result.output and "swindon" in result.output and str(case.id) in result.output
     assert "Traceback" not in result.output

@@ -7,6 +7,7 @@ import shutil
 from datetime import date
 
 import pytest
+import click
 from click.testing import CliRunner
 from flask import g
 from sqlalchemy import delete, func, select, update
@@ -317,8 +318,11 @@ def test_one_councils_draft_is_never_seen_through_another_councils_scoped_querie
 def test_import_and_export_join_the_engines_policy_commands_without_changing_its_group():
     policy = cli.build_cli().commands["policy"]
     web_commands = {"import", "export", "publish", "approve"}
-    assert set(policy.commands) == set(policy_group.commands) | web_commands
+    names = policy.list_commands(click.Context(policy))
+    assert set(names) == set(policy_group.commands) | web_commands
     assert not web_commands & set(policy_group.commands)
+    assert [policy.get_command(click.Context(policy), name).name for name in names] == names
+    assert policy.get_command(click.Context(policy), "diff") is not policy_group.commands["diff"]  # the web's
 
 
 def test_make_runs_steps_import_the_demo_councils_into_a_new_database(tmp_path, monkeypatch):

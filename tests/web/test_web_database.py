@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import click
 from click.testing import CliRunner
 
 from hearth.engine.api import get_policy, list_councils, policies_root
@@ -106,9 +107,12 @@ def test_seed_refused_in_production(tmp_path, monkeypatch):
 
 def test_the_command_has_the_engines_commands_and_the_webs():
     root = cli.build_cli()
+    names = root.list_commands(click.Context(root))
     assert set(engine_cli.commands) | {"db", "serve", "token", "user", "assets", "worker", "reminders",
-                                          "summaries"} == set(root.commands)
-    assert not set(engine_cli.commands) & {command.name for command in cli.WEB_COMMANDS}
+                                          "summaries"} == set(names)
+    assert not set(engine_cli.commands) & set(cli.WEB_COMMANDS)
+    # each web command, loaded where the command says it is, is the command of that name
+    assert [root.get_command(click.Context(root), name).name for name in names] == names
 
 
 def test_engine_does_not_import_web():
