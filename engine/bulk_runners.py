@@ -53,10 +53,10 @@ class SharedAnswers:
     the case's 2 KB, 960 MB for a national re-evaluation -- and through the pool's pipe each
     chunk's were pickled, written and read 64 KiB at a time, and unpickled: an echo of that run's
     1,315 chunks (cases out, answers back, nothing evaluated) through a pool of 2 workers cost
-    1.4-1.6 s of CPU so (with the allocator keeping freed memory: keep_freed_memory), 0.6 s with
-    the answers through shared memory (this process's part of the national run itself: 1.4-1.7 s
-    of CPU, against 1.8-1.9 s before; benchmarks/bench_engine.py). A worker copies
-    a chunk's answers into its slot and says how long they are; this process copies them out
+    1.4-1.6 s of CPU so (with the allocator keeping freed memory: bulk.keep_freed_memory), 0.6 s
+    with the answers through shared memory (this process's part of the national run itself:
+    1.4-1.7 s of CPU, against 1.8-1.9 s before; benchmarks/bench_engine.py). A worker copies a
+    chunk's answers into its slot and says how long they are; this process copies them out
     when it reads the chunk's result, which frees the slot. Answers longer than a slot (cases of
     thousands of events) come through the pipe as before."""
 
