@@ -20,6 +20,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
+from rq.results import Result
 from rq.serializers import JSONSerializer
 
 from hearth.engine import api, bulk
@@ -109,10 +110,16 @@ class QueueRunner:
         self.connection.close()
 
     def _forget(self, job_id: str) -> None:
+        """The chunk's job and its result -- the chunk's answers, which RQ keeps apart from the job
+        (a stream of its own that deleting the job leaves) -- taken off Redis."""
         self.queued.discard(job_id)
         try:
             Job.fetch(job_id, connection=self.connection, serializer=JSONSerializer).delete()
         except (NoSuchJobError, RedisError):  # already gone, or Redis gone: the record expires in a day anyway
+            pass
+        try:
+            self.connection.delete(Result.get_key(job_id))
+        except RedisError:  # Redis gone: the result expires with the record
             pass
 
 
