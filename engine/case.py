@@ -15,7 +15,7 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 from hearth.rules.source import (LList, LMap, Loc, Problems, SourceError, load_json_quickly, load_plain_json,
-                                 load_yaml, parse_date, parse_date_or_datetime, suggest)
+                                 load_yaml, parse_date, parse_date_or_datetime, plain_json_as_checked, suggest)
 
 from hearth.rules.limits import (MAX_EVENTS_PER_CASE, MAX_REF_LENGTH, MAX_TEXT_LENGTH, LimitError,
                                  check_magnitude, text_problem)
@@ -540,7 +540,7 @@ def parse_case_text(text: str, file: str, vocab: Vocabulary) -> Case:
         case = _plain_case(plain, vocab, file)
         if case is not None:
             return case
-    data = load_json_quickly(text)
+    data = load_json_quickly(text) if plain is None else plain_json_as_checked(text, plain)
     if data is not None:
         try:
             return _read(data, vocab, file)

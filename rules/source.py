@@ -342,8 +342,7 @@ def load_json_quickly(text: str) -> Any:
         written = text.encode()
     except UnicodeEncodeError:  # an unpaired surrogate, which the standard library decodes
         return _load_json_with_hooks(text)
-    shapes = written.translate(_NUMBER_SHAPES)
-    if (b"0000000000000" in shapes or b"0e" in shapes
+    if (not _numbers_read_alike(written)
             or b"\\u00" in written and (b"\\u0022" in written or b"\\u003a" in written
                                        or b"\\u003A" in written)):
         return _load_json_with_hooks(text)
@@ -355,6 +354,21 @@ def load_json_quickly(text: str) -> Any:
     if written.translate(None, b" \t\n\r").count(b'":') != key_marks_decoded:
         return _load_json_with_hooks(text)
     return data
+
+
+def _numbers_read_alike(written: bytes) -> bool:
+    """Whether every number of the JSON text is written with at most 12 digits and points
+    together and no exponent, so orjson reads it as the checking hooks do (load_json_quickly's
+    first point)."""
+    shapes = written.translate(_NUMBER_SHAPES)
+    return b"0000000000000" not in shapes and b"0e" not in shapes
+
+
+def plain_json_as_checked(text: str, plain: Any) -> Any:
+    """What load_json_quickly gives for ``text``, given load_plain_json's value for it (not
+    None): that value itself when its numbers are read alike (load_plain_json has already
+    proved no escape and no key written twice), so the text is not decoded twice."""
+    return plain if _numbers_read_alike(text.encode()) else load_json_quickly(text)
 
 
 def load_plain_json(text: str) -> Any:

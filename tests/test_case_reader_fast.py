@@ -204,6 +204,10 @@ def test_well_formed_json_text_is_decoded_plainly_once(policy, monkeypatch):
 
     monkeypatch.setattr(case_module, "load_json_quickly", not_asked)
     assert [described(parse_case_text(text, "case.json", vocabulary)) for text in texts] == expected
+    # with a carer, which only the general reader reads, the plain decoding is still the only one
+    with_carer = [{**document, "carer": {"ref": "K-1", "events": document["events"][:1]}} for document in documents]
+    assert [described(parse_case_text(json.dumps(document), "case.json", vocabulary)) for document in with_carer] \
+        == [described(parse_case_data(document, vocabulary, "case.json")) for document in with_carer]
 
 
 def test_both_readers_make_events_and_placements_of_the_same_layout(policy):
